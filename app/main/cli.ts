@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from './config/load.js';
+import { defaultDataDir } from './config/paths.js';
+import { BridgeCore } from './core.js';
+import { KeychainUnavailableError } from './secrets/secret-store.js';
+
+const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE]
+
+  --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
+  --data-dir DIR  where state lives (default: the per-user app data directory)
+  --config FILE   JSON configuration file (see README, "Configuration")`;
+
+async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const overrides = values.port !== undefined ? { server: { port: Number(values.port) } } : {};
+  const config = loadConfig({ file: values.config, overrides });
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
+  const core = await BridgeCore.start({ config, dataDir });
+  const u = core.urls();
+  const active = await core.profiles.active();
+  console.log(
+    [
+      'MSSQL MCP Bridge is running.',
+      `  MCP endpoint:                 ${u.mcp}`,
+      `  Authorization server:         ${u.issuer}`,
+      `  AS metadata (RFC 8414):       ${u.authorizationServerMetadata}`,
+      `  Resource metadata (RFC 9728): ${u.protectedResourceMetadata}`,
+      `  IdP redirect URI to register: ${u.idpCallback}`,
+      `  Identity provider:            ${active ? `${active.id} (${active.issuer})` : 'none configured: add one under idp.profiles'}`,
+      `  Pre-registered clients:       ${config.oauth.clients.map((c) => c.client_id).join(', ')}`,
+      `  Data directory:               ${dataDir}`,
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`Received ${signal}, stopping...`);
+    core.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'serve') return serve(rest);
+  console.error(USAGE);
+  process.exitCode = 2;
+}
+
+main().catch((err: NodeJS.ErrnoException) => {
+  if (err instanceof KeychainUnavailableError || err instanceof ConfigError) {
+    console.error(`Error: ${err.message}`);
+  } else if (err.code === 'EADDRINUSE') {
+    console.error(`Error: the port is already in use (${err.message}). Stop the other process or choose another with --port.`);
+  } else {
+    console.error(err);
+  }
+  process.exit(1);
+});

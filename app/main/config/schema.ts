@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/** Scopes the bridge understands. Anything else asked for is refused with `invalid_scope`. */
+export const SCOPES = {
+  tools: 'mcp:tools',
+  write: 'mssql:write',
+} as const;
+export const SUPPORTED_SCOPES: readonly string[] = Object.values(SCOPES);
+
+export const DEFAULT_PORT = 8765;
+
+const preRegisteredClient = z.object({
+  client_id: z.string().min(1),
+  client_name: z.string().optional(),
+  redirect_uris: z.array(z.string().url()).min(1),
+  /** Pre-registered clients are public (PKCE only) on a desktop; a secret would be visible to the user anyway. */
+  skip_consent: z.boolean().default(false),
+});
+export type PreRegisteredClient = z.infer<typeof preRegisteredClient>;
+
+export const IDP_PRESETS = ['duo', 'auth0', 'okta', 'entra', 'keycloak', 'google', 'generic'] as const;
+
+const dbUserRule = z.discriminatedUnion('from', [
+  z.object({ from: z.literal('email_local_part') }),
+  z.object({ from: z.literal('claim'), claim: z.string().min(1) }),
+]);
+export type DbUserRule = z.infer<typeof dbUserRule>;
+
+export const idpProfileSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_" (used as a keychain account name)'),
+  preset: z.enum(IDP_PRESETS).default('generic'),
+  display_name: z.string().optional(),
+  /** Issuer URL; discovery is `<issuer>/.well-known/openid-configuration`. */
+  issuer: z.string().url(),
+  client_id: z.string().min(1),
+  /** Only accepted from the config file or environment, then moved into the keychain; never persisted elsewhere. */
+  client_secret: z.string().optional(),
+  scopes: z.array(z.string()).optional(),
+  /** Extra authorization parameters some IdPs need (e.g. Auth0 `audience`). Never the MCP client's `resource`. */
+  extra_auth_params: z.record(z.string(), z.string()).default({}),
+  groups_claim: z.string().optional(),
+  db_user: dbUserRule.optional(),
+});
+export type IdpProfileInput = z.input<typeof idpProfileSchema>;
+export type IdpProfileConfig = z.infer<typeof idpProfileSchema>;
+
+export const configSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
+        /** Extra host names (with port) a reverse proxy may present, e.g. `bridge.corp.example`. */
+        public_hosts: z.array(z.string()).default([]),
+        /** Browser origins allowed to call metadata, token and /mcp (CORS + Origin check). */
+        allowed_origins: z
+          .array(z.string())
+          .default(['http://localhost:6274', 'http://127.0.0.1:6274']),
+        body_limit: z.string().default('100kb'),
+      })
+      .prefault({}),
+    oauth: z
+      .object({
+        access_token_ttl_seconds: z.number().int().min(30).max(86_400).default(900),
+        refresh_token_ttl_seconds: z.number().int().min(60).default(30 * 86_400),
+        code_ttl_seconds: z.number().int().min(5).max(600).default(60),
+        refresh_grace_seconds: z.number().int().min(0).max(120).default(10),
+        pending_authorization_ttl_seconds: z.number().int().min(60).default(600),
+        token_requests_per_minute: z.number().int().min(1).default(600),
+        clients: z.array(preRegisteredClient).default([
+          {
+            client_id: 'claude-desktop',
+            client_name: 'Claude Desktop (mcp-remote)',
+            redirect_uris: ['http://localhost/oauth/callback', 'http://127.0.0.1/oauth/callback'],
+            skip_consent: true,
+          },
+          {
+            client_id: 'vscode',
+            client_name: 'Visual Studio Code',
+            redirect_uris: ['http://127.0.0.1/', 'https://vscode.dev/redirect'],
+            skip_consent: true,
+          },
+          {
+            client_id: 'mcp-inspector',
+            client_name: 'MCP Inspector',
+            redirect_uris: ['http://localhost/oauth/callback', 'http://127.0.0.1/oauth/callback'],
+            skip_consent: true,
+          },
+        ]),
+        dcr: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Non-loopback redirect URIs allowed for registration; `*` matches within one path segment. */
+            allowed_redirect_patterns: z.array(z.string()).default([]),
+            max_per_hour: z.number().int().min(1).default(20),
+          })
+          .prefault({}),
+        client_id_metadata_documents: z.boolean().default(false),
+        /** Consent for dynamically registered clients is always shown; this adds it for pre-registered ones. */
+        consent_for_preregistered: z.boolean().default(false),
+      })
+      .prefault({}),
+    idp: z
+      .object({
+        active: z.string().optional(),
+        profiles: z.array(idpProfileSchema).default([]),
+        clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+      })
+      .prefault({}),
+    secrets: z
+      .object({
+        /** Keychain service name; tests use their own so they never touch a user's entries. */
+        service: z.string().default('mssql-mcp-bridge'),
+      })
+      .prefault({}),
+  })
+  .strict();
+
+export type BridgeConfig = z.infer<typeof configSchema>;
+export type BridgeConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,140 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BridgeConfig } from './config/schema.js';
+import { createHttpApp } from './http/app.js';
+import { Origins } from './http/origins.js';
+import { IdpProfiles } from './idp/profiles.js';
+import { UpstreamIdp } from './idp/upstream.js';
+import { McpEndpoint } from './mcp/endpoint.js';
+import { identityTools, type ToolSet } from './mcp/tools.js';
+import { AccessTokens } from './oauth/access-tokens.js';
+import { AuthorizationFlow } from './oauth/authorization-flow.js';
+import { ClientRegistry } from './oauth/clients.js';
+import { GrantStore } from './oauth/grants.js';
+import type { OAuthServices } from './oauth/provider.js';
+import { loadSigningKey } from './oauth/signing-key.js';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
+import { openStateDb, type StateDb } from './state/database.js';
+
+export interface CoreOptions {
+  config: BridgeConfig;
+  dataDir: string;
+  /** Extra tool sets (the SQL tools) on top of the identity tool. */
+  toolSets?: ToolSet[];
+  /** Trusted CA for fetching client metadata documents. */
+  cimdCa?: string;
+  log?: (msg: string) => void;
+}
+
+export interface CoreUrls {
+  origin: string;
+  mcp: string;
+  issuer: string;
+  authorizationServerMetadata: string;
+  protectedResourceMetadata: string;
+  idpCallback: string;
+}
+
+/** The headless core: composes the services and owns their lifecycle. The only place they meet. */
+export class BridgeCore {
+  private constructor(
+    readonly config: BridgeConfig,
+    readonly db: StateDb,
+    readonly secrets: SecretStore,
+    readonly profiles: IdpProfiles,
+    readonly upstream: UpstreamIdp,
+    readonly clients: ClientRegistry,
+    readonly grants: GrantStore,
+    readonly tokens: AccessTokens,
+    readonly mcp: McpEndpoint,
+    readonly origins: Origins,
+    private readonly servers: http.Server[],
+    private readonly pruneTimer: NodeJS.Timeout,
+  ) {}
+
+  static async start(opts: CoreOptions): Promise<BridgeCore> {
+    const { config } = opts;
+    const log = opts.log ?? ((m: string) => console.error(`[bridge] ${m}`));
+    // The keychain first: without it nothing secret can be kept, and the bridge must not start.
+    const secrets = await KeytarSecretStore.open(config.secrets.service);
+    const db = openStateDb(opts.dataDir);
+    try {
+      const profiles = new IdpProfiles(db, secrets);
+      for (const p of config.idp.profiles) await profiles.save(p);
+      if (config.idp.active) profiles.setActive(config.idp.active);
+
+      const key = await loadSigningKey(secrets);
+      const grants = new GrantStore(db);
+      grants.prune();
+      const clients = new ClientRegistry(db, config.oauth, opts.cimdCa);
+      const upstream = new UpstreamIdp(profiles, config.idp.clock_tolerance_seconds);
+
+      const primary = http.createServer();
+      const port = await listen(primary, config.server.host, config.server.port);
+      const servers = [primary];
+      // localhost may resolve to ::1 first; answer there too when bound to the IPv4 loopback.
+      if (config.server.host === '127.0.0.1') {
+        const v6 = http.createServer();
+        if (await listen(v6, '::1', port).then(() => true, () => false)) servers.push(v6);
+      }
+      const origins = new Origins(port, config.server.public_hosts);
+      const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () => origins.all().map((o) => o.issuer));
+      const flow = new AuthorizationFlow(db, config, clients, grants, profiles, upstream, () => `${origins.primary().origin}/idp/callback`);
+      const oauth: OAuthServices = { config, clients, grants, tokens, flow };
+      const mcp = new McpEndpoint(tokens, grants, [identityTools, ...(opts.toolSets ?? [])], config.server.allowed_origins);
+      const app = createHttpApp({ config, origins, oauth, flow, mcp, log });
+      for (const s of servers) s.on('request', app);
+      const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
+      return new BridgeCore(config, db, secrets, profiles, upstream, clients, grants, tokens, mcp, origins, servers, pruneTimer);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  get port(): number {
+    return (this.servers[0]!.address() as AddressInfo).port;
+  }
+
+  urls(origin = this.origins.primary().origin): CoreUrls {
+    return {
+      origin,
+      mcp: `${origin}/mcp`,
+      issuer: `${origin}/`,
+      authorizationServerMetadata: `${origin}/.well-known/oauth-authorization-server`,
+      protectedResourceMetadata: `${origin}/.well-known/oauth-protected-resource/mcp`,
+      idpCallback: `${this.origins.primary().origin}/idp/callback`,
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.pruneTimer);
+    await this.mcp.closeAll();
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    this.db.close();
+  }
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}

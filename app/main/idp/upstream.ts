@@ -1,0 +1,168 @@
+import * as oidc from 'openid-client';
+import { mapClaims, type Identity } from './identity.js';
+import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
+
+/** What the bridge must remember between sending the user to the IdP and the callback. */
+export interface UpstreamChecks {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+export class UpstreamError extends Error {
+  override name = 'UpstreamError';
+  constructor(
+    message: string,
+    /** A stable code for tests and the config doctor. */
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Sign-in at the upstream IdP with openid-client: discovery, state, nonce, PKCE and ID-token validation.
+ * The MCP client's `resource` is never forwarded (Entra ID rejects unknown resources).
+ */
+export class UpstreamIdp {
+  private readonly configs = new Map<string, Promise<oidc.Configuration>>();
+
+  constructor(
+    private readonly profiles: IdpProfiles,
+    private readonly clockToleranceSeconds: number,
+  ) {}
+
+  /** Forget cached discovery (after a profile is edited). */
+  invalidate(profileId?: string): void {
+    if (profileId) this.configs.delete(profileId);
+    else this.configs.clear();
+  }
+
+  async begin(profile: IdpProfile, redirectUri: string, state: string): Promise<{ url: URL; checks: UpstreamChecks }> {
+    const config = await this.configuration(profile);
+    const { scopes } = effectiveSettings(profile);
+    const codeVerifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(config, {
+      ...profile.extra_auth_params,
+      redirect_uri: redirectUri,
+      scope: scopes.join(' '),
+      state,
+      nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+    });
+    return { url, checks: { state, nonce, codeVerifier } };
+  }
+
+  /** Validates the callback and the ID token, then maps its claims. */
+  async complete(
+    profile: IdpProfile,
+    callbackUrl: URL,
+    checks: UpstreamChecks,
+  ): Promise<{ identity: Identity; claims: Record<string, unknown> }> {
+    const config = await this.configuration(profile);
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
+    try {
+      tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: checks.codeVerifier,
+        expectedState: checks.state,
+        expectedNonce: checks.nonce,
+        idTokenExpected: true,
+      });
+    } catch (err) {
+      throw explainUpstreamFailure(err, profile);
+    }
+    const claims = tokens.claims() as Record<string, unknown> | undefined;
+    if (!claims) throw new UpstreamError('The identity provider returned no ID token.', 'no_id_token');
+    const settings = effectiveSettings(profile);
+    return { identity: mapClaims(claims, { idp: profile.id, ...settings }), claims };
+  }
+
+  private configuration(profile: IdpProfile): Promise<oidc.Configuration> {
+    let config = this.configs.get(profile.id);
+    if (!config) {
+      config = this.discover(profile);
+      // A failed discovery is retried on the next sign-in rather than cached.
+      config.catch(() => this.configs.delete(profile.id));
+      this.configs.set(profile.id, config);
+    }
+    return config;
+  }
+
+  private async discover(profile: IdpProfile): Promise<oidc.Configuration> {
+    const issuer = new URL(profile.issuer);
+    // Plain http only for an IdP on this machine (the test IdP, a local Keycloak).
+    const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
+    const secret = await this.profiles.clientSecret(profile.id);
+    let config: oidc.Configuration;
+    try {
+      config = await oidc.discovery(
+        issuer,
+        profile.client_id,
+        { [oidc.clockTolerance]: this.clockToleranceSeconds },
+        secret ? oidc.ClientSecretPost(secret) : oidc.None(),
+        insecure ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+      );
+    } catch (err) {
+      throw new UpstreamError(
+        `Cannot load the OpenID configuration of ${profile.issuer} (${describe(err)}). Check the issuer URL and that the identity provider is reachable; discovery reads ${new URL('.well-known/openid-configuration', withSlash(issuer)).href}.`,
+        'discovery_failed',
+      );
+    }
+    return config;
+  }
+}
+
+function withSlash(u: URL): URL {
+  return new URL(u.href.endsWith('/') ? u.href : `${u.href}/`);
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string; code?: string } };
+  const cause = e.cause?.code ?? e.cause?.message;
+  return [e.message, cause].filter(Boolean).join(': ');
+}
+
+/** Turns openid-client failures into a sentence that says what is wrong and what to do. */
+export function explainUpstreamFailure(err: unknown, profile: IdpProfile): UpstreamError {
+  const e = err as { message?: string; code?: string; error?: string; error_description?: string; cause?: unknown };
+  if (e.error) {
+    const hints: Record<string, string> = {
+      invalid_client: 'The IdP rejected the bridge\'s client id or secret: check client_id and the client secret in the IdP profile.',
+      redirect_uri_mismatch: 'The IdP does not know the bridge\'s callback URL: register it exactly in the IdP application.',
+      invalid_grant: 'The sign-in code was refused by the IdP (expired or already used): sign in again.',
+      access_denied: 'The sign-in was cancelled or denied at the identity provider.',
+    };
+    return new UpstreamError(`${hints[e.error] ?? `The identity provider answered "${e.error}".`}${e.error_description ? ` (${e.error_description})` : ''}`, e.error);
+  }
+  const cause = (e.cause ?? {}) as { claim?: string; expected?: unknown; now?: number };
+  const msg = e.message ?? String(err);
+  if (/"iss"/.test(msg) || cause.claim === 'iss') {
+    return new UpstreamError(
+      `The ID token's issuer (iss) does not match the configured issuer ${profile.issuer}. Set the issuer URL exactly as the IdP's discovery document states it (watch the trailing slash).`,
+      'id_token_issuer_mismatch',
+    );
+  }
+  if (/"aud"/.test(msg) || cause.claim === 'aud') {
+    return new UpstreamError(
+      `The ID token's audience (aud) is not the bridge's client id ${profile.client_id}. Check client_id in the IdP profile.`,
+      'id_token_audience_mismatch',
+    );
+  }
+  if (/"nonce"/.test(msg) || cause.claim === 'nonce') {
+    return new UpstreamError('The ID token\'s nonce does not match this sign-in (a replayed or foreign response). Start the sign-in again.', 'id_token_nonce_mismatch');
+  }
+  if (/"exp"|expired|timestamp/i.test(msg)) {
+    return new UpstreamError(
+      'The ID token has expired. If this repeats, the clocks of this computer and the IdP disagree: check the system time.',
+      'id_token_expired',
+    );
+  }
+  if (/state/i.test(msg)) {
+    return new UpstreamError('The sign-in response does not belong to this sign-in (state mismatch). Start the sign-in again.', 'state_mismatch');
+  }
+  return new UpstreamError(`Sign-in at the identity provider failed: ${describe(err)}`, 'upstream_failed');
+}

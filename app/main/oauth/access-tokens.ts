@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import * as jose from 'jose';
+import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { Identity } from '../idp/identity.js';
+import type { Grant, GrantStore } from './grants.js';
+import { SIGNING_ALG, type SigningKey } from './signing-key.js';
+
+export interface AccessTokenClaims extends jose.JWTPayload {
+  client_id: string;
+  scope: string;
+  /** The grant (token family) this token belongs to; revoking it revokes the token. */
+  gid: string;
+  identity: Identity;
+}
+
+/** What /mcp handlers see about the caller (AuthInfo.extra). */
+export interface CallerInfo {
+  identity: Identity;
+  grantId: string;
+  jti: string;
+}
+
+/** Signs and verifies the bridge's JWT access tokens (RFC 9068 shape, audience-bound per RFC 8707). */
+export class AccessTokens {
+  constructor(
+    private readonly key: SigningKey,
+    private readonly grants: GrantStore,
+    private readonly ttlSeconds: number,
+    /** Every issuer this bridge signs as (one per origin it is reached on). */
+    private readonly issuers: () => string[],
+  ) {}
+
+  async issue(grant: Grant, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
+    const token = await new jose.SignJWT({ client_id: grant.clientId, scope: scopes.join(' '), gid: grant.id, identity: grant.identity })
+      .setProtectedHeader({ alg: SIGNING_ALG, kid: this.key.kid, typ: 'at+jwt' })
+      .setIssuer(grant.issuer)
+      .setSubject(grant.identity.subject)
+      .setAudience(grant.resource)
+      .setIssuedAt()
+      .setExpirationTime(`${this.ttlSeconds}s`)
+      .setJti(crypto.randomUUID())
+      .sign(this.key.privateKey);
+    return { token, expiresIn: this.ttlSeconds };
+  }
+
+  /** Checks signature, issuer, expiry and revocation. The audience is checked by the caller against its own URL. */
+  async verify(token: string): Promise<AuthInfo> {
+    let payload: AccessTokenClaims;
+    try {
+      ({ payload } = (await jose.jwtVerify(token, this.key.publicKey, {
+        algorithms: [SIGNING_ALG],
+        issuer: this.issuers(),
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'aud', 'jti', 'sub'],
+      })) as { payload: AccessTokenClaims });
+    } catch (err) {
+      if (err instanceof jose.errors.JWTExpired) throw new InvalidTokenError('The access token has expired');
+      throw new InvalidTokenError('The access token is invalid');
+    }
+    if (this.grants.isGrantRevoked(payload.gid) || this.grants.isAccessTokenRevoked(payload.jti!)) {
+      throw new InvalidTokenError('The access token has been revoked');
+    }
+    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
+    const extra: CallerInfo & Record<string, unknown> = { identity: payload.identity, grantId: payload.gid, jti: payload.jti! };
+    return {
+      token,
+      clientId: payload.client_id,
+      scopes: payload.scope ? payload.scope.split(' ') : [],
+      expiresAt: payload.exp,
+      resource: aud ? new URL(aud) : undefined,
+      extra,
+    };
+  }
+
+  /** Decodes a token we signed (even if expired), for revocation. */
+  async decodeOwn(token: string): Promise<AccessTokenClaims | undefined> {
+    try {
+      const { payload } = await jose.jwtVerify(token, this.key.publicKey, { algorithms: [SIGNING_ALG], currentDate: new Date(0) });
+      return payload as AccessTokenClaims;
+    } catch {
+      return undefined;
+    }
+  }
+}

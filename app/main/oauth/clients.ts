@@ -1,0 +1,152 @@
+import https from 'node:https';
+import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
+import { CustomOAuthError, InvalidClientMetadataError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import type { OAuthClientInformationFull } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { BridgeConfig, PreRegisteredClient } from '../config/schema.js';
+import { nowSeconds, type StateDb } from '../state/database.js';
+import { redirectRefusal } from './redirect-policy.js';
+
+export type ClientSource = 'preregistered' | 'dcr' | 'cimd';
+export interface KnownClient {
+  info: OAuthClientInformationFull;
+  source: ClientSource;
+  skipConsent: boolean;
+}
+
+const CIMD_CACHE_MS = 10 * 60_000;
+const CIMD_MAX_BYTES = 5 * 1024;
+
+/**
+ * Every OAuth client the bridge knows: pre-registered from config, dynamically registered (persisted),
+ * and Client ID Metadata Documents (fetched from their https client_id, when enabled).
+ * All are public clients: on a desktop any secret would sit next to the user anyway, and PKCE is required.
+ */
+export class ClientRegistry implements OAuthRegisteredClientsStore {
+  private readonly preregistered: Map<string, PreRegisteredClient>;
+  private readonly cimdCache = new Map<string, { client: OAuthClientInformationFull; until: number }>();
+
+  constructor(
+    private readonly db: StateDb,
+    private readonly config: BridgeConfig['oauth'],
+    /** Extra trusted CA for fetching metadata documents (a private PKI, or the tests' own CA). */
+    private readonly cimdCa?: string,
+  ) {
+    this.preregistered = new Map(config.clients.map((c) => [c.client_id, c]));
+  }
+
+  async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
+    return (await this.find(clientId))?.info;
+  }
+
+  async find(clientId: string): Promise<KnownClient | undefined> {
+    const pre = this.preregistered.get(clientId);
+    if (pre) {
+      return {
+        info: publicClient({ client_id: pre.client_id, client_name: pre.client_name, redirect_uris: pre.redirect_uris }),
+        source: 'preregistered',
+        skipConsent: pre.skip_consent && !this.config.consent_for_preregistered,
+      };
+    }
+    const row = this.db.prepare("SELECT metadata FROM clients WHERE client_id = ? AND source = 'dcr'").get(clientId) as
+      | { metadata: string }
+      | undefined;
+    if (row) return { info: JSON.parse(row.metadata) as OAuthClientInformationFull, source: 'dcr', skipConsent: false };
+    if (this.config.client_id_metadata_documents && clientId.startsWith('https://')) {
+      const info = await this.metadataDocument(clientId);
+      return info && { info, source: 'cimd', skipConsent: false };
+    }
+    return undefined;
+  }
+
+  /** RFC 7591 registration, limited by the redirect policy; the result is always a public client. */
+  registerClient(client: Omit<OAuthClientInformationFull, 'client_id_issued_at'>): OAuthClientInformationFull {
+    if (!this.config.dcr.enabled) throw new CustomOAuthError('access_denied', 'Dynamic client registration is disabled (oauth.dcr.enabled).');
+    this.checkRedirects(client.redirect_uris);
+    const clientId = (client as { client_id?: string }).client_id;
+    if (!clientId) throw new InvalidClientMetadataError('client_id generation is required');
+    const info = publicClient({ ...client, client_id: clientId, client_id_issued_at: nowSeconds() });
+    this.db.prepare("INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'dcr', ?, ?)").run(clientId, JSON.stringify(info), nowSeconds());
+    return info;
+  }
+
+  listRegistered(): Array<{ info: OAuthClientInformationFull; source: ClientSource }> {
+    const pre = [...this.preregistered.keys()].map((id) => ({ info: publicClient({ client_id: id, redirect_uris: this.preregistered.get(id)!.redirect_uris, client_name: this.preregistered.get(id)!.client_name }), source: 'preregistered' as const }));
+    const dcr = (this.db.prepare("SELECT metadata FROM clients WHERE source = 'dcr' ORDER BY created_at").all() as Array<{ metadata: string }>).map((r) => ({
+      info: JSON.parse(r.metadata) as OAuthClientInformationFull,
+      source: 'dcr' as const,
+    }));
+    return [...pre, ...dcr];
+  }
+
+  removeRegistered(clientId: string): boolean {
+    return this.db.prepare("DELETE FROM clients WHERE client_id = ? AND source = 'dcr'").run(clientId).changes > 0;
+  }
+
+  private checkRedirects(uris: readonly string[]): void {
+    for (const uri of uris) {
+      const why = redirectRefusal(uri, this.config.dcr.allowed_redirect_patterns);
+      if (why) throw new CustomOAuthError('invalid_redirect_uri', `Registration refused: ${why}.`);
+    }
+  }
+
+  private async metadataDocument(url: string): Promise<OAuthClientInformationFull | undefined> {
+    const cached = this.cimdCache.get(url);
+    if (cached && cached.until > Date.now()) return cached.client;
+    let doc: Record<string, unknown>;
+    try {
+      doc = JSON.parse(await fetchSmallHttps(url, this.cimdCa)) as Record<string, unknown>;
+    } catch (err) {
+      throw new InvalidClientMetadataError(`Cannot fetch the client metadata document ${url}: ${(err as Error).message}`);
+    }
+    if (doc.client_id !== url) {
+      throw new InvalidClientMetadataError(`The client metadata document at ${url} names client_id "${String(doc.client_id)}"; it must be exactly its own URL.`);
+    }
+    const redirects = Array.isArray(doc.redirect_uris) ? doc.redirect_uris.filter((u): u is string => typeof u === 'string') : [];
+    if (!redirects.length) throw new InvalidClientMetadataError(`The client metadata document at ${url} has no redirect_uris.`);
+    this.checkRedirects(redirects);
+    const client = publicClient({
+      client_id: url,
+      client_name: typeof doc.client_name === 'string' ? doc.client_name : undefined,
+      client_uri: typeof doc.client_uri === 'string' ? doc.client_uri : undefined,
+      redirect_uris: redirects,
+    });
+    this.cimdCache.set(url, { client, until: Date.now() + CIMD_CACHE_MS });
+    return client;
+  }
+}
+
+function publicClient(info: Partial<OAuthClientInformationFull> & { client_id: string; redirect_uris: string[] }): OAuthClientInformationFull {
+  const { client_secret: _s, client_secret_expires_at: _e, ...rest } = info;
+  return {
+    ...rest,
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+  } as OAuthClientInformationFull;
+}
+
+/** GET over https with a timeout, a size cap and no redirects (SSRF hygiene for metadata documents). */
+function fetchSmallHttps(url: string, ca?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca, timeout: 5000, headers: { accept: 'application/json' } }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`HTTP ${res.statusCode}`));
+        return;
+      }
+      let size = 0;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > CIMD_MAX_BYTES) {
+          req.destroy(new Error(`larger than ${CIMD_MAX_BYTES} bytes`));
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}

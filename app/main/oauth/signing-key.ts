@@ -1,0 +1,32 @@
+import * as jose from 'jose';
+import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
+
+export const SIGNING_ALG = 'ES256';
+
+export interface SigningKey {
+  kid: string;
+  privateKey: jose.CryptoKey;
+  publicKey: jose.CryptoKey;
+  publicJwk: jose.JWK;
+}
+
+/** The access-token signing key: generated once, kept in the keychain, so tokens survive restarts. */
+export async function loadSigningKey(secrets: SecretStore): Promise<SigningKey> {
+  let stored = await secrets.get(SecretAccounts.signingKey);
+  if (!stored) {
+    const { privateKey } = await jose.generateKeyPair(SIGNING_ALG, { extractable: true });
+    const jwk = await jose.exportJWK(privateKey);
+    jwk.kid = await jose.calculateJwkThumbprint(jwk);
+    jwk.alg = SIGNING_ALG;
+    stored = JSON.stringify(jwk);
+    await secrets.set(SecretAccounts.signingKey, stored);
+  }
+  const jwk = JSON.parse(stored) as jose.JWK;
+  const { d: _d, ...publicJwk } = jwk;
+  return {
+    kid: jwk.kid!,
+    privateKey: (await jose.importJWK(jwk, SIGNING_ALG)) as jose.CryptoKey,
+    publicKey: (await jose.importJWK(publicJwk, SIGNING_ALG)) as jose.CryptoKey,
+    publicJwk,
+  };
+}

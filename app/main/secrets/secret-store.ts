@@ -1,0 +1,77 @@
+import { createRequire } from 'node:module';
+
+/** Where every secret of the bridge lives. One account per secret, under one service name. */
+export interface SecretStore {
+  get(account: string): Promise<string | null>;
+  set(account: string, value: string): Promise<void>;
+  delete(account: string): Promise<boolean>;
+}
+
+export const KEYCHAIN_FIX =
+  'The bridge keeps its secrets only in the OS keychain and will not fall back to plain files. ' +
+  'On Linux, install and unlock a Secret Service such as gnome-keyring: ' +
+  '`sudo apt-get install gnome-keyring libsecret-1-0`, then start the bridge inside a desktop session, or headless with ' +
+  "`dbus-run-session -- sh -c 'echo -n \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets; npm run serve'`. " +
+  'On macOS and Windows the system keychain / Credential Manager is used automatically.';
+
+export class KeychainUnavailableError extends Error {
+  override name = 'KeychainUnavailableError';
+  constructor(cause: string) {
+    super(`No OS keychain is available (${cause}). ${KEYCHAIN_FIX}`);
+  }
+}
+
+type Keytar = {
+  getPassword(service: string, account: string): Promise<string | null>;
+  setPassword(service: string, account: string, password: string): Promise<void>;
+  deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+};
+
+/** SecretStore over keytar (libsecret / Keychain / Credential Manager). */
+export class KeytarSecretStore implements SecretStore {
+  private constructor(
+    private readonly keytar: Keytar,
+    private readonly service: string,
+  ) {}
+
+  /** Loads keytar and proves the keychain answers; throws KeychainUnavailableError with the fix otherwise. */
+  static async open(service: string): Promise<KeytarSecretStore> {
+    let keytar: Keytar;
+    try {
+      // keytar is a CommonJS native addon; loading it fails when libsecret is missing.
+      keytar = createRequire(import.meta.url)('keytar') as Keytar;
+    } catch (err) {
+      throw new KeychainUnavailableError(`keytar could not load: ${(err as Error).message.split('\n')[0]}`);
+    }
+    try {
+      await keytar.findCredentials(service);
+    } catch (err) {
+      throw new KeychainUnavailableError((err as Error).message.split('\n')[0] ?? 'unknown error');
+    }
+    return new KeytarSecretStore(keytar, service);
+  }
+
+  get(account: string): Promise<string | null> {
+    return this.keytar.getPassword(this.service, account);
+  }
+
+  set(account: string, value: string): Promise<void> {
+    return this.keytar.setPassword(this.service, account, value);
+  }
+
+  delete(account: string): Promise<boolean> {
+    return this.keytar.deletePassword(this.service, account);
+  }
+
+  /** Every account under this service (used to clean up test services). */
+  async accounts(): Promise<string[]> {
+    return (await this.keytar.findCredentials(this.service)).map((c) => c.account);
+  }
+}
+
+/** Account names, in one place so nothing else invents its own. */
+export const SecretAccounts = {
+  signingKey: 'oauth-signing-key',
+  idpClientSecret: (profileId: string) => `idp:${profileId}:client-secret`,
+} as const;
