@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../app/main/config/load.js';
+import type { BridgeConfigInput } from '../../app/main/config/schema.js';
+import { BridgeCore } from '../../app/main/core.js';
+import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
+import { startTestIdp, type TestIdp } from './test-idp.js';
+
+export const BRIDGE_IDP_CLIENT = { client_id: 'mssql-mcp-bridge', client_secret: 'bridge-upstream-secret' };
+
+export interface Env {
+  idp: TestIdp;
+  core: BridgeCore;
+  dataDir: string;
+  service: string;
+  /** Restart the bridge on the same port and data directory. */
+  restart(): Promise<BridgeCore>;
+  close(): Promise<void>;
+}
+
+/**
+ * A bridge wired to a fresh test IdP, with its own data directory and its own keychain service name
+ * (removed afterwards) so tests never share or leak secrets.
+ */
+export async function startEnv(opts: { config?: BridgeConfigInput; withIdp?: boolean; cimdCa?: string } = {}): Promise<Env> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
+  const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+  // The IdP must know the bridge's callback before the bridge exists: reserve the bridge's port first.
+  const port = await freePort();
+  const idp = await startTestIdp({ clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }] });
+  const withIdp = opts.withIdp ?? true;
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      ...opts.config,
+      server: { port, ...opts.config?.server },
+      secrets: { service },
+      idp: withIdp
+        ? { active: 'test', profiles: [{ id: 'test', preset: 'generic', issuer: idp.issuer, scopes: ['openid', 'profile', 'email', 'groups'], ...BRIDGE_IDP_CLIENT }], ...opts.config?.idp }
+        : opts.config?.idp,
+    },
+  });
+  const start = () => BridgeCore.start({ config, dataDir, cimdCa: opts.cimdCa, log: () => undefined });
+  const env: Env = {
+    idp,
+    core: await start(),
+    dataDir,
+    service,
+    async restart() {
+      await env.core.stop();
+      env.core = await start();
+      return env.core;
+    },
+    async close() {
+      await env.core.stop().catch(() => undefined);
+      await idp.stop();
+      const store = await KeytarSecretStore.open(service);
+      for (const account of await store.accounts()) await store.delete(account);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}

@@ -1,0 +1,73 @@
+import * as oidc from 'openid-client';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Env } from './harness.js';
+import { UserAgent, type BrowseResult } from './user-agent.js';
+
+export const CLIENT_REDIRECT = 'http://127.0.0.1:53682/oauth/callback';
+
+/** Discovery of the bridge's AS with openid-client, as a strict third-party client would do it. */
+export function discoverBridge(env: Env, clientId = 'claude-desktop', origin = env.core.urls().origin): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(`${origin}/`), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+}
+
+export interface FlowOptions {
+  clientId?: string;
+  redirectUri?: string;
+  scope?: string;
+  resource?: string;
+  user?: string;
+  password?: string;
+  consent?: 'allow' | 'deny';
+  origin?: string;
+}
+
+/** Runs /authorize → test IdP login → (consent) → redirect, and returns what the client's listener got. */
+export async function authorizeViaBrowser(env: Env, o: FlowOptions = {}) {
+  const config = await discoverBridge(env, o.clientId ?? 'claude-desktop', o.origin);
+  const redirectUri = o.redirectUri ?? CLIENT_REDIRECT;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const params: Record<string, string> = {
+    redirect_uri: redirectUri,
+    scope: o.scope ?? 'mcp:tools',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    resource: o.resource ?? `${o.origin ?? env.core.urls().origin}/mcp`,
+  };
+  const url = oidc.buildAuthorizationUrl(config, params);
+  const ua = new UserAgent();
+  const result: BrowseResult = await ua.browse(url.href, {
+    stopAt: redirectUri,
+    login: { user: o.user ?? 'alice', password: o.password ?? `${o.user ?? 'alice'}-pass` },
+    consent: o.consent,
+  });
+  return { config, verifier, state, result, redirectUri, resource: params.resource!, ua };
+}
+
+/** The whole flow up to tokens. */
+export async function signIn(env: Env, o: FlowOptions = {}) {
+  const flow = await authorizeViaBrowser(env, o);
+  if (flow.result.kind !== 'redirected') throw new Error(`sign-in stopped at ${flow.result.url}: ${flow.result.status} ${flow.result.html.slice(0, 400)}`);
+  const tokens = await oidc.authorizationCodeGrant(
+    flow.config,
+    flow.result.url,
+    { pkceCodeVerifier: flow.verifier, expectedState: flow.state },
+    { resource: flow.resource },
+  );
+  return { ...flow, tokens, code: flow.result.url.searchParams.get('code')! };
+}
+
+/** An MCP SDK client on /mcp with a bearer token. */
+export async function mcpClient(url: string, accessToken: string): Promise<Client> {
+  const client = new Client({ name: 'bridge-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${accessToken}` } } }));
+  return client;
+}
+
+/** POST a form to the bridge's token endpoint and return status + JSON. */
+export async function tokenRequest(env: Env, fields: Record<string, string>) {
+  const res = await fetch(`${env.core.urls().origin}/token`, { method: 'POST', body: new URLSearchParams(fields) });
+  return { status: res.status, body: (await res.json()) as Record<string, string> };
+}

@@ -1,0 +1,151 @@
+/**
+ * The test identity provider: oidc-provider (a certified OpenID Provider) on 127.0.0.1, with known users,
+ * a real login form that checks passwords, and on request misbehaviour for negative tests (an ID token with a
+ * wrong issuer, audience or nonce, or already expired), made by re-signing its ID token with its own key.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as jose from 'jose';
+import Provider from 'oidc-provider';
+
+export interface TestUser {
+  password: string;
+  claims: Record<string, unknown>;
+}
+
+export interface TestIdpClient {
+  client_id: string;
+  client_secret: string;
+  redirect_uris: string[];
+}
+
+export type Misbehaviour = 'wrong_issuer' | 'wrong_audience' | 'bad_nonce' | 'expired' | undefined;
+
+export interface TestIdp {
+  issuer: string;
+  misbehave(mode: Misbehaviour): void;
+  stop(): Promise<void>;
+}
+
+export const DEMO_USERS: Record<string, TestUser> = {
+  alice: {
+    password: 'alice-pass',
+    claims: { email: 'alice@example.com', email_verified: true, name: 'Alice Analyst', preferred_username: 'alice', groups: ['analysts'] },
+  },
+  bob: {
+    password: 'bob-pass',
+    claims: { email: 'bob@example.com', email_verified: true, name: 'Bob Builder', preferred_username: 'bob', groups: ['engineers', 'dba'] },
+  },
+  nomail: { password: 'nomail-pass', claims: { name: 'No Mail', preferred_username: 'nomail' } },
+};
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export async function startTestIdp(opts: { clients: TestIdpClient[]; users?: Record<string, TestUser>; port?: number }): Promise<TestIdp> {
+  const users = opts.users ?? DEMO_USERS;
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
+
+  const provider = new Provider(issuer, {
+    clients: opts.clients.map((c) => ({ ...c, token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'] })),
+    jwks: { keys: [signingJwk] },
+    findAccount: (_ctx: unknown, id: string) => {
+      const user = users[id];
+      return user ? { accountId: id, claims: () => ({ sub: id, ...user.claims }) } : undefined;
+    },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+    scopes: ['openid', 'email', 'profile', 'groups'],
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: false } },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    pkce: { required: () => true },
+    cookies: { keys: ['test-idp-cookie-key'] },
+    renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
+      ctx.type = 'html';
+      ctx.body = `<!doctype html><h1>Test IdP error</h1><pre>${escape(JSON.stringify(out))}</pre>`;
+    },
+  });
+
+  let mode: Misbehaviour;
+  provider.use(async (ctx, next) => {
+    await next();
+    const body = ctx.body as { id_token?: string } | undefined;
+    if (mode && ctx.path === '/token' && ctx.method === 'POST' && body?.id_token) {
+      body.id_token = await resign(body.id_token, mode, privateKey);
+    }
+  });
+
+  const oidcCallback = provider.callback();
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
+    if (!match) return oidcCallback(req, res);
+    interaction(req, res, match[2] === '/login').catch((err: Error) => {
+      res.statusCode = 500;
+      res.end(`interaction failed: ${err.message}`);
+    });
+  });
+
+  async function interaction(req: http.IncomingMessage, res: http.ServerResponse, submitting: boolean): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (!submitting) return loginForm(res, details.uid, details.params.client_id);
+    const form = new URLSearchParams(await readBody(req));
+    const login = form.get('login') ?? '';
+    const user = users[login];
+    if (!user || user.password !== form.get('password')) return loginForm(res, details.uid, details.params.client_id, 'Invalid user name or password.');
+    const grant = new provider.Grant({ accountId: login, clientId: details.params.client_id });
+    grant.addOIDCScope(details.params.scope ?? 'openid');
+    grant.addOIDCClaims(['email', 'email_verified', 'name', 'preferred_username', 'groups']);
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { login: { accountId: login }, consent: { grantId } }, { mergeWithLastSubmission: false });
+  }
+
+  return {
+    issuer,
+    misbehave: (m) => {
+      mode = m;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function loginForm(res: http.ServerResponse, uid: string, clientId: string, error?: string): void {
+  res.setHeader('content-type', 'text/html; charset=utf-8');
+  res.end(
+    `<!doctype html><html><head><title>Test IdP sign-in</title></head><body><h1>Sign in to Test IdP</h1>` +
+      `<p>Client: ${escape(clientId)}</p>${error ? `<p class="error">${escape(error)}</p>` : ''}` +
+      `<form method="post" action="/interaction/${escape(uid)}/login">` +
+      `<label>User <input name="login" autocomplete="username" autofocus></label>` +
+      `<label>Password <input name="password" type="password" autocomplete="current-password"></label>` +
+      `<button type="submit">Sign in</button></form></body></html>`,
+  );
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (data += c));
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+async function resign(idToken: string, mode: NonNullable<Misbehaviour>, key: jose.CryptoKey): Promise<string> {
+  const claims = jose.decodeJwt(idToken);
+  const header = jose.decodeProtectedHeader(idToken);
+  const now = Math.floor(Date.now() / 1000);
+  if (mode === 'wrong_issuer') claims.iss = 'https://evil.example/';
+  if (mode === 'wrong_audience') claims.aud = 'someone-else';
+  if (mode === 'bad_nonce') claims.nonce = 'not-the-nonce';
+  if (mode === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  return new jose.SignJWT(claims).setProtectedHeader({ alg: header.alg!, kid: header.kid }).sign(key);
+}
