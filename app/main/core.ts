@@ -81,7 +81,7 @@ export class BridgeCore {
       const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () => origins.all().map((o) => o.issuer));
       const flow = new AuthorizationFlow(db, config, clients, grants, profiles, upstream, () => `${origins.primary().origin}/idp/callback`);
       const oauth: OAuthServices = { config, clients, grants, tokens, flow };
-      const mcp = new McpEndpoint(tokens, grants, [identityTools, ...(opts.toolSets ?? [])], config.server.allowed_origins);
+      const mcp = new McpEndpoint(tokens, grants, [identityTools, ...(opts.toolSets ?? [])]);
       const app = createHttpApp({ config, origins, oauth, flow, mcp, log });
       for (const s of servers) s.on('request', app);
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();

@@ -64,6 +64,7 @@ export async function startTestIdp(opts: { clients: TestIdpClient[]; users?: Rec
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     cookies: { keys: ['test-idp-cookie-key'] },
+    ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
       ctx.body = `<!doctype html><h1>Test IdP error</h1><pre>${escape(JSON.stringify(out))}</pre>`;

@@ -65,7 +65,7 @@ export const configSchema = z
       .object({
         access_token_ttl_seconds: z.number().int().min(30).max(86_400).default(900),
         refresh_token_ttl_seconds: z.number().int().min(60).default(30 * 86_400),
-        code_ttl_seconds: z.number().int().min(5).max(600).default(60),
+        code_ttl_seconds: z.number().int().min(1).max(600).default(60),
         refresh_grace_seconds: z.number().int().min(0).max(120).default(10),
         pending_authorization_ttl_seconds: z.number().int().min(60).default(600),
         token_requests_per_minute: z.number().int().min(1).default(600),

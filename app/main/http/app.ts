@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { BridgeConfig } from '../config/schema.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
@@ -23,6 +24,16 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(hostAndOriginGuard(d));
+  // Browser clients (the MCP Inspector) need CORS on metadata, token, registration and /mcp; only for
+  // configured origins (the guard above has already refused all others).
+  app.use(
+    ['/.well-known', '/token', '/register', '/revoke', '/mcp'],
+    cors({
+      origin: [...d.config.server.allowed_origins],
+      exposedHeaders: ['Mcp-Session-Id', 'WWW-Authenticate', 'Mcp-Protocol-Version'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+    }),
+  );
 
   const limits = sharedRateLimits(d.oauth);
   const perOrigin = new Map<string, { auth: RequestHandler; mcp: RequestHandler }>();

@@ -138,8 +138,12 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
     };
     return new UpstreamError(`${hints[e.error] ?? `The identity provider answered "${e.error}".`}${e.error_description ? ` (${e.error_description})` : ''}`, e.error);
   }
-  const cause = (e.cause ?? {}) as { claim?: string; expected?: unknown; now?: number };
-  const msg = e.message ?? String(err);
+  // openid-client wraps oauth4webapi's error, whose message and cause name the failing claim.
+  const chain: Array<{ message?: string; claim?: string; cause?: unknown }> = [];
+  for (let c: unknown = err; c && typeof c === 'object' && chain.length < 5; c = (c as { cause?: unknown }).cause) chain.push(c as never);
+  const msg = chain.map((c) => c.message ?? '').join(' | ');
+  const claim = chain.find((c) => typeof c.claim === 'string')?.claim;
+  const cause = { claim };
   if (/"iss"/.test(msg) || cause.claim === 'iss') {
     return new UpstreamError(
       `The ID token's issuer (iss) does not match the configured issuer ${profile.issuer}. Set the issuer URL exactly as the IdP's discovery document states it (watch the trailing slash).`,

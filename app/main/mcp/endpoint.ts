@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import cors from 'cors';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
@@ -33,7 +32,6 @@ export class McpEndpoint {
     private readonly tokens: AccessTokens,
     grants: GrantStore,
     private readonly toolSets: ToolSet[],
-    private readonly allowedOrigins: readonly string[],
   ) {
     this.stopListening = grants.onRevoked(({ grantId }) => {
       for (const [id, s] of this.sessions) if (s.grantId === grantId) void this.close(id);
@@ -47,13 +45,6 @@ export class McpEndpoint {
   /** The handler for one origin: its resource URL is the token audience it accepts. */
   handler(ctx: OriginContext): RequestHandler {
     const router = express.Router();
-    router.use(
-      cors({
-        origin: [...this.allowedOrigins],
-        exposedHeaders: ['Mcp-Session-Id', 'WWW-Authenticate', 'Mcp-Protocol-Version'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
-      }),
-    );
     router.use(
       requireBearerAuth({
         verifier: { verifyAccessToken: (token) => this.tokens.verify(token) },

@@ -58,7 +58,7 @@ export function originAuthRouter(s: OAuthServices, ctx: OriginContext, limits: R
   for (const path of PRM_PATHS) router.get(path, (_req, res) => void res.json(prm));
 
   router.use('/register', limits.register);
-  router.use('/authorize', limits.authorize, addIssToErrorRedirects(ctx.issuer));
+  router.use('/authorize', limits.authorize, completeErrorRedirects(ctx.issuer));
   router.use(['/token', '/revoke'], limits.token, invalidClientIs401);
 
   router.use(
@@ -87,14 +87,22 @@ const invalidClientIs401: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** RFC 9207: error responses the SDK redirects from /authorize carry `iss` too. */
-function addIssToErrorRedirects(issuer: string): RequestHandler {
-  return (_req, res, next) => {
+/**
+ * Error responses the SDK redirects from /authorize get `iss` (RFC 9207) and, when the SDK's parameter check
+ * failed before it read it, the client's `state` (RFC 6749 §4.1.2.1), so the client can match the error.
+ */
+function completeErrorRedirects(issuer: string): RequestHandler {
+  return (req, res, next) => {
+    const params = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
     const redirect = res.redirect.bind(res) as (status: number, url: string) => void;
     res.redirect = ((status: number, url: string) => {
       try {
         const u = new URL(url);
-        if (u.searchParams.has('error') && !u.searchParams.has('iss')) u.searchParams.set('iss', issuer);
+        if (u.searchParams.has('error')) {
+          if (!u.searchParams.has('iss')) u.searchParams.set('iss', issuer);
+          const state = typeof req.query.state === 'string' ? req.query.state : params?.state;
+          if (!u.searchParams.has('state') && typeof state === 'string') u.searchParams.set('state', state);
+        }
         return redirect(status, u.href);
       } catch {
         return redirect(status, url);

@@ -1,0 +1,327 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as jose from 'jose';
+import * as oidc from 'openid-client';
+import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
+import { startEnv, type Env } from '../support/harness.js';
+import { authorizeViaBrowser, CLIENT_REDIRECT, signIn, tokenRequest } from '../support/mcp-client.js';
+
+let env: Env;
+beforeAll(async () => {
+  env = await startEnv({ config: { oauth: { refresh_grace_seconds: 1 } } });
+});
+afterAll(() => env?.close());
+afterEach(() => env.idp.misbehave(undefined));
+
+const pkce = { challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' };
+
+function authorizeUrl(params: Record<string, string | undefined>): string {
+  const url = new URL('/authorize', env.core.urls().origin);
+  const base = { response_type: 'code', client_id: 'claude-desktop', redirect_uri: CLIENT_REDIRECT, code_challenge: pkce.challenge, code_challenge_method: 'S256', state: 's1' };
+  for (const [k, v] of Object.entries({ ...base, ...params })) if (v !== undefined) url.searchParams.set(k, v);
+  return url.href;
+}
+
+async function get(url: string, headers: Record<string, string> = {}) {
+  return fetch(url, { redirect: 'manual', headers });
+}
+
+async function mcpStatus(token: string) {
+  const res = await fetch(env.core.urls().mcp, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+  });
+  return { status: res.status, www: res.headers.get('www-authenticate') ?? '' };
+}
+
+describe('PKCE', () => {
+  it('refuses a missing code_challenge, redirecting invalid_request with iss', async () => {
+    const res = await get(authorizeUrl({ code_challenge: undefined, code_challenge_method: undefined }));
+    expect(res.status).toBe(302);
+    const loc = new URL(res.headers.get('location')!);
+    expect(loc.origin + loc.pathname).toBe(CLIENT_REDIRECT);
+    expect(loc.searchParams.get('error')).toBe('invalid_request');
+    expect(loc.searchParams.get('state')).toBe('s1');
+    expect(loc.searchParams.get('iss')).toBe(env.core.urls().issuer);
+  });
+
+  it('refuses code_challenge_method=plain', async () => {
+    const loc = new URL((await get(authorizeUrl({ code_challenge_method: 'plain' }))).headers.get('location')!);
+    expect(loc.searchParams.get('error')).toBe('invalid_request');
+    expect(loc.searchParams.get('error_description')).toContain('code_challenge_method');
+  });
+
+  it('refuses a wrong code_verifier at /token', async () => {
+    const flow = await authorizeViaBrowser(env);
+    if (flow.result.kind !== 'redirected') throw new Error('no redirect');
+    const { status, body } = await tokenRequest(env, {
+      grant_type: 'authorization_code',
+      client_id: 'claude-desktop',
+      code: flow.result.url.searchParams.get('code')!,
+      code_verifier: oidc.randomPKCECodeVerifier(),
+      redirect_uri: flow.redirectUri,
+    });
+    expect(status).toBe(400);
+    expect(body).toEqual({ error: 'invalid_grant', error_description: 'code_verifier does not match the challenge' });
+  });
+});
+
+describe('redirect URIs and clients', () => {
+  it('accepts a registered loopback redirect on any port', async () => {
+    const res = await get(authorizeUrl({ redirect_uri: 'http://127.0.0.1:1/oauth/callback' }));
+    expect(res.status).toBe(302);
+    expect(new URL(res.headers.get('location')!).origin).toBe(env.idp.issuer);
+  });
+
+  for (const [label, uri] of [
+    ['another path', 'http://127.0.0.1:5000/evil'],
+    ['a non-loopback open redirect', 'https://evil.example/oauth/callback'],
+    ['userinfo tricks', 'http://127.0.0.1@evil.example/oauth/callback'],
+  ] as const) {
+    it(`refuses ${label} without redirecting`, async () => {
+      const res = await get(authorizeUrl({ redirect_uri: uri }));
+      expect(res.status).toBe(400);
+      expect(res.headers.get('location')).toBeNull();
+      expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'Unregistered redirect_uri' });
+    });
+  }
+
+  it('matches the loopback host exactly (vscode registered 127.0.0.1, not localhost)', async () => {
+    const res = await get(authorizeUrl({ client_id: 'vscode', redirect_uri: 'http://localhost:33418/' }));
+    expect(res.status).toBe(400);
+  });
+
+  it('refuses an unknown client at /authorize (400) and at /token (401)', async () => {
+    const res = await get(authorizeUrl({ client_id: 'nobody' }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_client' });
+    const token = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'nobody', code: 'x', code_verifier: pkce.verifier });
+    expect(token.status).toBe(401);
+    expect(token.body.error).toBe('invalid_client');
+  });
+
+  it('refuses unknown scopes with invalid_scope', async () => {
+    const loc = new URL((await get(authorizeUrl({ scope: 'mcp:tools admin:everything' }))).headers.get('location')!);
+    expect(loc.searchParams.get('error')).toBe('invalid_scope');
+    expect(loc.searchParams.get('error_description')).toContain('admin:everything');
+  });
+
+  it('refuses a resource that is not this MCP server with invalid_target', async () => {
+    const loc = new URL((await get(authorizeUrl({ resource: 'https://other.example/mcp' }))).headers.get('location')!);
+    expect(loc.searchParams.get('error')).toBe('invalid_target');
+  });
+
+  it('refuses DCR with a non-loopback redirect unless a pattern allows it', async () => {
+    const register = (uris: string[]) =>
+      fetch(`${env.core.urls().origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: uris, client_name: 'x' }) });
+    const bad = await register(['https://evil.example/callback']);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_redirect_uri' });
+    const ok = await register(['http://127.0.0.1/callback']);
+    expect(ok.status).toBe(201);
+    const info = (await ok.json()) as Record<string, unknown>;
+    expect(info.token_endpoint_auth_method).toBe('none');
+    expect(info.client_secret).toBeUndefined();
+  });
+});
+
+describe('authorization codes', () => {
+  it('a replayed code fails and revokes every token issued from it', async () => {
+    const first = await signIn(env);
+    const replay = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'claude-desktop', code: first.code, code_verifier: first.verifier, redirect_uri: first.redirectUri });
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('invalid_grant');
+    expect(replay.body.error_description).toContain('already used');
+    expect((await mcpStatus(first.tokens.access_token)).status).toBe(401);
+    const refresh = await tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: first.tokens.refresh_token! });
+    expect(refresh.body.error).toBe('invalid_grant');
+  });
+
+  it('refuses redirect_uri and resource that differ from /authorize', async () => {
+    const flow = await authorizeViaBrowser(env);
+    if (flow.result.kind !== 'redirected') throw new Error('no redirect');
+    const code = flow.result.url.searchParams.get('code')!;
+    const base = { grant_type: 'authorization_code', client_id: 'claude-desktop', code, code_verifier: flow.verifier };
+    const wrongRedirect = await tokenRequest(env, { ...base, redirect_uri: 'http://127.0.0.1:53682/other' });
+    expect(wrongRedirect.body).toEqual({ error: 'invalid_grant', error_description: 'redirect_uri does not match the one used in the authorization request.' });
+    const wrongResource = await tokenRequest(env, { ...base, redirect_uri: flow.redirectUri, resource: 'https://other.example/mcp' });
+    expect(wrongResource.body.error).toBe('invalid_target');
+  });
+
+  it('refuses a code from another client', async () => {
+    const flow = await authorizeViaBrowser(env);
+    if (flow.result.kind !== 'redirected') throw new Error('no redirect');
+    const r = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'mcp-inspector', code: flow.result.url.searchParams.get('code')!, code_verifier: flow.verifier, redirect_uri: flow.redirectUri });
+    expect(r.body).toEqual({ error: 'invalid_grant', error_description: 'The authorization code was issued to another client.' });
+  });
+});
+
+describe('upstream IdP callback', () => {
+  it('refuses an unknown state', async () => {
+    const res = await get(`${env.core.urls().origin}/idp/callback?code=abc&state=forged`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-bridge-error')).toBe('state_mismatch');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
+  for (const [mode, code] of [
+    ['wrong_issuer', 'id_token_issuer_mismatch'],
+    ['wrong_audience', 'id_token_audience_mismatch'],
+    ['bad_nonce', 'id_token_nonce_mismatch'],
+    ['expired', 'id_token_expired'],
+  ] as const) {
+    it(`refuses an ID token with ${mode.replace('_', ' ')}`, async () => {
+      env.idp.misbehave(mode);
+      const flow = await authorizeViaBrowser(env);
+      expect(flow.result.kind).toBe('page');
+      if (flow.result.kind !== 'page') return;
+      expect(flow.result.status).toBe(400);
+      expect(flow.result.headers.get('x-bridge-error')).toBe(code);
+    });
+  }
+
+  it('maps a missing email claim to a sentence with the fix', async () => {
+    const flow = await authorizeViaBrowser(env, { user: 'nomail' });
+    if (flow.result.kind !== 'page') throw new Error('expected an error page');
+    expect(flow.result.headers.get('x-bridge-error')).toBe('identity_mapping_failed');
+    expect(flow.result.html).toContain('Add the &quot;email&quot; scope');
+  });
+});
+
+describe('access tokens at /mcp', () => {
+  async function forge(claims: jose.JWTPayload, expiresIn = '5m') {
+    const key = await loadSigningKey(env.core.secrets);
+    return new jose.SignJWT({ client_id: 'claude-desktop', scope: 'mcp:tools', gid: 'g', identity: { subject: 'alice' }, ...claims })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(env.core.urls().issuer)
+      .setSubject('alice')
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(key.privateKey);
+  }
+
+  it('accepts a well-formed token of ours (control for the cases below)', async () => {
+    expect((await mcpStatus(await forge({ aud: env.core.urls().mcp }))).status).toBe(200);
+  });
+
+  it('refuses a token for another audience', async () => {
+    const r = await mcpStatus(await forge({ aud: 'https://other.example/mcp' }));
+    expect(r.status).toBe(401);
+    expect(r.www).toContain('Token was not issued for this resource');
+  });
+
+  it('refuses an expired token', async () => {
+    const r = await mcpStatus(await forge({ aud: env.core.urls().mcp }, '-1m'));
+    expect(r.status).toBe(401);
+    expect(r.www).toContain('expired');
+  });
+
+  it('refuses a tampered token', async () => {
+    const [h, p, s] = (await forge({ aud: env.core.urls().mcp })).split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    payload.scope = 'mcp:tools mssql:write';
+    const r = await mcpStatus(`${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`);
+    expect(r.status).toBe(401);
+    expect(r.www).toContain('invalid_token');
+  });
+
+  it('refuses a revoked access token at once, and 401s carry resource_metadata and scope', async () => {
+    const { tokens, config } = await signIn(env);
+    expect((await mcpStatus(tokens.access_token)).status).toBe(200);
+    await oidc.tokenRevocation(config, tokens.access_token, { token_type_hint: 'access_token' });
+    const r = await mcpStatus(tokens.access_token);
+    expect(r.status).toBe(401);
+    expect(r.www).toContain('revoked');
+    expect(r.www).toContain(`resource_metadata="${env.core.urls().protectedResourceMetadata}"`);
+    expect(r.www).toContain('scope="mcp:tools"');
+  });
+
+  it('answers 401 with the metadata pointer when no token is sent', async () => {
+    const res = await fetch(env.core.urls().mcp, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/);
+  });
+});
+
+describe('refresh tokens', () => {
+  const refresh = (token: string) => tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: token });
+
+  it('concurrent refreshes of one token within the grace window get the same successor', async () => {
+    const { tokens } = await signIn(env);
+    const [a, b] = await Promise.all([refresh(tokens.refresh_token!), refresh(tokens.refresh_token!)]);
+    expect(a.status).toBe(200);
+    expect(b.status).toBe(200);
+    expect(b.body.refresh_token).toBe(a.body.refresh_token);
+    expect((await refresh(a.body.refresh_token!)).status).toBe(200);
+  });
+
+  it('reuse of a rotated token after the grace window revokes the whole family', async () => {
+    const { tokens } = await signIn(env);
+    const next = await refresh(tokens.refresh_token!);
+    expect(next.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const reuse = await refresh(tokens.refresh_token!);
+    expect(reuse.status).toBe(400);
+    expect(reuse.body.error).toBe('invalid_grant');
+    expect(reuse.body.error_description).toContain('whole session has been revoked');
+    // The legitimate successor and its access token die with the family.
+    expect((await refresh(next.body.refresh_token!)).body.error).toBe('invalid_grant');
+    expect((await mcpStatus(next.body.access_token!)).status).toBe(401);
+  });
+
+  it('refuses widening scopes on refresh', async () => {
+    const { tokens } = await signIn(env);
+    const r = await tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: tokens.refresh_token!, scope: 'mcp:tools mssql:write' });
+    expect(r.body.error).toBe('invalid_scope');
+  });
+});
+
+describe('HTTP hygiene', () => {
+  it('refuses a foreign Host (DNS rebinding)', async () => {
+    const http = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: env.core.port, path: '/.well-known/oauth-authorization-server', headers: { host: 'evil.example' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).on('error', reject);
+    });
+    expect(status).toBe(403);
+  });
+
+  it('refuses a foreign Origin and allows a configured one with CORS', async () => {
+    const url = `${env.core.urls().origin}/.well-known/oauth-authorization-server`;
+    const foreign = await get(url, { origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: string }).error).toBe('invalid_request');
+    const inspector = await get(url, { origin: 'http://localhost:6274' });
+    expect(inspector.status).toBe(200);
+    expect(inspector.headers.get('access-control-allow-origin')).toBeTruthy();
+  });
+
+  it('answers oversized bodies with 413 JSON and unknown paths with JSON 404, never a stack trace', async () => {
+    const big = await fetch(`${env.core.urls().origin}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a='.padEnd(200_000, 'x') });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ error: 'invalid_request', error_description: 'The request body is too large.' });
+    const missing = await get(`${env.core.urls().origin}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).not.toMatch(/at .*\.ts/);
+  });
+
+  it('serves metadata where strict clients look, with issuer identical to authorization_servers[0]', async () => {
+    const o = env.core.urls().origin;
+    const as = (await (await get(`${o}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const oidcConf = await (await get(`${o}/.well-known/openid-configuration`)).json();
+    expect(oidcConf).toEqual(as);
+    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
+      const prm = (await (await get(`${o}${path}`)).json()) as { resource: string; authorization_servers: string[] };
+      expect(prm.resource).toBe(`${o}/mcp`);
+      expect(prm.authorization_servers[0]).toBe(as.issuer);
+    }
+    expect(as).toMatchObject({
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      scopes_supported: ['mcp:tools', 'mssql:write'],
+    });
+  });
+});
