@@ -6,6 +6,7 @@ import { BridgeCore } from './core.js';
 import { KeychainUnavailableError } from './secrets/secret-store.js';
 
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE]
+       mssql-mcp-bridge demo  [--port N] [--data-dir DIR]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
@@ -14,7 +15,12 @@ const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--conf
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -41,12 +47,30 @@ async function serve(argv: string[]): Promise<void> {
       'Press Ctrl+C to stop.',
     ].join('\n'),
   );
+  stopOnSignals(() => core.stop());
+}
+
+async function demo(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  const { runDemo } = await import('./demo.js');
+  const running = await runDemo({
+    port: values.port !== undefined ? Number(values.port) : undefined,
+    dataDir: values['data-dir'],
+  });
+  stopOnSignals(running.stop);
+}
+
+function stopOnSignals(stopAll: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`Received ${signal}, stopping...`);
-    core.stop().then(
+    stopAll().then(
       () => process.exit(0),
       (err) => {
         console.error(err);
@@ -61,6 +85,7 @@ async function serve(argv: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'serve') return serve(rest);
+  if (command === 'demo') return demo(rest);
   console.error(USAGE);
   process.exitCode = 2;
 }
@@ -69,7 +94,9 @@ main().catch((err: NodeJS.ErrnoException) => {
   if (err instanceof KeychainUnavailableError || err instanceof ConfigError) {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {
-    console.error(`Error: the port is already in use (${err.message}). Stop the other process or choose another with --port.`);
+    console.error(
+      `Error: the port is already in use (${err.message}). Stop the other process or choose another with --port.`,
+    );
   } else {
     console.error(err);
   }

@@ -46,6 +46,7 @@ export class BridgeCore {
     readonly clients: ClientRegistry,
     readonly grants: GrantStore,
     readonly tokens: AccessTokens,
+    readonly oauth: OAuthServices,
     readonly mcp: McpEndpoint,
     readonly origins: Origins,
     private readonly servers: http.Server[],
@@ -75,17 +76,47 @@ export class BridgeCore {
       // localhost may resolve to ::1 first; answer there too when bound to the IPv4 loopback.
       if (config.server.host === '127.0.0.1') {
         const v6 = http.createServer();
-        if (await listen(v6, '::1', port).then(() => true, () => false)) servers.push(v6);
+        if (
+          await listen(v6, '::1', port).then(
+            () => true,
+            () => false,
+          )
+        )
+          servers.push(v6);
       }
       const origins = new Origins(port, config.server.public_hosts);
-      const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () => origins.all().map((o) => o.issuer));
-      const flow = new AuthorizationFlow(db, config, clients, grants, profiles, upstream, () => `${origins.primary().origin}/idp/callback`);
+      const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () =>
+        origins.all().map((o) => o.issuer),
+      );
+      const flow = new AuthorizationFlow(
+        db,
+        config,
+        clients,
+        grants,
+        profiles,
+        upstream,
+        () => `${origins.primary().origin}/idp/callback`,
+      );
       const oauth: OAuthServices = { config, clients, grants, tokens, flow };
       const mcp = new McpEndpoint(tokens, grants, [identityTools, ...(opts.toolSets ?? [])]);
       const app = createHttpApp({ config, origins, oauth, flow, mcp, log });
       for (const s of servers) s.on('request', app);
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
-      return new BridgeCore(config, db, secrets, profiles, upstream, clients, grants, tokens, mcp, origins, servers, pruneTimer);
+      return new BridgeCore(
+        config,
+        db,
+        secrets,
+        profiles,
+        upstream,
+        clients,
+        grants,
+        tokens,
+        oauth,
+        mcp,
+        origins,
+        servers,
+        pruneTimer,
+      );
     } catch (err) {
       db.close();
       throw err;

@@ -16,7 +16,11 @@ describe('consent for dynamically registered clients', () => {
   afterAll(() => env?.close());
 
   async function registerClient(redirect: string): Promise<string> {
-    const res = await fetch(`${env.core.urls().origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [redirect], client_name: 'Sneaky <b>App</b>' }) });
+    const res = await fetch(`${env.core.urls().origin}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: [redirect], client_name: 'Sneaky <b>App</b>' }),
+    });
     expect(res.status).toBe(201);
     return ((await res.json()) as { client_id: string }).client_id;
   }
@@ -24,7 +28,11 @@ describe('consent for dynamically registered clients', () => {
   it('shows an unframeable consent page naming client, redirect and scopes; refuses forged submissions; remembers consent', async () => {
     const redirect = 'http://127.0.0.1:61300/cb';
     const clientId = await registerClient(redirect);
-    const flow = await authorizeViaBrowser(env, { clientId, redirectUri: redirect, scope: 'mcp:tools mssql:write' });
+    const flow = await authorizeViaBrowser(env, {
+      clientId,
+      redirectUri: redirect,
+      scope: 'mcp:tools mssql:write',
+    });
     expect(flow.result.kind).toBe('page');
     if (flow.result.kind !== 'page') return;
     expect(flow.result.url.pathname).toBe('/consent');
@@ -39,15 +47,27 @@ describe('consent for dynamically registered clients', () => {
 
     // A cross-site form post carries neither the SameSite cookie nor, usually, the token.
     const post = (fields: Record<string, string>, cookie?: string) =>
-      fetch(`${env.core.urls().origin}/consent`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) }, body: new URLSearchParams(fields) });
+      fetch(`${env.core.urls().origin}/consent`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+        body: new URLSearchParams(fields),
+      });
     const noCookie = await post({ request, csrf, decision: 'allow' });
     expect(noCookie.status).toBe(403);
     expect(noCookie.headers.get('x-bridge-error')).toBe('consent_csrf');
-    const wrongToken = await post({ request, csrf: 'x'.repeat(csrf.length), decision: 'allow' }, `mcpb_consent=${csrf}`);
+    const wrongToken = await post(
+      { request, csrf: 'x'.repeat(csrf.length), decision: 'allow' },
+      `mcpb_consent=${csrf}`,
+    );
     expect(wrongToken.status).toBe(403);
 
     // The user's own browser (with its cookie) allows.
-    const ok = await flow.ua.fetch(new URL('/consent', env.core.urls().origin), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ request, csrf, decision: 'allow' }) });
+    const ok = await flow.ua.fetch(new URL('/consent', env.core.urls().origin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ request, csrf, decision: 'allow' }),
+    });
     expect(ok.status).toBe(302);
     const back = new URL(ok.headers.get('location')!);
     expect(back.origin + back.pathname).toBe(redirect);
@@ -62,14 +82,27 @@ describe('consent for dynamically registered clients', () => {
     const flow = await authorizeViaBrowser(env);
     if (flow.result.kind !== 'redirected') throw new Error('no redirect');
     await new Promise((r) => setTimeout(r, 2_100));
-    const r = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'claude-desktop', code: flow.result.url.searchParams.get('code')!, code_verifier: flow.verifier, redirect_uri: CLIENT_REDIRECT });
-    expect(r.body).toEqual({ error: 'invalid_grant', error_description: 'The authorization code has expired.' });
+    const r = await tokenRequest(env, {
+      grant_type: 'authorization_code',
+      client_id: 'claude-desktop',
+      code: flow.result.url.searchParams.get('code')!,
+      code_verifier: flow.verifier,
+      redirect_uri: CLIENT_REDIRECT,
+    });
+    expect(r.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The authorization code has expired.',
+    });
   });
 
   it('rate-limits registrations', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${env.core.urls().origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'] }) });
+      const res = await fetch(`${env.core.urls().origin}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'] }),
+      });
       statuses.push(res.status);
     }
     // One registration happened in the first test; the limit is 3 an hour.
@@ -81,7 +114,11 @@ describe('setup states', () => {
   it('/authorize explains which setting is missing when no IdP is configured', async () => {
     const env = await startEnv({ withIdp: false });
     try {
-      const provider = new TestSdkOAuthProvider({ redirectUrl: CLIENT_REDIRECT, clientId: 'claude-desktop', user: 'alice' });
+      const provider = new TestSdkOAuthProvider({
+        redirectUrl: CLIENT_REDIRECT,
+        clientId: 'claude-desktop',
+        user: 'alice',
+      });
       let page = '';
       provider.redirectToAuthorization = async (url: URL) => {
         const res = await new UserAgent().browse(url.href, { stopAt: CLIENT_REDIRECT });
@@ -111,9 +148,19 @@ describe('Client ID Metadata Documents', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    docs['/good.json'] = { client_id: `${base}/good.json`, client_name: 'Hosted client', redirect_uris: ['http://127.0.0.1/callback'] };
-    docs['/liar.json'] = { client_id: `${base}/someone-else.json`, redirect_uris: ['http://127.0.0.1/callback'] };
-    docs['/open-redirect.json'] = { client_id: `${base}/open-redirect.json`, redirect_uris: ['https://evil.example/cb'] };
+    docs['/good.json'] = {
+      client_id: `${base}/good.json`,
+      client_name: 'Hosted client',
+      redirect_uris: ['http://127.0.0.1/callback'],
+    };
+    docs['/liar.json'] = {
+      client_id: `${base}/someone-else.json`,
+      redirect_uris: ['http://127.0.0.1/callback'],
+    };
+    docs['/open-redirect.json'] = {
+      client_id: `${base}/open-redirect.json`,
+      redirect_uris: ['https://evil.example/cb'],
+    };
     env = await startEnv({ config: { oauth: { client_id_metadata_documents: true } }, cimdCa: tls.cert });
   });
   afterAll(async () => {
@@ -123,12 +170,21 @@ describe('Client ID Metadata Documents', () => {
 
   const authorize = (clientId: string) => {
     const url = new URL('/authorize', env.core.urls().origin);
-    for (const [k, v] of Object.entries({ response_type: 'code', client_id: clientId, redirect_uri: 'http://127.0.0.1:5555/callback', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: 'http://127.0.0.1:5555/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }))
+      url.searchParams.set(k, v);
     return fetch(url, { redirect: 'manual' });
   };
 
   it('advertises support and accepts a document whose client_id is its own URL', async () => {
-    const meta = (await (await fetch(`${env.core.urls().origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const meta = (await (
+      await fetch(`${env.core.urls().origin}/.well-known/oauth-authorization-server`)
+    ).json()) as Record<string, unknown>;
     expect(meta.client_id_metadata_document_supported).toBe(true);
     const res = await authorize(`${base}/good.json`);
     expect(res.status).toBe(302);
@@ -138,7 +194,9 @@ describe('Client ID Metadata Documents', () => {
   it('refuses a document naming another client_id, or a redirect the policy forbids', async () => {
     const liar = await authorize(`${base}/liar.json`);
     expect(liar.status).toBe(400);
-    expect(((await liar.json()) as { error_description: string }).error_description).toContain('must be exactly its own URL');
+    expect(((await liar.json()) as { error_description: string }).error_description).toContain(
+      'must be exactly its own URL',
+    );
     const open = await authorize(`${base}/open-redirect.json`);
     expect(open.status).toBe(400);
     expect(((await open.json()) as { error: string }).error).toBe('invalid_redirect_uri');

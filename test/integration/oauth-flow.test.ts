@@ -26,7 +26,13 @@ describe('authorization-code flow with openid-client as the MCP client', () => {
 
     const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
     const who = await client.callTool({ name: 'whoami', arguments: {} });
-    expect(who.structuredContent).toMatchObject({ subject: 'alice', email: 'alice@example.com', databaseUser: 'alice', groups: ['analysts'], client: 'claude-desktop' });
+    expect(who.structuredContent).toMatchObject({
+      subject: 'alice',
+      email: 'alice@example.com',
+      databaseUser: 'alice',
+      groups: ['analysts'],
+      client: 'claude-desktop',
+    });
     await client.close();
 
     // Refresh rotates: a new refresh token, a working access token.
@@ -40,7 +46,11 @@ describe('authorization-code flow with openid-client as the MCP client', () => {
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     const res = await fetch(env.core.urls().mcp, {
       method: 'POST',
-      headers: { authorization: `Bearer ${refreshed.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: {
+        authorization: `Bearer ${refreshed.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(401);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
+import { BridgeOAuthProvider } from '../../app/main/oauth/provider.js';
 import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { authorizeViaBrowser, CLIENT_REDIRECT, signIn, tokenRequest } from '../support/mcp-client.js';
@@ -12,12 +13,23 @@ beforeAll(async () => {
 afterAll(() => env?.close());
 afterEach(() => env.idp.misbehave(undefined));
 
-const pkce = { challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' };
+const pkce = {
+  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+};
 
 function authorizeUrl(params: Record<string, string | undefined>): string {
   const url = new URL('/authorize', env.core.urls().origin);
-  const base = { response_type: 'code', client_id: 'claude-desktop', redirect_uri: CLIENT_REDIRECT, code_challenge: pkce.challenge, code_challenge_method: 'S256', state: 's1' };
-  for (const [k, v] of Object.entries({ ...base, ...params })) if (v !== undefined) url.searchParams.set(k, v);
+  const base = {
+    response_type: 'code',
+    client_id: 'claude-desktop',
+    redirect_uri: CLIENT_REDIRECT,
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+    state: 's1',
+  };
+  for (const [k, v] of Object.entries({ ...base, ...params }))
+    if (v !== undefined) url.searchParams.set(k, v);
   return url.href;
 }
 
@@ -28,8 +40,17 @@ async function get(url: string, headers: Record<string, string> = {}) {
 async function mcpStatus(token: string) {
   const res = await fetch(env.core.urls().mcp, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    }),
   });
   return { status: res.status, www: res.headers.get('www-authenticate') ?? '' };
 }
@@ -46,7 +67,9 @@ describe('PKCE', () => {
   });
 
   it('refuses code_challenge_method=plain', async () => {
-    const loc = new URL((await get(authorizeUrl({ code_challenge_method: 'plain' }))).headers.get('location')!);
+    const loc = new URL(
+      (await get(authorizeUrl({ code_challenge_method: 'plain' }))).headers.get('location')!,
+    );
     expect(loc.searchParams.get('error')).toBe('invalid_request');
     expect(loc.searchParams.get('error_description')).toContain('code_challenge_method');
   });
@@ -62,7 +85,10 @@ describe('PKCE', () => {
       redirect_uri: flow.redirectUri,
     });
     expect(status).toBe(400);
-    expect(body).toEqual({ error: 'invalid_grant', error_description: 'code_verifier does not match the challenge' });
+    expect(body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'code_verifier does not match the challenge',
+    });
   });
 });
 
@@ -82,7 +108,10 @@ describe('redirect URIs and clients', () => {
       const res = await get(authorizeUrl({ redirect_uri: uri }));
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
-      expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'Unregistered redirect_uri' });
+      expect(await res.json()).toEqual({
+        error: 'invalid_request',
+        error_description: 'Unregistered redirect_uri',
+      });
     });
   }
 
@@ -95,25 +124,38 @@ describe('redirect URIs and clients', () => {
     const res = await get(authorizeUrl({ client_id: 'nobody' }));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_client' });
-    const token = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'nobody', code: 'x', code_verifier: pkce.verifier });
+    const token = await tokenRequest(env, {
+      grant_type: 'authorization_code',
+      client_id: 'nobody',
+      code: 'x',
+      code_verifier: pkce.verifier,
+    });
     expect(token.status).toBe(401);
     expect(token.body.error).toBe('invalid_client');
   });
 
   it('refuses unknown scopes with invalid_scope', async () => {
-    const loc = new URL((await get(authorizeUrl({ scope: 'mcp:tools admin:everything' }))).headers.get('location')!);
+    const loc = new URL(
+      (await get(authorizeUrl({ scope: 'mcp:tools admin:everything' }))).headers.get('location')!,
+    );
     expect(loc.searchParams.get('error')).toBe('invalid_scope');
     expect(loc.searchParams.get('error_description')).toContain('admin:everything');
   });
 
   it('refuses a resource that is not this MCP server with invalid_target', async () => {
-    const loc = new URL((await get(authorizeUrl({ resource: 'https://other.example/mcp' }))).headers.get('location')!);
+    const loc = new URL(
+      (await get(authorizeUrl({ resource: 'https://other.example/mcp' }))).headers.get('location')!,
+    );
     expect(loc.searchParams.get('error')).toBe('invalid_target');
   });
 
   it('refuses DCR with a non-loopback redirect unless a pattern allows it', async () => {
     const register = (uris: string[]) =>
-      fetch(`${env.core.urls().origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: uris, client_name: 'x' }) });
+      fetch(`${env.core.urls().origin}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: uris, client_name: 'x' }),
+      });
     const bad = await register(['https://evil.example/callback']);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'invalid_redirect_uri' });
@@ -128,12 +170,22 @@ describe('redirect URIs and clients', () => {
 describe('authorization codes', () => {
   it('a replayed code fails and revokes every token issued from it', async () => {
     const first = await signIn(env);
-    const replay = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'claude-desktop', code: first.code, code_verifier: first.verifier, redirect_uri: first.redirectUri });
+    const replay = await tokenRequest(env, {
+      grant_type: 'authorization_code',
+      client_id: 'claude-desktop',
+      code: first.code,
+      code_verifier: first.verifier,
+      redirect_uri: first.redirectUri,
+    });
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe('invalid_grant');
     expect(replay.body.error_description).toContain('already used');
     expect((await mcpStatus(first.tokens.access_token)).status).toBe(401);
-    const refresh = await tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: first.tokens.refresh_token! });
+    const refresh = await tokenRequest(env, {
+      grant_type: 'refresh_token',
+      client_id: 'claude-desktop',
+      refresh_token: first.tokens.refresh_token!,
+    });
     expect(refresh.body.error).toBe('invalid_grant');
   });
 
@@ -141,18 +193,39 @@ describe('authorization codes', () => {
     const flow = await authorizeViaBrowser(env);
     if (flow.result.kind !== 'redirected') throw new Error('no redirect');
     const code = flow.result.url.searchParams.get('code')!;
-    const base = { grant_type: 'authorization_code', client_id: 'claude-desktop', code, code_verifier: flow.verifier };
+    const base = {
+      grant_type: 'authorization_code',
+      client_id: 'claude-desktop',
+      code,
+      code_verifier: flow.verifier,
+    };
     const wrongRedirect = await tokenRequest(env, { ...base, redirect_uri: 'http://127.0.0.1:53682/other' });
-    expect(wrongRedirect.body).toEqual({ error: 'invalid_grant', error_description: 'redirect_uri does not match the one used in the authorization request.' });
-    const wrongResource = await tokenRequest(env, { ...base, redirect_uri: flow.redirectUri, resource: 'https://other.example/mcp' });
+    expect(wrongRedirect.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'redirect_uri does not match the one used in the authorization request.',
+    });
+    const wrongResource = await tokenRequest(env, {
+      ...base,
+      redirect_uri: flow.redirectUri,
+      resource: 'https://other.example/mcp',
+    });
     expect(wrongResource.body.error).toBe('invalid_target');
   });
 
   it('refuses a code from another client', async () => {
     const flow = await authorizeViaBrowser(env);
     if (flow.result.kind !== 'redirected') throw new Error('no redirect');
-    const r = await tokenRequest(env, { grant_type: 'authorization_code', client_id: 'mcp-inspector', code: flow.result.url.searchParams.get('code')!, code_verifier: flow.verifier, redirect_uri: flow.redirectUri });
-    expect(r.body).toEqual({ error: 'invalid_grant', error_description: 'The authorization code was issued to another client.' });
+    const r = await tokenRequest(env, {
+      grant_type: 'authorization_code',
+      client_id: 'mcp-inspector',
+      code: flow.result.url.searchParams.get('code')!,
+      code_verifier: flow.verifier,
+      redirect_uri: flow.redirectUri,
+    });
+    expect(r.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'The authorization code was issued to another client.',
+    });
   });
 });
 
@@ -191,7 +264,13 @@ describe('upstream IdP callback', () => {
 describe('access tokens at /mcp', () => {
   async function forge(claims: jose.JWTPayload, expiresIn = '5m') {
     const key = await loadSigningKey(env.core.secrets);
-    return new jose.SignJWT({ client_id: 'claude-desktop', scope: 'mcp:tools', gid: 'g', identity: { subject: 'alice' }, ...claims })
+    return new jose.SignJWT({
+      client_id: 'claude-desktop',
+      scope: 'mcp:tools',
+      gid: 'g',
+      identity: { subject: 'alice' },
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
       .setIssuer(env.core.urls().issuer)
       .setSubject('alice')
@@ -238,22 +317,43 @@ describe('access tokens at /mcp', () => {
   });
 
   it('answers 401 with the metadata pointer when no token is sent', async () => {
-    const res = await fetch(env.core.urls().mcp, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(env.core.urls().mcp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer .*resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer .*resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"/,
+    );
   });
 });
 
 describe('refresh tokens', () => {
-  const refresh = (token: string) => tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: token });
+  const refresh = (token: string) =>
+    tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: token });
 
   it('concurrent refreshes of one token within the grace window get the same successor', async () => {
     const { tokens } = await signIn(env);
-    const [a, b] = await Promise.all([refresh(tokens.refresh_token!), refresh(tokens.refresh_token!)]);
-    expect(a.status).toBe(200);
-    expect(b.status).toBe(200);
-    expect(b.body.refresh_token).toBe(a.body.refresh_token);
-    expect((await refresh(a.body.refresh_token!)).status).toBe(200);
+    // Five at once: every one after the first arrives while the first is still signing its access token.
+    const all = await Promise.all(Array.from({ length: 5 }, () => refresh(tokens.refresh_token!)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(all.map((r) => r.body.refresh_token)).size).toBe(1);
+    expect((await refresh(all[0]!.body.refresh_token!)).status).toBe(200);
+  });
+
+  it('a refresh started while another is still signing gets the same successor (no false reuse alarm)', async () => {
+    const { tokens } = await signIn(env);
+    const provider = new BridgeOAuthProvider(env.core.oauth, env.core.origins.primary());
+    const client = (await env.core.clients.getClient('claude-desktop'))!;
+    // Both start in the same tick: the second finds the token rotated while the first awaits its signature.
+    const [a, b] = await Promise.all([
+      provider.exchangeRefreshToken(client, tokens.refresh_token!),
+      provider.exchangeRefreshToken(client, tokens.refresh_token!),
+    ]);
+    expect(b.refresh_token).toBe(a.refresh_token);
+    expect(b.access_token).toBe(a.access_token);
+    expect((await mcpStatus(a.access_token)).status).toBe(200);
   });
 
   it('reuse of a rotated token after the grace window revokes the whole family', async () => {
@@ -272,7 +372,12 @@ describe('refresh tokens', () => {
 
   it('refuses widening scopes on refresh', async () => {
     const { tokens } = await signIn(env);
-    const r = await tokenRequest(env, { grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: tokens.refresh_token!, scope: 'mcp:tools mssql:write' });
+    const r = await tokenRequest(env, {
+      grant_type: 'refresh_token',
+      client_id: 'claude-desktop',
+      refresh_token: tokens.refresh_token!,
+      scope: 'mcp:tools mssql:write',
+    });
     expect(r.body.error).toBe('invalid_scope');
   });
 });
@@ -281,10 +386,20 @@ describe('HTTP hygiene', () => {
   it('refuses a foreign Host (DNS rebinding)', async () => {
     const http = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: env.core.port, path: '/.well-known/oauth-authorization-server', headers: { host: 'evil.example' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      }).on('error', reject);
+      http
+        .get(
+          {
+            host: '127.0.0.1',
+            port: env.core.port,
+            path: '/.well-known/oauth-authorization-server',
+            headers: { host: 'evil.example' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          },
+        )
+        .on('error', reject);
     });
     expect(status).toBe(403);
   });
@@ -300,9 +415,16 @@ describe('HTTP hygiene', () => {
   });
 
   it('answers oversized bodies with 413 JSON and unknown paths with JSON 404, never a stack trace', async () => {
-    const big = await fetch(`${env.core.urls().origin}/consent`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a='.padEnd(200_000, 'x') });
+    const big = await fetch(`${env.core.urls().origin}/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a='.padEnd(200_000, 'x'),
+    });
     expect(big.status).toBe(413);
-    expect(await big.json()).toEqual({ error: 'invalid_request', error_description: 'The request body is too large.' });
+    expect(await big.json()).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is too large.',
+    });
     const missing = await get(`${env.core.urls().origin}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).not.toMatch(/at .*\.ts/);
@@ -310,11 +432,20 @@ describe('HTTP hygiene', () => {
 
   it('serves metadata where strict clients look, with issuer identical to authorization_servers[0]', async () => {
     const o = env.core.urls().origin;
-    const as = (await (await get(`${o}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const as = (await (await get(`${o}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      unknown
+    >;
     const oidcConf = await (await get(`${o}/.well-known/openid-configuration`)).json();
     expect(oidcConf).toEqual(as);
-    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource']) {
-      const prm = (await (await get(`${o}${path}`)).json()) as { resource: string; authorization_servers: string[] };
+    for (const path of [
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+    ]) {
+      const prm = (await (await get(`${o}${path}`)).json()) as {
+        resource: string;
+        authorization_servers: string[];
+      };
       expect(prm.resource).toBe(`${o}/mcp`);
       expect(prm.authorization_servers[0]).toBe(as.issuer);
     }

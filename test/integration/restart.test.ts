@@ -20,9 +20,16 @@ afterAll(() => env?.close());
 
 describe('restart', () => {
   it('keeps DCR clients, refresh tokens and access tokens across a restart on the same port', async () => {
-    const provider = new TestSdkOAuthProvider({ redirectUrl: 'http://127.0.0.1:61200/oauth/callback', user: 'alice' });
-    const transport = new StreamableHTTPClientTransport(new URL(env.core.urls().mcp), { authProvider: provider });
-    await expect(new Client({ name: 't', version: '1' }).connect(transport)).rejects.toBeInstanceOf(UnauthorizedError);
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:61200/oauth/callback',
+      user: 'alice',
+    });
+    const transport = new StreamableHTTPClientTransport(new URL(env.core.urls().mcp), {
+      authProvider: provider,
+    });
+    await expect(new Client({ name: 't', version: '1' }).connect(transport)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     await transport.finishAuth(provider.lastCode!);
     const before = provider.saved.tokens!;
     const clientId = provider.saved.client!.client_id;
@@ -32,16 +39,29 @@ describe('restart', () => {
     expect(env.core.port).toBe(port);
 
     // The DCR registration survived.
-    expect(await env.core.clients.getClient(clientId)).toMatchObject({ client_id: clientId, redirect_uris: ['http://127.0.0.1:61200/oauth/callback'] });
+    expect(await env.core.clients.getClient(clientId)).toMatchObject({
+      client_id: clientId,
+      redirect_uris: ['http://127.0.0.1:61200/oauth/callback'],
+    });
     // A token signed before the restart still verifies (the key came back from the keychain).
     const client = new Client({ name: 't', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(env.core.urls().mcp), { requestInit: { headers: { authorization: `Bearer ${before.access_token}` } } }));
-    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ subject: 'alice' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(env.core.urls().mcp), {
+        requestInit: { headers: { authorization: `Bearer ${before.access_token}` } },
+      }),
+    );
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      subject: 'alice',
+    });
     await client.close();
     // The refresh token still works, and rotates.
     const res = await fetch(`${env.core.urls().origin}/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: before.refresh_token! }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        refresh_token: before.refresh_token!,
+      }),
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { refresh_token: string; access_token: string };
@@ -60,14 +80,20 @@ describe('restart', () => {
       const origin = new URL(mcpUrl).origin;
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const res = await fetch(`${origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: [`http://127.0.0.1:${7000 + i}/cb`] }) });
+        const res = await fetch(`${origin}/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ redirect_uris: [`http://127.0.0.1:${7000 + i}/cb`] }),
+        });
         expect(res.status).toBe(201);
         ids.push(((await res.json()) as { client_id: string }).client_id);
       }
       child.kill('SIGKILL');
       await exited(child);
       const db = new Database(path.join(dataDir, 'state.db'), { readonly: true });
-      const stored = (db.prepare('SELECT client_id FROM clients').all() as Array<{ client_id: string }>).map((r) => r.client_id);
+      const stored = (db.prepare('SELECT client_id FROM clients').all() as Array<{ client_id: string }>).map(
+        (r) => r.client_id,
+      );
       db.close();
       expect(stored.sort()).toEqual(ids.sort());
     } finally {
@@ -87,7 +113,9 @@ describe('restart', () => {
     try {
       await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start');
       expect(child.output()).toContain('Pre-registered clients:       claude-desktop, vscode, mcp-inspector');
-      expect(child.output()).toMatch(/Resource metadata \(RFC 9728\): http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp/);
+      expect(child.output()).toMatch(
+        /Resource metadata \(RFC 9728\): http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp/,
+      );
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
     } finally {

@@ -14,7 +14,9 @@ afterAll(() => env?.close());
 /** The SDK's own flow: connect → 401 → auth() → browser → finishAuth → reconnect. */
 async function connectWithOAuth(serverUrl: string, provider: TestSdkOAuthProvider): Promise<Client> {
   const first = new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider });
-  await expect(new Client({ name: 't', version: '1' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+  await expect(new Client({ name: 't', version: '1' }).connect(first)).rejects.toBeInstanceOf(
+    UnauthorizedError,
+  );
   expect(provider.lastCode).toBeTruthy();
   await first.finishAuth(provider.lastCode!);
   const client = new Client({ name: 't', version: '1' });
@@ -26,28 +28,49 @@ describe('MCP SDK client auth()', () => {
   for (const host of ['127.0.0.1', 'localhost']) {
     it(`discovers, registers (DCR), consents and calls a tool via http://${host}:PORT/mcp`, async () => {
       const serverUrl = `http://${host}:${env.core.port}/mcp`;
-      const provider = new TestSdkOAuthProvider({ redirectUrl: `http://${host}:61${host === 'localhost' ? '111' : '112'}/oauth/callback`, user: 'bob' });
+      const provider = new TestSdkOAuthProvider({
+        redirectUrl: `http://${host}:61${host === 'localhost' ? '111' : '112'}/oauth/callback`,
+        user: 'bob',
+      });
       const client = await connectWithOAuth(serverUrl, provider);
       // DCR happened and the registration is a public client.
       expect(provider.saved.client?.client_id).toMatch(/^[0-9a-f-]{36}$/);
-      expect((provider.saved.client as { token_endpoint_auth_method?: string }).token_endpoint_auth_method).toBe('none');
+      expect(
+        (provider.saved.client as { token_endpoint_auth_method?: string }).token_endpoint_auth_method,
+      ).toBe('none');
       // RFC 9207: the authorization response names the issuer the client used.
       expect(provider.lastRedirect!.searchParams.get('iss')).toBe(`http://${host}:${env.core.port}/`);
       const result = await client.callTool({ name: 'whoami', arguments: {} });
-      expect(result.structuredContent).toMatchObject({ subject: 'bob', databaseUser: 'bob', groups: ['engineers', 'dba'] });
+      expect(result.structuredContent).toMatchObject({
+        subject: 'bob',
+        databaseUser: 'bob',
+        groups: ['engineers', 'dba'],
+      });
       await client.close();
     });
   }
 
   it('uses the pre-registered claude-desktop client on any loopback port without consent', async () => {
-    const provider = new TestSdkOAuthProvider({ redirectUrl: 'http://localhost:49152/oauth/callback', clientId: 'claude-desktop', user: 'alice', consent: 'deny' });
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://localhost:49152/oauth/callback',
+      clientId: 'claude-desktop',
+      user: 'alice',
+      consent: 'deny',
+    });
     const client = await connectWithOAuth(env.core.urls().mcp, provider);
-    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ subject: 'alice', client: 'claude-desktop' });
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      subject: 'alice',
+      client: 'claude-desktop',
+    });
     await client.close();
   });
 
   it('a denied consent returns access_denied to the client, with iss', async () => {
-    const provider = new TestSdkOAuthProvider({ redirectUrl: 'http://127.0.0.1:61113/oauth/callback', user: 'alice', consent: 'deny' });
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:61113/oauth/callback',
+      user: 'alice',
+      consent: 'deny',
+    });
     const result = await auth(provider, { serverUrl: env.core.urls().mcp });
     expect(result).toBe('REDIRECT');
     expect(provider.lastRedirect!.searchParams.get('error')).toBe('access_denied');
@@ -56,14 +79,28 @@ describe('MCP SDK client auth()', () => {
   });
 
   it('a token lacking mcp:tools gets 403 insufficient_scope naming the scope to ask for', async () => {
-    const provider = new TestSdkOAuthProvider({ redirectUrl: 'http://127.0.0.1:61114/oauth/callback', clientId: 'claude-desktop', user: 'alice', scope: 'mssql:write' });
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:61114/oauth/callback',
+      clientId: 'claude-desktop',
+      user: 'alice',
+      scope: 'mssql:write',
+    });
     await auth(provider, { serverUrl: env.core.urls().mcp, scope: 'mssql:write' });
     await auth(provider, { serverUrl: env.core.urls().mcp, authorizationCode: provider.lastCode! });
     expect(provider.saved.tokens?.scope).toBe('mssql:write');
     const res = await fetch(env.core.urls().mcp, {
       method: 'POST',
-      headers: { authorization: `Bearer ${provider.saved.tokens!.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      headers: {
+        authorization: `Bearer ${provider.saved.tokens!.access_token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+      }),
     });
     expect(res.status).toBe(403);
     const header = res.headers.get('www-authenticate')!;

@@ -24,12 +24,16 @@ export interface Env {
  * A bridge wired to a fresh test IdP, with its own data directory and its own keychain service name
  * (removed afterwards) so tests never share or leak secrets.
  */
-export async function startEnv(opts: { config?: BridgeConfigInput; withIdp?: boolean; cimdCa?: string } = {}): Promise<Env> {
+export async function startEnv(
+  opts: { config?: BridgeConfigInput; withIdp?: boolean; cimdCa?: string } = {},
+): Promise<Env> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
   const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
   // The IdP must know the bridge's callback before the bridge exists: reserve the bridge's port first.
   const port = await freePort();
-  const idp = await startTestIdp({ clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }] });
+  const idp = await startTestIdp({
+    clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
+  });
   const withIdp = opts.withIdp ?? true;
   const config = loadConfig({
     env: {},
@@ -38,7 +42,19 @@ export async function startEnv(opts: { config?: BridgeConfigInput; withIdp?: boo
       server: { port, ...opts.config?.server },
       secrets: { service },
       idp: withIdp
-        ? { active: 'test', profiles: [{ id: 'test', preset: 'generic', issuer: idp.issuer, scopes: ['openid', 'profile', 'email', 'groups'], ...BRIDGE_IDP_CLIENT }], ...opts.config?.idp }
+        ? {
+            active: 'test',
+            profiles: [
+              {
+                id: 'test',
+                preset: 'generic',
+                issuer: idp.issuer,
+                scopes: ['openid', 'profile', 'email', 'groups'],
+                ...BRIDGE_IDP_CLIENT,
+              },
+            ],
+            ...opts.config?.idp,
+          }
         : opts.config?.idp,
     },
   });

@@ -7,8 +7,14 @@ import { UserAgent, type BrowseResult } from './user-agent.js';
 export const CLIENT_REDIRECT = 'http://127.0.0.1:53682/oauth/callback';
 
 /** Discovery of the bridge's AS with openid-client, as a strict third-party client would do it. */
-export function discoverBridge(env: Env, clientId = 'claude-desktop', origin = env.core.urls().origin): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(`${origin}/`), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+export function discoverBridge(
+  env: Env,
+  clientId = 'claude-desktop',
+  origin = env.core.urls().origin,
+): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(`${origin}/`), clientId, undefined, oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 export interface FlowOptions {
@@ -49,7 +55,10 @@ export async function authorizeViaBrowser(env: Env, o: FlowOptions = {}) {
 /** The whole flow up to tokens. */
 export async function signIn(env: Env, o: FlowOptions = {}) {
   const flow = await authorizeViaBrowser(env, o);
-  if (flow.result.kind !== 'redirected') throw new Error(`sign-in stopped at ${flow.result.url}: ${flow.result.status} ${flow.result.html.slice(0, 400)}`);
+  if (flow.result.kind !== 'redirected')
+    throw new Error(
+      `sign-in stopped at ${flow.result.url}: ${flow.result.status} ${flow.result.html.slice(0, 400)}`,
+    );
   const tokens = await oidc.authorizationCodeGrant(
     flow.config,
     flow.result.url,
@@ -62,12 +71,19 @@ export async function signIn(env: Env, o: FlowOptions = {}) {
 /** An MCP SDK client on /mcp with a bearer token. */
 export async function mcpClient(url: string, accessToken: string): Promise<Client> {
   const client = new Client({ name: 'bridge-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${accessToken}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${accessToken}` } },
+    }),
+  );
   return client;
 }
 
 /** POST a form to the bridge's token endpoint and return status + JSON. */
 export async function tokenRequest(env: Env, fields: Record<string, string>) {
-  const res = await fetch(`${env.core.urls().origin}/token`, { method: 'POST', body: new URLSearchParams(fields) });
+  const res = await fetch(`${env.core.urls().origin}/token`, {
+    method: 'POST',
+    body: new URLSearchParams(fields),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }

@@ -4,12 +4,19 @@ import path from 'node:path';
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
 /** Runs the real CLI (`tsx app/main/cli.ts ...`) as a child process. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'app/main/cli.ts'), ...args], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess & { output: () => string } {
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'app/main/cli.ts'), ...args],
+    {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

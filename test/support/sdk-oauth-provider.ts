@@ -1,5 +1,9 @@
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { UserAgent } from './user-agent.js';
 
 /**
@@ -13,7 +17,13 @@ export class TestSdkOAuthProvider implements OAuthClientProvider {
   readonly ua = new UserAgent();
 
   constructor(
-    private readonly opts: { redirectUrl: string; clientId?: string; user: string; consent?: 'allow' | 'deny'; scope?: string },
+    private readonly opts: {
+      redirectUrl: string;
+      clientId?: string;
+      user: string;
+      consent?: 'allow' | 'deny';
+      scope?: string;
+    },
   ) {
     if (opts.clientId) this.saved.client = { client_id: opts.clientId };
   }
@@ -59,7 +69,8 @@ export class TestSdkOAuthProvider implements OAuthClientProvider {
       login: { user: this.opts.user, password: `${this.opts.user}-pass` },
       consent: this.opts.consent ?? 'allow',
     });
-    if (result.kind !== 'redirected') throw new Error(`browser stopped at ${result.url}: ${result.html.slice(0, 300)}`);
+    if (result.kind !== 'redirected')
+      throw new Error(`browser stopped at ${result.url}: ${result.html.slice(0, 300)}`);
     this.lastRedirect = result.url;
     this.lastCode = result.url.searchParams.get('code') ?? undefined;
   }

@@ -30,18 +30,34 @@ export interface TestIdp {
 export const DEMO_USERS: Record<string, TestUser> = {
   alice: {
     password: 'alice-pass',
-    claims: { email: 'alice@example.com', email_verified: true, name: 'Alice Analyst', preferred_username: 'alice', groups: ['analysts'] },
+    claims: {
+      email: 'alice@example.com',
+      email_verified: true,
+      name: 'Alice Analyst',
+      preferred_username: 'alice',
+      groups: ['analysts'],
+    },
   },
   bob: {
     password: 'bob-pass',
-    claims: { email: 'bob@example.com', email_verified: true, name: 'Bob Builder', preferred_username: 'bob', groups: ['engineers', 'dba'] },
+    claims: {
+      email: 'bob@example.com',
+      email_verified: true,
+      name: 'Bob Builder',
+      preferred_username: 'bob',
+      groups: ['engineers', 'dba'],
+    },
   },
   nomail: { password: 'nomail-pass', claims: { name: 'No Mail', preferred_username: 'nomail' } },
 };
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function startTestIdp(opts: { clients: TestIdpClient[]; users?: Record<string, TestUser>; port?: number }): Promise<TestIdp> {
+export async function startTestIdp(opts: {
+  clients: TestIdpClient[];
+  users?: Record<string, TestUser>;
+  port?: number;
+}): Promise<TestIdp> {
   const users = opts.users ?? DEMO_USERS;
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
@@ -51,20 +67,37 @@ export async function startTestIdp(opts: { clients: TestIdpClient[]; users?: Rec
   const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
 
   const provider = new Provider(issuer, {
-    clients: opts.clients.map((c) => ({ ...c, token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code'], response_types: ['code'] })),
+    clients: opts.clients.map((c) => ({
+      ...c,
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+    })),
     jwks: { keys: [signingJwk] },
     findAccount: (_ctx: unknown, id: string) => {
       const user = users[id];
       return user ? { accountId: id, claims: () => ({ sub: id, ...user.claims }) } : undefined;
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username'], groups: ['groups'] },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
     scopes: ['openid', 'email', 'profile', 'groups'],
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     cookies: { keys: ['test-idp-cookie-key'] },
-    ttl: { Interaction: 600, Grant: 600, Session: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+    ttl: {
+      Interaction: 600,
+      Grant: 600,
+      Session: 600,
+      AccessToken: 600,
+      IdToken: 600,
+      AuthorizationCode: 60,
+    },
     renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
       ctx.body = `<!doctype html><h1>Test IdP error</h1><pre>${escape(JSON.stringify(out))}</pre>`;
@@ -91,18 +124,28 @@ export async function startTestIdp(opts: { clients: TestIdpClient[]; users?: Rec
     });
   });
 
-  async function interaction(req: http.IncomingMessage, res: http.ServerResponse, submitting: boolean): Promise<void> {
+  async function interaction(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    submitting: boolean,
+  ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     if (!submitting) return loginForm(res, details.uid, details.params.client_id);
     const form = new URLSearchParams(await readBody(req));
     const login = form.get('login') ?? '';
     const user = users[login];
-    if (!user || user.password !== form.get('password')) return loginForm(res, details.uid, details.params.client_id, 'Invalid user name or password.');
+    if (!user || user.password !== form.get('password'))
+      return loginForm(res, details.uid, details.params.client_id, 'Invalid user name or password.');
     const grant = new provider.Grant({ accountId: login, clientId: details.params.client_id });
     grant.addOIDCScope(details.params.scope ?? 'openid');
     grant.addOIDCClaims(['email', 'email_verified', 'name', 'preferred_username', 'groups']);
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { login: { accountId: login }, consent: { grantId } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: login }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    );
   }
 
   return {
@@ -140,7 +183,11 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-async function resign(idToken: string, mode: NonNullable<Misbehaviour>, key: jose.CryptoKey): Promise<string> {
+async function resign(
+  idToken: string,
+  mode: NonNullable<Misbehaviour>,
+  key: jose.CryptoKey,
+): Promise<string> {
   const claims = jose.decodeJwt(idToken);
   const header = jose.decodeProtectedHeader(idToken);
   const now = Math.floor(Date.now() / 1000);

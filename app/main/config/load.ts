@@ -10,7 +10,9 @@ export class ConfigError extends Error {
  * Reads the JSON config file (if any), applies environment overrides, then validates.
  * Errors name the file and the offending key so the user can fix them.
  */
-export function loadConfig(opts: { file?: string; overrides?: BridgeConfigInput; env?: NodeJS.ProcessEnv } = {}): BridgeConfig {
+export function loadConfig(
+  opts: { file?: string; overrides?: BridgeConfigInput; env?: NodeJS.ProcessEnv } = {},
+): BridgeConfig {
   const env = opts.env ?? process.env;
   let fromFile: Record<string, unknown> = {};
   if (opts.file) {
@@ -26,7 +28,10 @@ export function loadConfig(opts: { file?: string; overrides?: BridgeConfigInput;
       throw new ConfigError(`Config file ${opts.file} is not valid JSON: ${(err as Error).message}`);
     }
   }
-  const merged = deepMerge(deepMerge(fromFile, (opts.overrides ?? {}) as Record<string, unknown>), envOverrides(env));
+  const merged = deepMerge(
+    deepMerge(fromFile, (opts.overrides ?? {}) as Record<string, unknown>),
+    envOverrides(env),
+  );
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const where = opts.file ? ` in ${opts.file}` : '';

@@ -29,7 +29,10 @@ export type DbUserRule = z.infer<typeof dbUserRule>;
 export const idpProfileSchema = z.object({
   id: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "-" and "_" (used as a keychain account name)'),
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,62}$/,
+      'lower-case letters, digits, "-" and "_" (used as a keychain account name)',
+    ),
   preset: z.enum(IDP_PRESETS).default('generic'),
   display_name: z.string().optional(),
   /** Issuer URL; discovery is `<issuer>/.well-known/openid-configuration`. */
@@ -55,16 +58,18 @@ export const configSchema = z
         /** Extra host names (with port) a reverse proxy may present, e.g. `bridge.corp.example`. */
         public_hosts: z.array(z.string()).default([]),
         /** Browser origins allowed to call metadata, token and /mcp (CORS + Origin check). */
-        allowed_origins: z
-          .array(z.string())
-          .default(['http://localhost:6274', 'http://127.0.0.1:6274']),
+        allowed_origins: z.array(z.string()).default(['http://localhost:6274', 'http://127.0.0.1:6274']),
         body_limit: z.string().default('100kb'),
       })
       .prefault({}),
     oauth: z
       .object({
         access_token_ttl_seconds: z.number().int().min(30).max(86_400).default(900),
-        refresh_token_ttl_seconds: z.number().int().min(60).default(30 * 86_400),
+        refresh_token_ttl_seconds: z
+          .number()
+          .int()
+          .min(60)
+          .default(30 * 86_400),
         code_ttl_seconds: z.number().int().min(1).max(600).default(60),
         refresh_grace_seconds: z.number().int().min(0).max(120).default(10),
         pending_authorization_ttl_seconds: z.number().int().min(60).default(600),

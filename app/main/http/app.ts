@@ -31,7 +31,13 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
     cors({
       origin: [...d.config.server.allowed_origins],
       exposedHeaders: ['Mcp-Session-Id', 'WWW-Authenticate', 'Mcp-Protocol-Version'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Mcp-Session-Id',
+        'Mcp-Protocol-Version',
+        'Last-Event-ID',
+      ],
     }),
   );
 
@@ -96,10 +102,15 @@ function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
       return;
     }
     if (err.status && err.status >= 400 && err.status < 500) {
-      res.status(err.status).json({ error: 'invalid_request', error_description: 'The request could not be parsed.' });
+      res
+        .status(err.status)
+        .json({ error: 'invalid_request', error_description: 'The request could not be parsed.' });
       return;
     }
     log(`error on ${req.method} ${req.path}: ${err.stack ?? err.message ?? String(err)}`);
-    if (!res.headersSent) res.status(500).json({ error: 'server_error', error_description: 'Internal error; see the bridge log.' });
+    if (!res.headersSent)
+      res
+        .status(500)
+        .json({ error: 'server_error', error_description: 'Internal error; see the bridge log.' });
   };
 }

@@ -34,7 +34,9 @@ export function mapClaims(
 
   const dbUser = databaseUser(claims, opts.dbUser, email);
   if (!DB_USER_PATTERN.test(dbUser)) {
-    throw new IdentityMappingError(`The database user "${dbUser}" derived from the ID token has characters SQL Server user names cannot use.`);
+    throw new IdentityMappingError(
+      `The database user "${dbUser}" derived from the ID token has characters SQL Server user names cannot use.`,
+    );
   }
   return { subject: sub, issuer: String(iss), idp: opts.idp, email, name, groups, dbUser };
 }
@@ -50,7 +52,11 @@ function databaseUser(claims: Record<string, unknown>, rule: DbUserRule, email: 
     return value;
   }
   // Entra ID often omits `email` but sends the UPN as preferred_username.
-  const source = email ?? (typeof claims.preferred_username === 'string' && claims.preferred_username.includes('@') ? claims.preferred_username : undefined);
+  const source =
+    email ??
+    (typeof claims.preferred_username === 'string' && claims.preferred_username.includes('@')
+      ? claims.preferred_username
+      : undefined);
   if (!source) {
     throw new IdentityMappingError(
       'The ID token has no "email" claim, which the database user is derived from. Add the "email" scope to the IdP profile (and allow it in the IdP application), or set db_user to { "from": "claim", "claim": "<name>" }.',

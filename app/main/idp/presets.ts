@@ -27,7 +27,8 @@ export const IDP_PRESET_DEFAULTS: Record<string, IdpPreset> = {
     issuerHint: 'https://<tenant>.<region>.auth0.com/',
     scopes: ['openid', 'profile', 'email'],
     dbUser: { from: 'email_local_part' },
-    notes: 'The Auth0 issuer ends with a slash. Groups need an Action adding a namespaced claim; set groups_claim to it.',
+    notes:
+      'The Auth0 issuer ends with a slash. Groups need an Action adding a namespaced claim; set groups_claim to it.',
   },
   okta: {
     label: 'Okta',

@@ -18,13 +18,16 @@ export class IdpProfiles {
     const { client_secret, ...rest } = parsed;
     if (client_secret) await this.secrets.set(SecretAccounts.idpClientSecret(rest.id), client_secret);
     this.db
-      .prepare('INSERT INTO idp_profiles (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at')
+      .prepare(
+        'INSERT INTO idp_profiles (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
+      )
       .run(rest.id, JSON.stringify(rest), nowSeconds());
     return (await this.get(rest.id))!;
   }
 
   async get(id: string): Promise<IdpProfile | undefined> {
-    const row = this.db.prepare('SELECT data FROM idp_profiles WHERE id = ?').get(id) as { data: string } | undefined;
+    const row = this.db.prepare('SELECT data FROM idp_profiles WHERE id = ?').get(id) as
+      { data: string } | undefined;
     if (!row) return undefined;
     const data = JSON.parse(row.data) as Omit<IdpProfileConfig, 'client_secret'>;
     const secret = await this.secrets.get(SecretAccounts.idpClientSecret(id));
@@ -32,7 +35,9 @@ export class IdpProfiles {
   }
 
   async list(): Promise<IdpProfile[]> {
-    const ids = (this.db.prepare('SELECT id FROM idp_profiles ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
+    const ids = (
+      this.db.prepare('SELECT id FROM idp_profiles ORDER BY id').all() as Array<{ id: string }>
+    ).map((r) => r.id);
     return (await Promise.all(ids.map((id) => this.get(id)))).filter((p): p is IdpProfile => !!p);
   }
 
@@ -48,12 +53,15 @@ export class IdpProfiles {
 
   setActive(id: string): void {
     this.db
-      .prepare("INSERT INTO settings (key, value) VALUES ('idp.active', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('idp.active', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
       .run(JSON.stringify(id));
   }
 
   activeId(): string | undefined {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'idp.active'").get() as { value: string } | undefined;
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'idp.active'").get() as
+      { value: string } | undefined;
     return row ? (JSON.parse(row.value) as string) : undefined;
   }
 

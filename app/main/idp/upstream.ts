@@ -40,7 +40,11 @@ export class UpstreamIdp {
     else this.configs.clear();
   }
 
-  async begin(profile: IdpProfile, redirectUri: string, state: string): Promise<{ url: URL; checks: UpstreamChecks }> {
+  async begin(
+    profile: IdpProfile,
+    redirectUri: string,
+    state: string,
+  ): Promise<{ url: URL; checks: UpstreamChecks }> {
     const config = await this.configuration(profile);
     const { scopes } = effectiveSettings(profile);
     const codeVerifier = oidc.randomPKCECodeVerifier();
@@ -128,19 +132,35 @@ function describe(err: unknown): string {
 
 /** Turns openid-client failures into a sentence that says what is wrong and what to do. */
 export function explainUpstreamFailure(err: unknown, profile: IdpProfile): UpstreamError {
-  const e = err as { message?: string; code?: string; error?: string; error_description?: string; cause?: unknown };
+  const e = err as {
+    message?: string;
+    code?: string;
+    error?: string;
+    error_description?: string;
+    cause?: unknown;
+  };
   if (e.error) {
     const hints: Record<string, string> = {
-      invalid_client: 'The IdP rejected the bridge\'s client id or secret: check client_id and the client secret in the IdP profile.',
-      redirect_uri_mismatch: 'The IdP does not know the bridge\'s callback URL: register it exactly in the IdP application.',
+      invalid_client:
+        "The IdP rejected the bridge's client id or secret: check client_id and the client secret in the IdP profile.",
+      redirect_uri_mismatch:
+        "The IdP does not know the bridge's callback URL: register it exactly in the IdP application.",
       invalid_grant: 'The sign-in code was refused by the IdP (expired or already used): sign in again.',
       access_denied: 'The sign-in was cancelled or denied at the identity provider.',
     };
-    return new UpstreamError(`${hints[e.error] ?? `The identity provider answered "${e.error}".`}${e.error_description ? ` (${e.error_description})` : ''}`, e.error);
+    return new UpstreamError(
+      `${hints[e.error] ?? `The identity provider answered "${e.error}".`}${e.error_description ? ` (${e.error_description})` : ''}`,
+      e.error,
+    );
   }
   // openid-client wraps oauth4webapi's error, whose message and cause name the failing claim.
   const chain: Array<{ message?: string; claim?: string; cause?: unknown }> = [];
-  for (let c: unknown = err; c && typeof c === 'object' && chain.length < 5; c = (c as { cause?: unknown }).cause) chain.push(c as never);
+  for (
+    let c: unknown = err;
+    c && typeof c === 'object' && chain.length < 5;
+    c = (c as { cause?: unknown }).cause
+  )
+    chain.push(c as never);
   const msg = chain.map((c) => c.message ?? '').join(' | ');
   const claim = chain.find((c) => typeof c.claim === 'string')?.claim;
   const cause = { claim };
@@ -157,7 +177,10 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
     );
   }
   if (/"nonce"/.test(msg) || cause.claim === 'nonce') {
-    return new UpstreamError('The ID token\'s nonce does not match this sign-in (a replayed or foreign response). Start the sign-in again.', 'id_token_nonce_mismatch');
+    return new UpstreamError(
+      "The ID token's nonce does not match this sign-in (a replayed or foreign response). Start the sign-in again.",
+      'id_token_nonce_mismatch',
+    );
   }
   if (/"exp"|expired|timestamp/i.test(msg)) {
     return new UpstreamError(
@@ -166,7 +189,10 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
     );
   }
   if (/state/i.test(msg)) {
-    return new UpstreamError('The sign-in response does not belong to this sign-in (state mismatch). Start the sign-in again.', 'state_mismatch');
+    return new UpstreamError(
+      'The sign-in response does not belong to this sign-in (state mismatch). Start the sign-in again.',
+      'state_mismatch',
+    );
   }
   return new UpstreamError(`Sign-in at the identity provider failed: ${describe(err)}`, 'upstream_failed');
 }

@@ -75,12 +75,22 @@ export class McpEndpoint {
     if (req.method !== 'POST' || !isInitialize(req.body)) {
       return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id: the first request must be initialize.');
     }
-    const server = new McpServer({ name: 'mssql-mcp-bridge', version: VERSION }, { capabilities: { tools: {}, logging: {} } });
-    for (const register of this.toolSets) register(server, { caller, clientId: auth.clientId, scopes: auth.scopes });
+    const server = new McpServer(
+      { name: 'mssql-mcp-bridge', version: VERSION },
+      { capabilities: { tools: {}, logging: {} } },
+    );
+    for (const register of this.toolSets)
+      register(server, { caller, clientId: auth.clientId, scopes: auth.scopes });
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { transport, server, subject: caller.identity.subject, clientId: auth.clientId, grantId: caller.grantId });
+        this.sessions.set(id, {
+          transport,
+          server,
+          subject: caller.identity.subject,
+          clientId: auth.clientId,
+          grantId: caller.grantId,
+        });
       },
       onsessionclosed: (id) => void this.close(id),
     });
@@ -109,4 +119,3 @@ function isInitialize(body: unknown): boolean {
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
 }
-

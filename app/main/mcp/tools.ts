@@ -18,7 +18,8 @@ export const identityTools: ToolSet = (server, ctx) => {
     'whoami',
     {
       title: 'Who am I',
-      description: 'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
+      description:
+        'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
       inputSchema: {},
       outputSchema: {
         subject: z.string(),

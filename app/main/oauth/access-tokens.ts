@@ -32,7 +32,12 @@ export class AccessTokens {
   ) {}
 
   async issue(grant: Grant, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
-    const token = await new jose.SignJWT({ client_id: grant.clientId, scope: scopes.join(' '), gid: grant.id, identity: grant.identity })
+    const token = await new jose.SignJWT({
+      client_id: grant.clientId,
+      scope: scopes.join(' '),
+      gid: grant.id,
+      identity: grant.identity,
+    })
       .setProtectedHeader({ alg: SIGNING_ALG, kid: this.key.kid, typ: 'at+jwt' })
       .setIssuer(grant.issuer)
       .setSubject(grant.identity.subject)
@@ -62,7 +67,11 @@ export class AccessTokens {
       throw new InvalidTokenError('The access token has been revoked');
     }
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-    const extra: CallerInfo & Record<string, unknown> = { identity: payload.identity, grantId: payload.gid, jti: payload.jti! };
+    const extra: CallerInfo & Record<string, unknown> = {
+      identity: payload.identity,
+      grantId: payload.gid,
+      jti: payload.jti!,
+    };
     return {
       token,
       clientId: payload.client_id,
@@ -76,7 +85,10 @@ export class AccessTokens {
   /** Decodes a token we signed (even if expired), for revocation. */
   async decodeOwn(token: string): Promise<AccessTokenClaims | undefined> {
     try {
-      const { payload } = await jose.jwtVerify(token, this.key.publicKey, { algorithms: [SIGNING_ALG], currentDate: new Date(0) });
+      const { payload } = await jose.jwtVerify(token, this.key.publicKey, {
+        algorithms: [SIGNING_ALG],
+        currentDate: new Date(0),
+      });
       return payload as AccessTokenClaims;
     } catch {
       return undefined;

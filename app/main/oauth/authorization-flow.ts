@@ -97,19 +97,35 @@ export class AuthorizationFlow {
     const state = typeof req.query.state === 'string' ? req.query.state : undefined;
     const pending = state ? this.loadPending(state) : undefined;
     if (!state || !pending || pending.stage !== 'upstream') {
-      sendErrorPage(res, 400, 'state_mismatch', 'This sign-in response does not match any sign-in in progress (unknown or expired state). Start again from your MCP client.');
+      sendErrorPage(
+        res,
+        400,
+        'state_mismatch',
+        'This sign-in response does not match any sign-in in progress (unknown or expired state). Start again from your MCP client.',
+      );
       return;
     }
     // One use: a second arrival of the same callback finds nothing.
     this.deletePending(state);
     if (typeof req.query.error === 'string') {
-      const description = typeof req.query.error_description === 'string' ? req.query.error_description : 'The identity provider refused the sign-in.';
-      this.redirectToClient(res, pending, { error: req.query.error === 'access_denied' ? 'access_denied' : 'server_error', error_description: `Identity provider: ${description}` });
+      const description =
+        typeof req.query.error_description === 'string'
+          ? req.query.error_description
+          : 'The identity provider refused the sign-in.';
+      this.redirectToClient(res, pending, {
+        error: req.query.error === 'access_denied' ? 'access_denied' : 'server_error',
+        error_description: `Identity provider: ${description}`,
+      });
       return;
     }
     const profile = await this.profiles.get(pending.idpId);
     if (!profile) {
-      sendErrorPage(res, 400, 'idp_removed', `The identity provider profile "${pending.idpId}" was removed during sign-in. Start again.`);
+      sendErrorPage(
+        res,
+        400,
+        'idp_removed',
+        `The identity provider profile "${pending.idpId}" was removed during sign-in. Start again.`,
+      );
       return;
     }
     const callbackUrl = new URL(this.upstreamRedirectUri());
@@ -119,7 +135,8 @@ export class AuthorizationFlow {
       ({ identity } = await this.upstream.complete(profile, callbackUrl, pending.upstream));
     } catch (err) {
       if (err instanceof UpstreamError) return sendErrorPage(res, 400, err.code, err.message);
-      if (err instanceof IdentityMappingError) return sendErrorPage(res, 400, 'identity_mapping_failed', err.message);
+      if (err instanceof IdentityMappingError)
+        return sendErrorPage(res, 400, 'identity_mapping_failed', err.message);
       throw err;
     }
     const known = await this.clients.find(pending.clientId);
@@ -130,7 +147,12 @@ export class AuthorizationFlow {
     if (!known.skipConsent && !this.hasConsent(identity.subject, pending.clientId, pending.scopes)) {
       const csrf = crypto.randomBytes(24).toString('base64url');
       this.savePending(state, { ...pending, stage: 'consent', identity, csrf });
-      res.cookie(CONSENT_COOKIE, csrf, { httpOnly: true, sameSite: 'strict', path: '/consent', maxAge: this.config.oauth.pending_authorization_ttl_seconds * 1000 });
+      res.cookie(CONSENT_COOKIE, csrf, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/consent',
+        maxAge: this.config.oauth.pending_authorization_ttl_seconds * 1000,
+      });
       res.redirect(302, `/consent?request=${encodeURIComponent(state)}`);
       return;
     }
@@ -142,7 +164,12 @@ export class AuthorizationFlow {
     const id = typeof req.query.request === 'string' ? req.query.request : '';
     const pending = this.loadPending(id);
     if (!pending || pending.stage !== 'consent' || !pending.identity) {
-      sendErrorPage(res, 400, 'consent_expired', 'This consent request is unknown or has expired. Start again from your MCP client.');
+      sendErrorPage(
+        res,
+        400,
+        'consent_expired',
+        'This consent request is unknown or has expired. Start again from your MCP client.',
+      );
       return;
     }
     const client = (await this.clients.find(pending.clientId))?.info;
@@ -168,24 +195,43 @@ export class AuthorizationFlow {
     const body = (req.body ?? {}) as Record<string, string>;
     const pending = body.request ? this.loadPending(body.request) : undefined;
     const cookie = parseCookie(req.headers.cookie, CONSENT_COOKIE);
-    if (!pending || pending.stage !== 'consent' || !pending.identity || !pending.csrf || !safeEqual(body.csrf, pending.csrf) || !safeEqual(cookie, pending.csrf)) {
-      sendErrorPage(res, 403, 'consent_csrf', 'This consent form is not valid (expired, already used, or not submitted from the bridge\'s own page). Start again from your MCP client.');
+    if (
+      !pending ||
+      pending.stage !== 'consent' ||
+      !pending.identity ||
+      !pending.csrf ||
+      !safeEqual(body.csrf, pending.csrf) ||
+      !safeEqual(cookie, pending.csrf)
+    ) {
+      sendErrorPage(
+        res,
+        403,
+        'consent_csrf',
+        "This consent form is not valid (expired, already used, or not submitted from the bridge's own page). Start again from your MCP client.",
+      );
       return;
     }
     this.deletePending(body.request!);
     res.clearCookie(CONSENT_COOKIE, { path: '/consent' });
     if (body.decision !== 'allow') {
-      this.redirectToClient(res, pending, { error: 'access_denied', error_description: 'The user denied access.' });
+      this.redirectToClient(res, pending, {
+        error: 'access_denied',
+        error_description: 'The user denied access.',
+      });
       return;
     }
     this.db
-      .prepare('INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at')
+      .prepare(
+        'INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at',
+      )
       .run(pending.identity.subject, pending.clientId, pending.scopes.join(' '), nowSeconds());
     this.issueCodeAndRedirect(res, pending, pending.identity);
   }
 
   private hasConsent(subject: string, clientId: string, scopes: string[]): boolean {
-    const row = this.db.prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?').get(subject, clientId) as { scopes: string } | undefined;
+    const row = this.db
+      .prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?')
+      .get(subject, clientId) as { scopes: string } | undefined;
     if (!row) return false;
     const granted = new Set(row.scopes.split(' '));
     return scopes.every((s) => granted.has(s));
@@ -209,7 +255,11 @@ export class AuthorizationFlow {
   }
 
   /** Authorization response with RFC 9207 `iss`. */
-  private redirectToClient(res: Response, pending: PendingAuthorization, params: Record<string, string>): void {
+  private redirectToClient(
+    res: Response,
+    pending: PendingAuthorization,
+    params: Record<string, string>,
+  ): void {
     const url = new URL(pending.redirectUri);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     if (pending.state !== undefined) url.searchParams.set('state', pending.state);
@@ -220,12 +270,16 @@ export class AuthorizationFlow {
 
   private savePending(id: string, p: PendingAuthorization): void {
     this.db
-      .prepare('INSERT INTO pending_authorizations (id, data, expires_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data')
+      .prepare(
+        'INSERT INTO pending_authorizations (id, data, expires_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data',
+      )
       .run(id, JSON.stringify(p), nowSeconds() + this.config.oauth.pending_authorization_ttl_seconds);
   }
 
   private loadPending(id: string): PendingAuthorization | undefined {
-    const row = this.db.prepare('SELECT data FROM pending_authorizations WHERE id = ? AND expires_at >= ?').get(id, nowSeconds()) as { data: string } | undefined;
+    const row = this.db
+      .prepare('SELECT data FROM pending_authorizations WHERE id = ? AND expires_at >= ?')
+      .get(id, nowSeconds()) as { data: string } | undefined;
     return row ? (JSON.parse(row.data) as PendingAuthorization) : undefined;
   }
 

@@ -1,6 +1,9 @@
 import https from 'node:https';
 import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
-import { CustomOAuthError, InvalidClientMetadataError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import {
+  CustomOAuthError,
+  InvalidClientMetadataError,
+} from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthClientInformationFull } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { BridgeConfig, PreRegisteredClient } from '../config/schema.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
@@ -42,15 +45,24 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
     const pre = this.preregistered.get(clientId);
     if (pre) {
       return {
-        info: publicClient({ client_id: pre.client_id, client_name: pre.client_name, redirect_uris: pre.redirect_uris }),
+        info: publicClient({
+          client_id: pre.client_id,
+          client_name: pre.client_name,
+          redirect_uris: pre.redirect_uris,
+        }),
         source: 'preregistered',
         skipConsent: pre.skip_consent && !this.config.consent_for_preregistered,
       };
     }
-    const row = this.db.prepare("SELECT metadata FROM clients WHERE client_id = ? AND source = 'dcr'").get(clientId) as
-      | { metadata: string }
-      | undefined;
-    if (row) return { info: JSON.parse(row.metadata) as OAuthClientInformationFull, source: 'dcr', skipConsent: false };
+    const row = this.db
+      .prepare("SELECT metadata FROM clients WHERE client_id = ? AND source = 'dcr'")
+      .get(clientId) as { metadata: string } | undefined;
+    if (row)
+      return {
+        info: JSON.parse(row.metadata) as OAuthClientInformationFull,
+        source: 'dcr',
+        skipConsent: false,
+      };
     if (this.config.client_id_metadata_documents && clientId.startsWith('https://')) {
       const info = await this.metadataDocument(clientId);
       return info && { info, source: 'cimd', skipConsent: false };
@@ -59,19 +71,38 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
   }
 
   /** RFC 7591 registration, limited by the redirect policy; the result is always a public client. */
-  registerClient(client: Omit<OAuthClientInformationFull, 'client_id_issued_at'>): OAuthClientInformationFull {
-    if (!this.config.dcr.enabled) throw new CustomOAuthError('access_denied', 'Dynamic client registration is disabled (oauth.dcr.enabled).');
+  registerClient(
+    client: Omit<OAuthClientInformationFull, 'client_id_issued_at'>,
+  ): OAuthClientInformationFull {
+    if (!this.config.dcr.enabled)
+      throw new CustomOAuthError(
+        'access_denied',
+        'Dynamic client registration is disabled (oauth.dcr.enabled).',
+      );
     this.checkRedirects(client.redirect_uris);
     const clientId = (client as { client_id?: string }).client_id;
     if (!clientId) throw new InvalidClientMetadataError('client_id generation is required');
     const info = publicClient({ ...client, client_id: clientId, client_id_issued_at: nowSeconds() });
-    this.db.prepare("INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'dcr', ?, ?)").run(clientId, JSON.stringify(info), nowSeconds());
+    this.db
+      .prepare("INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'dcr', ?, ?)")
+      .run(clientId, JSON.stringify(info), nowSeconds());
     return info;
   }
 
   listRegistered(): Array<{ info: OAuthClientInformationFull; source: ClientSource }> {
-    const pre = [...this.preregistered.keys()].map((id) => ({ info: publicClient({ client_id: id, redirect_uris: this.preregistered.get(id)!.redirect_uris, client_name: this.preregistered.get(id)!.client_name }), source: 'preregistered' as const }));
-    const dcr = (this.db.prepare("SELECT metadata FROM clients WHERE source = 'dcr' ORDER BY created_at").all() as Array<{ metadata: string }>).map((r) => ({
+    const pre = [...this.preregistered.keys()].map((id) => ({
+      info: publicClient({
+        client_id: id,
+        redirect_uris: this.preregistered.get(id)!.redirect_uris,
+        client_name: this.preregistered.get(id)!.client_name,
+      }),
+      source: 'preregistered' as const,
+    }));
+    const dcr = (
+      this.db
+        .prepare("SELECT metadata FROM clients WHERE source = 'dcr' ORDER BY created_at")
+        .all() as Array<{ metadata: string }>
+    ).map((r) => ({
       info: JSON.parse(r.metadata) as OAuthClientInformationFull,
       source: 'dcr' as const,
     }));
@@ -79,7 +110,9 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
   }
 
   removeRegistered(clientId: string): boolean {
-    return this.db.prepare("DELETE FROM clients WHERE client_id = ? AND source = 'dcr'").run(clientId).changes > 0;
+    return (
+      this.db.prepare("DELETE FROM clients WHERE client_id = ? AND source = 'dcr'").run(clientId).changes > 0
+    );
   }
 
   private checkRedirects(uris: readonly string[]): void {
@@ -96,13 +129,20 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
     try {
       doc = JSON.parse(await fetchSmallHttps(url, this.cimdCa)) as Record<string, unknown>;
     } catch (err) {
-      throw new InvalidClientMetadataError(`Cannot fetch the client metadata document ${url}: ${(err as Error).message}`);
+      throw new InvalidClientMetadataError(
+        `Cannot fetch the client metadata document ${url}: ${(err as Error).message}`,
+      );
     }
     if (doc.client_id !== url) {
-      throw new InvalidClientMetadataError(`The client metadata document at ${url} names client_id "${String(doc.client_id)}"; it must be exactly its own URL.`);
+      throw new InvalidClientMetadataError(
+        `The client metadata document at ${url} names client_id "${String(doc.client_id)}"; it must be exactly its own URL.`,
+      );
     }
-    const redirects = Array.isArray(doc.redirect_uris) ? doc.redirect_uris.filter((u): u is string => typeof u === 'string') : [];
-    if (!redirects.length) throw new InvalidClientMetadataError(`The client metadata document at ${url} has no redirect_uris.`);
+    const redirects = Array.isArray(doc.redirect_uris)
+      ? doc.redirect_uris.filter((u): u is string => typeof u === 'string')
+      : [];
+    if (!redirects.length)
+      throw new InvalidClientMetadataError(`The client metadata document at ${url} has no redirect_uris.`);
     this.checkRedirects(redirects);
     const client = publicClient({
       client_id: url,
@@ -115,7 +155,9 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
   }
 }
 
-function publicClient(info: Partial<OAuthClientInformationFull> & { client_id: string; redirect_uris: string[] }): OAuthClientInformationFull {
+function publicClient(
+  info: Partial<OAuthClientInformationFull> & { client_id: string; redirect_uris: string[] },
+): OAuthClientInformationFull {
   const { client_secret: _s, client_secret_expires_at: _e, ...rest } = info;
   return {
     ...rest,

@@ -40,7 +40,8 @@ export type RefreshLookup =
 
 export const randomToken = (): string => crypto.randomBytes(32).toString('base64url');
 /** Codes and refresh tokens are stored only as hashes: a copy of the DB yields nothing usable. */
-export const hashToken = (token: string): string => crypto.createHash('sha256').update(token).digest('base64url');
+export const hashToken = (token: string): string =>
+  crypto.createHash('sha256').update(token).digest('base64url');
 
 type GrantRow = {
   id: string;
@@ -61,14 +62,24 @@ type GrantRow = {
 export class GrantStore {
   private readonly revokedGrants = new Set<string>();
   private readonly revokedJtis = new Set<string>();
-  private readonly listeners = new Set<(event: { type: 'grant_revoked'; grantId: string; reason: string }) => void>();
+  private readonly listeners = new Set<
+    (event: { type: 'grant_revoked'; grantId: string; reason: string }) => void
+  >();
 
   constructor(private readonly db: StateDb) {
-    for (const r of db.prepare('SELECT id FROM grants WHERE revoked_at IS NOT NULL').all() as Array<{ id: string }>) this.revokedGrants.add(r.id);
-    for (const r of db.prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?').all(nowSeconds()) as Array<{ jti: string }>) this.revokedJtis.add(r.jti);
+    for (const r of db.prepare('SELECT id FROM grants WHERE revoked_at IS NOT NULL').all() as Array<{
+      id: string;
+    }>)
+      this.revokedGrants.add(r.id);
+    for (const r of db
+      .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?')
+      .all(nowSeconds()) as Array<{ jti: string }>)
+      this.revokedJtis.add(r.jti);
   }
 
-  onRevoked(listener: (event: { type: 'grant_revoked'; grantId: string; reason: string }) => void): () => void {
+  onRevoked(
+    listener: (event: { type: 'grant_revoked'; grantId: string; reason: string }) => void,
+  ): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -84,9 +95,10 @@ export class GrantStore {
   }
 
   lookupCode(code: string): CodeLookup {
-    const row = this.db.prepare('SELECT grant_id, data, expires_at, used_at FROM auth_codes WHERE code_hash = ?').get(hashToken(code)) as
-      | { grant_id: string; data: string; expires_at: number; used_at: number | null }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT grant_id, data, expires_at, used_at FROM auth_codes WHERE code_hash = ?')
+      .get(hashToken(code)) as
+      { grant_id: string; data: string; expires_at: number; used_at: number | null } | undefined;
     if (!row) return { status: 'unknown' };
     const data = JSON.parse(row.data) as CodeData;
     if (row.used_at !== null) return { status: 'replayed', grantId: row.grant_id, data };
@@ -97,12 +109,33 @@ export class GrantStore {
   /** Marks the code used and creates its grant in one transaction; false if it was used meanwhile. */
   redeemCode(code: string, grantId: string, data: CodeData): Grant | undefined {
     return this.db.transaction(() => {
-      const used = this.db.prepare('UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL').run(nowSeconds(), hashToken(code));
+      const used = this.db
+        .prepare('UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL')
+        .run(nowSeconds(), hashToken(code));
       if (used.changes === 0) return undefined;
-      const grant: Grant = { id: grantId, clientId: data.clientId, identity: data.identity, scopes: data.scopes, resource: data.resource, issuer: data.issuer, createdAt: nowSeconds() };
+      const grant: Grant = {
+        id: grantId,
+        clientId: data.clientId,
+        identity: data.identity,
+        scopes: data.scopes,
+        resource: data.resource,
+        issuer: data.issuer,
+        createdAt: nowSeconds(),
+      };
       this.db
-        .prepare('INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(grant.id, grant.clientId, grant.identity.subject, JSON.stringify(grant.identity), grant.scopes.join(' '), grant.resource, grant.issuer, grant.createdAt);
+        .prepare(
+          'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          grant.id,
+          grant.clientId,
+          grant.identity.subject,
+          JSON.stringify(grant.identity),
+          grant.scopes.join(' '),
+          grant.resource,
+          grant.issuer,
+          grant.createdAt,
+        );
       return grant;
     })();
   }
@@ -115,7 +148,9 @@ export class GrantStore {
   }
 
   listGrants(opts: { includeRevoked?: boolean } = {}): Grant[] {
-    const sql = opts.includeRevoked ? 'SELECT * FROM grants ORDER BY created_at DESC' : 'SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC';
+    const sql = opts.includeRevoked
+      ? 'SELECT * FROM grants ORDER BY created_at DESC'
+      : 'SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC';
     return (this.db.prepare(sql).all() as GrantRow[]).map(toGrant);
   }
 
@@ -129,7 +164,9 @@ export class GrantStore {
    */
   revokeGrant(id: string, reason: string): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(nowSeconds(), reason, id);
+      this.db
+        .prepare('UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(nowSeconds(), reason, id);
       this.db.prepare('UPDATE refresh_tokens SET expires_at = 0 WHERE grant_id = ?').run(id);
     })();
     if (!this.revokedGrants.has(id)) {
@@ -143,16 +180,18 @@ export class GrantStore {
   issueRefreshToken(grantId: string, ttlSeconds: number): string {
     const token = randomToken();
     this.db
-      .prepare('INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      )
       .run(hashToken(token), grantId, nowSeconds(), nowSeconds() + ttlSeconds);
     return token;
   }
 
   lookupRefreshToken(token: string): RefreshLookup {
     const tokenHash = hashToken(token);
-    const row = this.db.prepare('SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as
-      | { grant_id: string; expires_at: number; rotated_at: number | null }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?')
+      .get(tokenHash) as { grant_id: string; expires_at: number; rotated_at: number | null } | undefined;
     if (!row) return { status: 'unknown' };
     const grant = this.getGrant(row.grant_id);
     if (!grant) return { status: 'unknown' };
@@ -165,7 +204,9 @@ export class GrantStore {
   /** Retires `tokenHash` and issues its successor atomically; undefined if another request rotated it first. */
   rotateRefreshToken(tokenHash: string, grantId: string, ttlSeconds: number): string | undefined {
     return this.db.transaction(() => {
-      const res = this.db.prepare('UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL').run(nowSeconds(), tokenHash);
+      const res = this.db
+        .prepare('UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL')
+        .run(nowSeconds(), tokenHash);
       return res.changes === 0 ? undefined : this.issueRefreshToken(grantId, ttlSeconds);
     })();
   }
@@ -173,7 +214,9 @@ export class GrantStore {
   // --- access tokens ---
 
   revokeAccessToken(jti: string, expiresAt: number): void {
-    this.db.prepare('INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)').run(jti, expiresAt);
+    this.db
+      .prepare('INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)')
+      .run(jti, expiresAt);
     this.revokedJtis.add(jti);
   }
 
@@ -186,7 +229,9 @@ export class GrantStore {
     const now = nowSeconds();
     this.db.prepare('DELETE FROM auth_codes WHERE expires_at < ?').run(now - 86_400);
     this.db.prepare('DELETE FROM pending_authorizations WHERE expires_at < ?').run(now);
-    const expired = this.db.prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at < ?').all(now) as Array<{ jti: string }>;
+    const expired = this.db
+      .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at < ?')
+      .all(now) as Array<{ jti: string }>;
     this.db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at < ?').run(now);
     for (const r of expired) this.revokedJtis.delete(r.jti);
   }

@@ -1,32 +1,47 @@
 import type { Response } from 'express';
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** Security headers for every HTML page the bridge renders: no scripts, no framing (clickjacking on consent). */
 function setPageHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
+  );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cache-Control', 'no-store');
 }
 
-const STYLE = 'body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}' +
+const STYLE =
+  'body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}' +
   'h1{font-size:1.3rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:3px}.err{color:#a4141b}' +
   'button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}';
 
 /** Renders a page; `bodyHtml` must already be escaped. */
 export function sendPage(res: Response, status: number, title: string, bodyHtml: string): void {
   setPageHeaders(res);
-  res.status(status).type('html').send(
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · MSSQL MCP Bridge</title>` +
-      `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`,
-  );
+  res
+    .status(status)
+    .type('html')
+    .send(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · MSSQL MCP Bridge</title>` +
+        `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`,
+    );
 }
 
 /** An error page with a stable machine-readable code (also in the `X-Bridge-Error` header). */
 export function sendErrorPage(res: Response, status: number, code: string, message: string): void {
   res.setHeader('X-Bridge-Error', code);
-  sendPage(res, status, 'Sign-in could not continue', `<p class="err">${escapeHtml(message)}</p><p><small>Error: <code>${escapeHtml(code)}</code></small></p>`);
+  sendPage(
+    res,
+    status,
+    'Sign-in could not continue',
+    `<p class="err">${escapeHtml(message)}</p><p><small>Error: <code>${escapeHtml(code)}</code></small></p>`,
+  );
 }

@@ -5,12 +5,23 @@ import { TooManyRequestsError } from '@modelcontextprotocol/sdk/server/auth/erro
 import { SUPPORTED_SCOPES } from '../config/schema.js';
 import { BridgeOAuthProvider, type OAuthServices, type OriginContext } from './provider.js';
 
-export const PRM_PATHS = ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'];
+export const PRM_PATHS = [
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-protected-resource',
+];
 const AS_METADATA_PATHS = ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
 
 /** RFC 8414 metadata: the SDK's document, corrected to what this server really does. */
-export function authorizationServerMetadata(s: OAuthServices, ctx: OriginContext, provider: BridgeOAuthProvider) {
-  const base = createOAuthMetadata({ provider, issuerUrl: new URL(ctx.issuer), scopesSupported: [...SUPPORTED_SCOPES] });
+export function authorizationServerMetadata(
+  s: OAuthServices,
+  ctx: OriginContext,
+  provider: BridgeOAuthProvider,
+) {
+  const base = createOAuthMetadata({
+    provider,
+    issuerUrl: new URL(ctx.issuer),
+    scopesSupported: [...SUPPORTED_SCOPES],
+  });
   return {
     ...base,
     registration_endpoint: s.config.oauth.dcr.enabled ? base.registration_endpoint : undefined,
@@ -37,7 +48,13 @@ export function protectedResourceMetadata(ctx: OriginContext) {
 /** Limits shared by every origin's router (the SDK's own would count each origin separately). */
 export function sharedRateLimits(s: OAuthServices) {
   const limit = (windowMs: number, max: number, what: string) =>
-    rateLimit({ windowMs, max, standardHeaders: true, legacyHeaders: false, message: new TooManyRequestsError(`Too many ${what} requests; try again later.`).toResponseObject() });
+    rateLimit({
+      windowMs,
+      max,
+      standardHeaders: true,
+      legacyHeaders: false,
+      message: new TooManyRequestsError(`Too many ${what} requests; try again later.`).toResponseObject(),
+    });
   return {
     register: limit(60 * 60_000, s.config.oauth.dcr.max_per_hour, 'client registration'),
     authorize: limit(60_000, 120, 'authorization'),
@@ -49,7 +66,11 @@ export function sharedRateLimits(s: OAuthServices) {
  * The authorization server for one origin: the SDK's mcpAuthRouter with the project's provider, plus what the
  * SDK lacks: metadata at every well-known path, 401 for invalid_client, and `iss` on error redirects.
  */
-export function originAuthRouter(s: OAuthServices, ctx: OriginContext, limits: ReturnType<typeof sharedRateLimits>): RequestHandler {
+export function originAuthRouter(
+  s: OAuthServices,
+  ctx: OriginContext,
+  limits: ReturnType<typeof sharedRateLimits>,
+): RequestHandler {
   const provider = new BridgeOAuthProvider(s, ctx);
   const router = express.Router();
   const asMetadata = authorizationServerMetadata(s, ctx, provider);

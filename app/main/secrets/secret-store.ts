@@ -11,7 +11,7 @@ export const KEYCHAIN_FIX =
   'The bridge keeps its secrets only in the OS keychain and will not fall back to plain files. ' +
   'On Linux, install and unlock a Secret Service such as gnome-keyring: ' +
   '`sudo apt-get install gnome-keyring libsecret-1-0`, then start the bridge inside a desktop session, or headless with ' +
-  "`dbus-run-session -- sh -c 'echo -n \"$KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets; npm run serve'`. " +
+  '`dbus-run-session -- sh -c \'echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets; npm run serve\'`. ' +
   'On macOS and Windows the system keychain / Credential Manager is used automatically.';
 
 export class KeychainUnavailableError extends Error {

@@ -1,0 +1,97 @@
+/**
+ * `demo`: the test IdP with demo users plus the bridge configured for it, on this machine only. Needs no
+ * account and no network. (The SQL sample database joins when the TDS test server exists.)
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_USERS, startTestIdp } from '../../test/support/test-idp.js';
+import { loadConfig } from './config/load.js';
+import { DEFAULT_PORT } from './config/schema.js';
+import { BridgeCore } from './core.js';
+
+export async function runDemo(opts: {
+  port?: number;
+  dataDir?: string;
+}): Promise<{ stop: () => Promise<void> }> {
+  const port = opts.port ?? DEFAULT_PORT;
+  await assertPortFree(port);
+  const dataDir = opts.dataDir ?? path.join(os.tmpdir(), 'mssql-mcp-bridge-demo');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const upstream = { client_id: 'mssql-mcp-bridge-demo', client_secret: 'demo-only-secret' };
+  const idp = await startTestIdp({
+    clients: [{ ...upstream, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
+  });
+  const config = loadConfig({
+    overrides: {
+      server: { port },
+      secrets: { service: 'mssql-mcp-bridge-demo' },
+      idp: {
+        active: 'demo',
+        profiles: [
+          {
+            id: 'demo',
+            preset: 'generic',
+            display_name: 'Demo IdP',
+            issuer: idp.issuer,
+            scopes: ['openid', 'profile', 'email', 'groups'],
+            ...upstream,
+          },
+        ],
+      },
+    },
+  });
+  const core = await BridgeCore.start({ config, dataDir });
+  const u = core.urls();
+  const claude = {
+    mcpServers: {
+      mssql: {
+        command: 'npx',
+        args: [
+          '-y',
+          'mcp-remote',
+          u.mcp,
+          '--static-oauth-client-info',
+          JSON.stringify({ client_id: 'claude-desktop' }),
+        ],
+      },
+    },
+  };
+  console.log(
+    [
+      'MSSQL MCP Bridge demo is running (everything on this machine).',
+      `  MCP endpoint:          ${u.mcp}`,
+      `  Authorization server:  ${u.issuer}`,
+      `  AS metadata:           ${u.authorizationServerMetadata}`,
+      `  Resource metadata:     ${u.protectedResourceMetadata}`,
+      `  Demo identity provider ${idp.issuer}`,
+      `  Demo logins:           ${Object.entries(DEMO_USERS)
+        .filter(([, v]) => v.claims.email)
+        .map(([k, v]) => `${k} / ${v.password}`)
+        .join(', ')}`,
+      `  Data directory:        ${dataDir}`,
+      '',
+      'Claude Desktop (claude_desktop_config.json), through mcp-remote:',
+      JSON.stringify(claude, null, 2),
+      '',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
+  return {
+    stop: async () => {
+      await core.stop();
+      await idp.stop();
+    },
+  };
+}
+
+function assertPortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', () =>
+      reject(Object.assign(new Error(`port ${port} is in use`), { code: 'EADDRINUSE' })),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve()));
+  });
+}

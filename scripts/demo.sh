@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# `npm run demo`: on a Linux machine with no desktop session (no D-Bus), give the demo a private unlocked
+# gnome-keyring; on a desktop the user's own keychain is used.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(uname)" = Linux ] && [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  exec bash scripts/with-keyring.sh npx tsx app/main/cli.ts demo "$@"
+fi
+exec npx tsx app/main/cli.ts demo "$@"
