@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The project's test command: type-check, lint, then every test inside a private D-Bus session with an
-# unlocked gnome-keyring (the real Secret Service behind keytar).
+# unlocked gnome-keyring (the real Secret Service behind keytar). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)" >&2; exit 1; }
-exec bash scripts/with-keyring.sh npx vitest run "$@"
+mkdir -p test-results
+status=0
+bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' || true
+exit "$status"

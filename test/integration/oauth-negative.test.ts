@@ -94,9 +94,24 @@ describe('PKCE', () => {
 
 describe('redirect URIs and clients', () => {
   it('accepts a registered loopback redirect on any port', async () => {
-    const res = await get(authorizeUrl({ redirect_uri: 'http://127.0.0.1:1/oauth/callback' }));
+    const res = await get(
+      authorizeUrl({ redirect_uri: 'http://127.0.0.1:1/oauth/callback', resource: env.core.urls().mcp }),
+    );
     expect(res.status).toBe(302);
-    expect(new URL(res.headers.get('location')!).origin).toBe(env.idp.issuer);
+    const upstream = new URL(res.headers.get('location')!);
+    expect(upstream.origin).toBe(env.idp.issuer);
+    // The bridge signs in with its own client, state, nonce and PKCE; the MCP client's values stay here.
+    const q = Object.fromEntries(upstream.searchParams);
+    expect(q).toMatchObject({
+      client_id: 'mssql-mcp-bridge',
+      redirect_uri: env.core.urls().idpCallback,
+      code_challenge_method: 'S256',
+      response_type: 'code',
+    });
+    expect(q.state).toMatch(/^[\w-]{32}$/);
+    expect(q.nonce).toBeTruthy();
+    expect(q.code_challenge).not.toBe(pkce.challenge);
+    expect(q.resource).toBeUndefined();
   });
 
   for (const [label, uri] of [
