@@ -4,7 +4,13 @@ import * as oidc from 'openid-client';
 import { BridgeOAuthProvider } from '../../app/main/oauth/provider.js';
 import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
 import { startEnv, type Env } from '../support/harness.js';
-import { authorizeViaBrowser, CLIENT_REDIRECT, signIn, tokenRequest } from '../support/mcp-client.js';
+import {
+  authorizeViaBrowser,
+  CLIENT_REDIRECT,
+  postInitialize,
+  signIn,
+  tokenRequest,
+} from '../support/mcp-client.js';
 
 let env: Env;
 beforeAll(async () => {
@@ -37,23 +43,7 @@ async function get(url: string, headers: Record<string, string> = {}) {
   return fetch(url, { redirect: 'manual', headers });
 }
 
-async function mcpStatus(token: string) {
-  const res = await fetch(env.core.urls().mcp, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-    }),
-  });
-  return { status: res.status, www: res.headers.get('www-authenticate') ?? '' };
-}
+const mcpStatus = (token: string) => postInitialize(env.core.urls().mcp, token);
 
 describe('PKCE', () => {
   it('refuses a missing code_challenge, redirecting invalid_request with iss', async () => {

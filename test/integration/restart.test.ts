@@ -1,15 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
-import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import { startEnv, type Env } from '../support/harness.js';
-import { exited, spawnCli, waitFor } from '../support/processes.js';
+import { exited, withServeProcess } from '../support/processes.js';
 import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
 
 let env: Env;
@@ -69,15 +65,7 @@ describe('restart', () => {
   });
 
   it('loses nothing committed when the process is killed with SIGKILL', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-kill-'));
-    const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
-    const configFile = path.join(dataDir, 'config.json');
-    fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
-    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', configFile]);
-    try {
-      await waitFor(() => /MCP endpoint:\s+(\S+)/.test(child.output()), 'the bridge to start');
-      const mcpUrl = /MCP endpoint:\s+(\S+)/.exec(child.output())![1]!;
-      const origin = new URL(mcpUrl).origin;
+    await withServeProcess(async ({ child, dataDir, origin }) => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const res = await fetch(`${origin}/register`, {
@@ -96,32 +84,17 @@ describe('restart', () => {
       );
       db.close();
       expect(stored.sort()).toEqual(ids.sort());
-    } finally {
-      child.kill('SIGKILL');
-      const store = await KeytarSecretStore.open(service);
-      for (const a of await store.accounts()) await store.delete(a);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('stops cleanly on SIGTERM', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-term-'));
-    const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
-    const configFile = path.join(dataDir, 'config.json');
-    fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
-    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', configFile]);
-    try {
-      await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start');
+  it('prints its URLs and stops cleanly on SIGTERM', async () => {
+    await withServeProcess(async ({ child }) => {
       expect(child.output()).toContain('Pre-registered clients:       claude-desktop, vscode, mcp-inspector');
       expect(child.output()).toMatch(
         /Resource metadata \(RFC 9728\): http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp/,
       );
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
-    } finally {
-      const store = await KeytarSecretStore.open(service);
-      for (const a of await store.accounts()) await store.delete(a);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

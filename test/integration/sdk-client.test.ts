@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
+import { postInitialize } from '../support/mcp-client.js';
 import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
 
 let env: Env;
@@ -88,22 +89,9 @@ describe('MCP SDK client auth()', () => {
     await auth(provider, { serverUrl: env.core.urls().mcp, scope: 'mssql:write' });
     await auth(provider, { serverUrl: env.core.urls().mcp, authorizationCode: provider.lastCode! });
     expect(provider.saved.tokens?.scope).toBe('mssql:write');
-    const res = await fetch(env.core.urls().mcp, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${provider.saved.tokens!.access_token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
-      }),
-    });
+    const res = await postInitialize(env.core.urls().mcp, provider.saved.tokens!.access_token);
     expect(res.status).toBe(403);
-    const header = res.headers.get('www-authenticate')!;
+    const header = res.www;
     expect(header).toContain('error="insufficient_scope"');
     expect(header).toContain('scope="mcp:tools"');
     expect(header).toContain(`resource_metadata="${env.core.urls().protectedResourceMetadata}"`);

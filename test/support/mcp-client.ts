@@ -87,3 +87,22 @@ export async function tokenRequest(env: Env, fields: Record<string, string>) {
   });
   return { status: res.status, body: (await res.json()) as Record<string, string> };
 }
+
+/** A raw MCP initialize POST with a bearer token: status and WWW-Authenticate, for auth assertions. */
+export async function postInitialize(mcpUrl: string, token: string) {
+  const res = await fetch(mcpUrl, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    }),
+  });
+  return { status: res.status, www: res.headers.get('www-authenticate') ?? '' };
+}

@@ -1,5 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -36,4 +40,28 @@ export function exited(child: ChildProcess): Promise<number | null> {
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
+}
+
+/**
+ * `serve --port 0` in a child process with its own data directory and keychain service; waits until it
+ * prints its URLs, runs `body`, then kills it and removes its state and secrets.
+ */
+export async function withServeProcess(
+  body: (p: { child: ReturnType<typeof spawnCli>; dataDir: string; origin: string }) => Promise<void>,
+): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-cli-'));
+  const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+  const configFile = path.join(dataDir, 'config.json');
+  fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
+  const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', configFile]);
+  try {
+    await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start');
+    const origin = new URL(/MCP endpoint:\s+(\S+)/.exec(child.output())![1]!).origin;
+    await body({ child, dataDir, origin });
+  } finally {
+    child.kill('SIGKILL');
+    const store = await KeytarSecretStore.open(service);
+    for (const a of await store.accounts()) await store.delete(a);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }
