@@ -1,0 +1,301 @@
+/**
+ * The PostgreSQL (PGlite) side of the TDS test server: one in-process PostgreSQL where each SQL Server
+ * database is a family of schemas (`Sales$dbo`, `Sales$INFORMATION_SCHEMA`, `Sales$sys`), logins and users
+ * are PostgreSQL roles with real GRANTs, and catalog views speak SQL Server's names.
+ *
+ * PGlite has one connection, so requests from all TDS connections are serialized; each request re-applies
+ * its connection's role and database first, and a connection with an open transaction holds the engine
+ * until it commits, rolls back or disconnects.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { pgSchema } from './translate.js';
+import type { ServerMessage } from './tokens.js';
+
+export interface DatabaseSpec {
+  name: string;
+  /** PostgreSQL run once at start with `search_path` set to the database's dbo schema. */
+  setup?: string;
+}
+
+export interface LoginSpec {
+  name: string;
+  password: string;
+  defaultDatabase?: string;
+  /** Runs as the PostgreSQL superuser (like `sa`): may impersonate anyone and bypasses GRANTs. */
+  superuser?: boolean;
+}
+
+export interface Relation {
+  pgSchema: string;
+  name: string;
+  columns: Map<string, string>;
+}
+
+export const SYSTEM_DATABASES = ['master', 'tempdb', 'model', 'msdb'];
+
+export class Engine {
+  private queue: Promise<void> = Promise.resolve();
+  private readonly databases = new Map<string, string>();
+  private readonly schemas = new Map<string, Map<string, string>>();
+  /** `pgschema.relation` (lower case) to the relation with its columns. */
+  private readonly relations = new Map<string, Relation>();
+  private readonly names = new Map<string, string>();
+  readonly pgVersion: string;
+
+  private constructor(
+    readonly pg: PGlite,
+    pgVersion: string,
+  ) {
+    this.pgVersion = pgVersion;
+  }
+
+  static async create(databases: DatabaseSpec[], logins: LoginSpec[]): Promise<Engine> {
+    const pg = await PGlite.create();
+    const version =
+      (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '';
+    const engine = new Engine(pg, version);
+    await pg.exec(`CREATE SCHEMA "tds$catalog"; CREATE TABLE "tds$catalog".databases (name text PRIMARY KEY, database_id int, create_date timestamp DEFAULT LOCALTIMESTAMP);
+      GRANT USAGE ON SCHEMA "tds$catalog" TO PUBLIC; GRANT SELECT ON "tds$catalog".databases TO PUBLIC;`);
+    for (const login of logins) {
+      if (!login.superuser) await pg.exec(`CREATE ROLE ${ident(login.name)}`);
+    }
+    const all = [
+      ...SYSTEM_DATABASES.filter((d) => !databases.some((x) => x.name.toLowerCase() === d)).map((name) => ({
+        name,
+      })),
+      ...databases,
+    ];
+    for (const db of all) await engine.createDatabase(db);
+    await engine.refreshNames();
+    return engine;
+  }
+
+  private async createDatabase(db: DatabaseSpec): Promise<void> {
+    const s = (schema: string) => ident(pgSchema(db.name, schema));
+    const id = this.databases.size + 1;
+    this.databases.set(db.name.toLowerCase(), db.name);
+    await this.pg.exec(`
+      INSERT INTO "tds$catalog".databases (name, database_id) VALUES (${literal(db.name)}, ${id});
+      CREATE SCHEMA ${s('dbo')}; CREATE SCHEMA ${s('INFORMATION_SCHEMA')}; CREATE SCHEMA ${s('sys')};
+      GRANT USAGE ON SCHEMA ${s('dbo')}, ${s('INFORMATION_SCHEMA')}, ${s('sys')} TO PUBLIC;`);
+    await this.pg.exec(catalogViews(db.name));
+    await this.pg.exec(
+      `GRANT SELECT ON ALL TABLES IN SCHEMA ${s('INFORMATION_SCHEMA')}, ${s('sys')} TO PUBLIC`,
+    );
+    if (db.setup) {
+      await this.pg.exec(`SET search_path TO ${s('dbo')}; ${db.setup}; RESET search_path;`);
+    }
+  }
+
+  /** Serializes access to the single PostgreSQL connection. */
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => (release = r));
+    const ready = this.queue.then(() => release);
+    this.queue = this.queue.then(() => next);
+    return ready;
+  }
+
+  /** Case-insensitive lookups, as SQL Server's default collation resolves names. */
+  async refreshNames(): Promise<void> {
+    const rows = (
+      await this.pg.query<{ schema: string; rel: string | null; col: string | null }>(`
+        SELECT n.nspname AS schema, c.relname AS rel, a.attname AS col
+        FROM pg_namespace n
+        LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'v', 'p', 'm')
+        LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE n.nspname LIKE '%$%'`)
+    ).rows;
+    this.names.clear();
+    this.schemas.clear();
+    this.relations.clear();
+    const remember = (name: string) => {
+      if (!this.names.has(name.toLowerCase())) this.names.set(name.toLowerCase(), name);
+    };
+    for (const r of rows) {
+      const [db, schema] = splitSchema(r.schema);
+      if (!db || !schema) continue;
+      const map = this.schemas.get(db.toLowerCase()) ?? new Map<string, string>();
+      map.set(schema.toLowerCase(), schema);
+      this.schemas.set(db.toLowerCase(), map);
+      if (!r.rel) continue;
+      const key = `${r.schema}.${r.rel}`.toLowerCase();
+      const rel = this.relations.get(key) ?? {
+        pgSchema: r.schema,
+        name: r.rel,
+        columns: new Map<string, string>(),
+      };
+      this.relations.set(key, rel);
+      remember(r.rel);
+      if (r.col) rel.columns.set(r.col.toLowerCase(), r.col);
+    }
+    // Columns of user tables win over catalog views' columns for statements that name no relation.
+    for (const rel of this.relations.values())
+      if (!/\$(sys|INFORMATION_SCHEMA)$/.test(rel.pgSchema))
+        for (const c of rel.columns.values()) remember(c);
+    for (const rel of this.relations.values()) for (const c of rel.columns.values()) remember(c);
+  }
+
+  relation(pgSchemaName: string, name: string): Relation | undefined {
+    return this.relations.get(`${pgSchemaName}.${name}`.toLowerCase());
+  }
+
+  database(name: string): string | undefined {
+    return this.databases.get(name.toLowerCase());
+  }
+
+  schemaOf(db: string, name: string): string | undefined {
+    return this.schemas.get(db.toLowerCase())?.get(name.toLowerCase());
+  }
+
+  canonical(name: string): string {
+    return this.names.get(name.toLowerCase()) ?? name;
+  }
+
+  async roleExists(name: string): Promise<boolean> {
+    return (await this.pg.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rows.length > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pg.close();
+  }
+}
+
+function splitSchema(pg: string): [string | undefined, string | undefined] {
+  const i = pg.indexOf('$');
+  return i === -1 ? [undefined, undefined] : [pg.slice(0, i), pg.slice(i + 1)];
+}
+
+export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+export const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** INFORMATION_SCHEMA and sys views for one database, in SQL Server's column names and type names. */
+function catalogViews(db: string): string {
+  const prefix = literal(`${db}$`);
+  const userSchema = (col: string) =>
+    `starts_with(${col}, ${prefix}) AND ${col} NOT IN (${literal(`${db}$INFORMATION_SCHEMA`)}, ${literal(`${db}$sys`)})`;
+  const strip = (col: string) => `substr(${col}, ${db.length + 2})`;
+  const is = (v: string) => ident(pgSchema(db, 'INFORMATION_SCHEMA')) + '.' + ident(v);
+  const sys = (v: string) => ident(pgSchema(db, 'sys')) + '.' + ident(v);
+  const dataType = `CASE c.data_type WHEN 'integer' THEN 'int' WHEN 'boolean' THEN 'bit' WHEN 'numeric' THEN 'decimal'
+    WHEN 'text' THEN 'nvarchar' WHEN 'character varying' THEN 'varchar' WHEN 'character' THEN 'nchar'
+    WHEN 'timestamp without time zone' THEN CASE WHEN c.datetime_precision = 3 THEN 'datetime' ELSE 'datetime2' END
+    WHEN 'timestamp with time zone' THEN 'datetimeoffset' WHEN 'time without time zone' THEN 'time'
+    WHEN 'uuid' THEN 'uniqueidentifier' WHEN 'bytea' THEN 'varbinary' WHEN 'double precision' THEN 'float'
+    ELSE c.data_type END`;
+  return `
+    CREATE VIEW ${is('TABLES')} AS
+      SELECT ${literal(db)}::text AS "TABLE_CATALOG", ${strip('t.table_schema')}::text AS "TABLE_SCHEMA", t.table_name::text AS "TABLE_NAME",
+        (CASE t.table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'BASE TABLE' END)::text AS "TABLE_TYPE"
+      FROM information_schema.tables t WHERE ${userSchema('t.table_schema')};
+    CREATE VIEW ${is('COLUMNS')} AS
+      SELECT ${literal(db)}::text AS "TABLE_CATALOG", ${strip('c.table_schema')}::text AS "TABLE_SCHEMA", c.table_name::text AS "TABLE_NAME",
+        c.column_name::text AS "COLUMN_NAME", c.ordinal_position::int AS "ORDINAL_POSITION", c.column_default::text AS "COLUMN_DEFAULT",
+        c.is_nullable::text AS "IS_NULLABLE", (${dataType})::text AS "DATA_TYPE",
+        (CASE WHEN c.data_type = 'text' OR c.data_type = 'bytea' OR (c.data_type = 'character varying' AND c.character_maximum_length IS NULL) THEN -1
+          ELSE c.character_maximum_length END)::int AS "CHARACTER_MAXIMUM_LENGTH",
+        c.numeric_precision::int AS "NUMERIC_PRECISION", c.numeric_scale::int AS "NUMERIC_SCALE", c.datetime_precision::int AS "DATETIME_PRECISION"
+      FROM information_schema.columns c WHERE ${userSchema('c.table_schema')};
+    CREATE VIEW ${is('TABLE_CONSTRAINTS')} AS
+      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('tc.constraint_schema')}::text AS "CONSTRAINT_SCHEMA", tc.constraint_name::text AS "CONSTRAINT_NAME",
+        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('tc.table_schema')}::text AS "TABLE_SCHEMA", tc.table_name::text AS "TABLE_NAME", tc.constraint_type::text AS "CONSTRAINT_TYPE"
+      FROM information_schema.table_constraints tc WHERE ${userSchema('tc.table_schema')} AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
+        AND tc.constraint_name NOT LIKE '%_not_null';
+    CREATE VIEW ${is('KEY_COLUMN_USAGE')} AS
+      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('k.constraint_schema')}::text AS "CONSTRAINT_SCHEMA", k.constraint_name::text AS "CONSTRAINT_NAME",
+        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('k.table_schema')}::text AS "TABLE_SCHEMA", k.table_name::text AS "TABLE_NAME",
+        k.column_name::text AS "COLUMN_NAME", k.ordinal_position::int AS "ORDINAL_POSITION"
+      FROM information_schema.key_column_usage k WHERE ${userSchema('k.table_schema')};
+    CREATE VIEW ${sys('databases')} AS
+      SELECT name, database_id, create_date, 'ONLINE'::text AS state_desc, 0 AS is_read_only FROM "tds$catalog".databases;
+    CREATE VIEW ${sys('schemas')} AS
+      SELECT ${strip('n.nspname')}::text AS name, n.oid::int AS schema_id FROM pg_namespace n WHERE ${userSchema('n.nspname')};
+    CREATE VIEW ${sys('objects')} AS
+      SELECT c.relname::text AS name, c.oid::int AS object_id, n.oid::int AS schema_id,
+        (CASE c.relkind WHEN 'v' THEN 'V' ELSE 'U' END)::text AS type, (CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'USER_TABLE' END)::text AS type_desc
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND ${userSchema('n.nspname')};
+    CREATE VIEW ${sys('tables')} AS SELECT * FROM ${sys('objects')} WHERE type = 'U';
+    CREATE VIEW ${sys('views')} AS SELECT * FROM ${sys('objects')} WHERE type = 'V';
+  `;
+}
+
+// ---------------------------------------------------------------- errors
+
+/** PostgreSQL error codes to SQL Server error numbers, messages in SQL Server's words. */
+export function mapPgError(
+  err: { code?: string; message?: string; table?: string; column?: string; constraint?: string },
+  ctx: { verb: string; database: string },
+): ServerMessage {
+  const msg = err.message ?? 'error';
+  const quoted = /"([^"]+)"/.exec(msg)?.[1];
+  switch (err.code) {
+    case '42501': {
+      const object =
+        /permission denied for (?:table|view|relation|sequence) (.+)$/.exec(msg)?.[1] ??
+        /permission denied for schema (.+)$/.exec(msg)?.[1] ??
+        'object';
+      const [, schema = 'dbo'] = object.includes('$') ? object.split('$') : [];
+      const verb = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(ctx.verb) ? ctx.verb : 'SELECT';
+      return {
+        number: 229,
+        state: 5,
+        class: 14,
+        message: `The ${verb} permission was denied on the object '${object.includes('$') ? schema : object}', database '${ctx.database}', schema 'dbo'.`,
+      };
+    }
+    case '42P01':
+      return { number: 208, state: 1, class: 16, message: `Invalid object name '${quoted ?? '?'}'.` };
+    case '42703':
+      return { number: 207, state: 1, class: 16, message: `Invalid column name '${quoted ?? '?'}'.` };
+    case '42601': {
+      const near = /at or near "([^"]*)"/.exec(msg)?.[1] ?? '';
+      return { number: 102, state: 1, class: 15, message: `Incorrect syntax near '${near}'.` };
+    }
+    case '42883':
+      return {
+        number: 195,
+        state: 10,
+        class: 15,
+        message: `'${/function (\w+)/.exec(msg)?.[1] ?? '?'}' is not a recognized built-in function name.`,
+      };
+    case '23505':
+      return {
+        number: 2627,
+        state: 1,
+        class: 14,
+        message: `Violation of PRIMARY KEY or UNIQUE KEY constraint '${err.constraint ?? '?'}'. Cannot insert duplicate key. (${err.message})`,
+      };
+    case '23503':
+      return {
+        number: 547,
+        state: 0,
+        class: 16,
+        message: `The statement conflicted with the FOREIGN KEY constraint "${err.constraint ?? '?'}". (${msg})`,
+      };
+    case '23502':
+      return {
+        number: 515,
+        state: 2,
+        class: 16,
+        message: `Cannot insert the value NULL into column '${err.column ?? '?'}'; column does not allow nulls.`,
+      };
+    case '22012':
+      return { number: 8134, state: 1, class: 16, message: 'Divide by zero error encountered.' };
+    case '22P02':
+    case '22007':
+    case '22008':
+      return { number: 245, state: 1, class: 16, message: `Conversion failed: ${msg}` };
+    case '22003':
+      return { number: 8115, state: 2, class: 16, message: `Arithmetic overflow error: ${msg}` };
+    case '25P02':
+      return {
+        number: 3930,
+        state: 1,
+        class: 16,
+        message:
+          'The current transaction cannot be committed and cannot support operations that write to the log file. Roll back the transaction.',
+      };
+    default:
+      return { number: 50000, state: 1, class: 16, message: `${msg} (PostgreSQL ${err.code ?? 'error'})` };
+  }
+}

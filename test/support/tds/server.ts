@@ -1,0 +1,861 @@
+/**
+ * TDS test server: a SQL Server stand-in for tests and the demo, speaking TDS 7.4 to the real mssql/tedious
+ * driver and executing on PostgreSQL (PGlite). It is test infrastructure, not a product feature.
+ *
+ * What it does: PRELOGIN (no encryption, or TLS 1.2 inside TDS for `encrypt: true`), LOGIN7 with SQL
+ * authentication (18456 on a bad password), SQL batches, RPC `sp_executesql` with typed parameters,
+ * transaction-manager requests, ATTENTION (cancel), multiple result sets, row counts, ERROR/INFO tokens,
+ * EXECUTE AS USER / REVERT over PostgreSQL roles with real GRANTs, `USE`, three-part names,
+ * INFORMATION_SCHEMA and some sys views.
+ *
+ * Where real SQL Server differs (do not mistake this for it):
+ * - Execution is PostgreSQL's: T-SQL is rewritten token by token (TOP, CONVERT, [names], N'', @params,
+ *   GETDATE, ISNULL...). Variables, DECLARE, IF/WHILE, procedures, EXEC(...), SELECT INTO, MERGE, OUTPUT,
+ *   SHOWPLAN and string `+` concatenation are refused with an error naming them.
+ * - Result types come from PostgreSQL: tinyint reads back as smallint, nchar/nvarchar(n) as nvarchar(max),
+ *   varchar(n) as varchar(max), datetime as datetime2, decimal as decimal(38, s) with s from the first rows;
+ *   datetimeoffset keeps the instant but not the offset (it reads back in UTC).
+ * - Requests from all connections run one at a time on PGlite's single connection; an open transaction holds
+ *   it until commit/rollback, so concurrent writers block like table locks, never deadlock-detect.
+ * - Errors map PostgreSQL codes to the nearest SQL Server number (229, 208, 207, 102, 2627, 547, 515...);
+ *   a failed statement ends its batch (like XACT_ABORT for the batch, not the transaction).
+ * - Names resolve case-insensitively against the catalog; identifiers are otherwise PostgreSQL's.
+ * - No Windows/Entra authentication, no MARS, no TDS 8 strict encryption, one login per connection.
+ */
+import net from 'node:net';
+import type tls from 'node:tls';
+import { Engine, ident, mapPgError, type DatabaseSpec, type LoginSpec } from './engine.js';
+import { Encrypt, parseLogin7, preloginEncryption, preloginResponse } from './login.js';
+import { TlsBridge, testServerTlsContext } from './tls-bridge.js';
+import {
+  COLLATION,
+  Done,
+  done,
+  envChangeBytes,
+  envChangeString,
+  loginAck,
+  message,
+  returnStatus,
+  type ServerMessage,
+} from './tokens.js';
+import {
+  classify,
+  pgSchema,
+  rewrite,
+  splitStatements,
+  tokenize,
+  TranslateError,
+  type NameContext,
+  type Statement,
+} from './translate.js';
+import {
+  columnFor,
+  RAW_TEXT_PARSERS,
+  readParam,
+  UnsupportedTypeError,
+  writeColMetadata,
+  writeRow,
+  type Param,
+} from './types.js';
+import { PacketReader, PacketType, packetize, Reader, Writer } from './wire.js';
+
+export type { DatabaseSpec, LoginSpec };
+
+export interface TdsServerOptions {
+  databases?: DatabaseSpec[];
+  logins: LoginSpec[];
+  /** Certificate for TLS-in-TDS; without it, clients asking for encryption are told it is not supported. */
+  tls?: { key: string; cert: string };
+  port?: number;
+  log?: (msg: string) => void;
+}
+
+export interface TdsServer {
+  host: string;
+  port: number;
+  engine: Engine;
+  /** Open client connections. */
+  connectionCount(): number;
+  stop(): Promise<void>;
+}
+
+const FETCH_BATCH = 500;
+
+export async function startTdsServer(opts: TdsServerOptions): Promise<TdsServer> {
+  const engine = await Engine.create(opts.databases ?? [], opts.logins);
+  const tlsContext = opts.tls ? testServerTlsContext(opts.tls.key, opts.tls.cert) : undefined;
+  const log = opts.log ?? (() => undefined);
+  const connections = new Set<Connection>();
+  let spid = 50;
+  const server = net.createServer((socket) => {
+    const c = new Connection(socket, engine, opts.logins, tlsContext, ++spid, log);
+    connections.add(c);
+    socket.once('close', () => connections.delete(c));
+  });
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    host: '127.0.0.1',
+    port,
+    engine,
+    connectionCount: () => connections.size,
+    async stop() {
+      for (const c of connections) c.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await engine.close();
+    },
+  };
+}
+
+interface Session {
+  login: LoginSpec;
+  database: string;
+  /** Role stack for EXECUTE AS; null is the superuser (no SET ROLE). */
+  roles: Array<string | null>;
+  nocount: boolean;
+  inTx: boolean;
+  release?: () => void;
+}
+
+class Connection {
+  private reader = new PacketReader();
+  private state: 'prelogin' | 'handshake' | 'login' | 'ready' | 'closed' = 'prelogin';
+  private bridge?: TlsBridge;
+  private packetSize = 4096;
+  private session?: Session;
+  private running = false;
+  private cancelRequested = false;
+  private queue: Promise<void> = Promise.resolve();
+  private txCounter = 0n;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly engine: Engine,
+    private readonly logins: LoginSpec[],
+    private readonly tlsContext: tls.SecureContext | undefined,
+    private readonly spid: number,
+    private readonly log: (msg: string) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (data: Buffer) => {
+      if (this.bridge && !this.bridge.isHandshaking) this.bridge.recordsIn(data);
+      else this.receive(data);
+    });
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.onClose());
+  }
+
+  private receive(data: Buffer): void {
+    let messages;
+    try {
+      messages = this.reader.push(data);
+    } catch (err) {
+      this.log(`closing connection ${this.spid}: ${(err as Error).message}`);
+      this.destroy();
+      return;
+    }
+    for (const m of messages) {
+      // ATTENTION must overtake the queue: it cancels what is running.
+      if (m.type === PacketType.ATTENTION) {
+        this.attention();
+        continue;
+      }
+      this.queue = this.queue
+        .then(() => this.handle(m.type, m.status, m.payload))
+        .catch((err: Error) => {
+          this.log(`connection ${this.spid} failed: ${err.stack ?? err.message}`);
+          this.destroy();
+        });
+    }
+  }
+
+  private get out(): NodeJS.WritableStream {
+    return this.bridge && !this.bridge.isHandshaking ? this.bridge.secure : this.socket;
+  }
+
+  private send(type: number, payload: Buffer): boolean {
+    if (this.state === 'closed') return false;
+    return this.out.write(packetize(type, payload, this.packetSize));
+  }
+
+  private async handle(type: number, status: number, payload: Buffer): Promise<void> {
+    if (this.state === 'closed') return;
+    switch (this.state) {
+      case 'prelogin':
+        if (type !== PacketType.PRELOGIN) throw new Error('expected PRELOGIN');
+        return this.prelogin(payload);
+      case 'handshake':
+        if (type !== PacketType.PRELOGIN) throw new Error('expected TLS handshake in PRELOGIN');
+        this.bridge!.handshakeIn(payload);
+        return;
+      case 'login':
+        if (type !== PacketType.LOGIN7) throw new Error('expected LOGIN7');
+        return this.login(payload);
+      case 'ready':
+        if (status & 0x08 || status & 0x10) await this.resetSession();
+        if (type === PacketType.SQL_BATCH) return this.sqlBatch(payload);
+        if (type === PacketType.RPC) return this.rpc(payload);
+        if (type === PacketType.TRANSACTION_MANAGER) return this.transactionManager(payload);
+        throw new Error(`unexpected packet type 0x${type.toString(16)}`);
+    }
+  }
+
+  private prelogin(payload: Buffer): void {
+    const wanted = preloginEncryption(payload);
+    const encrypt = this.tlsContext && (wanted === Encrypt.ON || wanted === Encrypt.REQ);
+    this.send(PacketType.TABULAR_RESULT, preloginResponse(encrypt ? Encrypt.ON : Encrypt.NOT_SUP));
+    if (!encrypt) {
+      this.state = 'login';
+      return;
+    }
+    this.state = 'handshake';
+    this.bridge = new TlsBridge(this.tlsContext!, (data, wrap) => {
+      if (wrap) this.socket.write(packetize(PacketType.PRELOGIN, data, this.packetSize));
+      else this.socket.write(data);
+    });
+    const cleartext = new PacketReader();
+    this.bridge.secure.on('data', (data: Buffer) => {
+      this.reader = cleartext;
+      this.receive(data);
+    });
+    this.bridge.secure.on('secure', () => {
+      if (this.state === 'handshake') this.state = 'login';
+    });
+    this.bridge.secure.on('error', (err) => {
+      this.log(`TLS error on connection ${this.spid}: ${err.message}`);
+      this.destroy();
+    });
+  }
+
+  private async login(payload: Buffer): Promise<void> {
+    const req = parseLogin7(payload);
+    const w = new Writer();
+    const login = this.logins.find((l) => l.name.toLowerCase() === req.userName.toLowerCase());
+    if (req.sspi || !login || login.password !== req.password) {
+      message(w, 'error', {
+        number: req.sspi ? 18452 : 18456,
+        state: 1,
+        class: 14,
+        message: req.sspi
+          ? 'Login failed. The login is from an untrusted domain and cannot be used with Integrated authentication.'
+          : `Login failed for user '${req.userName}'.`,
+      });
+      done(w, Done.ERROR);
+      this.send(PacketType.TABULAR_RESULT, w.toBuffer());
+      this.socket.end();
+      this.state = 'closed';
+      return;
+    }
+    const database = this.engine.database(req.database || login.defaultDatabase || 'master');
+    if (!database) {
+      message(w, 'error', {
+        number: 4060,
+        state: 1,
+        class: 11,
+        message: `Cannot open database "${req.database}" requested by the login. The login failed.`,
+      });
+      message(w, 'error', {
+        number: 18456,
+        state: 1,
+        class: 14,
+        message: `Login failed for user '${req.userName}'.`,
+      });
+      done(w, Done.ERROR);
+      this.send(PacketType.TABULAR_RESULT, w.toBuffer());
+      this.socket.end();
+      this.state = 'closed';
+      return;
+    }
+    this.packetSize = Math.min(32_767, Math.max(512, req.packetSize || 4096));
+    this.session = {
+      login,
+      database,
+      roles: [login.superuser ? null : login.name],
+      nocount: false,
+      inTx: false,
+    };
+    envChangeString(w, 1, database, 'master');
+    message(w, 'info', {
+      number: 5701,
+      state: 2,
+      class: 0,
+      message: `Changed database context to '${database}'.`,
+    });
+    envChangeBytes(w, 7, COLLATION, Buffer.alloc(0));
+    envChangeString(w, 2, 'us_english', '');
+    message(w, 'info', {
+      number: 5703,
+      state: 1,
+      class: 0,
+      message: 'Changed language setting to us_english.',
+    });
+    loginAck(w);
+    envChangeString(w, 4, String(this.packetSize), String(this.packetSize));
+    done(w, Done.FINAL);
+    this.send(PacketType.TABULAR_RESULT, w.toBuffer());
+    this.state = 'ready';
+  }
+
+  // ------------------------------------------------------------ requests
+
+  private sqlBatch(payload: Buffer): Promise<void> {
+    const r = new Reader(payload);
+    skipAllHeaders(r);
+    const sql = r.bytes(r.remaining).toString('utf16le');
+    return this.run(sql, new Map(), false);
+  }
+
+  private rpc(payload: Buffer): Promise<void> {
+    const r = new Reader(payload);
+    skipAllHeaders(r);
+    const nameLen = r.u16();
+    const proc =
+      nameLen === 0xffff
+        ? r.u16() === 10
+          ? 'sp_executesql'
+          : 'unknown'
+        : r.bytes(nameLen * 2).toString('utf16le');
+    r.u16(); // option flags
+    if (proc.toLowerCase() !== 'sp_executesql') {
+      return this.respondError(
+        { number: 2812, state: 62, class: 16, message: `Could not find stored procedure '${proc}'.` },
+        true,
+      );
+    }
+    const params: Param[] = [];
+    try {
+      while (r.remaining > 0) params.push(readParam(r));
+    } catch (err) {
+      if (err instanceof UnsupportedTypeError)
+        return this.respondError({ number: 8016, state: 1, class: 16, message: err.message }, true);
+      throw err;
+    }
+    const [stmt, , ...rest] = params;
+    if (!stmt || typeof stmt.value !== 'string')
+      return this.respondError(
+        {
+          number: 214,
+          state: 2,
+          class: 16,
+          message: "Procedure expects parameter '@statement' of type 'ntext/nchar/nvarchar'.",
+        },
+        true,
+      );
+    return this.run(stmt.value, new Map(rest.map((p) => [p.name.toLowerCase(), p])), true);
+  }
+
+  private async transactionManager(payload: Buffer): Promise<void> {
+    const r = new Reader(payload);
+    skipAllHeaders(r);
+    const request = r.u16();
+    const kind = request === 5 ? 'begin' : request === 7 ? 'commit' : request === 8 ? 'rollback' : undefined;
+    if (!kind)
+      return this.respondError(
+        {
+          number: 50000,
+          state: 1,
+          class: 16,
+          message: `Transaction manager request ${request} is not supported by the TDS test server.`,
+        },
+        false,
+      );
+    await this.withEngine(async (w) => {
+      await this.transaction(w, kind);
+      done(w, Done.FINAL);
+    });
+  }
+
+  private async respondError(m: ServerMessage, rpc: boolean): Promise<void> {
+    const w = new Writer();
+    message(w, 'error', m);
+    if (rpc) done(w, Done.ERROR, 0n, 0xfe);
+    else done(w, Done.ERROR);
+    this.send(PacketType.TABULAR_RESULT, w.toBuffer());
+  }
+
+  /** Runs a request holding the engine (unless this connection's open transaction already holds it). */
+  private async withEngine(body: (w: Writer) => Promise<void>): Promise<void> {
+    const session = this.session!;
+    this.running = true;
+    this.cancelRequested = false;
+    if (!session.release) session.release = await this.engine.acquire();
+    const w = new Writer();
+    const response = new StreamingResponse(this, w);
+    this.current = response;
+    try {
+      await this.applySession();
+      await body(w);
+    } finally {
+      this.running = false;
+      this.current = undefined;
+      if (!session.inTx && session.release) {
+        session.release();
+        session.release = undefined;
+      }
+    }
+    if (this.cancelRequested) {
+      // The cancelled request's response ends as its own message; the attention acknowledgement follows as
+      // the next message (tedious reads them in that order).
+      done(w, Done.FINAL);
+      await response.end();
+      const ack = new Writer();
+      done(ack, Done.ATTN);
+      this.send(PacketType.TABULAR_RESULT, ack.toBuffer());
+      return;
+    }
+    await response.end();
+  }
+
+  private current?: StreamingResponse;
+
+  private run(sql: string, params: Map<string, Param>, rpc: boolean): Promise<void> {
+    return this.withEngine(async (w) => {
+      let statements: Statement[];
+      try {
+        statements = splitStatements(tokenize(sql)).map(classify);
+      } catch (err) {
+        this.writeError(w, err, 'SELECT', rpc);
+        return;
+      }
+      const inProc = rpc ? 0xff : 0xfd;
+      for (const st of statements) {
+        if (this.cancelRequested || this.state === 'closed') return;
+        const ok = await this.statement(w, st, params, inProc as 0xfd | 0xff);
+        if (!ok) {
+          if (rpc) done(w, Done.ERROR, 0n, 0xfe);
+          return;
+        }
+        await this.current!.flushPartial();
+      }
+      if (this.cancelRequested) return;
+      if (rpc) {
+        returnStatus(w, 0);
+        done(w, Done.FINAL, 0n, 0xfe);
+      } else {
+        done(w, Done.FINAL);
+      }
+    });
+  }
+
+  private async statement(
+    w: Writer,
+    st: Statement,
+    params: Map<string, Param>,
+    token: 0xfd | 0xff,
+  ): Promise<boolean> {
+    const s = this.session!;
+    const pg = this.engine.pg;
+    const ok = () => (done(w, Done.MORE, 0n, token), true);
+    try {
+      switch (st.kind) {
+        case 'nocount':
+          s.nocount = st.on;
+          return ok();
+        case 'set-option':
+          return ok();
+        case 'use': {
+          const db = this.engine.database(st.database);
+          if (!db)
+            throw new TranslateError(
+              `Database '${st.database}' does not exist. Make sure that the name is entered correctly.`,
+              911,
+            );
+          const old = s.database;
+          s.database = db;
+          await this.applySession();
+          envChangeString(w, 1, db, old);
+          message(w, 'info', {
+            number: 5701,
+            state: 1,
+            class: 0,
+            message: `Changed database context to '${db}'.`,
+          });
+          return ok();
+        }
+        case 'execute-as': {
+          const current = s.roles[s.roles.length - 1];
+          const exists = await this.engine.roleExists(st.user);
+          const member =
+            current === null ||
+            (
+              await pg.query<{ ok: boolean }>('SELECT pg_has_role($1, $2, $3) AS ok', [
+                current,
+                st.user,
+                'MEMBER',
+              ])
+            ).rows[0]?.ok === true;
+          const allowed = exists && member;
+          if (!allowed) {
+            throw new TranslateError(
+              `Cannot execute as the database principal because the principal "${st.user}" does not exist, this type of principal cannot be impersonated, or you do not have permission.`,
+              15517,
+            );
+          }
+          s.roles.push(st.user);
+          await this.applySession();
+          return ok();
+        }
+        case 'revert':
+          if (s.roles.length > 1) s.roles.pop();
+          await this.applySession();
+          return ok();
+        case 'begin':
+        case 'commit':
+        case 'rollback':
+          await this.transaction(w, st.kind);
+          return ok();
+        case 'waitfor':
+          await this.cancellableDelay(st.ms);
+          return this.cancelRequested ? true : ok();
+        case 'print':
+          message(w, 'info', { number: 0, state: 1, class: 0, message: st.text });
+          return ok();
+        case 'exec-proc':
+          throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
+        case 'sql':
+          return await this.sql(w, st, params, token);
+      }
+    } catch (err) {
+      this.writeError(w, err, st.kind === 'sql' ? st.verb : 'SELECT', token === 0xff);
+      return false;
+    }
+  }
+
+  private async sql(
+    w: Writer,
+    st: Extract<Statement, { kind: 'sql' }>,
+    params: Map<string, Param>,
+    token: 0xfd | 0xff,
+  ): Promise<boolean> {
+    const s = this.session!;
+    const pg = this.engine.pg;
+    const values: unknown[] = [];
+    const placeholders = new Map<string, string>();
+    const ctx: NameContext = {
+      database: s.database,
+      isDatabase: (n) => this.engine.database(n),
+      schemaOf: (db, n) => this.engine.schemaOf(db, n),
+      relation: (schema, n) => this.engine.relation(schema, n),
+      canonical: (n) => this.engine.canonical(n),
+      sysvar: (n) => this.sysvar(n),
+      param: (name) => {
+        let ph = placeholders.get(name);
+        if (!ph) {
+          const p = params.get(name);
+          if (!p) return undefined;
+          values.push(p.value);
+          ph = `($${values.length}::${p.pgType})`;
+          placeholders.set(name, ph);
+        }
+        return ph;
+      },
+    };
+    const text = rewrite(st.tokens, ctx);
+    const savepoint = s.inTx;
+    if (savepoint) await pg.exec('SAVEPOINT tds_stmt');
+    try {
+      if (st.isQuery) await this.streamQuery(w, text, values, token);
+      else {
+        const res = await pg.query<unknown[]>(text, values, { rowMode: 'array', parsers: RAW_TEXT_PARSERS });
+        if (res.fields.length) {
+          const columns = res.fields.map((f, i) =>
+            columnFor(
+              f.name,
+              f.dataTypeID,
+              res.rows.map((r) => r[i]),
+            ),
+          );
+          writeColMetadata(w, columns);
+          for (const row of res.rows) writeRow(w, columns, row);
+        }
+        if (st.ddl) await this.engine.refreshNames();
+        const count = BigInt(res.affectedRows ?? 0);
+        done(w, Done.MORE | (s.nocount || st.ddl ? 0 : Done.COUNT), count, token, verbCode(st.verb));
+      }
+      if (savepoint) await pg.exec('RELEASE SAVEPOINT tds_stmt');
+      return true;
+    } catch (err) {
+      if (savepoint) await pg.exec('ROLLBACK TO SAVEPOINT tds_stmt').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A SELECT through a cursor: rows leave in batches, and ATTENTION or a closed socket stops it. */
+  private async streamQuery(w: Writer, text: string, values: unknown[], token: 0xfd | 0xff): Promise<void> {
+    const pg = this.engine.pg;
+    const own = !this.session!.inTx;
+    if (own) await pg.exec('BEGIN');
+    let count = 0n;
+    try {
+      await pg.query(`DECLARE tds_cursor NO SCROLL CURSOR FOR ${text}`, values);
+      let columns;
+      for (;;) {
+        const batch = await pg.query<unknown[]>(`FETCH ${FETCH_BATCH} FROM tds_cursor`, [], {
+          rowMode: 'array',
+          parsers: RAW_TEXT_PARSERS,
+        });
+        if (!columns) {
+          columns = batch.fields.map((f, i) =>
+            columnFor(
+              f.name,
+              f.dataTypeID,
+              batch.rows.map((r) => r[i]),
+            ),
+          );
+          writeColMetadata(w, columns);
+        }
+        for (const row of batch.rows) writeRow(w, columns, row);
+        count += BigInt(batch.rows.length);
+        await this.current!.flushPartial();
+        if (batch.rows.length < FETCH_BATCH || this.cancelRequested || this.state === 'closed') break;
+      }
+      await pg.exec('CLOSE tds_cursor');
+      if (own) await pg.exec('COMMIT');
+    } catch (err) {
+      if (own) await pg.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    if (!this.cancelRequested)
+      done(w, Done.MORE | (this.session!.nocount ? 0 : Done.COUNT), count, token, 0xc1);
+  }
+
+  private async transaction(w: Writer, kind: 'begin' | 'commit' | 'rollback'): Promise<void> {
+    const s = this.session!;
+    const pg = this.engine.pg;
+    const descriptor = () => {
+      const b = Buffer.alloc(8);
+      b.writeBigUInt64LE(this.txCounter);
+      return b;
+    };
+    if (kind === 'begin') {
+      if (s.inTx)
+        throw new TranslateError('Nested transactions are not supported by the TDS test server.', 50000);
+      await pg.exec('BEGIN');
+      s.inTx = true;
+      this.txCounter++;
+      envChangeBytes(w, 8, descriptor(), Buffer.alloc(0));
+      return;
+    }
+    if (!s.inTx) {
+      throw new TranslateError(
+        `The ${kind.toUpperCase()} TRANSACTION request has no corresponding BEGIN TRANSACTION.`,
+        kind === 'commit' ? 3902 : 3903,
+      );
+    }
+    await pg.exec(kind === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    s.inTx = false;
+    envChangeBytes(w, kind === 'commit' ? 9 : 10, Buffer.alloc(0), descriptor());
+  }
+
+  private async applySession(): Promise<void> {
+    const s = this.session!;
+    const role = s.roles[s.roles.length - 1];
+    await this.engine.pg.exec(
+      `${role === null ? 'RESET ROLE' : `SET ROLE ${ident(role!)}`}; SET search_path TO ${ident(pgSchema(s.database, 'dbo'))}`,
+    );
+  }
+
+  /** Pool reuse (the reset-connection flag): back to the state right after login. */
+  private async resetSession(): Promise<void> {
+    const s = this.session!;
+    if (s.inTx) {
+      await this.engine.pg.exec('ROLLBACK').catch(() => undefined);
+      s.inTx = false;
+      s.release?.();
+      s.release = undefined;
+    }
+    s.roles = [s.login.superuser ? null : s.login.name];
+    s.nocount = false;
+    s.database = this.engine.database(s.login.defaultDatabase ?? 'master') ?? 'master';
+  }
+
+  private sysvar(name: string): string | number | undefined {
+    const s = this.session!;
+    switch (name) {
+      case '@@VERSION':
+        return `Microsoft SQL Server 2019 (TDS test server on PostgreSQL ${this.engine.pgVersion}) - not a real SQL Server`;
+      case '@@SPID':
+        return this.spid;
+      case '@@SERVERNAME':
+        return 'TDSTEST';
+      case '@@TRANCOUNT':
+        return s.inTx ? 1 : 0;
+      case '@@LANGUAGE':
+        return 'us_english';
+      case 'LOGIN':
+        return s.login.name;
+      default:
+        return undefined;
+    }
+  }
+
+  private writeError(w: Writer, err: unknown, verb: string, inProc: boolean): void {
+    const e = err as { code?: string; message?: string; number?: number };
+    const m: ServerMessage =
+      err instanceof TranslateError
+        ? {
+            number: err.number,
+            state: 1,
+            class: err.number === 15517 || err.number === 911 || err.number === 2812 ? 16 : 15,
+            message: err.message,
+          }
+        : e.code
+          ? mapPgError(e, { verb, database: this.session?.database ?? 'master' })
+          : { number: 50000, state: 1, class: 16, message: e.message ?? String(err) };
+    message(w, 'error', m);
+    done(w, Done.ERROR | Done.MORE, 0n, inProc ? 0xff : 0xfd);
+  }
+
+  private cancellableDelay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const until = Date.now() + ms;
+      const tick = () => {
+        if (this.cancelRequested || this.state === 'closed' || Date.now() >= until) return resolve();
+        setTimeout(tick, Math.min(20, until - Date.now()));
+      };
+      tick();
+    });
+  }
+
+  private attention(): void {
+    if (this.running) {
+      this.cancelRequested = true;
+      return;
+    }
+    const w = new Writer();
+    done(w, Done.ATTN);
+    this.send(PacketType.TABULAR_RESULT, w.toBuffer());
+  }
+
+  // ------------------------------------------------------------ output with backpressure
+
+  writeChunk(buf: Buffer): boolean {
+    if (this.state === 'closed') return true;
+    return this.out.write(buf);
+  }
+
+  waitDrain(): Promise<void> {
+    if (this.state === 'closed') return Promise.resolve();
+    return new Promise((resolve) => {
+      const out = this.out as NodeJS.WritableStream & {
+        once(e: string, f: () => void): void;
+        off(e: string, f: () => void): void;
+      };
+      const done = () => {
+        out.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      out.once('drain', done);
+      this.socket.once('close', done);
+    });
+  }
+
+  get negotiatedPacketSize(): number {
+    return this.packetSize;
+  }
+
+  // ------------------------------------------------------------ teardown
+
+  private onClose(): void {
+    const wasOpen = this.state !== 'closed';
+    this.state = 'closed';
+    this.cancelRequested = true;
+    const s = this.session;
+    // A transaction left open by a vanished client is rolled back and the engine released.
+    if (wasOpen && s?.inTx && !this.running) {
+      void this.engine.pg
+        .exec('ROLLBACK')
+        .catch(() => undefined)
+        .finally(() => {
+          s.inTx = false;
+          s.release?.();
+          s.release = undefined;
+        });
+    } else if (s?.inTx) {
+      s.inTx = false;
+      void this.queue
+        .then(() => this.engine.pg.exec('ROLLBACK').catch(() => undefined))
+        .finally(() => {
+          s.release?.();
+          s.release = undefined;
+        });
+    }
+    this.bridge?.destroy();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/**
+ * The response message of one request, sent as it grows: full packets go out (without EOM) as soon as they
+ * fill, waiting for the socket to drain, so a million-row result never sits in memory.
+ */
+class StreamingResponse {
+  private sent = 0;
+  private started = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly w: Writer,
+  ) {}
+
+  async flushPartial(): Promise<void> {
+    const room = this.conn.negotiatedPacketSize - 8;
+    if (this.w.length - this.sent < room * 4) return;
+    const buf = this.w.toBuffer();
+    const whole = Math.floor((buf.length - this.sent) / room) * room;
+    const part = buf.subarray(this.sent, this.sent + whole);
+    const rest = buf.subarray(this.sent + whole);
+    let ok = true;
+    for (let o = 0; o < part.length; o += room)
+      ok = this.conn.writeChunk(packet(part.subarray(o, o + room), false)) && ok;
+    this.started = true;
+    this.w.reset(rest);
+    this.sent = 0;
+    if (!ok) await this.conn.waitDrain();
+  }
+
+  async end(): Promise<void> {
+    const buf = this.w.toBuffer().subarray(this.sent);
+    const room = this.conn.negotiatedPacketSize - 8;
+    if (!buf.length && this.started) {
+      this.conn.writeChunk(packet(Buffer.alloc(0), true));
+      return;
+    }
+    for (let o = 0; o < buf.length || o === 0; o += room) {
+      const chunk = buf.subarray(o, o + room);
+      this.conn.writeChunk(packet(chunk, o + room >= buf.length));
+      if (o + room >= buf.length) break;
+    }
+  }
+}
+
+function packet(body: Buffer, eom: boolean): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = PacketType.TABULAR_RESULT;
+  header[1] = eom ? 1 : 0;
+  header.writeUInt16BE(body.length + 8, 2);
+  header[6] = 1;
+  return Buffer.concat([header, body]);
+}
+
+function skipAllHeaders(r: Reader): void {
+  const total = r.buf.readUInt32LE(r.pos);
+  if (total < 4 || total > r.buf.length) throw new Error('bad ALL_HEADERS');
+  r.pos += total;
+}
+
+function verbCode(verb: string): number {
+  return verb === 'INSERT'
+    ? 0xc3
+    : verb === 'DELETE'
+      ? 0xc4
+      : verb === 'UPDATE'
+        ? 0xc5
+        : verb === 'SELECT'
+          ? 0xc1
+          : 0;
+}

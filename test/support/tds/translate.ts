@@ -1,0 +1,733 @@
+/**
+ * T-SQL to PostgreSQL, for the dialect the product and its tests use. A tokenizer-based rewrite, not a
+ * parser: it splits batches into statements, classifies the ones the server handles itself (SET, USE,
+ * EXECUTE AS, REVERT, transactions, WAITFOR, PRINT) and rewrites the rest. Anything it cannot rewrite is
+ * refused with an error that names the construct.
+ */
+
+export class TranslateError extends Error {
+  constructor(
+    message: string,
+    readonly number = 102,
+  ) {
+    super(message);
+  }
+}
+
+type TokKind =
+  'word' | 'ident' | 'string' | 'nstring' | 'number' | 'binary' | 'var' | 'sysvar' | 'punct' | 'op';
+export interface Token {
+  kind: TokKind;
+  text: string;
+  /** Identifier or string value without quotes. */
+  value: string;
+}
+
+export function tokenize(sql: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '-' && sql[i + 1] === '-') {
+      while (i < n && sql[i] !== '\n') i++;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      let depth = 1;
+      i += 2;
+      while (i < n && depth) {
+        const pair = sql.slice(i, i + 2);
+        if (pair === '/*' || pair === '*/') {
+          depth += pair === '/*' ? 1 : -1;
+          i += 2;
+        } else i++;
+      }
+      if (depth) throw new TranslateError("Missing end comment mark '*/'.", 113);
+      continue;
+    }
+    if (c === "'" || ((c === 'N' || c === 'n') && sql[i + 1] === "'")) {
+      const nstring = c !== "'";
+      let j = i + (nstring ? 2 : 1);
+      let value = '';
+      for (;;) {
+        if (j >= n)
+          throw new TranslateError(`Unclosed quotation mark after the character string '${value}'.`, 105);
+        if (sql[j] === "'") {
+          if (sql[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        value += sql[j++];
+      }
+      out.push({ kind: nstring ? 'nstring' : 'string', text: sql.slice(i, j + 1), value });
+      i = j + 1;
+      continue;
+    }
+    if (c === '[' || c === '"') {
+      const close = c === '[' ? ']' : '"';
+      let j = i + 1;
+      let value = '';
+      for (;;) {
+        if (j >= n) throw new TranslateError(`Unclosed quotation mark after the identifier '${value}'.`, 105);
+        if (sql[j] === close) {
+          if (sql[j + 1] === close) {
+            value += close;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        value += sql[j++];
+      }
+      out.push({ kind: 'ident', text: sql.slice(i, j + 1), value });
+      i = j + 1;
+      continue;
+    }
+    if (c === '0' && (sql[i + 1] === 'x' || sql[i + 1] === 'X')) {
+      const m = /^0x[0-9a-fA-F]*/.exec(sql.slice(i))![0];
+      out.push({ kind: 'binary', text: m, value: m.slice(2) });
+      i += m.length;
+      continue;
+    }
+    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
+      const m = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(sql.slice(i))![0];
+      out.push({ kind: 'number', text: m, value: m });
+      i += m.length;
+      continue;
+    }
+    if (c === '@') {
+      const m = /^@@?[\p{L}\p{N}_#$@]+/u.exec(sql.slice(i));
+      if (!m) throw new TranslateError("Incorrect syntax near '@'.");
+      out.push({ kind: m[0].startsWith('@@') ? 'sysvar' : 'var', text: m[0], value: m[0] });
+      i += m[0].length;
+      continue;
+    }
+    if (/[\p{L}_#]/u.test(c)) {
+      const m = /^[\p{L}_#][\p{L}\p{N}_#$@]*/u.exec(sql.slice(i))![0];
+      out.push({ kind: 'word', text: m, value: m });
+      i += m.length;
+      continue;
+    }
+    const two = sql.slice(i, i + 2);
+    if (['<>', '!=', '<=', '>=', '!<', '!>', '::'].includes(two)) {
+      out.push({ kind: 'op', text: two, value: two });
+      i += 2;
+      continue;
+    }
+    if ('(),;.'.includes(c)) {
+      out.push({ kind: 'punct', text: c, value: c });
+      i++;
+      continue;
+    }
+    if ('=<>+-*/%&|^~'.includes(c)) {
+      out.push({ kind: 'op', text: c, value: c });
+      i++;
+      continue;
+    }
+    throw new TranslateError(`Incorrect syntax near '${c}'.`);
+  }
+  return out;
+}
+
+const upper = (t: Token | undefined) => (t && t.kind === 'word' ? t.value.toUpperCase() : '');
+
+/** Keywords that begin a statement when they appear at the top level. */
+const STARTERS = new Set([
+  'SELECT',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'SET',
+  'USE',
+  'EXEC',
+  'EXECUTE',
+  'REVERT',
+  'BEGIN',
+  'COMMIT',
+  'ROLLBACK',
+  'WAITFOR',
+  'DECLARE',
+  'PRINT',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'GRANT',
+  'DENY',
+  'TRUNCATE',
+  'MERGE',
+  'IF',
+  'WHILE',
+  'RETURN',
+  'SAVE',
+]);
+
+/** Splits a batch into statements: at `;` and where a statement keyword starts a new one at depth 0. */
+export function splitStatements(tokens: Token[]): Token[][] {
+  const statements: Token[][] = [];
+  let cur: Token[] = [];
+  let depth = 0;
+  const push = () => {
+    if (cur.length) statements.push(cur);
+    cur = [];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (t.text === ';' && depth === 0) {
+      push();
+      continue;
+    }
+    const kw = upper(t);
+    if (depth === 0 && cur.length && STARTERS.has(kw) && startsNewStatement(cur, kw, tokens[i - 1])) push();
+    if (depth === 0 && !cur.length && kw === 'WITH') {
+      // A CTE: the statement continues through its main query.
+      cur.push(t);
+      continue;
+    }
+    cur.push(t);
+  }
+  push();
+  return statements;
+}
+
+function startsNewStatement(cur: Token[], kw: string, prev: Token | undefined): boolean {
+  const first = upper(cur[0]);
+  const p = upper(prev);
+  const has = (word: string) => cur.some((t) => upper(t) === word);
+  if (p === 'ON' || p === 'FOR' || p === 'GRANT' || p === 'DENY' || p === 'REVOKE') return false;
+  switch (kw) {
+    case 'SELECT':
+      if (['UNION', 'ALL', 'EXCEPT', 'INTERSECT'].includes(p)) return false;
+      if (first === 'INSERT' && !has('SELECT') && !has('VALUES')) return false;
+      if (
+        first === 'WITH' &&
+        !cur.some(
+          (t, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(upper(t)) && t !== cur[0],
+        )
+      )
+        return false;
+      if (first === 'CREATE' && p === 'AS') return false;
+      return true;
+    case 'SET':
+      if (first === 'UPDATE' && !has('SET')) return false;
+      return true;
+    case 'INSERT':
+    case 'UPDATE':
+    case 'DELETE':
+      if (
+        first === 'WITH' &&
+        !cur.some((t, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(upper(t)))
+      )
+        return false;
+      return true;
+    case 'EXEC':
+    case 'EXECUTE':
+      return true;
+    case 'BEGIN':
+    case 'COMMIT':
+    case 'ROLLBACK':
+      return true;
+    default:
+      return true;
+  }
+}
+
+// ---------------------------------------------------------------- classification
+
+export type Statement =
+  | { kind: 'nocount'; on: boolean }
+  | { kind: 'set-option' }
+  | { kind: 'use'; database: string }
+  | { kind: 'execute-as'; user: string }
+  | { kind: 'revert' }
+  | { kind: 'begin' }
+  | { kind: 'commit' }
+  | { kind: 'rollback' }
+  | { kind: 'waitfor'; ms: number }
+  | { kind: 'print'; text: string }
+  | { kind: 'exec-proc'; name: string }
+  | { kind: 'sql'; tokens: Token[]; verb: string; isQuery: boolean; ddl: boolean };
+
+export function classify(tokens: Token[]): Statement {
+  const w = tokens.map(upper);
+  const first = w[0];
+  switch (first) {
+    case 'SET': {
+      if (tokens[1]?.kind === 'var')
+        throw new TranslateError('Variables are not supported by the TDS test server (SET @variable).');
+      if (w[1] === 'NOCOUNT') return { kind: 'nocount', on: w[2] === 'ON' };
+      if (w[1] === 'SHOWPLAN_XML' || w[1] === 'SHOWPLAN_ALL' || w[1] === 'STATISTICS') {
+        throw new TranslateError(`SET ${w[1]} is not supported by the TDS test server.`, 50000);
+      }
+      return { kind: 'set-option' };
+    }
+    case 'USE': {
+      const t = tokens[1];
+      if (!t || tokens.length !== 2) throw new TranslateError("Incorrect syntax near 'USE'.");
+      return { kind: 'use', database: t.value };
+    }
+    case 'EXEC':
+    case 'EXECUTE': {
+      if (w[1] === 'AS') {
+        if (
+          w[2] !== 'USER' ||
+          tokens[3]?.text !== '=' ||
+          !tokens[4] ||
+          !['string', 'nstring'].includes(tokens[4].kind)
+        ) {
+          throw new TranslateError("Only EXECUTE AS USER = 'name' is supported by the TDS test server.");
+        }
+        return { kind: 'execute-as', user: tokens[4].value };
+      }
+      if (tokens[1]?.text === '(')
+        throw new TranslateError('Dynamic SQL (EXEC(...)) is not supported by the TDS test server.');
+      const name =
+        tokens
+          .slice(1)
+          .filter((t) => t.kind === 'word' || t.kind === 'ident' || t.text === '.')
+          .map((t) => t.value)
+          .join('')
+          .split(/\s/)[0] ?? '';
+      return { kind: 'exec-proc', name };
+    }
+    case 'REVERT':
+      return { kind: 'revert' };
+    case 'BEGIN':
+      if (w[1] === 'TRAN' || w[1] === 'TRANSACTION') return { kind: 'begin' };
+      throw new TranslateError('BEGIN ... END blocks are not supported by the TDS test server.');
+    case 'COMMIT':
+      return { kind: 'commit' };
+    case 'ROLLBACK':
+      return { kind: 'rollback' };
+    case 'WAITFOR': {
+      if (w[1] !== 'DELAY' || !tokens[2] || !['string', 'nstring'].includes(tokens[2].kind)) {
+        throw new TranslateError("Only WAITFOR DELAY 'hh:mm:ss' is supported by the TDS test server.");
+      }
+      const m = /^(\d+):(\d+):(\d+)(?:\.(\d+))?$/.exec(tokens[2].value);
+      if (!m) throw new TranslateError(`Incorrect time syntax in WAITFOR DELAY '${tokens[2].value}'.`, 148);
+      return {
+        kind: 'waitfor',
+        ms:
+          ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000 +
+          Number((m[4] ?? '0').padEnd(3, '0').slice(0, 3)),
+      };
+    }
+    case 'PRINT':
+      return { kind: 'print', text: tokens[1]?.value ?? '' };
+    case 'SELECT':
+    case 'INSERT':
+    case 'UPDATE':
+    case 'DELETE':
+    case 'WITH':
+    case 'CREATE':
+    case 'DROP':
+    case 'ALTER':
+    case 'GRANT':
+    case 'TRUNCATE': {
+      const ddl = ['CREATE', 'DROP', 'ALTER', 'GRANT', 'TRUNCATE'].includes(first);
+      const mainVerb =
+        first === 'WITH'
+          ? (w.find((x, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(x)) ?? 'SELECT')
+          : first;
+      if (mainVerb === 'SELECT' && w.includes('INTO') && !ddl) {
+        const into = w.indexOf('INTO');
+        if (w.lastIndexOf('SELECT', into) !== -1)
+          throw new TranslateError('SELECT ... INTO is not supported by the TDS test server.');
+      }
+      return { kind: 'sql', tokens, verb: mainVerb, isQuery: mainVerb === 'SELECT', ddl };
+    }
+    default:
+      throw new TranslateError(
+        `The TDS test server does not support ${first || tokens[0]?.text || 'this'} statements.`,
+      );
+  }
+}
+
+// ---------------------------------------------------------------- rewriting
+
+export interface NameContext {
+  /** Current database. */
+  database: string;
+  isDatabase(name: string): string | undefined;
+  /** Canonical schema name in `db` (case-insensitive lookup). */
+  schemaOf(db: string, name: string): string | undefined;
+  /** A relation (table or view) in a PostgreSQL schema, with its columns' canonical names. */
+  relation(pgSchema: string, name: string): { name: string; columns: Map<string, string> } | undefined;
+  /** Canonical spelling of any other name (case-insensitive, catalog-wide). */
+  canonical(name: string): string;
+  /** Values for @@ variables and the current user. */
+  sysvar(name: string): string | number | undefined;
+  /** Parameter name (lower case, with @) to its $n placeholder text, e.g. `($1::int4)`. */
+  param(name: string): string | undefined;
+}
+
+export const pgSchema = (db: string, schema: string) => `${db}$${schema}`;
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+const KEYWORDS = new Set(
+  (
+    'SELECT FROM WHERE AND OR NOT NULL IS IN EXISTS BETWEEN LIKE AS ON JOIN INNER LEFT RIGHT FULL OUTER CROSS GROUP BY ' +
+    'ORDER HAVING ASC DESC DISTINCT UNION ALL EXCEPT INTERSECT CASE WHEN THEN ELSE END INSERT INTO VALUES UPDATE SET DELETE ' +
+    'OFFSET ROWS ROW FETCH NEXT FIRST ONLY CAST TRUE FALSE COLLATE OVER PARTITION ESCAPE CREATE TABLE VIEW INDEX DROP ALTER ' +
+    'ADD COLUMN PRIMARY KEY FOREIGN REFERENCES UNIQUE DEFAULT CHECK CONSTRAINT GRANT REVOKE TO TRUNCATE ANY SOME WITH ' +
+    'RECURSIVE CURRENT_TIMESTAMP CURRENT_USER SESSION_USER LATERAL APPLY USING IF CASCADE RESTRICT SCHEMA ROLE USER PUBLIC ' +
+    'EXECUTE PRECEDING FOLLOWING UNBOUNDED CURRENT RANGE NULLS LAST FILTER WITHIN TEMPORARY TEMP RETURNING TIES PERCENT OF'
+  ).split(/\s+/),
+);
+
+const TYPES: Record<string, string> = {
+  INT: 'integer',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  SMALLINT: 'smallint',
+  TINYINT: 'smallint',
+  BIT: 'boolean',
+  DECIMAL: 'numeric',
+  NUMERIC: 'numeric',
+  MONEY: 'numeric(19,4)',
+  SMALLMONEY: 'numeric(10,4)',
+  FLOAT: 'double precision',
+  REAL: 'real',
+  NVARCHAR: 'text',
+  NCHAR: 'text',
+  NTEXT: 'text',
+  VARCHAR: 'varchar',
+  CHAR: 'varchar',
+  TEXT: 'varchar',
+  SYSNAME: 'text',
+  DATE: 'date',
+  TIME: 'time',
+  DATETIME: 'timestamp(3)',
+  DATETIME2: 'timestamp',
+  SMALLDATETIME: 'timestamp(0)',
+  DATETIMEOFFSET: 'timestamptz',
+  UNIQUEIDENTIFIER: 'uuid',
+  VARBINARY: 'bytea',
+  BINARY: 'bytea',
+  IMAGE: 'bytea',
+  XML: 'xml',
+};
+const LENGTH_ONLY_TYPES = new Set([
+  'NVARCHAR',
+  'NCHAR',
+  'NTEXT',
+  'VARCHAR',
+  'CHAR',
+  'TEXT',
+  'VARBINARY',
+  'BINARY',
+  'DATETIME2',
+  'TIME',
+  'DATETIMEOFFSET',
+  'FLOAT',
+]);
+
+const FUNCTIONS: Record<string, string> = {
+  GETDATE: 'LOCALTIMESTAMP',
+  SYSDATETIME: 'LOCALTIMESTAMP',
+  CURRENT_TIMESTAMP: 'LOCALTIMESTAMP',
+  GETUTCDATE: "(now() AT TIME ZONE 'utc')",
+  SYSUTCDATETIME: "(now() AT TIME ZONE 'utc')",
+  SYSDATETIMEOFFSET: 'now()',
+  NEWID: 'gen_random_uuid()',
+};
+const RENAMED: Record<string, string> = {
+  ISNULL: 'COALESCE',
+  LEN: 'length',
+  COUNT_BIG: 'count',
+  USER_NAME: 'current_user',
+};
+
+/** Rewrites one statement's tokens into PostgreSQL text. */
+export function rewrite(tokens: Token[], ctx: NameContext): string {
+  return rewriteWith(tokens, ctx, referencedRelations(tokens, ctx));
+}
+
+type Rel = { name: string; columns: Map<string, string> };
+
+/** The relations a statement names, so its column names resolve against them first. */
+function referencedRelations(tokens: Token[], ctx: NameContext): Rel[] {
+  const found: Rel[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.kind !== 'word' && t.kind !== 'ident') continue;
+    const parts = [t.value];
+    let j = i;
+    while (
+      tokens[j + 1]?.text === '.' &&
+      tokens[j + 2] &&
+      (tokens[j + 2]!.kind === 'word' || tokens[j + 2]!.kind === 'ident')
+    ) {
+      parts.push(tokens[j + 2]!.value);
+      j += 2;
+    }
+    const rel = lookupRelation(parts, ctx);
+    if (rel) found.push(rel);
+    i = j;
+  }
+  return found;
+}
+
+function lookupRelation(parts: string[], ctx: NameContext): Rel | undefined {
+  if (parts.length === 3) {
+    const db = ctx.isDatabase(parts[0]!);
+    const schema = db && ctx.schemaOf(db, parts[1] || 'dbo');
+    return db && schema ? ctx.relation(pgSchema(db, schema), parts[2]!) : undefined;
+  }
+  if (parts.length === 2) {
+    const schema = ctx.schemaOf(ctx.database, parts[0]!);
+    return schema ? ctx.relation(pgSchema(ctx.database, schema), parts[1]!) : undefined;
+  }
+  return parts.length === 1 ? ctx.relation(pgSchema(ctx.database, 'dbo'), parts[0]!) : undefined;
+}
+
+function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
+  const rewrite = (t: Token[], c: NameContext) => rewriteWith(t, c, rels);
+  const out: string[] = [];
+  /** Depth at which a TOP limit waits to be appended, and its count. */
+  const limits: Array<{ depth: number; count: string }> = [];
+  let depth = 0;
+  const closeLimitsAt = (d: number) => {
+    while (limits.length && limits[limits.length - 1]!.depth === d) out.push(`LIMIT ${limits.pop()!.count}`);
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const kw = upper(t);
+    const next = tokens[i + 1];
+    if (t.text === '(') {
+      depth++;
+      out.push('(');
+      continue;
+    }
+    if (t.text === ')') {
+      closeLimitsAt(depth);
+      depth--;
+      out.push(')');
+      continue;
+    }
+    if (kw === 'TOP') {
+      // TOP (n) / TOP n [PERCENT] [WITH TIES]
+      let count: string;
+      if (next?.text === '(') {
+        const close = findClose(tokens, i + 1);
+        count = rewrite(tokens.slice(i + 2, close), ctx);
+        i = close;
+      } else {
+        if (!next || (next.kind !== 'number' && next.kind !== 'var'))
+          throw new TranslateError("Incorrect syntax near 'TOP'.");
+        count = next.kind === 'var' ? paramOrThrow(ctx, next) : next.text;
+        i++;
+      }
+      if (upper(tokens[i + 1]) === 'PERCENT')
+        throw new TranslateError('TOP ... PERCENT is not supported by the TDS test server.');
+      if (upper(tokens[i + 1]) === 'WITH' && upper(tokens[i + 2]) === 'TIES')
+        throw new TranslateError('TOP ... WITH TIES is not supported by the TDS test server.');
+      limits.push({ depth, count });
+      continue;
+    }
+    if (kw === 'CONVERT' && next?.text === '(') {
+      const close = findClose(tokens, i + 1);
+      const args = splitArgs(tokens.slice(i + 2, close));
+      if (args.length < 2) throw new TranslateError("Incorrect syntax near 'CONVERT'.");
+      out.push(`CAST(${rewrite(args[1]!, ctx)} AS ${typeText(args[0]!)})`);
+      i = close;
+      continue;
+    }
+    if (kw === 'CAST' && next?.text === '(') {
+      const close = findClose(tokens, i + 1);
+      const inner = tokens.slice(i + 2, close);
+      const as = lastTopLevel(inner, 'AS');
+      if (as === -1) throw new TranslateError("Incorrect syntax near 'CAST'.");
+      out.push(`CAST(${rewrite(inner.slice(0, as), ctx)} AS ${typeText(inner.slice(as + 1))})`);
+      i = close;
+      continue;
+    }
+    switch (t.kind) {
+      case 'string':
+      case 'nstring':
+        out.push(`'${t.value.replace(/'/g, "''")}'`);
+        continue;
+      case 'number':
+        out.push(t.text);
+        continue;
+      case 'binary':
+        out.push(`'\\x${t.value}'::bytea`);
+        continue;
+      case 'var':
+        out.push(paramOrThrow(ctx, t));
+        continue;
+      case 'sysvar': {
+        const v = ctx.sysvar(t.value.toUpperCase());
+        if (v === undefined) throw new TranslateError(`${t.value} is not supported by the TDS test server.`);
+        out.push(typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
+        continue;
+      }
+      case 'op':
+        out.push(t.text);
+        continue;
+      case 'punct':
+        out.push(t.text);
+        continue;
+    }
+    // Words and identifiers.
+    if (t.kind === 'word' && next?.text === '(') {
+      if (FUNCTIONS[kw]) {
+        out.push(FUNCTIONS[kw]!);
+        i = findClose(tokens, i + 1);
+        continue;
+      }
+      if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')') {
+        out.push(`'${ctx.database.replace(/'/g, "''")}'`);
+        i += 2;
+        continue;
+      }
+      if (kw === 'SUSER_SNAME' || kw === 'SUSER_NAME' || kw === 'SYSTEM_USER') {
+        out.push(`'${String(ctx.sysvar('LOGIN'))}'`);
+        i = findClose(tokens, i + 1);
+        continue;
+      }
+      if (['OPENROWSET', 'OPENQUERY', 'OPENDATASOURCE', 'OPENXML'].includes(kw))
+        throw new TranslateError(`${kw} is not supported by the TDS test server.`);
+      if (kw === 'COUNT' && upper(tokens[findClose(tokens, i + 1) + 1]) !== 'OVER') {
+        // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
+        const close = findClose(tokens, i + 1);
+        out.push(`CAST(count(${rewrite(tokens.slice(i + 2, close), ctx)}) AS integer)`);
+        i = close;
+        continue;
+      }
+      out.push(RENAMED[kw] ?? t.value);
+      continue;
+    }
+    if (t.kind === 'word' && FUNCTIONS[kw] && kw === 'CURRENT_TIMESTAMP') {
+      out.push(FUNCTIONS[kw]!);
+      continue;
+    }
+    if (t.kind === 'word' && (KEYWORDS.has(kw) || kw === 'NOLOCK')) {
+      if (
+        kw === 'WITH' &&
+        next?.text === '(' &&
+        ['NOLOCK', 'READUNCOMMITTED', 'ROWLOCK', 'UPDLOCK', 'HOLDLOCK'].includes(upper(tokens[i + 2]))
+      ) {
+        i = findClose(tokens, i + 1); // table hints have no PostgreSQL meaning
+        continue;
+      }
+      out.push(kw);
+      continue;
+    }
+    // A (multi-part) name.
+    const parts: Token[] = [t];
+    while (
+      tokens[i + 1]?.text === '.' &&
+      tokens[i + 2] &&
+      (tokens[i + 2]!.kind === 'word' || tokens[i + 2]!.kind === 'ident' || tokens[i + 2]!.text === '*')
+    ) {
+      parts.push(tokens[i + 2]!);
+      i += 2;
+    }
+    out.push(resolveName(parts, ctx, rels));
+  }
+  closeLimitsAt(0);
+  if (limits.length) throw new TranslateError("Incorrect syntax near 'TOP'.");
+  return out
+    .join(' ')
+    .replace(/ \( /g, ' (')
+    .replace(/ \)/g, ')')
+    .replace(/ \. /g, '.')
+    .replace(/ , /g, ', ');
+}
+
+function paramOrThrow(ctx: NameContext, t: Token): string {
+  const p = ctx.param(t.value.toLowerCase());
+  if (!p) throw new TranslateError(`Must declare the scalar variable "${t.value}".`, 137);
+  return p;
+}
+
+function resolveName(parts: Token[], ctx: NameContext, rels: Rel[]): string {
+  const names = parts.map((p) => p.value);
+  const canonical = (n: string) => {
+    const lower = n.toLowerCase();
+    for (const r of rels) {
+      if (r.name.toLowerCase() === lower) return r.name;
+      const c = r.columns.get(lower);
+      if (c) return c;
+    }
+    return ctx.canonical(n);
+  };
+  const last = (n: string) => (n === '*' ? '*' : q(canonical(n)));
+  if (names.length === 4)
+    throw new TranslateError(`Linked servers are not supported by the TDS test server (${names.join('.')}).`);
+  if (names.length === 3) {
+    const db = ctx.isDatabase(names[0]!);
+    if (db) {
+      const schema = ctx.schemaOf(db, names[1] || 'dbo') ?? names[1]!;
+      return `${q(pgSchema(db, schema))}.${last(names[2]!)}`;
+    }
+    const schema = ctx.schemaOf(ctx.database, names[0]!);
+    if (schema) return `${q(pgSchema(ctx.database, schema))}.${q(canonical(names[1]!))}.${last(names[2]!)}`;
+    throw new TranslateError(
+      `Database '${names[0]}' does not exist. Make sure that the name is entered correctly.`,
+      911,
+    );
+  }
+  if (names.length === 2) {
+    const schema = ctx.schemaOf(ctx.database, names[0]!);
+    if (schema) return `${q(pgSchema(ctx.database, schema))}.${last(names[1]!)}`;
+    return `${q(canonical(names[0]!))}.${last(names[1]!)}`;
+  }
+  return last(names[0]!);
+}
+
+function typeText(tokens: Token[]): string {
+  const name = upper(tokens[0]) || tokens[0]?.value.toUpperCase() || '';
+  const mapped = TYPES[name];
+  if (!mapped) throw new TranslateError(`Type ${tokens[0]?.value ?? ''} is not a defined system type.`, 243);
+  const args = tokens
+    .slice(1)
+    .map((t) => t.text)
+    .join('');
+  if (!args || mapped.includes('(') || /\(max\)/i.test(args) || name === 'TINYINT' || name === 'INT')
+    return mapped;
+  if (LENGTH_ONLY_TYPES.has(name)) return name === 'VARCHAR' || name === 'CHAR' ? `varchar${args}` : mapped;
+  return `${mapped}${args}`;
+}
+
+function findClose(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i]!.text === '(') depth++;
+    if (tokens[i]!.text === ')' && --depth === 0) return i;
+  }
+  throw new TranslateError("Incorrect syntax near '('.");
+}
+
+function splitArgs(tokens: Token[]): Token[][] {
+  const args: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (t.text === ',' && depth === 0) args.push([]);
+    else args[args.length - 1]!.push(t);
+  }
+  return args;
+}
+
+function lastTopLevel(tokens: Token[], word: string): number {
+  let depth = 0;
+  let found = -1;
+  tokens.forEach((t, i) => {
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (depth === 0 && upper(t) === word) found = i;
+  });
+  return found;
+}
