@@ -226,7 +226,8 @@ export function mapPgError(
   err: { code?: string; message?: string; table?: string; column?: string; constraint?: string },
   ctx: { verb: string; database: string },
 ): ServerMessage {
-  const msg = err.message ?? 'error';
+  // Internal schema names (`Sales$dbo.`) never reach the client.
+  const msg = (err.message ?? 'error').replace(/[^"\s.]+\$[^"\s.]+\./g, '');
   const quoted = /"([^"]+)"/.exec(msg)?.[1];
   switch (err.code) {
     case '42501': {

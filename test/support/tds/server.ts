@@ -254,12 +254,6 @@ class Connection {
         class: 11,
         message: `Cannot open database "${req.database}" requested by the login. The login failed.`,
       });
-      message(w, 'error', {
-        number: 18456,
-        state: 1,
-        class: 14,
-        message: `Login failed for user '${req.userName}'.`,
-      });
       done(w, Done.ERROR);
       this.send(PacketType.TABULAR_RESULT, w.toBuffer());
       this.socket.end();
@@ -474,17 +468,17 @@ class Connection {
         }
         case 'execute-as': {
           const current = s.roles[s.roles.length - 1];
-          const exists = await this.engine.roleExists(st.user);
-          const member =
-            current === null ||
-            (
-              await pg.query<{ ok: boolean }>('SELECT pg_has_role($1, $2, $3) AS ok', [
-                current,
-                st.user,
-                'MEMBER',
-              ])
-            ).rows[0]?.ok === true;
-          const allowed = exists && member;
+          // Short-circuit: pg_has_role raises for a role that does not exist.
+          const allowed =
+            (await this.engine.roleExists(st.user)) &&
+            (current === null ||
+              (
+                await pg.query<{ ok: boolean }>('SELECT pg_has_role($1, $2, $3) AS ok', [
+                  current,
+                  st.user,
+                  'MEMBER',
+                ])
+              ).rows[0]?.ok === true);
           if (!allowed) {
             throw new TranslateError(
               `Cannot execute as the database principal because the principal "${st.user}" does not exist, this type of principal cannot be impersonated, or you do not have permission.`,

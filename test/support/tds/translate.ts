@@ -578,8 +578,16 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         out.push(t.text);
         continue;
     }
-    // Words and identifiers.
-    if (t.kind === 'word' && next?.text === '(') {
+    // Words and identifiers. An alias after AS keeps the spelling it was given.
+    const prevWord = upper(tokens[i - 1]);
+    if ((t.kind === 'word' || t.kind === 'ident') && prevWord === 'AS' && !KEYWORDS.has(kw)) {
+      out.push(q(t.value));
+      continue;
+    }
+    const isRelation =
+      rels.some((r) => r.name.toLowerCase() === t.value.toLowerCase()) ||
+      ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN'].includes(prevWord);
+    if (t.kind === 'word' && next?.text === '(' && !isRelation) {
       if (FUNCTIONS[kw]) {
         out.push(FUNCTIONS[kw]!);
         i = findClose(tokens, i + 1);
@@ -587,6 +595,11 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       }
       if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')') {
         out.push(`'${ctx.database.replace(/'/g, "''")}'`);
+        i += 2;
+        continue;
+      }
+      if ((kw === 'USER_NAME' || kw === 'CURRENT_USER') && tokens[i + 2]?.text === ')') {
+        out.push('CAST(current_user AS text)');
         i += 2;
         continue;
       }

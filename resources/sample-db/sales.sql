@@ -1,0 +1,119 @@
+-- Sample "Sales" database for the demo and tests, in PostgreSQL's dialect: the TDS test server runs it once,
+-- with search_path set to the database's dbo schema. Mixed-case quoted names keep SQL Server's spelling;
+-- T-SQL clients reach them case-insensitively. Data is generated deterministically (no random()).
+
+CREATE TABLE "Regions" (
+  "RegionID" int PRIMARY KEY,
+  "Name" text NOT NULL UNIQUE
+);
+
+CREATE TABLE "Departments" (
+  "DepartmentID" int PRIMARY KEY,
+  "Name" text NOT NULL,
+  "RegionID" int NOT NULL REFERENCES "Regions" ("RegionID")
+);
+
+CREATE TABLE "Employees" (
+  "EmployeeID" int PRIMARY KEY,
+  "FirstName" text NOT NULL,
+  "LastName" text NOT NULL,
+  "Email" varchar(200) NOT NULL UNIQUE,
+  "DepartmentID" int NOT NULL REFERENCES "Departments" ("DepartmentID"),
+  "ManagerID" int REFERENCES "Employees" ("EmployeeID"),
+  "HireDate" date NOT NULL,
+  "Salary" numeric(12, 2) NOT NULL,
+  "IsActive" boolean NOT NULL DEFAULT true
+);
+
+CREATE TABLE "Customers" (
+  "CustomerID" int PRIMARY KEY,
+  "Name" text NOT NULL,
+  "Email" varchar(200),
+  "RegionID" int NOT NULL REFERENCES "Regions" ("RegionID"),
+  "CreatedAt" timestamp(3) NOT NULL
+);
+
+CREATE TABLE "Products" (
+  "ProductID" int PRIMARY KEY,
+  "Name" text NOT NULL,
+  "Category" text NOT NULL,
+  "UnitPrice" numeric(10, 2) NOT NULL,
+  "Discontinued" boolean NOT NULL DEFAULT false
+);
+
+CREATE TABLE "Orders" (
+  "OrderID" int PRIMARY KEY,
+  "CustomerID" int NOT NULL REFERENCES "Customers" ("CustomerID"),
+  "EmployeeID" int NOT NULL REFERENCES "Employees" ("EmployeeID"),
+  "OrderDate" timestamp NOT NULL,
+  "Status" varchar(20) NOT NULL
+);
+CREATE INDEX "IX_Orders_CustomerID" ON "Orders" ("CustomerID");
+
+CREATE TABLE "OrderLines" (
+  "OrderID" int NOT NULL REFERENCES "Orders" ("OrderID"),
+  "LineNo" int NOT NULL,
+  "ProductID" int NOT NULL REFERENCES "Products" ("ProductID"),
+  "Quantity" int NOT NULL,
+  "UnitPrice" numeric(10, 2) NOT NULL,
+  PRIMARY KEY ("OrderID", "LineNo")
+);
+CREATE INDEX "IX_OrderLines_ProductID" ON "OrderLines" ("ProductID");
+
+INSERT INTO "Regions" VALUES (1, 'North'), (2, 'South'), (3, 'East'), (4, 'West'), (5, 'Central');
+
+INSERT INTO "Departments" VALUES
+  (1, 'Sales', 1), (2, 'Sales', 2), (3, 'Support', 3), (4, 'Engineering', 4),
+  (5, 'Finance', 5), (6, 'Human Resources', 5), (7, 'Marketing', 1), (8, 'Operations', 2);
+
+INSERT INTO "Employees"
+SELECT g,
+  (ARRAY['Ada','Grace','Alan','Edsger','Barbara','Ken','Dennis','Margaret','Linus','Frances'])[1 + g % 10],
+  (ARRAY['Lovelace','Hopper','Turing','Dijkstra','Liskov','Thompson','Ritchie','Hamilton','Torvalds','Allen'])[1 + (g / 10) % 10],
+  'employee' || g || '@example.com',
+  1 + g % 8,
+  CASE WHEN g <= 8 THEN NULL ELSE 1 + g % 8 END,
+  DATE '2015-01-01' + (g * 13) % 3000,
+  40000 + (g * 7919) % 90000 + (g % 100) / 100.0,
+  g % 17 <> 0
+FROM generate_series(1, 200) g;
+
+INSERT INTO "Customers"
+SELECT g, 'Customer ' || g, CASE WHEN g % 11 = 0 THEN NULL ELSE 'customer' || g || '@example.com' END,
+  1 + g % 5, TIMESTAMP '2020-01-01 08:00:00' + (g * 3607) * INTERVAL '1 second'
+FROM generate_series(1, 1000) g;
+
+INSERT INTO "Products"
+SELECT g, 'Product ' || g, (ARRAY['Hardware','Software','Services','Books'])[1 + g % 4],
+  (5 + (g * 37) % 495) + (g % 100) / 100.0, g % 23 = 0
+FROM generate_series(1, 100) g;
+
+INSERT INTO "Orders"
+SELECT g, 1 + (g * 7) % 1000, 1 + (g * 11) % 200, TIMESTAMP '2023-01-01' + (g * 2861) * INTERVAL '1 second',
+  (ARRAY['Open','Shipped','Delivered','Cancelled'])[1 + g % 4]
+FROM generate_series(1, 3000) g;
+
+INSERT INTO "OrderLines"
+SELECT o, l, 1 + (o * 13 + l * 7) % 100, 1 + (o + l) % 9, p."UnitPrice"
+FROM generate_series(1, 3000) o
+CROSS JOIN generate_series(1, 3) l
+JOIN "Products" p ON p."ProductID" = 1 + (o * 13 + l * 7) % 100;
+
+CREATE VIEW "vCustomerOrderTotals" AS
+SELECT c."CustomerID", c."Name", count(DISTINCT o."OrderID")::int AS "OrderCount",
+  coalesce(sum(ol."Quantity" * ol."UnitPrice"), 0)::numeric(14, 2) AS "TotalSpent"
+FROM "Customers" c
+LEFT JOIN "Orders" o ON o."CustomerID" = c."CustomerID"
+LEFT JOIN "OrderLines" ol ON ol."OrderID" = o."OrderID"
+GROUP BY c."CustomerID", c."Name";
+
+CREATE VIEW "vEmployeeDirectory" AS
+SELECT e."EmployeeID", e."FirstName" || ' ' || e."LastName" AS "FullName", e."Email", d."Name" AS "Department"
+FROM "Employees" e JOIN "Departments" d ON d."DepartmentID" = e."DepartmentID"
+WHERE e."IsActive";
+
+-- Database users (PostgreSQL roles) with real grants: alice is an analyst without HR data, bob a DBA.
+CREATE ROLE alice;
+CREATE ROLE bob;
+GRANT SELECT ON "Regions", "Customers", "Products", "Orders", "OrderLines", "vCustomerOrderTotals" TO alice;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "Sales$dbo" TO bob;
