@@ -1,12 +1,14 @@
 /**
- * `demo`: the test IdP with demo users plus the bridge configured for it, on this machine only. Needs no
- * account and no network. (The SQL sample database joins when the TDS test server exists.)
+ * `demo`: the test IdP with demo users, the TDS test server with the sample Sales database, and the bridge
+ * configured for the IdP, all on this machine. Needs no account, no SQL Server and no network.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_USERS, startTestIdp } from '../../test/support/test-idp.js';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../../test/support/tds/sample.js';
+import { startTdsServer } from '../../test/support/tds/server.js';
 import { loadConfig } from './config/load.js';
 import { DEFAULT_PORT } from './config/schema.js';
 import { BridgeCore } from './core.js';
@@ -23,6 +25,9 @@ export async function runDemo(opts: {
   const idp = await startTestIdp({
     clients: [{ ...upstream, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
   });
+  const sql = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  await grantImpersonation(sql, 'bridge_svc', ['alice', 'bob']);
+  const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
   const config = loadConfig({
     overrides: {
       server: { port },
@@ -70,6 +75,7 @@ export async function runDemo(opts: {
         .filter(([, v]) => v.claims.email)
         .map(([k, v]) => `${k} / ${v.password}`)
         .join(', ')}`,
+      `  Sample SQL Server:     127.0.0.1,${sql.port} (TDS test server on PostgreSQL), database Sales, login ${svc.name} / ${svc.password}`,
       `  Data directory:        ${dataDir}`,
       '',
       'Claude Desktop (claude_desktop_config.json), through mcp-remote:',
@@ -82,6 +88,7 @@ export async function runDemo(opts: {
     stop: async () => {
       await core.stop();
       await idp.stop();
+      await sql.stop();
     },
   };
 }

@@ -2,7 +2,12 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sql from 'mssql';
 import { startTdsServer, type TdsServer } from '../support/tds/server.js';
-import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../support/tds/sample.js';
+import {
+  createLargeTable,
+  grantImpersonation,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+} from '../support/tds/sample.js';
 import { selfSignedCert } from '../support/tls.js';
 
 let server: TdsServer;
@@ -11,7 +16,7 @@ const pools: sql.ConnectionPool[] = [];
 const TYPES_SETUP = `
   CREATE TABLE "TypeSamples" (
     "Id" int PRIMARY KEY, "I" int, "Big" bigint, "Small" smallint, "Tiny" smallint, "Flag" boolean,
-    "Dec" numeric(18, 4), "Flt" double precision, "Rl" real, "NV" text, "V" varchar(100), "NMax" text,
+    "Dec" numeric(18, 4), "Flt" double precision, "Rl" real, "NV" text, "V" varchar(100), "NMax" text, "NC" text,
     "D" date, "T" time, "DT2" timestamp, "DT" timestamp(3), "DTO" timestamptz, "G" uuid, "Bin" bytea);
   INSERT INTO "TypeSamples" ("Id") VALUES (0);`;
 
@@ -188,6 +193,51 @@ describe('queries', () => {
   });
 });
 
+describe('catalog views for schema discovery', () => {
+  it('describes foreign keys both ways, indexes and row estimates through sys views', async () => {
+    const pool = await connect();
+    const fks = await pool.request().query(`
+      SELECT fk.name, OBJECT_PARENT.name AS child, OBJECT_REF.name AS parent, pc.name AS child_column, rc.name AS parent_column
+      FROM sys.foreign_keys fk
+      JOIN sys.objects OBJECT_PARENT ON OBJECT_PARENT.object_id = fk.parent_object_id
+      JOIN sys.objects OBJECT_REF ON OBJECT_REF.object_id = fk.referenced_object_id
+      JOIN sys.foreign_key_columns fkc ON fkc.constraint_object_id = fk.object_id
+      JOIN sys.columns pc ON pc.object_id = fkc.parent_object_id AND pc.column_id = fkc.parent_column_id
+      JOIN sys.columns rc ON rc.object_id = fkc.referenced_object_id AND rc.column_id = fkc.referenced_column_id
+      WHERE OBJECT_PARENT.name = 'Orders' OR OBJECT_REF.name = 'Orders'
+      ORDER BY child, child_column`);
+    expect(
+      fks.recordset.map((r) => `${r.child}.${r.child_column} -> ${r.parent}.${r.parent_column}`),
+    ).toEqual([
+      'OrderLines.OrderID -> Orders.OrderID',
+      'Orders.CustomerID -> Customers.CustomerID',
+      'Orders.EmployeeID -> Employees.EmployeeID',
+    ]);
+    const idx = await pool.request().query(`
+      SELECT i.name, i.is_primary_key, i.is_unique, c.name AS col
+      FROM sys.indexes i JOIN sys.index_columns ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id
+      JOIN sys.columns c ON c.object_id = ic.object_id AND c.column_id = ic.column_id
+      JOIN sys.tables t ON t.object_id = i.object_id WHERE t.name = 'OrderLines' ORDER BY i.is_primary_key DESC, i.name, ic.key_ordinal`);
+    expect(idx.recordset.map((r) => `${r.is_primary_key ? 'PK' : r.name}:${r.col}`)).toEqual([
+      'PK:OrderID',
+      'PK:LineNo',
+      'IX_OrderLines_ProductID:ProductID',
+    ]);
+    const rows = await pool
+      .request()
+      .query(
+        "SELECT p.rows FROM sys.partitions p JOIN sys.tables t ON t.object_id = p.object_id WHERE t.name = 'Customers'",
+      );
+    expect(Number(rows.recordset[0].rows)).toBe(1000);
+    const rc = await pool
+      .request()
+      .query(
+        "SELECT CONSTRAINT_NAME, UNIQUE_CONSTRAINT_NAME FROM INFORMATION_SCHEMA.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_NAME LIKE 'Orders%' ORDER BY CONSTRAINT_NAME",
+      );
+    expect(rc.recordset.length).toBe(2);
+  });
+});
+
 describe('data types round-trip through parameters and results', () => {
   const values = {
     I: -2147483648,
@@ -201,6 +251,7 @@ describe('data types round-trip through parameters and results', () => {
     NV: "Grüße, 世界 — «quotes» 'single'",
     V: 'plain ascii & latin1 é',
     NMax: 'x'.repeat(100_000),
+    NC: 'fixd5',
     D: new Date(Date.UTC(1999, 11, 31)),
     T: new Date(Date.UTC(1970, 0, 1, 23, 59, 58, 123)),
     DT2: new Date(Date.UTC(2024, 1, 29, 12, 34, 56, 789)),
@@ -225,6 +276,7 @@ describe('data types round-trip through parameters and results', () => {
       .input('NV', sql.NVarChar(100), values.NV)
       .input('V', sql.VarChar(100), values.V)
       .input('NMax', sql.NVarChar(sql.MAX), values.NMax)
+      .input('NC', sql.NChar(5), values.NC)
       .input('D', sql.Date, values.D)
       .input('T', sql.Time(3), values.T)
       .input('DT2', sql.DateTime2(3), values.DT2)
@@ -248,6 +300,7 @@ describe('data types round-trip through parameters and results', () => {
     expect(row.NV).toBe(values.NV);
     expect(row.V).toBe(values.V);
     expect(row.NMax).toBe(values.NMax);
+    expect(row.NC).toBe(values.NC);
     expect(row.D).toEqual(values.D);
     expect(row.T).toEqual(values.T);
     expect(row.DT2).toEqual(values.DT2);
@@ -262,7 +315,7 @@ describe('data types round-trip through parameters and results', () => {
 });
 
 describe('errors and permissions', () => {
-  it('maps invalid objects to 208 and syntax errors to 102, and the connection stays usable', async () => {
+  it('maps invalid objects to 208 and syntax errors to 156/102, and the connection stays usable', async () => {
     const pool = await connect();
     const missing = (await pool
       .request()
@@ -270,12 +323,19 @@ describe('errors and permissions', () => {
       .catch((e) => e)) as sql.RequestError;
     expect(missing.number).toBe(208);
     expect(missing.message).toBe("Invalid object name 'NoSuchTable'.");
-    const syntax = (await pool
+    const keyword = (await pool
       .request()
       .query('SELECT FROM WHERE')
       .catch((e) => e)) as sql.RequestError;
+    expect(keyword.number).toBe(156);
+    // The offending token is found by PostgreSQL's grammar (which accepts an empty select list).
+    expect(keyword.message).toMatch(/^Incorrect syntax near the keyword '(FROM|WHERE)'\.$/);
+    const syntax = (await pool
+      .request()
+      .query('SELECT 1 2 3')
+      .catch((e) => e)) as sql.RequestError;
     expect(syntax.number).toBe(102);
-    expect(syntax.message).toMatch(/^Incorrect syntax near/);
+    expect(syntax.message).toBe("Incorrect syntax near '2'.");
     const unsupported = (await pool
       .request()
       .query('DECLARE @x int')
@@ -371,6 +431,27 @@ describe('cancellation', () => {
 });
 
 describe('robustness', () => {
+  it('makes the large Events table on demand and streams it to a client that stops at a row limit', async () => {
+    await createLargeTable(server, 'Archive', 50_000);
+    const pool = await connect({ database: 'Archive' });
+    expect(
+      (await pool.request().query('SELECT COUNT(*) AS n, MAX(EventID) AS maxId FROM Events')).recordset[0],
+    ).toEqual({ n: 50_000, maxId: '50000' });
+    const req = new sql.Request(pool);
+    req.stream = true;
+    let rows = 0;
+    const outcome = new Promise<string>((resolve) => {
+      req.on('error', (e: sql.RequestError) => resolve(e.code ?? 'error'));
+      req.on('done', () => resolve('done'));
+    });
+    req.on('row', () => {
+      if (++rows === 1_000) req.cancel();
+    });
+    void req.query('SELECT * FROM Events ORDER BY EventID');
+    expect(await outcome).toBe('ECANCEL');
+    expect(rows).toBeLessThan(5_000);
+  });
+
   it('serves 50 connections at once', async () => {
     const many = await Promise.all(Array.from({ length: 50 }, () => connect({ pool: { max: 1, min: 1 } })));
     const results = await Promise.all(

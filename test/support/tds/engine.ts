@@ -83,7 +83,8 @@ export class Engine {
       `GRANT SELECT ON ALL TABLES IN SCHEMA ${s('INFORMATION_SCHEMA')}, ${s('sys')} TO PUBLIC`,
     );
     if (db.setup) {
-      await this.pg.exec(`SET search_path TO ${s('dbo')}; ${db.setup}; RESET search_path;`);
+      // ANALYZE fills the row estimates sys.partitions reports.
+      await this.pg.exec(`SET search_path TO ${s('dbo')}; ${db.setup}; RESET search_path; ANALYZE;`);
     }
   }
 
@@ -216,10 +217,44 @@ function catalogViews(db: string): string {
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND ${userSchema('n.nspname')};
     CREATE VIEW ${sys('tables')} AS SELECT * FROM ${sys('objects')} WHERE type = 'U';
     CREATE VIEW ${sys('views')} AS SELECT * FROM ${sys('objects')} WHERE type = 'V';
+    CREATE VIEW ${is('REFERENTIAL_CONSTRAINTS')} AS
+      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('r.constraint_schema')}::text AS "CONSTRAINT_SCHEMA", r.constraint_name::text AS "CONSTRAINT_NAME",
+        ${literal(db)}::text AS "UNIQUE_CONSTRAINT_CATALOG", ${strip('r.unique_constraint_schema')}::text AS "UNIQUE_CONSTRAINT_SCHEMA",
+        r.unique_constraint_name::text AS "UNIQUE_CONSTRAINT_NAME", 'SIMPLE'::text AS "MATCH_OPTION", r.update_rule::text AS "UPDATE_RULE", r.delete_rule::text AS "DELETE_RULE"
+      FROM information_schema.referential_constraints r WHERE ${userSchema('r.constraint_schema')};
+    CREATE VIEW ${sys('columns')} AS
+      SELECT a.attrelid::int AS object_id, a.attname::text AS name, a.attnum::int AS column_id, format_type(a.atttypid, a.atttypmod)::text AS type_name,
+        (CASE WHEN a.attlen > 0 THEN a.attlen ELSE -1 END)::int AS max_length, NOT a.attnotnull AS is_nullable, (a.attidentity <> '')::boolean AS is_identity
+      FROM pg_attribute a JOIN ${sys('objects')} o ON o.object_id = a.attrelid::int WHERE a.attnum > 0 AND NOT a.attisdropped;
+    CREATE VIEW ${sys('indexes')} AS
+      SELECT i.indrelid::int AS object_id, c.relname::text AS name, i.indexrelid::int AS index_id,
+        (CASE WHEN i.indisprimary THEN 'CLUSTERED' ELSE 'NONCLUSTERED' END)::text AS type_desc, i.indisunique AS is_unique, i.indisprimary AS is_primary_key
+      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ${sys('objects')} o ON o.object_id = i.indrelid::int;
+    CREATE VIEW ${sys('index_columns')} AS
+      SELECT i.indrelid::int AS object_id, i.indexrelid::int AS index_id, k.ord::int AS index_column_id, k.attnum::int AS column_id, k.ord::int AS key_ordinal
+      FROM pg_index i JOIN ${sys('objects')} o ON o.object_id = i.indrelid::int, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord);
+    CREATE VIEW ${sys('foreign_keys')} AS
+      SELECT c.conname::text AS name, c.oid::int AS object_id, c.conrelid::int AS parent_object_id, c.confrelid::int AS referenced_object_id,
+        (CASE c.confdeltype WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET_NULL' WHEN 'd' THEN 'SET_DEFAULT' ELSE 'NO_ACTION' END)::text AS delete_referential_action_desc
+      FROM pg_constraint c JOIN ${sys('objects')} o ON o.object_id = c.conrelid::int WHERE c.contype = 'f';
+    CREATE VIEW ${sys('foreign_key_columns')} AS
+      SELECT c.oid::int AS constraint_object_id, k.ord::int AS constraint_column_id, c.conrelid::int AS parent_object_id, k.col::int AS parent_column_id,
+        c.confrelid::int AS referenced_object_id, c.confkey[k.ord]::int AS referenced_column_id
+      FROM pg_constraint c JOIN ${sys('objects')} o ON o.object_id = c.conrelid::int, unnest(c.conkey) WITH ORDINALITY AS k(col, ord) WHERE c.contype = 'f';
+    CREATE VIEW ${sys('partitions')} AS
+      SELECT c.oid::int AS object_id, (CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) THEN 1 ELSE 0 END) AS index_id,
+        greatest(c.reltuples, 0)::bigint AS rows
+      FROM pg_class c JOIN ${sys('objects')} o ON o.object_id = c.oid::int WHERE c.relkind IN ('r', 'p');
   `;
 }
 
 // ---------------------------------------------------------------- errors
+
+const RESERVED = new Set(
+  'SELECT FROM WHERE GROUP ORDER BY HAVING AND OR NOT JOIN ON AS INSERT UPDATE DELETE SET VALUES INTO UNION TOP TABLE WITH CASE WHEN THEN ELSE END'.split(
+    ' ',
+  ),
+);
 
 /** PostgreSQL error codes to SQL Server error numbers, messages in SQL Server's words. */
 export function mapPgError(
@@ -250,6 +285,9 @@ export function mapPgError(
       return { number: 207, state: 1, class: 16, message: `Invalid column name '${quoted ?? '?'}'.` };
     case '42601': {
       const near = /at or near "([^"]*)"/.exec(msg)?.[1] ?? '';
+      // SQL Server says 156 when the offending token is a keyword, 102 otherwise.
+      if (RESERVED.has(near.toUpperCase()))
+        return { number: 156, state: 1, class: 15, message: `Incorrect syntax near the keyword '${near}'.` };
       return { number: 102, state: 1, class: 15, message: `Incorrect syntax near '${near}'.` };
     }
     case '42883':

@@ -38,6 +38,7 @@ export async function createLargeTable(
     CREATE TABLE ${table} ("EventID" bigint PRIMARY KEY, "Kind" text NOT NULL, "Amount" numeric(12, 2) NOT NULL, "At" timestamp NOT NULL);
     INSERT INTO ${table} SELECT g, (ARRAY['view','click','purchase','refund'])[1 + g % 4], (g % 100000) / 100.0,
       TIMESTAMP '2024-01-01' + g * INTERVAL '1 second' FROM generate_series(1, ${Number(rows)}) g;
-    GRANT SELECT ON ${table} TO ${ident('alice')}, ${ident('bob')};`);
+    GRANT SELECT ON ${table} TO ${ident('alice')}, ${ident('bob')};
+    ANALYZE ${table};`);
   await server.engine.refreshNames();
 }

@@ -17,7 +17,8 @@
  *   datetimeoffset keeps the instant but not the offset (it reads back in UTC).
  * - Requests from all connections run one at a time on PGlite's single connection; an open transaction holds
  *   it until commit/rollback, so concurrent writers block like table locks, never deadlock-detect.
- * - Errors map PostgreSQL codes to the nearest SQL Server number (229, 208, 207, 102, 2627, 547, 515...);
+ * - Errors map PostgreSQL codes to the nearest SQL Server number (229, 208, 207, 156/102, 2627, 547, 515...),
+ *   with PostgreSQL deciding where a syntax error is;
  *   a failed statement ends its batch (like XACT_ABORT for the batch, not the transaction).
  * - Names resolve case-insensitively against the catalog; identifiers are otherwise PostgreSQL's.
  * - No Windows/Entra authentication, no MARS, no TDS 8 strict encryption, one login per connection.

@@ -173,69 +173,50 @@ const STARTERS = new Set([
 export function splitStatements(tokens: Token[]): Token[][] {
   const statements: Token[][] = [];
   let cur: Token[] = [];
+  /** The current statement's words at parenthesis depth 0 (what decides where the next one starts). */
+  let top: string[] = [];
   let depth = 0;
   const push = () => {
     if (cur.length) statements.push(cur);
     cur = [];
+    top = [];
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
     if (t.text === ';' && depth === 0) {
       push();
       continue;
     }
     const kw = upper(t);
-    if (depth === 0 && cur.length && STARTERS.has(kw) && startsNewStatement(cur, kw, tokens[i - 1])) push();
-    if (depth === 0 && !cur.length && kw === 'WITH') {
-      // A CTE: the statement continues through its main query.
-      cur.push(t);
-      continue;
-    }
+    if (depth === 0 && cur.length && STARTERS.has(kw) && startsNewStatement(top, kw, upper(tokens[i - 1])))
+      push();
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    if (depth === 0 && kw) top.push(kw);
     cur.push(t);
   }
   push();
   return statements;
 }
 
-function startsNewStatement(cur: Token[], kw: string, prev: Token | undefined): boolean {
-  const first = upper(cur[0]);
-  const p = upper(prev);
-  const has = (word: string) => cur.some((t) => upper(t) === word);
-  if (p === 'ON' || p === 'FOR' || p === 'GRANT' || p === 'DENY' || p === 'REVOKE') return false;
+const DML = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+
+function startsNewStatement(top: string[], kw: string, prev: string): boolean {
+  const first = top[0];
+  // ON DELETE / ON UPDATE / FOR UPDATE belong to the statement; so does everything in a GRANT.
+  if ((prev === 'ON' || prev === 'FOR') && ['DELETE', 'UPDATE', 'INSERT'].includes(kw)) return false;
+  if (['GRANT', 'DENY', 'REVOKE'].includes(first ?? '') || ['GRANT', 'DENY', 'REVOKE'].includes(prev))
+    return false;
+  // A CTE's statement continues through its first top-level DML (its main query).
+  if (first === 'WITH' && DML.includes(kw) && !top.slice(1).some((w) => DML.includes(w))) return false;
   switch (kw) {
     case 'SELECT':
-      if (['UNION', 'ALL', 'EXCEPT', 'INTERSECT'].includes(p)) return false;
-      if (first === 'INSERT' && !has('SELECT') && !has('VALUES')) return false;
-      if (
-        first === 'WITH' &&
-        !cur.some(
-          (t, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(upper(t)) && t !== cur[0],
-        )
-      )
-        return false;
-      if (first === 'CREATE' && p === 'AS') return false;
+      if (['UNION', 'ALL', 'EXCEPT', 'INTERSECT'].includes(prev)) return false;
+      if (first === 'INSERT' && !top.includes('SELECT') && !top.includes('VALUES')) return false;
+      if (first === 'CREATE' && prev === 'AS') return false;
       return true;
     case 'SET':
-      if (first === 'UPDATE' && !has('SET')) return false;
-      return true;
-    case 'INSERT':
-    case 'UPDATE':
-    case 'DELETE':
-      if (
-        first === 'WITH' &&
-        !cur.some((t, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(upper(t)))
-      )
-        return false;
-      return true;
-    case 'EXEC':
-    case 'EXECUTE':
-      return true;
-    case 'BEGIN':
-    case 'COMMIT':
-    case 'ROLLBACK':
-      return true;
+      return !(first === 'UPDATE' && !top.includes('SET'));
     default:
       return true;
   }
@@ -440,6 +421,8 @@ const FUNCTIONS: Record<string, string> = {
   SYSDATETIMEOFFSET: 'now()',
   NEWID: 'gen_random_uuid()',
 };
+/** Marks a function name so that its `(` is joined to it in the output. */
+const CALL = '\u0001';
 const RENAMED: Record<string, string> = {
   ISNULL: 'COALESCE',
   LEN: 'length',
@@ -584,10 +567,13 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       out.push(q(t.value));
       continue;
     }
+    if (['OPENROWSET', 'OPENQUERY', 'OPENDATASOURCE', 'OPENXML'].includes(kw)) {
+      throw new TranslateError(`${kw} is not supported by the TDS test server.`);
+    }
     const isRelation =
       rels.some((r) => r.name.toLowerCase() === t.value.toLowerCase()) ||
       ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN'].includes(prevWord);
-    if (t.kind === 'word' && next?.text === '(' && !isRelation) {
+    if (t.kind === 'word' && next?.text === '(' && !isRelation && !KEYWORDS.has(kw)) {
       if (FUNCTIONS[kw]) {
         out.push(FUNCTIONS[kw]!);
         i = findClose(tokens, i + 1);
@@ -608,8 +594,6 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         i = findClose(tokens, i + 1);
         continue;
       }
-      if (['OPENROWSET', 'OPENQUERY', 'OPENDATASOURCE', 'OPENXML'].includes(kw))
-        throw new TranslateError(`${kw} is not supported by the TDS test server.`);
       if (kw === 'COUNT' && upper(tokens[findClose(tokens, i + 1) + 1]) !== 'OVER') {
         // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
         const close = findClose(tokens, i + 1);
@@ -617,7 +601,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         i = close;
         continue;
       }
-      out.push(RENAMED[kw] ?? t.value);
+      out.push(`${RENAMED[kw] ?? t.value}${CALL}`);
       continue;
     }
     if (t.kind === 'word' && FUNCTIONS[kw] && kw === 'CURRENT_TIMESTAMP') {
@@ -652,6 +636,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
   if (limits.length) throw new TranslateError("Incorrect syntax near 'TOP'.");
   return out
     .join(' ')
+    .replace(new RegExp(`${CALL} \\( ?`, 'g'), '(')
     .replace(/ \( /g, ' (')
     .replace(/ \)/g, ')')
     .replace(/ \. /g, '.')
