@@ -7,6 +7,12 @@ import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
 import { McpEndpoint } from './mcp/endpoint.js';
 import { identityTools, type ToolSet } from './mcp/tools.js';
+import { AuditLog } from './mcp/audit.js';
+import { sqlTools } from './mcp/sql-tools.js';
+import { Pools } from './sql/pools.js';
+import { ConnectionProfiles } from './sql/profiles.js';
+import { SqlRunner } from './sql/runner.js';
+import { testConnection, type ConnectionTest } from './sql/test-connection.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import { AuthorizationFlow } from './oauth/authorization-flow.js';
 import { ClientRegistry } from './oauth/clients.js';
@@ -48,6 +54,9 @@ export class BridgeCore {
     readonly tokens: AccessTokens,
     readonly oauth: OAuthServices,
     readonly mcp: McpEndpoint,
+    readonly connections: ConnectionProfiles,
+    readonly pools: Pools,
+    readonly audit: AuditLog,
     readonly origins: Origins,
     private readonly servers: http.Server[],
     private readonly pruneTimer: NodeJS.Timeout,
@@ -63,6 +72,11 @@ export class BridgeCore {
       const profiles = new IdpProfiles(db, secrets);
       for (const p of config.idp.profiles) await profiles.save(p);
       if (config.idp.active) profiles.setActive(config.idp.active);
+
+      const connections = new ConnectionProfiles(db, secrets, () => config.sql.default);
+      for (const p of config.sql.profiles) await connections.save(p);
+      const pools = new Pools(connections);
+      const audit = new AuditLog(db, config.audit);
 
       const key = await loadSigningKey(secrets);
       const grants = new GrantStore(db);
@@ -98,7 +112,11 @@ export class BridgeCore {
         () => `${origins.primary().origin}/idp/callback`,
       );
       const oauth: OAuthServices = { config, clients, grants, tokens, flow };
-      const mcp = new McpEndpoint(tokens, grants, [identityTools, ...(opts.toolSets ?? [])]);
+      const mcp = new McpEndpoint(tokens, grants, [
+        identityTools,
+        sqlTools({ profiles: connections, runner: new SqlRunner(pools), audit }),
+        ...(opts.toolSets ?? []),
+      ]);
       const app = createHttpApp({ config, origins, oauth, flow, mcp, log });
       for (const s of servers) s.on('request', app);
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
@@ -113,6 +131,9 @@ export class BridgeCore {
         tokens,
         oauth,
         mcp,
+        connections,
+        pools,
+        audit,
         origins,
         servers,
         pruneTimer,
@@ -138,9 +159,16 @@ export class BridgeCore {
     };
   }
 
+  /** Connects with a profile once and reports the server, login, database and latency, or what to fix. */
+  async testConnection(profileId: string): Promise<ConnectionTest> {
+    const profile = await this.connections.resolve(profileId);
+    return testConnection(profile, await this.connections.secret(profile.id));
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
     await this.mcp.closeAll();
+    await this.pools.closeAll();
     await Promise.all(
       this.servers.map(
         (s) =>

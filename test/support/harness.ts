@@ -6,12 +6,17 @@ import { loadConfig } from '../../app/main/config/load.js';
 import type { BridgeConfigInput } from '../../app/main/config/schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
+import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
 import { startTestIdp, type TestIdp } from './test-idp.js';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from './tds/sample.js';
+import { startTdsServer, type TdsServer } from './tds/server.js';
 
 export const BRIDGE_IDP_CLIENT = { client_id: 'mssql-mcp-bridge', client_secret: 'bridge-upstream-secret' };
 
 export interface Env {
   idp: TestIdp;
+  /** The TDS test server with the sample database, when asked for. */
+  sql?: TdsServer;
   core: BridgeCore;
   dataDir: string;
   service: string;
@@ -25,7 +30,13 @@ export interface Env {
  * (removed afterwards) so tests never share or leak secrets.
  */
 export async function startEnv(
-  opts: { config?: BridgeConfigInput; withIdp?: boolean; cimdCa?: string } = {},
+  opts: {
+    config?: BridgeConfigInput;
+    withIdp?: boolean;
+    cimdCa?: string;
+    /** Start the TDS test server and add a connection profile "sales" (these fields override its defaults). */
+    sql?: Partial<ConnectionProfileInput>;
+  } = {},
 ): Promise<Env> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
   const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
@@ -35,6 +46,11 @@ export async function startEnv(
     clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
   });
   const withIdp = opts.withIdp ?? true;
+  const sql = opts.sql
+    ? await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] })
+    : undefined;
+  if (sql) await grantImpersonation(sql, 'bridge_svc', ['alice', 'bob']);
+  const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
   const config = loadConfig({
     env: {},
     overrides: {
@@ -56,11 +72,27 @@ export async function startEnv(
             ...opts.config?.idp,
           }
         : opts.config?.idp,
+      sql: sql
+        ? {
+            profiles: [
+              {
+                id: 'sales',
+                host: '127.0.0.1',
+                port: sql.port,
+                database: 'Sales',
+                auth: { type: 'sql', user: svc.name, password: svc.password },
+                encrypt: false,
+                ...opts.sql,
+              } as ConnectionProfileInput,
+            ],
+          }
+        : opts.config?.sql,
     },
   });
   const start = () => BridgeCore.start({ config, dataDir, cimdCa: opts.cimdCa, log: () => undefined });
   const env: Env = {
     idp,
+    sql,
     core: await start(),
     dataDir,
     service,
@@ -72,6 +104,7 @@ export async function startEnv(
     async close() {
       await env.core.stop().catch(() => undefined);
       await idp.stop();
+      await sql?.stop();
       const store = await KeytarSecretStore.open(service);
       for (const account of await store.accounts()) await store.delete(account);
       fs.rmSync(dataDir, { recursive: true, force: true });

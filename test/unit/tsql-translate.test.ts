@@ -100,7 +100,7 @@ describe('T-SQL translation', () => {
       ['MERGE INTO a USING b ON 1 = 1', /MERGE/],
       ['IF 1 = 1 SELECT 1', /IF/],
       ['SELECT TOP 10 PERCENT * FROM Customers', /PERCENT/],
-      ['SET SHOWPLAN_XML ON', /SHOWPLAN_XML/],
+      ['SET STATISTICS IO ON', /STATISTICS/],
       ['SELECT @nope', /Must declare the scalar variable "@nope"/],
       ["SELECT 'unterminated", /Unclosed quotation mark/],
       ['SELECT * FROM srv.db.dbo.t', /Linked servers/],

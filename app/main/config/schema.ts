@@ -49,6 +49,52 @@ export const idpProfileSchema = z.object({
 export type IdpProfileInput = z.input<typeof idpProfileSchema>;
 export type IdpProfileConfig = z.infer<typeof idpProfileSchema>;
 
+const sqlAuth = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('sql'), user: z.string().min(1), password: z.string().optional() }),
+  z.object({
+    type: z.literal('ntlm'),
+    domain: z.string().min(1),
+    user: z.string().min(1),
+    password: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('entra-service-principal'),
+    tenant_id: z.string().min(1),
+    client_id: z.string().min(1),
+    client_secret: z.string().optional(),
+  }),
+  z.object({ type: z.literal('entra-default') }),
+]);
+
+export const connectionProfileSchema = z.object({
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,62}$/,
+      'lower-case letters, digits, "-" and "_" (used as a keychain account name)',
+    ),
+  name: z.string().optional(),
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(1433),
+  database: z.string().min(1).default('master'),
+  auth: sqlAuth,
+  encrypt: z.boolean().default(true),
+  trust_server_certificate: z.boolean().default(false),
+  pool_max: z.number().int().min(1).max(100).default(10),
+  /** Read-only: only single SELECT statements, inside a transaction that is always rolled back. */
+  read_only: z.boolean().default(true),
+  allowed_databases: z.array(z.string()).default([]),
+  blocked_databases: z.array(z.string()).default(['master', 'msdb', 'tempdb', 'model']),
+  row_limit: z.number().int().min(1).max(1_000_000).default(1000),
+  query_timeout_seconds: z.number().int().min(1).max(3600).default(30),
+  /** Offer execute_statement (still needs a token with mssql:write). */
+  allow_writes: z.boolean().default(false),
+  /** Run every call as the signed-in user's database user (EXECUTE AS USER ... REVERT). */
+  impersonation: z.enum(['none', 'execute_as_user']).default('execute_as_user'),
+});
+export type ConnectionProfileInput = z.input<typeof connectionProfileSchema>;
+export type ConnectionProfileConfig = z.infer<typeof connectionProfileSchema>;
+
 export const configSchema = z
   .object({
     server: z
@@ -112,6 +158,19 @@ export const configSchema = z
         active: z.string().optional(),
         profiles: z.array(idpProfileSchema).default([]),
         clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+      })
+      .prefault({}),
+    sql: z
+      .object({
+        /** The profile tools use when the call names none (default: the only profile). */
+        default: z.string().optional(),
+        profiles: z.array(connectionProfileSchema).default([]),
+      })
+      .prefault({}),
+    audit: z
+      .object({
+        max_rows: z.number().int().min(100).default(100_000),
+        max_age_days: z.number().int().min(1).default(90),
       })
       .prefault({}),
     secrets: z

@@ -9,6 +9,7 @@ import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/provider.js';
 import type { ToolSet } from './tools.js';
+import { WRITE_TOOLS } from './sql-tools.js';
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -54,13 +55,25 @@ export class McpEndpoint {
       }),
     );
     router.use(express.json({ limit: '1mb' }));
-    router.all('/', (req, res) => void this.handle(req, res));
+    router.all('/', (req, res) => void this.handle(req, res, ctx));
     return router;
   }
 
-  private async handle(req: Request, res: Response): Promise<void> {
+  private async handle(req: Request, res: Response, ctx: OriginContext): Promise<void> {
     const auth = (req as Request & { auth: AuthInfo }).auth;
     const caller = auth.extra as unknown as CallerInfo;
+    // A write tool called with a token lacking mssql:write: 403 with the scope to ask for, so clients step up.
+    if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
+      res.setHeader(
+        'WWW-Authenticate',
+        `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.origin}/.well-known/oauth-protected-resource/mcp", error_description="This tool needs the ${SCOPES.write} scope"`,
+      );
+      res.status(403).json({
+        error: 'insufficient_scope',
+        error_description: `This tool needs the ${SCOPES.write} scope.`,
+      });
+      return;
+    }
     const sessionId = req.header('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
@@ -109,6 +122,14 @@ export class McpEndpoint {
     this.stopListening();
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
   }
+}
+
+function callsWriteTool(body: unknown): boolean {
+  const msgs = Array.isArray(body) ? body : [body];
+  return msgs.some((m) => {
+    const msg = m as { method?: string; params?: { name?: string } } | null;
+    return msg?.method === 'tools/call' && WRITE_TOOLS.has(msg.params?.name ?? '');
+  });
 }
 
 function isInitialize(body: unknown): boolean {

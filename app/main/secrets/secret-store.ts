@@ -74,4 +74,5 @@ export class KeytarSecretStore implements SecretStore {
 export const SecretAccounts = {
   signingKey: 'oauth-signing-key',
   idpClientSecret: (profileId: string) => `idp:${profileId}:client-secret`,
+  sqlSecret: (profileId: string) => `sql:${profileId}:secret`,
 } as const;

@@ -68,6 +68,32 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE connection_profiles (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,              -- JSON, never a password or client secret
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,             -- ms since epoch
+    subject TEXT NOT NULL,
+    email TEXT,
+    db_user TEXT,
+    client_id TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    profile TEXT,
+    database_name TEXT,
+    statement TEXT,
+    statement_hash TEXT,
+    row_count INTEGER,
+    duration_ms INTEGER NOT NULL,
+    outcome TEXT NOT NULL,           -- 'ok' | 'error' | 'refused' | 'cancelled'
+    error_number INTEGER,
+    error_message TEXT
+  );
+  CREATE INDEX audit_at ON audit(at);
+  `,
 ];
 
 /**

@@ -54,6 +54,10 @@ export class Engine {
     const version =
       (await pg.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '';
     const engine = new Engine(pg, version);
+    // T-SQL compares bit columns with integers (IsActive = 1): let PostgreSQL coerce int to boolean implicitly.
+    await pg.exec(
+      `UPDATE pg_catalog.pg_cast SET castcontext = 'i' WHERE castsource = 'integer'::regtype AND casttarget = 'boolean'::regtype`,
+    );
     await pg.exec(`CREATE SCHEMA "tds$catalog"; CREATE TABLE "tds$catalog".databases (name text PRIMARY KEY, database_id int, create_date timestamp DEFAULT LOCALTIMESTAMP);
       GRANT USAGE ON SCHEMA "tds$catalog" TO PUBLIC; GRANT SELECT ON "tds$catalog".databases TO PUBLIC;`);
     for (const login of logins) {
@@ -85,6 +89,17 @@ export class Engine {
     if (db.setup) {
       // ANALYZE fills the row estimates sys.partitions reports.
       await this.pg.exec(`SET search_path TO ${s('dbo')}; ${db.setup}; RESET search_path; ANALYZE;`);
+    }
+  }
+
+  /** Administrative SQL from tests and the demo: serialized with requests, as the superuser. */
+  async admin(sql: string): Promise<void> {
+    const release = await this.acquire();
+    try {
+      await this.pg.exec(`RESET ROLE; RESET search_path; ${sql}`);
+      await this.refreshNames();
+    } finally {
+      release();
     }
   }
 
@@ -198,22 +213,25 @@ function catalogViews(db: string): string {
         c.numeric_precision::int AS "NUMERIC_PRECISION", c.numeric_scale::int AS "NUMERIC_SCALE", c.datetime_precision::int AS "DATETIME_PRECISION"
       FROM information_schema.columns c WHERE ${userSchema('c.table_schema')};
     CREATE VIEW ${is('TABLE_CONSTRAINTS')} AS
-      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('tc.constraint_schema')}::text AS "CONSTRAINT_SCHEMA", tc.constraint_name::text AS "CONSTRAINT_NAME",
-        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('tc.table_schema')}::text AS "TABLE_SCHEMA", tc.table_name::text AS "TABLE_NAME", tc.constraint_type::text AS "CONSTRAINT_TYPE"
-      FROM information_schema.table_constraints tc WHERE ${userSchema('tc.table_schema')} AND tc.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK')
-        AND tc.constraint_name NOT LIKE '%_not_null';
+      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('n.nspname')}::text AS "CONSTRAINT_SCHEMA", c.conname::text AS "CONSTRAINT_NAME",
+        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('n.nspname')}::text AS "TABLE_SCHEMA", r.relname::text AS "TABLE_NAME",
+        (CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' WHEN 'f' THEN 'FOREIGN KEY' ELSE 'CHECK' END)::text AS "CONSTRAINT_TYPE"
+      FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+      WHERE c.contype IN ('p', 'u', 'f', 'c') AND ${userSchema('n.nspname')} AND has_table_privilege(r.oid, 'SELECT, INSERT, UPDATE, DELETE');
     CREATE VIEW ${is('KEY_COLUMN_USAGE')} AS
-      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('k.constraint_schema')}::text AS "CONSTRAINT_SCHEMA", k.constraint_name::text AS "CONSTRAINT_NAME",
-        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('k.table_schema')}::text AS "TABLE_SCHEMA", k.table_name::text AS "TABLE_NAME",
-        k.column_name::text AS "COLUMN_NAME", k.ordinal_position::int AS "ORDINAL_POSITION"
-      FROM information_schema.key_column_usage k WHERE ${userSchema('k.table_schema')};
+      SELECT ${literal(db)}::text AS "CONSTRAINT_CATALOG", ${strip('n.nspname')}::text AS "CONSTRAINT_SCHEMA", c.conname::text AS "CONSTRAINT_NAME",
+        ${literal(db)}::text AS "TABLE_CATALOG", ${strip('n.nspname')}::text AS "TABLE_SCHEMA", r.relname::text AS "TABLE_NAME",
+        a.attname::text AS "COLUMN_NAME", k.ord::int AS "ORDINAL_POSITION"
+      FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace,
+        unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attnum = k.attnum
+      WHERE a.attrelid = c.conrelid AND c.contype IN ('p', 'u', 'f') AND ${userSchema('n.nspname')} AND has_table_privilege(r.oid, 'SELECT, INSERT, UPDATE, DELETE');
     CREATE VIEW ${sys('databases')} AS
       SELECT name, database_id, create_date, 'ONLINE'::text AS state_desc, 0 AS is_read_only FROM "tds$catalog".databases;
     CREATE VIEW ${sys('schemas')} AS
       SELECT ${strip('n.nspname')}::text AS name, n.oid::int AS schema_id FROM pg_namespace n WHERE ${userSchema('n.nspname')};
     CREATE VIEW ${sys('objects')} AS
       SELECT c.relname::text AS name, c.oid::int AS object_id, n.oid::int AS schema_id,
-        (CASE c.relkind WHEN 'v' THEN 'V' ELSE 'U' END)::text AS type, (CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'USER_TABLE' END)::text AS type_desc
+        (CASE c.relkind WHEN 'v' THEN 'V' ELSE 'U' END)::text AS type, (CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'USER_TABLE' END)::text AS type_desc, false AS is_ms_shipped
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND ${userSchema('n.nspname')};
     CREATE VIEW ${sys('tables')} AS SELECT * FROM ${sys('objects')} WHERE type = 'U';
     CREATE VIEW ${sys('views')} AS SELECT * FROM ${sys('objects')} WHERE type = 'V';
@@ -291,6 +309,13 @@ export function mapPgError(
       return { number: 102, state: 1, class: 15, message: `Incorrect syntax near '${near}'.` };
     }
     case '42883':
+      if (/operator does not exist/.test(msg))
+        return {
+          number: 402,
+          state: 1,
+          class: 16,
+          message: `The data types in the comparison are incompatible (${msg}).`,
+        };
       return {
         number: 195,
         state: 10,

@@ -24,7 +24,7 @@ export const SAMPLE_LOGINS: LoginSpec[] = [
 export async function grantImpersonation(server: TdsServer, login: string, users: string[]): Promise<void> {
   // Membership that allows SET ROLE (impersonation) without inheriting the user's privileges.
   for (const u of users)
-    await server.engine.pg.exec(`GRANT ${ident(u)} TO ${ident(login)} WITH INHERIT FALSE, SET TRUE`);
+    await server.engine.admin(`GRANT ${ident(u)} TO ${ident(login)} WITH INHERIT FALSE, SET TRUE`);
 }
 
 /** The large table for benchmarks and row-limit tests, made on demand: `rows` rows in dbo.Events. */
@@ -34,11 +34,10 @@ export async function createLargeTable(
   rows = 1_000_000,
 ): Promise<void> {
   const table = `${ident(pgSchema(database, 'dbo'))}."Events"`;
-  await server.engine.pg.exec(`
+  await server.engine.admin(`
     CREATE TABLE ${table} ("EventID" bigint PRIMARY KEY, "Kind" text NOT NULL, "Amount" numeric(12, 2) NOT NULL, "At" timestamp NOT NULL);
     INSERT INTO ${table} SELECT g, (ARRAY['view','click','purchase','refund'])[1 + g % 4], (g % 100000) / 100.0,
       TIMESTAMP '2024-01-01' + g * INTERVAL '1 second' FROM generate_series(1, ${Number(rows)}) g;
     GRANT SELECT ON ${table} TO ${ident('alice')}, ${ident('bob')};
     ANALYZE ${table};`);
-  await server.engine.refreshNames();
 }

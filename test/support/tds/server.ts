@@ -59,6 +59,8 @@ import {
   type Param,
 } from './types.js';
 import { PacketReader, PacketType, packetize, Reader, Writer } from './wire.js';
+import { showplanXml, type PgPlan } from './showplan.js';
+import { Oid } from './types.js';
 
 export type { DatabaseSpec, LoginSpec };
 
@@ -77,6 +79,8 @@ export interface TdsServer {
   engine: Engine;
   /** Open client connections. */
   connectionCount(): number;
+  /** Requests executing right now (0 once a cancelled query has really stopped). */
+  activeRequests(): number;
   stop(): Promise<void>;
 }
 
@@ -100,6 +104,7 @@ export async function startTdsServer(opts: TdsServerOptions): Promise<TdsServer>
     port,
     engine,
     connectionCount: () => connections.size,
+    activeRequests: () => [...connections].filter((c) => c.isRunning).length,
     async stop() {
       for (const c of connections) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -114,6 +119,8 @@ interface Session {
   /** Role stack for EXECUTE AS; null is the superuser (no SET ROLE). */
   roles: Array<string | null>;
   nocount: boolean;
+  /** SET SHOWPLAN_XML ON: statements return their estimated plan instead of running. */
+  showplan: boolean;
   inTx: boolean;
   release?: () => void;
 }
@@ -125,6 +132,9 @@ class Connection {
   private packetSize = 4096;
   private session?: Session;
   private running = false;
+  get isRunning(): boolean {
+    return this.running;
+  }
   private cancelRequested = false;
   private queue: Promise<void> = Promise.resolve();
   private txCounter = 0n;
@@ -267,6 +277,7 @@ class Connection {
       database,
       roles: [login.superuser ? null : login.name],
       nocount: false,
+      showplan: false,
       inTx: false,
     };
     envChangeString(w, 1, database, 'master');
@@ -448,6 +459,9 @@ class Connection {
           return ok();
         case 'set-option':
           return ok();
+        case 'showplan':
+          s.showplan = st.on;
+          return ok();
         case 'use': {
           const db = this.engine.database(st.database);
           if (!db)
@@ -546,6 +560,18 @@ class Connection {
       },
     };
     const text = rewrite(st.tokens, ctx);
+    if (s.showplan) {
+      const res = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PgPlan }> }>(
+        `EXPLAIN (FORMAT JSON) ${text}`,
+        values,
+      );
+      const plan = res.rows[0]!['QUERY PLAN'][0]!.Plan;
+      const columns = [columnFor('Microsoft SQL Server 2005 XML Showplan', Oid.text, [])];
+      writeColMetadata(w, columns);
+      writeRow(w, columns, [showplanXml(st.tokens.map((t) => t.text).join(' '), st.verb, plan, s.database)]);
+      done(w, Done.MORE | Done.COUNT, 1n, token, 0xc1);
+      return true;
+    }
     const savepoint = s.inTx;
     if (savepoint) await pg.exec('SAVEPOINT tds_stmt');
     try {
@@ -661,6 +687,7 @@ class Connection {
     }
     s.roles = [s.login.superuser ? null : s.login.name];
     s.nocount = false;
+    s.showplan = false;
     s.database = this.engine.database(s.login.defaultDatabase ?? 'master') ?? 'master';
   }
 

@@ -226,6 +226,7 @@ function startsNewStatement(top: string[], kw: string, prev: string): boolean {
 
 export type Statement =
   | { kind: 'nocount'; on: boolean }
+  | { kind: 'showplan'; on: boolean }
   | { kind: 'set-option' }
   | { kind: 'use'; database: string }
   | { kind: 'execute-as'; user: string }
@@ -246,7 +247,8 @@ export function classify(tokens: Token[]): Statement {
       if (tokens[1]?.kind === 'var')
         throw new TranslateError('Variables are not supported by the TDS test server (SET @variable).');
       if (w[1] === 'NOCOUNT') return { kind: 'nocount', on: w[2] === 'ON' };
-      if (w[1] === 'SHOWPLAN_XML' || w[1] === 'SHOWPLAN_ALL' || w[1] === 'STATISTICS') {
+      if (w[1] === 'SHOWPLAN_XML') return { kind: 'showplan', on: w[2] === 'ON' };
+      if (w[1] === 'SHOWPLAN_ALL' || w[1] === 'SHOWPLAN_TEXT' || w[1] === 'STATISTICS') {
         throw new TranslateError(`SET ${w[1]} is not supported by the TDS test server.`, 50000);
       }
       return { kind: 'set-option' };

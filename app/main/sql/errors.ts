@@ -1,0 +1,91 @@
+/** SQL Server and driver errors as a sentence that says what happened and what to do. */
+export interface ExplainedError {
+  code: string;
+  number?: number;
+  message: string;
+  fix?: string;
+}
+
+export function explainSqlError(
+  err: unknown,
+  where: { host?: string; port?: number; database?: string; dbUser?: string; timeoutSeconds?: number } = {},
+): ExplainedError {
+  const e = err as {
+    code?: string;
+    number?: number;
+    message?: string;
+    originalError?: { message?: string; code?: string; cause?: { code?: string } };
+    cause?: { code?: string };
+  };
+  const message = e.message ?? String(err);
+  const inner = `${e.originalError?.message ?? ''} ${e.originalError?.cause?.code ?? ''} ${e.cause?.code ?? ''} ${message}`;
+  const at = where.host ? `${where.host}:${where.port ?? 1433}` : 'the server';
+  if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(inner)) {
+    return {
+      code: 'dns',
+      message: `The host name of ${at} could not be resolved.`,
+      fix: 'Check the host name in the connection profile, and that this computer can resolve it (VPN, DNS).',
+    };
+  }
+  if (/ECONNREFUSED/i.test(inner)) {
+    return {
+      code: 'refused',
+      message: `Nothing accepted the connection on ${at}.`,
+      fix: 'Check that SQL Server is running, that TCP/IP is enabled for it, the port (1433 by default), and firewalls between here and there.',
+    };
+  }
+  if (
+    /certificate|self[- ]signed|SSL|TLS|DEPTH_ZERO|UNABLE_TO_VERIFY/i.test(inner) &&
+    e.number === undefined
+  ) {
+    return {
+      code: 'tls',
+      message: `The TLS connection to ${at} failed: ${e.originalError?.message ?? message}`,
+      fix: "Install the server certificate's CA on this computer, or (on a trusted network only) enable trust_server_certificate; if the server does not support encryption, turn encrypt off.",
+    };
+  }
+  if (e.number === 18456 || /Login failed for user/i.test(inner)) {
+    return {
+      code: 'login_failed',
+      number: 18456,
+      message: `SQL Server rejected the login (18456).`,
+      fix: 'Check the user name and password in the profile, and that SQL Server accepts SQL authentication (mixed mode) for this login.',
+    };
+  }
+  if (e.number === 4060 || /Cannot open database/i.test(inner)) {
+    return {
+      code: 'database_unavailable',
+      number: 4060,
+      message: `The login cannot open database "${where.database ?? '?'}" (4060).`,
+      fix: 'Check the database name, that it is online, and that the login has a user in it.',
+    };
+  }
+  if (
+    e.number === 15517 ||
+    (e.number === undefined && /Cannot execute as the database principal/i.test(inner))
+  ) {
+    return {
+      code: 'impersonation_failed',
+      number: 15517,
+      message: `The database user "${where.dbUser ?? '?'}" does not exist in database "${where.database ?? '?'}", or the service login may not impersonate it.`,
+      fix: `Ask a DBA to create the user (CREATE USER [${where.dbUser ?? 'name'}] ...) and to GRANT IMPERSONATE ON USER::[${where.dbUser ?? 'name'}] TO the bridge's login. The bridge never falls back to its own login.`,
+    };
+  }
+  if (e.number === 229 || e.number === 230) {
+    return {
+      code: 'permission_denied',
+      number: e.number,
+      message,
+      fix: 'The signed-in user lacks this permission in SQL Server; a DBA can GRANT it if it is appropriate.',
+    };
+  }
+  if (e.code === 'ETIMEOUT')
+    return {
+      code: 'timeout',
+      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled on the server.`,
+      fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
+    };
+  if (e.code === 'ECANCEL') return { code: 'cancelled', message: 'The statement was cancelled.' };
+  if (e.number !== undefined) return { code: 'sql_error', number: e.number, message };
+  return { code: 'error', message };
+}

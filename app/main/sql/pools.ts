@@ -1,0 +1,96 @@
+import sql from 'mssql';
+import type { ConnectionProfile, ConnectionProfiles } from './profiles.js';
+
+/** mssql connection settings for a profile, with its secret from the keychain. */
+export function mssqlConfig(
+  profile: ConnectionProfile,
+  secret: string | null,
+  overrides: Partial<sql.config> = {},
+): sql.config {
+  const base: sql.config = {
+    server: profile.host,
+    port: profile.port,
+    database: profile.database,
+    requestTimeout: profile.query_timeout_seconds * 1000,
+    connectionTimeout: Math.min(15_000, profile.query_timeout_seconds * 1000),
+    pool: { max: profile.pool_max, min: 0, idleTimeoutMillis: 30_000 },
+    options: {
+      encrypt: profile.encrypt,
+      trustServerCertificate: profile.trust_server_certificate,
+      appName: 'mssql-mcp-bridge',
+    },
+    ...overrides,
+  };
+  const auth = profile.auth;
+  switch (auth.type) {
+    case 'sql':
+      return { ...base, user: auth.user, password: secret ?? '' };
+    case 'ntlm':
+      return {
+        ...base,
+        authentication: {
+          type: 'ntlm',
+          options: { domain: auth.domain, userName: auth.user, password: secret ?? '' },
+        },
+      };
+    case 'entra-service-principal':
+      return {
+        ...base,
+        authentication: {
+          type: 'azure-active-directory-service-principal-secret',
+          options: { tenantId: auth.tenant_id, clientId: auth.client_id, clientSecret: secret ?? '' },
+        },
+      };
+    case 'entra-default':
+      return { ...base, authentication: { type: 'azure-active-directory-default', options: {} } };
+  }
+}
+
+/** Errors after which a pool's connections cannot be trusted (server restarted, network gone). */
+const CONNECTION_LEVEL = new Set([
+  'ESOCKET',
+  'ECONNCLOSED',
+  'ECONNRESET',
+  'ENOTOPEN',
+  'ETIMEOUT',
+  'EINSTLOOKUP',
+  'ECONNREFUSED',
+]);
+
+export function isConnectionLevel(err: unknown): boolean {
+  const e = err as { code?: string; name?: string };
+  return e.name === 'ConnectionError' || CONNECTION_LEVEL.has(e.code ?? '');
+}
+
+/** One mssql pool per profile, created on first use and replaced after connection-level failures. */
+export class Pools {
+  private readonly pools = new Map<string, Promise<sql.ConnectionPool>>();
+
+  constructor(private readonly profiles: ConnectionProfiles) {}
+
+  get(profile: ConnectionProfile): Promise<sql.ConnectionPool> {
+    let pool = this.pools.get(profile.id);
+    if (!pool) {
+      pool = (async () => {
+        const p = new sql.ConnectionPool(mssqlConfig(profile, await this.profiles.secret(profile.id)));
+        p.on('error', () => void this.discard(profile.id));
+        return p.connect();
+      })();
+      // A pool that failed to connect is forgotten so the next call tries again.
+      pool.catch(() => this.pools.delete(profile.id));
+      this.pools.set(profile.id, pool);
+    }
+    return pool;
+  }
+
+  /** Drops a profile's pool (after an edit, or when its connections broke). */
+  async discard(id: string): Promise<void> {
+    const pool = this.pools.get(id);
+    this.pools.delete(id);
+    await pool?.then((p) => p.close()).catch(() => undefined);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.pools.keys()].map((id) => this.discard(id)));
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  connectionProfileSchema,
+  type ConnectionProfileConfig,
+  type ConnectionProfileInput,
+} from '../config/schema.js';
+import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
+import { nowSeconds, type StateDb } from '../state/database.js';
+
+/** A stored connection profile: its password or client secret lives only in the keychain. */
+export type ConnectionProfile = ConnectionProfileConfig & { has_secret: boolean };
+
+export class ProfileError extends Error {
+  override name = 'ProfileError';
+}
+
+const secretOf = (auth: ConnectionProfileConfig['auth']): string | undefined =>
+  auth.type === 'sql' || auth.type === 'ntlm'
+    ? auth.password
+    : auth.type === 'entra-service-principal'
+      ? auth.client_secret
+      : undefined;
+
+function withoutSecret(p: ConnectionProfileConfig): ConnectionProfileConfig {
+  const auth = { ...p.auth } as Record<string, unknown>;
+  delete auth.password;
+  delete auth.client_secret;
+  return { ...p, auth: auth as ConnectionProfileConfig['auth'] };
+}
+
+/** Connection profiles persisted in the state DB; the secret typed once goes to the keychain. */
+export class ConnectionProfiles {
+  constructor(
+    private readonly db: StateDb,
+    private readonly secrets: SecretStore,
+    private readonly defaultId: () => string | undefined,
+  ) {}
+
+  async save(input: ConnectionProfileInput): Promise<ConnectionProfile> {
+    const profile = connectionProfileSchema.parse(input);
+    const secret = secretOf(profile.auth);
+    if (secret) await this.secrets.set(SecretAccounts.sqlSecret(profile.id), secret);
+    this.db
+      .prepare(
+        'INSERT INTO connection_profiles (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
+      )
+      .run(profile.id, JSON.stringify(withoutSecret(profile)), nowSeconds());
+    return (await this.get(profile.id))!;
+  }
+
+  async get(id: string): Promise<ConnectionProfile | undefined> {
+    const row = this.db.prepare('SELECT data FROM connection_profiles WHERE id = ?').get(id) as
+      { data: string } | undefined;
+    if (!row) return undefined;
+    return {
+      ...(JSON.parse(row.data) as ConnectionProfileConfig),
+      has_secret: (await this.secret(id)) !== null,
+    };
+  }
+
+  async list(): Promise<ConnectionProfile[]> {
+    const ids = (
+      this.db.prepare('SELECT id FROM connection_profiles ORDER BY id').all() as Array<{ id: string }>
+    ).map((r) => r.id);
+    return (await Promise.all(ids.map((id) => this.get(id)))).filter((p): p is ConnectionProfile => !!p);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    await this.secrets.delete(SecretAccounts.sqlSecret(id));
+    return this.db.prepare('DELETE FROM connection_profiles WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** Whether any profile offers execute_statement (decides whether the tool is listed at all). */
+  anyAllowsWrites(): boolean {
+    return (this.db.prepare('SELECT data FROM connection_profiles').all() as Array<{ data: string }>).some(
+      (r) => (JSON.parse(r.data) as ConnectionProfileConfig).allow_writes,
+    );
+  }
+
+  secret(id: string): Promise<string | null> {
+    return this.secrets.get(SecretAccounts.sqlSecret(id));
+  }
+
+  /** The named profile, or the default one; an error that says which setting to fix otherwise. */
+  async resolve(id?: string): Promise<ConnectionProfile> {
+    const wanted = id ?? this.defaultId();
+    if (wanted) {
+      const p = await this.get(wanted);
+      if (!p)
+        throw new ProfileError(
+          `There is no connection profile "${wanted}". Known profiles: ${(await this.list()).map((x) => x.id).join(', ') || 'none'}.`,
+        );
+      return p;
+    }
+    const all = await this.list();
+    if (all.length === 1) return all[0]!;
+    throw new ProfileError(
+      all.length
+        ? `Several connection profiles exist (${all.map((x) => x.id).join(', ')}); name one in the "connection" argument or set sql.default.`
+        : 'No SQL Server connection profile is configured. Add one under sql.profiles in the config file or in the app.',
+    );
+  }
+}

@@ -1,0 +1,180 @@
+import sql from 'mssql';
+import type { Identity } from '../idp/identity.js';
+import { isConnectionLevel, type Pools } from './pools.js';
+import type { ConnectionProfile } from './profiles.js';
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+
+export interface QueryResult {
+  columns: ColumnInfo[];
+  rows: unknown[][];
+  rowCount: number;
+  truncated: boolean;
+  elapsedMs: number;
+}
+
+export interface SessionOptions {
+  profile: ConnectionProfile;
+  database: string;
+  identity: Identity;
+  /** 'rollback' for everything read-only; 'commit' only for execute_statement. */
+  end: 'rollback' | 'commit';
+  signal?: AbortSignal;
+}
+
+export type SessionRequest = () => sql.Request;
+
+const bracket = (name: string) => `[${name.replace(/]/g, ']]')}]`;
+const nstring = (value: string) => `N'${value.replace(/'/g, "''")}'`;
+
+/**
+ * Runs `body` on one pooled connection inside a transaction: USE the database, impersonate the caller's
+ * database user, run, then always REVERT and roll back (or commit a write). The session never falls back
+ * to the service login when impersonation fails.
+ */
+export class SqlRunner {
+  constructor(private readonly pools: Pools) {}
+
+  async session<T>(o: SessionOptions, body: (request: SessionRequest) => Promise<T>): Promise<T> {
+    let pool: sql.ConnectionPool;
+    try {
+      pool = await this.pools.get(o.profile);
+    } catch (err) {
+      await this.pools.discard(o.profile.id);
+      throw err;
+    }
+    const tx = new sql.Transaction(pool);
+    let impersonating = false;
+    let ok = false;
+    let broken = false;
+    try {
+      await tx.begin();
+      const request = () => new sql.Request(tx);
+      await request().batch(`USE ${bracket(o.database)}`);
+      if (o.profile.impersonation === 'execute_as_user') {
+        await request().batch(`EXECUTE AS USER = ${nstring(o.identity.dbUser)}`);
+        impersonating = true;
+      }
+      const result = await body(request);
+      ok = true;
+      return result;
+    } catch (err) {
+      broken = isConnectionLevel(err);
+      throw err;
+    } finally {
+      // A connection that may still impersonate someone, or hold a transaction, must never serve another
+      // call: if REVERT or the rollback fails, the pool is dropped, once the connection is back in it.
+      let clean = !broken;
+      if (impersonating && clean) await new sql.Request(tx).batch('REVERT').catch(() => (clean = false));
+      if (ok && o.end === 'commit') await tx.commit();
+      else await tx.rollback().catch(() => (clean = false));
+      if (!clean) await this.pools.discard(o.profile.id);
+    }
+  }
+}
+
+/**
+ * Streams one result set, keeping at most `limit` rows: at the first row past the limit the request is
+ * cancelled on the server (ATTENTION), so a million-row result never crosses the wire or sits in memory.
+ */
+export function streamRows(
+  request: sql.Request,
+  text: string,
+  limit: number,
+  signal?: AbortSignal,
+  params: Record<string, { type: sql.ISqlType | (() => sql.ISqlType); value: unknown }> = {},
+  /** The whole call's deadline: the driver's own timeout ends at the first row, this one at the last. */
+  deadlineMs?: number,
+): Promise<QueryResult> {
+  const started = performance.now();
+  for (const [name, p] of Object.entries(params)) request.input(name, p.type, p.value);
+  request.stream = true;
+  return new Promise((resolve, reject) => {
+    let columns: ColumnInfo[] | undefined;
+    const rows: unknown[][] = [];
+    let truncated = false;
+    let failure: unknown;
+    let sets = 0;
+    let timedOut = false;
+    const stop = () => request.cancel();
+    signal?.addEventListener('abort', stop, { once: true });
+    const deadline = deadlineMs
+      ? setTimeout(() => {
+          timedOut = true;
+          request.cancel();
+        }, deadlineMs)
+      : undefined;
+    request.on(
+      'recordset',
+      (
+        cols: Record<
+          string,
+          { name: string; type: { declaration?: string; name?: string }; nullable?: boolean; index: number }
+        >,
+      ) => {
+        sets++;
+        if (sets > 1) return;
+        columns = Object.values(cols)
+          .sort((a, b) => a.index - b.index)
+          .map((c) => ({
+            name: c.name,
+            type: c.type?.declaration ?? c.type?.name ?? 'unknown',
+            nullable: c.nullable ?? true,
+          }));
+      },
+    );
+    request.on('row', (row: Record<string, unknown>) => {
+      if (sets > 1 || truncated) return;
+      if (rows.length >= limit) {
+        truncated = true;
+        request.cancel();
+        return;
+      }
+      rows.push(columns ? columns.map((c) => toJson(row[c.name])) : Object.values(row).map(toJson));
+    });
+    request.on('error', (err: { code?: string }) => {
+      if (err.code === 'ECANCEL' && (truncated || signal?.aborted || timedOut)) return;
+      failure ??= err;
+    });
+    request.on('done', () => {
+      signal?.removeEventListener('abort', stop);
+      clearTimeout(deadline);
+      if (failure) return reject(failure);
+      if (timedOut)
+        return reject(
+          Object.assign(
+            new Error(
+              `The statement did not finish within ${Math.round(deadlineMs! / 1000)} s and was cancelled.`,
+            ),
+            { code: 'ETIMEOUT' },
+          ),
+        );
+      if (signal?.aborted)
+        return reject(Object.assign(new Error('The statement was cancelled.'), { code: 'ECANCEL' }));
+      resolve({
+        columns: columns ?? [],
+        rows,
+        rowCount: rows.length,
+        truncated,
+        elapsedMs: Math.round(performance.now() - started),
+      });
+    });
+    void request.query(text);
+  });
+}
+
+/** JSON-safe values: dates as ISO text, binary as 0x hex (first 256 bytes). */
+export function toJson(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
+    const b = Buffer.from(v);
+    return `0x${b.subarray(0, 256).toString('hex')}${b.length > 256 ? '…' : ''}`;
+  }
+  return v;
+}
+
+export { bracket, nstring };

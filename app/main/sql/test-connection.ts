@@ -1,0 +1,40 @@
+import sql from 'mssql';
+import { explainSqlError, type ExplainedError } from './errors.js';
+import { mssqlConfig } from './pools.js';
+import type { ConnectionProfile } from './profiles.js';
+
+export type ConnectionTest =
+  | { ok: true; serverVersion: string; login: string; database: string; latencyMs: number }
+  | ({ ok: false } & ExplainedError);
+
+/** Connects once with the profile (a pool of one, closed afterwards) and reports who and where it landed. */
+export async function testConnection(
+  profile: ConnectionProfile,
+  secret: string | null,
+): Promise<ConnectionTest> {
+  const started = performance.now();
+  const pool = new sql.ConnectionPool(
+    mssqlConfig(profile, secret, { pool: { max: 1, min: 0 }, connectionTimeout: 10_000 }),
+  );
+  try {
+    await pool.connect();
+    const r = await pool
+      .request()
+      .query('SELECT @@VERSION AS version, SUSER_SNAME() AS login, DB_NAME() AS db');
+    const row = r.recordset[0] as { version: string; login: string; db: string };
+    return {
+      ok: true,
+      serverVersion: row.version.split('\n')[0]!.trim(),
+      login: row.login,
+      database: row.db,
+      latencyMs: Math.round(performance.now() - started),
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      ...explainSqlError(err, { host: profile.host, port: profile.port, database: profile.database }),
+    };
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
