@@ -104,7 +104,7 @@ export async function startEnv(
     async close() {
       await env.core.stop().catch(() => undefined);
       await idp.stop();
-      await sql?.stop();
+      await env.sql?.stop();
       const store = await KeytarSecretStore.open(service);
       for (const account of await store.accounts()) await store.delete(account);
       fs.rmSync(dataDir, { recursive: true, force: true });

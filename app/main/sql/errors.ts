@@ -10,15 +10,13 @@ export function explainSqlError(
   err: unknown,
   where: { host?: string; port?: number; database?: string; dbUser?: string; timeoutSeconds?: number } = {},
 ): ExplainedError {
-  const e = err as {
-    code?: string;
-    number?: number;
-    message?: string;
-    originalError?: { message?: string; code?: string; cause?: { code?: string } };
-    cause?: { code?: string };
-  };
+  const e = err as { code?: string; number?: number; message?: string; originalError?: { message?: string } };
   const message = e.message ?? String(err);
-  const inner = `${e.originalError?.message ?? ''} ${e.originalError?.cause?.code ?? ''} ${e.cause?.code ?? ''} ${message}`;
+  // The cause that names the problem (ECONNREFUSED, ENOTFOUND, a certificate error) may sit a few levels down,
+  // inside `originalError`, `cause` or an AggregateError's `errors`.
+  const inner = nested(err)
+    .map((x) => `${x.code ?? ''} ${x.message ?? ''}`)
+    .join(' ');
   const at = where.host ? `${where.host}:${where.port ?? 1433}` : 'the server';
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(inner)) {
     return {
@@ -88,4 +86,21 @@ export function explainSqlError(
   if (e.code === 'ECANCEL') return { code: 'cancelled', message: 'The statement was cancelled.' };
   if (e.number !== undefined) return { code: 'sql_error', number: e.number, message };
   return { code: 'error', message };
+}
+
+function nested(err: unknown, depth = 0): Array<{ code?: string; message?: string }> {
+  if (!err || typeof err !== 'object' || depth > 5) return [];
+  const e = err as {
+    code?: string;
+    message?: string;
+    originalError?: unknown;
+    cause?: unknown;
+    errors?: unknown[];
+  };
+  return [
+    e,
+    ...nested(e.originalError, depth + 1),
+    ...nested(e.cause, depth + 1),
+    ...(e.errors ?? []).flatMap((x) => nested(x, depth + 1)),
+  ];
 }

@@ -106,6 +106,7 @@ export async function startTdsServer(opts: TdsServerOptions): Promise<TdsServer>
     connectionCount: () => connections.size,
     activeRequests: () => [...connections].filter((c) => c.isRunning).length,
     async stop() {
+      if (!server.listening) return;
       for (const c of connections) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close();
