@@ -18,7 +18,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function as(user: 'alice' | 'bob', scope = 'mcp:tools') {
+async function as(user: 'alice' | 'bob' | 'carol', scope = 'mcp:tools') {
   const { tokens } = await signIn(env, { user, scope });
   const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
   clients.push(client);
@@ -191,6 +191,21 @@ describe('impersonation', () => {
   });
 });
 
+describe('impersonation failures', () => {
+  it('a user without a database user gets a clear error, never the service login', async () => {
+    const { client } = await as('carol');
+    const r = await call(client, 'run_query', { sql: 'SELECT USER_NAME() AS u' });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toContain('The database user "carol" does not exist in database "Sales"');
+    expect(text(r)).toContain('never falls back');
+    expect(env.core.audit.query({ limit: 1 })[0]).toMatchObject({
+      subject: 'carol',
+      outcome: 'error',
+      errorNumber: 15517,
+    });
+  });
+});
+
 describe('scopes, writes and sessions', () => {
   it('a write tool call without mssql:write answers 403 insufficient_scope naming the scope', async () => {
     const { tokens } = await as('alice');
@@ -284,6 +299,35 @@ describe('row limit, timeout and cancellation on 1,000,000 rows', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
     expect(env.sql!.activeRequests()).toBe(0);
+  });
+
+  it('cancels the server-side query when the MCP client cancels the call', async () => {
+    await env.core.connections.save({
+      ...(await env.core.connections.get('sales'))!,
+      id: 'sales_unlimited',
+      auth: { type: 'sql', user: 'bridge_svc', password: 'Bridge-Svc-Passw0rd' },
+      row_limit: 1_000_000,
+      query_timeout_seconds: 60,
+    });
+    const { client } = await as('bob');
+    const abort = new AbortController();
+    const started = Date.now();
+    const pending = client.callTool(
+      { name: 'run_query', arguments: { connection: 'sales_unlimited', sql: 'SELECT * FROM Events' } },
+      undefined,
+      { signal: abort.signal },
+    );
+    setTimeout(() => abort.abort(), 500);
+    await expect(pending).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The bridge sent ATTENTION: the TDS server stops streaming within a few batches.
+    const until = Date.now() + 5_000;
+    while (env.sql!.activeRequests() > 0 && Date.now() < until)
+      await new Promise((res) => setTimeout(res, 50));
+    expect(env.sql!.activeRequests()).toBe(0);
+    expect(
+      env.core.audit.query({ limit: 5 }).some((e) => e.tool === 'run_query' && e.outcome === 'cancelled'),
+    ).toBe(true);
   });
 
   it('ends a query that outlives the timeout, cancelling it on the server', async () => {

@@ -49,6 +49,17 @@ export const DEMO_USERS: Record<string, TestUser> = {
     },
   },
   nomail: { password: 'nomail-pass', claims: { name: 'No Mail', preferred_username: 'nomail' } },
+  // Signs in fine but has no database user: impersonation must fail, never fall back.
+  carol: {
+    password: 'carol-pass',
+    claims: {
+      email: 'carol@example.com',
+      email_verified: true,
+      name: 'Carol Contractor',
+      preferred_username: 'carol',
+      groups: [],
+    },
+  },
 };
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
