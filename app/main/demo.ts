@@ -32,6 +32,19 @@ export async function runDemo(opts: {
     overrides: {
       server: { port },
       secrets: { service: 'mssql-mcp-bridge-demo' },
+      sql: {
+        profiles: [
+          {
+            id: 'sample',
+            name: 'Sample Sales database',
+            host: '127.0.0.1',
+            port: sql.port,
+            database: 'Sales',
+            auth: { type: 'sql', user: svc.name, password: svc.password },
+            encrypt: false,
+          },
+        ],
+      },
       idp: {
         active: 'demo',
         profiles: [
