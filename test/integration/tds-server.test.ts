@@ -42,6 +42,25 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** Streams a query and cancels it after `stopAfter` rows; resolves with the outcome code and rows seen. */
+function streamAndCancel(
+  pool: sql.ConnectionPool,
+  text: string,
+  stopAfter: number,
+): Promise<{ outcome: string; rows: number }> {
+  const req = new sql.Request(pool);
+  req.stream = true;
+  let rows = 0;
+  return new Promise((resolve) => {
+    req.on('error', (e: sql.RequestError) => resolve({ outcome: e.code ?? 'error', rows }));
+    req.on('done', () => resolve({ outcome: 'done', rows }));
+    req.on('row', () => {
+      if (++rows === stopAfter) req.cancel();
+    });
+    void req.query(text);
+  });
+}
+
 async function connect(
   overrides: Partial<sql.config> & { options?: sql.config['options'] } = {},
 ): Promise<sql.ConnectionPool> {
@@ -413,19 +432,13 @@ describe('cancellation', () => {
 
   it('request.cancel() stops a streaming query mid-result', async () => {
     const pool = await connect();
-    const req = new sql.Request(pool);
-    req.stream = true;
-    let rows = 0;
-    const outcome = new Promise<string>((resolve) => {
-      req.on('error', (e: sql.RequestError) => resolve(e.code ?? 'error'));
-      req.on('done', () => resolve('done'));
-    });
-    req.on('row', () => {
-      if (++rows === 600) req.cancel();
-    });
-    void req.query('SELECT o.OrderID, l.LineNo FROM Orders o CROSS JOIN OrderLines l');
-    expect(await outcome).toBe('ECANCEL');
-    expect(rows).toBeLessThan(100_000);
+    const r = await streamAndCancel(
+      pool,
+      'SELECT o.OrderID, l.LineNo FROM Orders o CROSS JOIN OrderLines l',
+      600,
+    );
+    expect(r.outcome).toBe('ECANCEL');
+    expect(r.rows).toBeLessThan(100_000);
     expect((await pool.request().query('SELECT 2 AS ok')).recordset).toEqual([{ ok: 2 }]);
   });
 });
@@ -437,19 +450,9 @@ describe('robustness', () => {
     expect(
       (await pool.request().query('SELECT COUNT(*) AS n, MAX(EventID) AS maxId FROM Events')).recordset[0],
     ).toEqual({ n: 50_000, maxId: '50000' });
-    const req = new sql.Request(pool);
-    req.stream = true;
-    let rows = 0;
-    const outcome = new Promise<string>((resolve) => {
-      req.on('error', (e: sql.RequestError) => resolve(e.code ?? 'error'));
-      req.on('done', () => resolve('done'));
-    });
-    req.on('row', () => {
-      if (++rows === 1_000) req.cancel();
-    });
-    void req.query('SELECT * FROM Events ORDER BY EventID');
-    expect(await outcome).toBe('ECANCEL');
-    expect(rows).toBeLessThan(5_000);
+    const r = await streamAndCancel(pool, 'SELECT * FROM Events ORDER BY EventID', 1_000);
+    expect(r.outcome).toBe('ECANCEL');
+    expect(r.rows).toBeLessThan(5_000);
   });
 
   it('serves 50 connections at once', async () => {

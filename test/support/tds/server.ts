@@ -60,7 +60,7 @@ import {
 } from './types.js';
 import { PacketReader, PacketType, packetize, Reader, Writer } from './wire.js';
 import { showplanXml, type PgPlan } from './showplan.js';
-import { Oid } from './types.js';
+import { Oid, type Column } from './types.js';
 
 export type { DatabaseSpec, LoginSpec };
 
@@ -579,17 +579,7 @@ class Connection {
       if (st.isQuery) await this.streamQuery(w, text, values, token);
       else {
         const res = await pg.query<unknown[]>(text, values, { rowMode: 'array', parsers: RAW_TEXT_PARSERS });
-        if (res.fields.length) {
-          const columns = res.fields.map((f, i) =>
-            columnFor(
-              f.name,
-              f.dataTypeID,
-              res.rows.map((r) => r[i]),
-            ),
-          );
-          writeColMetadata(w, columns);
-          for (const row of res.rows) writeRow(w, columns, row);
-        }
+        if (res.fields.length) writeRows(w, resultColumns(w, res.fields, res.rows), res.rows);
         if (st.ddl) await this.engine.refreshNames();
         const count = BigInt(res.affectedRows ?? 0);
         done(w, Done.MORE | (s.nocount || st.ddl ? 0 : Done.COUNT), count, token, verbCode(st.verb));
@@ -610,23 +600,14 @@ class Connection {
     let count = 0n;
     try {
       await pg.query(`DECLARE tds_cursor NO SCROLL CURSOR FOR ${text}`, values);
-      let columns;
+      let columns: Column[] | undefined;
       for (;;) {
         const batch = await pg.query<unknown[]>(`FETCH ${FETCH_BATCH} FROM tds_cursor`, [], {
           rowMode: 'array',
           parsers: RAW_TEXT_PARSERS,
         });
-        if (!columns) {
-          columns = batch.fields.map((f, i) =>
-            columnFor(
-              f.name,
-              f.dataTypeID,
-              batch.rows.map((r) => r[i]),
-            ),
-          );
-          writeColMetadata(w, columns);
-        }
-        for (const row of batch.rows) writeRow(w, columns, row);
+        columns ??= resultColumns(w, batch.fields, batch.rows);
+        writeRows(w, columns, batch.rows);
         count += BigInt(batch.rows.length);
         await this.current!.flushPartial();
         if (batch.rows.length < FETCH_BATCH || this.cancelRequested || this.state === 'closed') break;
@@ -854,6 +835,27 @@ class StreamingResponse {
       if (o + room >= buf.length) break;
     }
   }
+}
+
+/** COLMETADATA for PostgreSQL result fields (numeric scale taken from these first rows). */
+function resultColumns(
+  w: Writer,
+  fields: Array<{ name: string; dataTypeID: number }>,
+  rows: unknown[][],
+): Column[] {
+  const columns = fields.map((f, i) =>
+    columnFor(
+      f.name,
+      f.dataTypeID,
+      rows.map((r) => r[i]),
+    ),
+  );
+  writeColMetadata(w, columns);
+  return columns;
+}
+
+function writeRows(w: Writer, columns: Column[], rows: unknown[][]): void {
+  for (const row of rows) writeRow(w, columns, row);
 }
 
 function packet(body: Buffer, eom: boolean): Buffer {
