@@ -183,6 +183,10 @@ export class BridgeCore {
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {
+  // Keep idle connections longer than clients do (undici: 4 s), so a client never reuses a socket the server is
+  // closing at that moment (ECONNRESET on the next request).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);

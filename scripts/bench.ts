@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: the hot paths, measured in one run on this machine, printed as a table and as JSON.
+ * Everything is local: the test IdP, the TDS test server (PGlite) and the bridge run in this process.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import sql from 'mssql';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { loadConfig } from '../app/main/config/load.js';
+import { BridgeCore } from '../app/main/core.js';
+import { identityTools } from '../app/main/mcp/tools.js';
+import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
+import { startEnv } from '../test/support/harness.js';
+import { mcpClient, signIn } from '../test/support/mcp-client.js';
+import { createLargeTable, SAMPLE_LOGINS } from '../test/support/tds/sample.js';
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function timeCalls(n: number, fn: () => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < Math.min(200, n / 5); i++) await fn(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return n / ((performance.now() - t) / 1000);
+}
+
+/** The same whoami tool served without any authentication, as the baseline for bearer-auth overhead. */
+async function unauthenticatedServer(): Promise<{ url: string; close: () => void }> {
+  const app = express();
+  app.use(express.json());
+  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const caller = {
+    identity: { subject: 'bench', issuer: 'x', idp: 'x', groups: [], dbUser: 'bench' },
+    grantId: 'g',
+    jti: 'j',
+  };
+  app.all('/mcp', async (req, res) => {
+    const id = req.header('mcp-session-id');
+    let transport = id ? transports.get(id) : undefined;
+    if (!transport) {
+      const server = new McpServer({ name: 'baseline', version: '1' }, { capabilities: { tools: {} } });
+      identityTools(server, { caller, clientId: 'bench', scopes: ['mcp:tools'] });
+      const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => crypto.randomUUID(),
+        onsessioninitialized: (sid) => void transports.set(sid, t),
+      });
+      await server.connect(t);
+      transport = t;
+    }
+    await transport.handleRequest(req, res, req.body);
+  });
+  const srv = app.listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  return {
+    url: `http://127.0.0.1:${(srv.address() as { port: number }).port}/mcp`,
+    close: () => srv.close(),
+  };
+}
+
+async function main(): Promise<void> {
+  const env = await startEnv({
+    config: { oauth: { token_requests_per_minute: 1_000_000 } },
+    sql: { row_limit: 1_000_000, query_timeout_seconds: 120, pool_max: 2 },
+  });
+  const results: Record<string, number | string> = {};
+  try {
+    // 1. tools/call round trip, with and without bearer auth.
+    const { tokens } = await signIn(env, { user: 'bob' });
+    const authed = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    const base = await unauthenticatedServer();
+    const plain = new Client({ name: 'bench', version: '1' });
+    await plain.connect(new StreamableHTTPClientTransport(new URL(base.url)));
+    const call = (c: Client) => () => c.callTool({ name: 'whoami', arguments: {} });
+    const n = 2000;
+    // Interleaved in blocks so machine drift hits both alike.
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      a.push(...(await timeCalls(n / 10, call(authed))));
+      b.push(...(await timeCalls(n / 10, call(plain))));
+    }
+    results.tool_call_p50_ms = round(quantile(a, 0.5));
+    results.tool_call_p99_ms = round(quantile(a, 0.99));
+    results.tool_call_noauth_p50_ms = round(quantile(b, 0.5));
+    results.tool_call_noauth_p99_ms = round(quantile(b, 0.99));
+    results.auth_overhead_ratio = round(quantile(a, 0.5) / quantile(b, 0.5));
+    await plain.close();
+    base.close();
+
+    // 2. Token endpoint and verification.
+    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+    const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+    const identity = { subject: 'bob', issuer: env.idp.issuer, idp: 'test', groups: [], dbUser: 'bob' };
+    const redirectUri = 'http://127.0.0.1:5555/cb';
+    const codes = Array.from({ length: 500 }, () =>
+      env.core.grants.issueCode(
+        {
+          clientId: 'claude-desktop',
+          redirectUri,
+          redirectUriExplicit: true,
+          codeChallenge: challenge,
+          scopes: ['mcp:tools'],
+          resource: env.core.urls().mcp,
+          issuer: env.core.urls().issuer,
+          identity,
+        },
+        600,
+      ),
+    );
+    const token = (body: Record<string, string>) =>
+      fetch(`${env.core.urls().origin}/token`, { method: 'POST', body: new URLSearchParams(body) }).then(
+        (r) => r.json() as Promise<Record<string, string>>,
+      );
+    results.code_exchanges_per_s = Math.round(
+      await rate(codes.length, (i) =>
+        token({
+          grant_type: 'authorization_code',
+          client_id: 'claude-desktop',
+          code: codes[i]!,
+          code_verifier: verifier,
+          redirect_uri: redirectUri,
+        }),
+      ),
+    );
+    let refresh = tokens.refresh_token!;
+    results.refresh_exchanges_per_s = Math.round(
+      await rate(500, async () => {
+        refresh = (
+          await token({ grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: refresh })
+        ).refresh_token!;
+      }),
+    );
+    results.token_verifications_per_s = Math.round(
+      await rate(20_000, () => env.core.tokens.verify(tokens.access_token)),
+    );
+
+    // 3. run_query throughput vs raw mssql on the same TDS test server, and memory with a row limit.
+    await createLargeTable(env.sql!, 'Sales', 1_000_000);
+    const rows = 200_000;
+    const t0 = performance.now();
+    const q = (await authed.callTool(
+      { name: 'run_query', arguments: { sql: 'SELECT * FROM Events', maxRows: rows } },
+      undefined,
+      { timeout: 600_000 },
+    )) as { structuredContent?: { rowCount: number } };
+    const viaBridge = q.structuredContent!.rowCount / ((performance.now() - t0) / 1000);
+    const sa = SAMPLE_LOGINS.find((l) => l.name === 'sa')!;
+    const pool = await new sql.ConnectionPool({
+      server: '127.0.0.1',
+      port: env.sql!.port,
+      user: sa.name,
+      password: sa.password,
+      database: 'Sales',
+      options: { encrypt: false },
+    }).connect();
+    const t1 = performance.now();
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      const req = new sql.Request(pool);
+      req.stream = true;
+      req.on('row', () => {
+        if (++seen === rows) req.cancel();
+      });
+      req.on('error', (e: { code?: string }) => (e.code === 'ECANCEL' ? undefined : reject(e)));
+      req.on('done', () => resolve());
+      void req.query('SELECT * FROM Events');
+    });
+    const raw = seen / ((performance.now() - t1) / 1000);
+    await pool.close();
+    results.run_query_rows_per_s = Math.round(viaBridge);
+    results.raw_mssql_rows_per_s = Math.round(raw);
+    results.run_query_vs_raw_ratio = round(viaBridge / raw);
+
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+    await env.core.connections.save({
+      ...(await env.core.connections.get('sales'))!,
+      id: 'limited',
+      auth: { type: 'sql', user: 'bridge_svc', password: 'Bridge-Svc-Passw0rd' },
+      row_limit: 1000,
+    });
+    const limited = (await authed.callTool({
+      name: 'run_query',
+      arguments: { connection: 'limited', sql: 'SELECT * FROM Events' },
+    })) as { structuredContent?: { truncated: boolean } };
+    clearInterval(sampler);
+    results.million_row_query_limit_1000_truncated = String(limited.structuredContent?.truncated);
+    results.million_row_query_rss_growth_mb = round((peak - rssBefore) / 1024 / 1024, 1);
+    await authed.close();
+
+    // 4. Headless core start-to-ready (keychain, state, signing key, listening).
+    const starts: number[] = [];
+    const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
+    for (let i = 0; i < 5; i++) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-'));
+      const t = performance.now();
+      const core = await BridgeCore.start({
+        config: loadConfig({ env: {}, overrides: { server: { port: 0 }, secrets: { service } } }),
+        dataDir: dir,
+        log: () => undefined,
+      });
+      starts.push(performance.now() - t);
+      await core.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const store = await KeytarSecretStore.open(service);
+    for (const acc of await store.accounts()) await store.delete(acc);
+    results.core_start_first_ms = round(starts[0]!, 1);
+    results.core_start_p50_ms = round(quantile(starts, 0.5), 1);
+  } finally {
+    await env.close();
+  }
+
+  const machine = `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const targets: Record<string, string> = {
+    auth_overhead_ratio: '<= 1.05',
+    tool_call_p50_ms: '<= 1',
+    run_query_vs_raw_ratio: '>= 0.8',
+    core_start_p50_ms: '< 1000',
+  };
+  console.log(`\nMSSQL MCP Bridge benchmark (${machine})\n`);
+  for (const [k, v] of Object.entries(results))
+    console.log(`${k.padEnd(40)} ${String(v).padStart(12)}  ${targets[k] ? `target ${targets[k]}` : ''}`);
+  console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
