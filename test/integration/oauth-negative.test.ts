@@ -120,6 +120,19 @@ describe('redirect URIs and clients', () => {
     });
   }
 
+  it("accepts the MCP Inspector's browser (localhost:6274) and CLI (127.0.0.1:6276) callbacks, and VS Code's", async () => {
+    for (const [client, uri] of [
+      ['mcp-inspector', 'http://localhost:6274/oauth/callback'],
+      ['mcp-inspector', 'http://127.0.0.1:6276/oauth/callback'],
+      ['vscode', 'http://127.0.0.1:33418/'],
+      ['vscode', 'https://vscode.dev/redirect'],
+    ] as const) {
+      const res = await get(authorizeUrl({ client_id: client, redirect_uri: uri }));
+      expect(res.status, `${client} ${uri}`).toBe(302);
+      expect(new URL(res.headers.get('location')!).origin).toBe(env.idp.issuer);
+    }
+  });
+
   it('matches the loopback host exactly (vscode registered 127.0.0.1, not localhost)', async () => {
     const res = await get(authorizeUrl({ client_id: 'vscode', redirect_uri: 'http://localhost:33418/' }));
     expect(res.status).toBe(400);
