@@ -1,7 +1,7 @@
 /**
  * mcp-remote (npm), the way Claude Desktop launches it: a stdio MCP server that proxies to the bridge and does
- * the OAuth flow itself. Its authorization URL is followed through the test IdP's real login form (and the
- * bridge's consent page for DCR) into mcp-remote's own loopback callback; then MCP runs over its stdio.
+ * the OAuth flow itself. Headless Chromium follows its authorization URL through the test IdP's real login
+ * form (and the bridge's consent page for DCR) into mcp-remote's own loopback callback; then MCP runs over stdio.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,13 +10,19 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type Env } from '../test/support/harness.js';
 import { waitFor, REPO } from '../test/support/processes.js';
-import { UserAgent } from '../test/support/user-agent.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium, signInWithBrowser } from './browser.js';
 
 let env: Env;
+let browser: Browser;
 beforeAll(async () => {
   env = await startEnv({ sql: {} });
+  browser = await launchChromium();
 }, 60_000);
-afterAll(() => env?.close());
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
 
 interface Remote {
   child: ChildProcessWithoutNullStreams;
@@ -62,7 +68,7 @@ function startMcpRemote(args: string[], configDir: string): Remote {
   };
 }
 
-async function signInThroughMcpRemote(remote: Remote, consent: 'allow' | undefined): Promise<void> {
+async function signInThroughMcpRemote(remote: Remote, callbackPort: number): Promise<void> {
   await waitFor(
     () => /Please authorize this client by visiting:\s*\n(\S+)/.test(remote.stderr()),
     'mcp-remote to print its authorization URL',
@@ -70,14 +76,13 @@ async function signInThroughMcpRemote(remote: Remote, consent: 'allow' | undefin
   );
   const url = /Please authorize this client by visiting:\s*\n(\S+)/.exec(remote.stderr())![1]!;
   expect(new URL(url).origin).toBe(env.core.urls().origin.replace('127.0.0.1', 'localhost'));
-  // No stopAt: the user agent follows the redirect into mcp-remote's own callback listener.
-  const landed = await new UserAgent().browse(url, {
-    stopAt: 'never://',
-    login: { user: 'alice', password: 'alice-pass' },
-    consent,
+  // Headless Chromium does what the person would: log in at the IdP, consent if asked, land on mcp-remote.
+  const landed = await signInWithBrowser(browser, url, {
+    user: 'alice',
+    password: 'alice-pass',
+    callbackPrefix: `http://localhost:${callbackPort}/oauth/callback`,
   });
-  expect(landed.kind).toBe('page');
-  if (landed.kind === 'page') expect(new URL(landed.url).pathname).toBe('/oauth/callback');
+  expect(new URL(landed).searchParams.get('code')).toBeTruthy();
   await waitFor(() => /Connected to remote server/.test(remote.stderr()), 'mcp-remote to connect', 30_000);
 }
 
@@ -117,7 +122,7 @@ describe('mcp-remote (how Claude Desktop reaches the bridge)', () => {
       dir,
     );
     try {
-      await signInThroughMcpRemote(remote, undefined);
+      await signInThroughMcpRemote(remote, 53990);
       await useTools(remote);
       // Tokens live in its isolated config directory.
       expect(fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('_tokens.json'))).toBe(
@@ -133,7 +138,7 @@ describe('mcp-remote (how Claude Desktop reaches the bridge)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-'));
     const remote = startMcpRemote([mcpUrl(), '53991', '--host', 'localhost'], dir);
     try {
-      await signInThroughMcpRemote(remote, 'allow');
+      await signInThroughMcpRemote(remote, 53991);
       await useTools(remote);
       expect(
         env.core.clients

@@ -1,0 +1,45 @@
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium, headless, with nothing that reaches the network on its own (never a downloaded browser). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-gpu',
+    ],
+  });
+}
+
+/**
+ * A person signing in: opens the authorization URL, fills the test IdP's login form, allows on the bridge's
+ * consent page if it appears, and waits until the browser lands on `callbackPrefix`.
+ */
+export async function signInWithBrowser(
+  browser: Browser,
+  url: string,
+  o: { user: string; password: string; callbackPrefix: string },
+): Promise<string> {
+  const page = await (await browser.newContext()).newPage();
+  try {
+    await page.goto(url);
+    await page.fill('input[name="login"]', o.user);
+    await page.fill('input[name="password"]', o.password);
+    const settled = (u: URL) => u.pathname === '/consent' || u.href.startsWith(o.callbackPrefix);
+    await Promise.all([page.waitForURL(settled), page.click('button[type="submit"]')]);
+    if (new URL(page.url()).pathname === '/consent') {
+      await Promise.all([
+        page.waitForURL((u) => u.href.startsWith(o.callbackPrefix)),
+        page.click('button[value="allow"]'),
+      ]);
+    }
+    return page.url();
+  } finally {
+    await page.context().close();
+  }
+}
