@@ -111,7 +111,7 @@ export class BridgeCore {
         upstream,
         () => `${origins.primary().origin}/idp/callback`,
       );
-      const oauth: OAuthServices = { config, clients, grants, tokens, flow };
+      const oauth: OAuthServices = { config, clients, grants, tokens, flow, graceResponses: new Map() };
       const mcp = new McpEndpoint(tokens, grants, [
         identityTools,
         sqlTools({ profiles: connections, runner: new SqlRunner(pools), audit }),

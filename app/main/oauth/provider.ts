@@ -26,6 +26,11 @@ export interface OAuthServices {
   grants: GrantStore;
   tokens: AccessTokens;
   flow: AuthorizationFlow;
+  /**
+   * In-memory only: the response (possibly still being signed) for refreshes of one token within the grace
+   * window, so a client's concurrent refreshes get the same successor instead of tripping reuse detection.
+   */
+  graceResponses: Map<string, { tokens: Promise<OAuthTokens>; until: number }>;
 }
 
 /** One origin the bridge is reached on; metadata, issuer and resource all derive from it. */
@@ -42,12 +47,6 @@ export interface OriginContext {
  * leaves to providers: scopes, resource (RFC 8707), redirect_uri at /token, code replay, refresh rotation.
  */
 export class BridgeOAuthProvider implements OAuthServerProvider {
-  /**
-   * In-memory only: the response (possibly still being signed) for refreshes of one token within the grace
-   * window, so a client's concurrent refreshes get the same successor instead of tripping reuse detection.
-   */
-  private static readonly graceResponses = new Map<string, { tokens: Promise<OAuthTokens>; until: number }>();
-
   constructor(
     private readonly s: OAuthServices,
     private readonly ctx: OriginContext,
@@ -203,14 +202,14 @@ export class BridgeOAuthProvider implements OAuthServerProvider {
   private rememberGrace(tokenHash: string, tokens: Promise<OAuthTokens>): void {
     const graceMs = this.s.config.oauth.refresh_grace_seconds * 1000;
     if (!graceMs) return;
-    const map = BridgeOAuthProvider.graceResponses;
+    const map = this.s.graceResponses;
     for (const [k, v] of map) if (v.until <= Date.now()) map.delete(k);
     map.set(tokenHash, { tokens, until: Date.now() + graceMs });
     tokens.catch(() => map.delete(tokenHash));
   }
 
   private graceResponse(tokenHash: string): Promise<OAuthTokens> | undefined {
-    const grace = BridgeOAuthProvider.graceResponses.get(tokenHash);
+    const grace = this.s.graceResponses.get(tokenHash);
     return grace && grace.until > Date.now() ? grace.tokens : undefined;
   }
 
