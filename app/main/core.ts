@@ -1,6 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BridgeConfig } from './config/schema.js';
+import crypto from 'node:crypto';
+import { createControl } from './control/handlers.js';
+import { controlHttpRouter } from './control/http-transport.js';
+import type { ControlApi } from './control/contract.js';
 import { createHttpApp } from './http/app.js';
 import { Origins } from './http/origins.js';
 import { IdpProfiles } from './idp/profiles.js';
@@ -30,6 +34,8 @@ export interface CoreOptions {
   /** Trusted CA for fetching client metadata documents. */
   cimdCa?: string;
   log?: (msg: string) => void;
+  /** The control API token; a random one per run by default. */
+  controlToken?: string;
 }
 
 export interface CoreUrls {
@@ -60,7 +66,14 @@ export class BridgeCore {
     readonly origins: Origins,
     private readonly servers: http.Server[],
     private readonly pruneTimer: NodeJS.Timeout,
-  ) {}
+    /** This run's token for the control API (the UI's only credential). */
+    readonly controlToken: string,
+  ) {
+    this.control = createControl(this);
+  }
+
+  /** The typed control API (what the UI talks to, over IPC or HTTP). */
+  readonly control: ControlApi;
 
   static async start(opts: CoreOptions): Promise<BridgeCore> {
     const { config } = opts;
@@ -117,10 +130,21 @@ export class BridgeCore {
         sqlTools({ profiles: connections, runner: new SqlRunner(pools), audit }),
         ...(opts.toolSets ?? []),
       ]);
-      const app = createHttpApp({ config, origins, oauth, flow, mcp, log });
+      const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
+      // The control handlers need the finished core; the router reaches them through this late binding.
+      const late: { core?: BridgeCore } = {};
+      const lateControl: ControlApi = {
+        request: (m, p) => late.core!.control.request(m, p),
+        subscribe: (l) => late.core!.control.subscribe(l),
+      };
+      const control = controlHttpRouter(lateControl, {
+        token: controlToken,
+        isOwnOrigin: (o) => origins.isOwnOrigin(o),
+      });
+      const app = createHttpApp({ config, origins, oauth, flow, mcp, control, log });
       for (const s of servers) s.on('request', app);
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
-      return new BridgeCore(
+      const core = new BridgeCore(
         config,
         db,
         secrets,
@@ -137,7 +161,10 @@ export class BridgeCore {
         origins,
         servers,
         pruneTimer,
+        controlToken,
       );
+      late.core = core;
+      return core;
     } catch (err) {
       db.close();
       throw err;

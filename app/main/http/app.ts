@@ -13,6 +13,8 @@ export interface HttpAppDeps {
   oauth: OAuthServices;
   flow: AuthorizationFlow;
   mcp: McpEndpoint;
+  /** The control API (its own token and origin checks), mounted at /control. */
+  control: RequestHandler;
   log: (msg: string) => void;
 }
 
@@ -52,6 +54,7 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
     return r;
   };
 
+  app.use('/control', d.control);
   const form = express.urlencoded({ extended: false, limit: d.config.server.body_limit });
   app.get('/idp/callback', (req, res, next) => d.flow.upstreamCallback(req, res).catch(next));
   app.get('/consent', (req, res, next) => d.flow.consentPage(req, res).catch(next));

@@ -1,0 +1,182 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlError, type ControlApi, type ControlEvent } from '../../app/main/control/contract.js';
+import { controlHttpClient } from '../../app/main/control/http-transport.js';
+import {
+  controlIpcClient,
+  serveControlOverIpc,
+  type IpcMainLike,
+} from '../../app/main/control/ipc-transport.js';
+import { startEnv, type Env } from '../support/harness.js';
+import { mcpClient, postInitialize, signIn } from '../support/mcp-client.js';
+
+let env: Env;
+let viaHttp: ControlApi;
+let viaIpc: Pick<ControlApi, 'request'>;
+const pushed: ControlEvent[] = [];
+
+beforeAll(async () => {
+  env = await startEnv({ sql: {} });
+  viaHttp = controlHttpClient(env.core.urls().origin, env.core.controlToken);
+  // Electron's ipcMain/webContents are the one edge that cannot run here: a minimal stand-in with the same calls.
+  const handlers = new Map<
+    string,
+    (e: unknown, m: { method: string; params: unknown }) => Promise<unknown>
+  >();
+  const ipcMain: IpcMainLike = { handle: (channel, fn) => void handlers.set(channel, fn) };
+  serveControlOverIpc(env.core.control, ipcMain, { send: (_c, event) => void pushed.push(event) });
+  viaIpc = controlIpcClient((channel, message) =>
+    handlers.get(channel)!({}, structuredClone(message)).then((r) => structuredClone(r)),
+  );
+}, 60_000);
+afterAll(() => env?.close());
+
+async function rpc(headers: Record<string, string>, body: unknown = { method: 'status.get', params: {} }) {
+  const res = await fetch(`${env.core.urls().origin}/control/rpc`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('control HTTP transport guards', () => {
+  it('refuses requests without this run’s token, and with a wrong one', async () => {
+    expect((await rpc({})).status).toBe(401);
+    expect((await rpc({ authorization: 'Bearer not-the-token' })).status).toBe(401);
+    expect((await rpc({ authorization: `Bearer ${env.core.controlToken}` })).status).toBe(200);
+  });
+
+  it('refuses foreign Origins, including browser origins that may use /mcp', async () => {
+    for (const origin of ['https://evil.example', 'http://localhost:6274']) {
+      const r = await rpc({ authorization: `Bearer ${env.core.controlToken}`, origin });
+      expect(r.status, origin).toBe(403);
+    }
+    expect(
+      (await rpc({ authorization: `Bearer ${env.core.controlToken}`, origin: env.core.urls().origin }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('refuses a non-loopback Host', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: env.core.port,
+          path: '/control/rpc',
+          method: 'POST',
+          headers: {
+            host: 'attacker.example',
+            authorization: `Bearer ${env.core.controlToken}`,
+            'content-type': 'application/json',
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ method: 'status.get', params: {} }));
+    });
+    expect(status).toBe(403);
+  });
+});
+
+describe('one contract, two transports', () => {
+  it('answers the same over IPC and HTTP, errors included', async () => {
+    const { tokens } = await signIn(env, { user: 'alice' });
+    const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    await client.callTool({ name: 'run_query', arguments: { sql: 'SELECT COUNT(*) AS n FROM Regions' } });
+    for (const [method, params] of [
+      ['idp.list', {}],
+      ['connections.list', {}],
+      ['clients.list', {}],
+      ['grants.list', {}],
+      ['audit.query', { limit: 5 }],
+    ] as const) {
+      expect(await viaIpc.request(method, params as never), method).toEqual(
+        await viaHttp.request(method, params as never),
+      );
+    }
+    const status = await viaHttp.request('status.get', {});
+    expect(status).toMatchObject({
+      running: true,
+      mcpUrl: env.core.urls().mcp,
+      activeIdp: 'test',
+      keychain: 'available',
+    });
+    expect(await viaIpc.request('status.get', {})).toEqual(await viaHttp.request('status.get', {}));
+    for (const api of [viaHttp, viaIpc]) {
+      await expect(api.request('grants.revoke', { id: 'no-such-grant' })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+      await expect(api.request('connections.test', {} as never)).rejects.toBeInstanceOf(ControlError);
+      await expect(api.request('connections.test', {} as never)).rejects.toMatchObject({
+        code: 'bad_request',
+      });
+    }
+    await client.close();
+  });
+
+  it('never sends a secret: profiles say whether one is stored, grants carry no token', async () => {
+    const idps = await viaHttp.request('idp.list', {});
+    expect(idps[0]).toMatchObject({ id: 'test', has_client_secret: true });
+    const conns = await viaHttp.request('connections.list', {});
+    expect(conns[0]).toMatchObject({
+      id: 'sales',
+      has_secret: true,
+      auth: { type: 'sql', user: 'bridge_svc' },
+    });
+    const raw = JSON.stringify([idps, conns, await viaHttp.request('grants.list', {})]);
+    expect(raw).not.toContain('bridge-upstream-secret');
+    expect(raw).not.toContain('Bridge-Svc-Passw0rd');
+    expect(raw).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/); // no JWT
+  });
+
+  it('tests a connection, and revokes a grant so its token is refused at once, with live events', async () => {
+    expect(await viaHttp.request('connections.test', { id: 'sales' })).toMatchObject({
+      ok: true,
+      login: 'bridge_svc',
+    });
+    const events: string[] = [];
+    const stream = await fetch(
+      `${env.core.urls().origin}/control/events?token=${encodeURIComponent(env.core.controlToken)}`,
+    );
+    const reader = stream.body!.getReader();
+    void (async () => {
+      const decoder = new TextDecoder();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        events.push(decoder.decode(value));
+      }
+    })();
+
+    const { tokens } = await signIn(env, { user: 'bob' });
+    const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    await client.callTool({ name: 'whoami', arguments: {} });
+    await client.callTool({ name: 'run_query', arguments: { sql: 'SELECT 1 AS one' } });
+    const grant = (await viaHttp.request('grants.list', {})).find((g) => g.subject === 'bob')!;
+    expect(grant).toMatchObject({
+      clientId: 'claude-desktop',
+      dbUser: 'bob',
+      audience: env.core.urls().mcp,
+      scopes: ['mcp:tools'],
+    });
+    expect(await viaIpc.request('grants.revoke', { id: grant.id })).toEqual({ revoked: true });
+    expect((await postInitialize(env.core.urls().mcp, tokens.access_token)).status).toBe(401);
+
+    const until = Date.now() + 5_000;
+    while (!events.join('').includes('grant.revoked') && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 50));
+    const text = events.join('');
+    expect(text).toContain('event: audit.entry');
+    expect(text).toContain('"tool":"run_query"');
+    expect(text).toContain(`event: grant.revoked\ndata: {"grantId":"${grant.id}","reason":"revoked_in_app"}`);
+    expect(pushed.some((e) => e.type === 'grant.revoked' && e.data.grantId === grant.id)).toBe(true);
+    await reader.cancel();
+    await client.close().catch(() => undefined);
+  });
+});
