@@ -6,6 +6,7 @@ import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
 import type { ControlApi } from './control/contract.js';
 import { createHttpApp } from './http/app.js';
+import { PRM_PATHS } from './oauth/router.js';
 import { Origins } from './http/origins.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
@@ -131,18 +132,6 @@ export class BridgeCore {
         ...(opts.toolSets ?? []),
       ]);
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
-      // The control handlers need the finished core; the router reaches them through this late binding.
-      const late: { core?: BridgeCore } = {};
-      const lateControl: ControlApi = {
-        request: (m, p) => late.core!.control.request(m, p),
-        subscribe: (l) => late.core!.control.subscribe(l),
-      };
-      const control = controlHttpRouter(lateControl, {
-        token: controlToken,
-        isOwnOrigin: (o) => origins.isOwnOrigin(o),
-      });
-      const app = createHttpApp({ config, origins, oauth, flow, mcp, control, log });
-      for (const s of servers) s.on('request', app);
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
       const core = new BridgeCore(
         config,
@@ -163,7 +152,13 @@ export class BridgeCore {
         pruneTimer,
         controlToken,
       );
-      late.core = core;
+      // Attached once the core exists: the control API's handlers are the core's own.
+      const control = controlHttpRouter(core.control, {
+        token: controlToken,
+        isOwnOrigin: (o) => origins.isOwnOrigin(o),
+      });
+      const app = createHttpApp({ config, origins, oauth, flow, mcp, control, log });
+      for (const s of servers) s.on('request', app);
       return core;
     } catch (err) {
       db.close();
@@ -181,7 +176,7 @@ export class BridgeCore {
       mcp: `${origin}/mcp`,
       issuer: `${origin}/`,
       authorizationServerMetadata: `${origin}/.well-known/oauth-authorization-server`,
-      protectedResourceMetadata: `${origin}/.well-known/oauth-protected-resource/mcp`,
+      protectedResourceMetadata: `${origin}${PRM_PATHS[0]}`,
       idpCallback: `${this.origins.primary().origin}/idp/callback`,
     };
   }

@@ -1,3 +1,4 @@
+import { PRM_PATHS } from '../oauth/router.js';
 import type { OriginContext } from '../oauth/provider.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
@@ -15,7 +16,12 @@ export class Origins {
   }
 
   private add(host: string, origin: string): void {
-    this.byHost.set(host, { origin, issuer: `${origin}/`, resource: `${origin}/mcp` });
+    this.byHost.set(host, {
+      origin,
+      issuer: `${origin}/`,
+      resource: `${origin}/mcp`,
+      resourceMetadata: `${origin}${PRM_PATHS[0]}`,
+    });
   }
 
   /** The context for a Host header, or undefined when that host is not ours. */

@@ -50,7 +50,7 @@ export class McpEndpoint {
       requireBearerAuth({
         verifier: { verifyAccessToken: (token) => this.tokens.verify(token) },
         requiredScopes: [SCOPES.tools],
-        resourceMetadataUrl: `${ctx.origin}/.well-known/oauth-protected-resource/mcp`,
+        resourceMetadataUrl: ctx.resourceMetadata,
         expectedResource: new URL(ctx.resource),
       }),
     );
@@ -66,7 +66,7 @@ export class McpEndpoint {
     if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
       res.setHeader(
         'WWW-Authenticate',
-        `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.origin}/.well-known/oauth-protected-resource/mcp", error_description="This tool needs the ${SCOPES.write} scope"`,
+        `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.resourceMetadata}", error_description="This tool needs the ${SCOPES.write} scope"`,
       );
       res.status(403).json({
         error: 'insufficient_scope',

@@ -40,6 +40,8 @@ export interface OriginContext {
   issuer: string;
   /** `${origin}/mcp` — the protected resource and access-token audience. */
   resource: string;
+  /** Where the resource's RFC 9728 metadata is served (the 401/403 `resource_metadata` pointer). */
+  resourceMetadata: string;
 }
 
 /**

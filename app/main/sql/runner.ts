@@ -40,13 +40,8 @@ export class SqlRunner {
   constructor(private readonly pools: Pools) {}
 
   async session<T>(o: SessionOptions, body: (request: SessionRequest) => Promise<T>): Promise<T> {
-    let pool: sql.ConnectionPool;
-    try {
-      pool = await this.pools.get(o.profile);
-    } catch (err) {
-      await this.pools.discard(o.profile.id);
-      throw err;
-    }
+    // A pool that fails to connect is forgotten by Pools itself; the next call tries afresh.
+    const pool = await this.pools.get(o.profile);
     const tx = new sql.Transaction(pool);
     let impersonating = false;
     let ok = false;
