@@ -1,16 +1,18 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config/load.js';
-import { defaultDataDir } from './config/paths.js';
+import { builtUiDir, defaultDataDir } from './config/paths.js';
 import { BridgeCore } from './core.js';
 import { KeychainUnavailableError } from './secrets/secret-store.js';
 
-const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE]
-       mssql-mcp-bridge demo  [--port N] [--data-dir DIR]
+const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
+       mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
-  --config FILE   JSON configuration file (see README, "Configuration")`;
+  --config FILE   JSON configuration file (see README, "Configuration")
+  --ui            also serve the desktop UI in the browser (built with "npm run build:ui"); prints its URL,
+                  which carries this run's control token: treat it like a password`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -19,6 +21,7 @@ async function serve(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       config: { type: 'string' },
+      ui: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -30,7 +33,7 @@ async function serve(argv: string[]): Promise<void> {
   const overrides = values.port !== undefined ? { server: { port: Number(values.port) } } : {};
   const config = loadConfig({ file: values.config, overrides });
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
-  const core = await BridgeCore.start({ config, dataDir });
+  const core = await BridgeCore.start({ config, dataDir, uiDir: values.ui ? builtUiDir() : undefined });
   const u = core.urls();
   const active = await core.profiles.active();
   console.log(
@@ -44,6 +47,7 @@ async function serve(argv: string[]): Promise<void> {
       `  Identity provider:            ${active ? `${active.id} (${active.issuer})` : 'none configured: add one under idp.profiles'}`,
       `  Pre-registered clients:       ${config.oauth.clients.map((c) => c.client_id).join(', ')}`,
       `  Data directory:               ${dataDir}`,
+      ...(u.ui ? [`  Desktop UI (keep private):    ${u.ui}`] : []),
       'Press Ctrl+C to stop.',
     ].join('\n'),
   );
@@ -53,13 +57,14 @@ async function serve(argv: string[]): Promise<void> {
 async function demo(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, ui: { type: 'boolean' } },
     strict: true,
   });
   const { runDemo } = await import('./demo.js');
   const running = await runDemo({
     port: values.port !== undefined ? Number(values.port) : undefined,
     dataDir: values['data-dir'],
+    uiDir: values.ui ? builtUiDir() : undefined,
   });
   stopOnSignals(running.stop);
 }

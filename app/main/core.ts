@@ -10,6 +10,7 @@ import { PRM_PATHS } from './oauth/router.js';
 import { Origins } from './http/origins.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
+import { IdpTester } from './idp/test-sign-in.js';
 import { McpEndpoint } from './mcp/endpoint.js';
 import { identityTools, type ToolSet } from './mcp/tools.js';
 import { AuditLog } from './mcp/audit.js';
@@ -37,6 +38,8 @@ export interface CoreOptions {
   log?: (msg: string) => void;
   /** The control API token; a random one per run by default. */
   controlToken?: string;
+  /** A built renderer to serve at /ui/ (headless `serve --ui`), talking to the control API over HTTP. */
+  uiDir?: string;
 }
 
 export interface CoreUrls {
@@ -46,6 +49,8 @@ export interface CoreUrls {
   authorizationServerMetadata: string;
   protectedResourceMetadata: string;
   idpCallback: string;
+  /** The browser UI with this run's control token in the fragment (never sent to the server or in Referer). */
+  ui?: string;
 }
 
 /** The headless core: composes the services and owns their lifecycle. The only place they meet. */
@@ -65,10 +70,12 @@ export class BridgeCore {
     readonly pools: Pools,
     readonly audit: AuditLog,
     readonly origins: Origins,
+    readonly tester: IdpTester,
     private readonly servers: http.Server[],
     private readonly pruneTimer: NodeJS.Timeout,
     /** This run's token for the control API (the UI's only credential). */
     readonly controlToken: string,
+    private readonly uiServed: boolean,
   ) {
     this.control = createControl(this);
   }
@@ -116,15 +123,10 @@ export class BridgeCore {
       const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () =>
         origins.all().map((o) => o.issuer),
       );
-      const flow = new AuthorizationFlow(
-        db,
-        config,
-        clients,
-        grants,
-        profiles,
-        upstream,
-        () => `${origins.primary().origin}/idp/callback`,
-      );
+      // The one callback registered at the IdP, whichever origin the client used.
+      const idpCallback = () => `${origins.primary().origin}/idp/callback`;
+      const flow = new AuthorizationFlow(db, config, clients, grants, profiles, upstream, idpCallback);
+      const tester = new IdpTester(profiles, upstream, idpCallback);
       const oauth: OAuthServices = { config, clients, grants, tokens, flow, graceResponses: new Map() };
       const mcp = new McpEndpoint(tokens, grants, [
         identityTools,
@@ -148,16 +150,28 @@ export class BridgeCore {
         pools,
         audit,
         origins,
+        tester,
         servers,
         pruneTimer,
         controlToken,
+        !!opts.uiDir,
       );
       // Attached once the core exists: the control API's handlers are the core's own.
       const control = controlHttpRouter(core.control, {
         token: controlToken,
         isOwnOrigin: (o) => origins.isOwnOrigin(o),
       });
-      const app = createHttpApp({ config, origins, oauth, flow, mcp, control, log });
+      const app = createHttpApp({
+        config,
+        origins,
+        oauth,
+        flow,
+        tester,
+        mcp,
+        control,
+        uiDir: opts.uiDir,
+        log,
+      });
       for (const s of servers) s.on('request', app);
       return core;
     } catch (err) {
@@ -178,6 +192,7 @@ export class BridgeCore {
       authorizationServerMetadata: `${origin}/.well-known/oauth-authorization-server`,
       protectedResourceMetadata: `${origin}${PRM_PATHS[0]}`,
       idpCallback: `${this.origins.primary().origin}/idp/callback`,
+      ui: this.uiServed ? `${origin}/ui/#token=${this.controlToken}` : undefined,
     };
   }
 

@@ -11,11 +11,13 @@ import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../../test/su
 import { startTdsServer } from '../../test/support/tds/server.js';
 import { loadConfig } from './config/load.js';
 import { DEFAULT_PORT } from './config/schema.js';
+import { clientSnippets } from './mcp/client-config.js';
 import { BridgeCore } from './core.js';
 
 export async function runDemo(opts: {
   port?: number;
   dataDir?: string;
+  uiDir?: string;
 }): Promise<{ stop: () => Promise<void> }> {
   const port = opts.port ?? DEFAULT_PORT;
   await assertPortFree(port);
@@ -60,22 +62,9 @@ export async function runDemo(opts: {
       },
     },
   });
-  const core = await BridgeCore.start({ config, dataDir });
+  const core = await BridgeCore.start({ config, dataDir, uiDir: opts.uiDir });
   const u = core.urls();
-  const claude = {
-    mcpServers: {
-      mssql: {
-        command: 'npx',
-        args: [
-          '-y',
-          'mcp-remote',
-          u.mcp,
-          '--static-oauth-client-info',
-          JSON.stringify({ client_id: 'claude-desktop' }),
-        ],
-      },
-    },
-  };
+  const claude = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp).claudeDesktop;
   console.log(
     [
       'MSSQL MCP Bridge demo is running (everything on this machine).',
@@ -90,6 +79,7 @@ export async function runDemo(opts: {
         .join(', ')}`,
       `  Sample SQL Server:     127.0.0.1,${sql.port} (TDS test server on PostgreSQL), database Sales, login ${svc.name} / ${svc.password}`,
       `  Data directory:        ${dataDir}`,
+      ...(u.ui ? [`  Desktop UI:            ${u.ui}`] : []),
       '',
       'Claude Desktop (claude_desktop_config.json), through mcp-remote:',
       JSON.stringify(claude, null, 2),

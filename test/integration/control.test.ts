@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlError, type ControlApi, type ControlEvent } from '../../app/main/control/contract.js';
-import { controlHttpClient } from '../../app/main/control/http-transport.js';
+import { controlHttpClient } from '../../app/main/control/http-client.js';
 import {
   controlIpcClient,
   serveControlOverIpc,
@@ -45,6 +45,18 @@ describe('control HTTP transport guards', () => {
     expect((await rpc({})).status).toBe(401);
     expect((await rpc({ authorization: 'Bearer not-the-token' })).status).toBe(401);
     expect((await rpc({ authorization: `Bearer ${env.core.controlToken}` })).status).toBe(200);
+  });
+
+  it('accepts the token only in the Authorization header, never in a URL', async () => {
+    const base = env.core.urls().origin;
+    const viaQuery = await fetch(`${base}/control/events?token=${encodeURIComponent(env.core.controlToken)}`);
+    expect(viaQuery.status).toBe(401);
+    const viaHeader = await fetch(`${base}/control/events`, {
+      headers: { authorization: `Bearer ${env.core.controlToken}` },
+    });
+    expect(viaHeader.status).toBe(200);
+    expect(viaHeader.headers.get('content-type')).toContain('text/event-stream');
+    await viaHeader.body!.cancel();
   });
 
   it('refuses foreign Origins, including browser origins that may use /mcp', async () => {
@@ -140,19 +152,14 @@ describe('one contract, two transports', () => {
       ok: true,
       login: 'bridge_svc',
     });
-    const events: string[] = [];
-    const stream = await fetch(
-      `${env.core.urls().origin}/control/events?token=${encodeURIComponent(env.core.controlToken)}`,
+    const events: ControlEvent[] = [];
+    const states: boolean[] = [];
+    const off = viaHttp.subscribe(
+      (e) => events.push(e),
+      (connected) => states.push(connected),
     );
-    const reader = stream.body!.getReader();
-    void (async () => {
-      const decoder = new TextDecoder();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        events.push(decoder.decode(value));
-      }
-    })();
+    for (const until = Date.now() + 5_000; !states.includes(true) && Date.now() < until;)
+      await new Promise((r) => setTimeout(r, 20));
 
     const { tokens } = await signIn(env, { user: 'bob' });
     const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
@@ -168,15 +175,19 @@ describe('one contract, two transports', () => {
     expect(await viaIpc.request('grants.revoke', { id: grant.id })).toEqual({ revoked: true });
     expect((await postInitialize(env.core.urls().mcp, tokens.access_token)).status).toBe(401);
 
-    const until = Date.now() + 5_000;
-    while (!events.join('').includes('grant.revoked') && Date.now() < until)
+    for (
+      const until = Date.now() + 5_000;
+      !events.some((e) => e.type === 'grant.revoked') && Date.now() < until;
+    )
       await new Promise((r) => setTimeout(r, 50));
-    const text = events.join('');
-    expect(text).toContain('event: audit.entry');
-    expect(text).toContain('"tool":"run_query"');
-    expect(text).toContain(`event: grant.revoked\ndata: {"grantId":"${grant.id}","reason":"revoked_in_app"}`);
+    expect(events.some((e) => e.type === 'audit.entry' && e.data.tool === 'run_query')).toBe(true);
+    expect(events.some((e) => e.type === 'token.issued' && e.data.grantId === grant.id)).toBe(true);
+    expect(events).toContainEqual({
+      type: 'grant.revoked',
+      data: { grantId: grant.id, reason: 'revoked_in_app' },
+    });
     expect(pushed.some((e) => e.type === 'grant.revoked' && e.data.grantId === grant.id)).toBe(true);
-    await reader.cancel();
+    off();
     await client.close().catch(() => undefined);
   });
 });

@@ -4,20 +4,33 @@
  * say whether a secret is stored, never what it is, and grants never include token values.
  */
 import { z } from 'zod';
-import { connectionProfileSchema, idpProfileSchema } from '../config/schema.js';
+import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema } from '../config/schema.js';
+import type { DoctorCheck } from '../idp/doctor.js';
 import type { IdpProfile } from '../idp/profiles.js';
+import type { TestSignInResult } from '../idp/test-sign-in.js';
 import type { AuditEntry } from '../mcp/audit.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import type { ConnectionTest } from '../sql/test-connection.js';
 
+/** Something the user must do before the bridge is useful, and the page where it is done. */
+export interface Problem {
+  message: string;
+  page: 'idp' | 'connections' | 'clients' | 'status';
+}
+
 export interface StatusInfo {
   running: true;
+  version: string;
   mcpUrl: string;
   issuer: string;
   port: number;
+  /** The keychain is checked at start: the bridge does not run without it. */
   keychain: 'available';
   activeIdp?: string;
-  sessions: number;
+  mcpSessions: number;
+  activeGrants: number;
+  startedAt: number;
+  problems: Problem[];
 }
 
 export interface ClientInfo {
@@ -25,8 +38,12 @@ export interface ClientInfo {
   name?: string;
   source: 'preregistered' | 'dcr' | 'cimd';
   redirectUris: string[];
+  /** Clients from the config file cannot be removed in the app. */
+  fromConfig: boolean;
+  skipConsent: boolean;
 }
 
+/** A sign-in session: one grant, i.e. one refresh-token family of one client for one user. */
 export interface GrantInfo {
   id: string;
   clientId: string;
@@ -38,26 +55,76 @@ export interface GrantInfo {
   createdAt: number;
   revokedAt?: number;
   revokedReason?: string;
+  /** Refresh tokens issued in this family (rotations + 1) and the live one's expiry. */
+  refreshIssued: number;
+  refreshExpiresAt?: number;
+}
+
+/** An access token as the bridge recorded it at issuance: never the token, only its claims. */
+export interface TokenInfo {
+  jti: string;
+  grantId: string;
+  clientId: string;
+  subject: string;
+  scopes: string[];
+  audience: string;
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+  claims: Record<string, unknown>;
+}
+
+export interface PresetInfo {
+  id: (typeof IDP_PRESETS)[number];
+  label: string;
+  issuerHint: string;
+  scopes: string[];
+  notes: string;
+}
+
+export interface ClientConfigSnippets {
+  clientId: string;
+  mcpUrl: string;
+  /** An entry for claude_desktop_config.json (mcp-remote with the pre-registered client). */
+  claudeDesktop: Record<string, unknown>;
+  /** An entry for VS Code's .vscode/mcp.json (VS Code speaks OAuth to the bridge itself). */
+  vscode: Record<string, unknown>;
 }
 
 const empty = z.object({}).strict();
 const byId = z.object({ id: z.string().min(1) }).strict();
 
+const newClient = z
+  .object({
+    client_id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'letters, digits and . _ : - only'),
+    client_name: z.string().max(200).optional(),
+    redirect_uris: z.array(z.string().url()).min(1),
+    skip_consent: z.boolean().optional(),
+  })
+  .strict();
+
 /** Requests: parameter schema (validated at every transport) and result type. */
 export const requestSchemas = {
   'status.get': empty,
+  'idp.presets': empty,
   'idp.list': empty,
   'idp.save': idpProfileSchema,
   'idp.remove': byId,
   'idp.setActive': byId,
+  'idp.testSignIn': byId,
+  'idp.diagnose': byId,
   'connections.list': empty,
   'connections.save': connectionProfileSchema,
   'connections.remove': byId,
   'connections.test': byId,
   'clients.list': empty,
+  'clients.add': newClient,
   'clients.remove': byId,
+  'clients.config': byId,
   'grants.list': z.object({ includeRevoked: z.boolean().optional() }).strict(),
   'grants.revoke': byId,
+  'tokens.list': z.object({ includeExpired: z.boolean().optional() }).strict(),
+  'tokens.revoke': z.object({ jti: z.string().min(1) }).strict(),
   'audit.query': z
     .object({ limit: z.number().int().min(1).max(1000).optional(), beforeId: z.number().int().optional() })
     .strict(),
@@ -65,18 +132,25 @@ export const requestSchemas = {
 
 export interface ControlResults {
   'status.get': StatusInfo;
+  'idp.presets': PresetInfo[];
   'idp.list': IdpProfile[];
   'idp.save': IdpProfile;
   'idp.remove': { removed: boolean };
   'idp.setActive': { active: string };
+  'idp.testSignIn': { testId: string; url: string; redirectUri: string };
+  'idp.diagnose': { redirectUri: string; checks: DoctorCheck[] };
   'connections.list': ConnectionProfile[];
   'connections.save': ConnectionProfile;
   'connections.remove': { removed: boolean };
   'connections.test': ConnectionTest;
   'clients.list': ClientInfo[];
+  'clients.add': ClientInfo;
   'clients.remove': { removed: boolean };
+  'clients.config': ClientConfigSnippets;
   'grants.list': GrantInfo[];
   'grants.revoke': { revoked: boolean };
+  'tokens.list': TokenInfo[];
+  'tokens.revoke': { revoked: boolean };
   'audit.query': AuditEntry[];
 }
 
@@ -86,6 +160,9 @@ export type ControlParams<M extends ControlMethod> = z.input<(typeof requestSche
 export interface ControlEvents {
   'audit.entry': AuditEntry;
   'grant.revoked': { grantId: string; reason: string };
+  'token.issued': TokenInfo;
+  'token.revoked': { jti: string };
+  'idp.testResult': TestSignInResult;
 }
 export type ControlEvent = {
   [K in keyof ControlEvents]: { type: K; data: ControlEvents[K] };
@@ -94,7 +171,8 @@ export type ControlEvent = {
 /** What a UI holds: the same shape whichever transport is underneath. */
 export interface ControlApi {
   request<M extends ControlMethod>(method: M, params: ControlParams<M>): Promise<ControlResults[M]>;
-  subscribe(listener: (event: ControlEvent) => void): () => void;
+  /** `onState` reports whether a remote event stream is connected (transports that can drop it). */
+  subscribe(listener: (event: ControlEvent) => void, onState?: (connected: boolean) => void): () => void;
 }
 
 export class ControlError extends Error {

@@ -1,28 +1,59 @@
 import type { BridgeCore } from '../core.js';
+import { diagnoseIdp } from '../idp/doctor.js';
+import { IDP_PRESET_DEFAULTS } from '../idp/presets.js';
+import type { AccessTokenRecord, Grant } from '../oauth/grants.js';
+import type { KnownClient } from '../oauth/clients.js';
+import { clientSnippets } from '../mcp/client-config.js';
 import {
   ControlError,
   requestSchemas,
+  type ClientInfo,
   type ControlApi,
   type ControlEvent,
   type ControlMethod,
   type ControlParams,
   type ControlResults,
+  type GrantInfo,
+  type PresetInfo,
+  type Problem,
+  type TokenInfo,
 } from './contract.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
 
+const VERSION = '0.1.0';
+
 /** The one implementation of the contract, over the core; both transports call `control.request`. */
 export function createControl(core: BridgeCore): ControlApi {
+  const startedAt = Date.now();
+  const mustExist = async <T>(value: Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
+    const v = await value;
+    if (v === undefined) throw new ControlError(`No ${what}.`, 'not_found');
+    return v;
+  };
+
   const h: Handlers = {
     'status.get': async () => ({
       running: true,
+      version: VERSION,
       mcpUrl: core.urls().mcp,
       issuer: core.urls().issuer,
       port: core.port,
       keychain: 'available',
       activeIdp: (await core.profiles.active())?.id,
-      sessions: core.mcp.sessionCount(),
+      mcpSessions: core.mcp.sessionCount(),
+      activeGrants: core.grants.listGrants().length,
+      startedAt,
+      problems: await problems(core),
     }),
+    'idp.presets': async () =>
+      Object.entries(IDP_PRESET_DEFAULTS).map(([id, p]): PresetInfo => ({
+        id: id as PresetInfo['id'],
+        label: p.label,
+        issuerHint: p.issuerHint,
+        scopes: p.scopes,
+        notes: p.notes,
+      })),
     'idp.list': () => core.profiles.list(),
     'idp.save': async (p) => {
       const saved = await core.profiles.save(p);
@@ -31,10 +62,27 @@ export function createControl(core: BridgeCore): ControlApi {
     },
     'idp.remove': async ({ id }) => ({ removed: await core.profiles.remove(id) }),
     'idp.setActive': async ({ id }) => {
-      if (!(await core.profiles.get(id)))
-        throw new ControlError(`No identity provider profile "${id}".`, 'not_found');
+      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
       core.profiles.setActive(id);
       return { active: id };
+    },
+    'idp.testSignIn': async ({ id }) => {
+      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      try {
+        return await core.tester.begin(id);
+      } catch (err) {
+        throw new ControlError((err as Error).message, 'failed');
+      }
+    },
+    'idp.diagnose': async ({ id }) => {
+      const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      const redirectUri = core.urls().idpCallback;
+      const checks = await diagnoseIdp(profile, {
+        redirectUri,
+        clientSecret: await core.profiles.clientSecret(id),
+        clockToleranceSeconds: core.config.idp.clock_tolerance_seconds,
+      });
+      return { redirectUri, checks };
     },
     'connections.list': () => core.connections.list(),
     'connections.save': async (p) => {
@@ -46,31 +94,42 @@ export function createControl(core: BridgeCore): ControlApi {
       await core.pools.discard(id);
       return { removed: await core.connections.remove(id) };
     },
-    'connections.test': ({ id }) => core.testConnection(id),
-    'clients.list': async () =>
-      core.clients.listRegistered().map((c) => ({
-        clientId: c.info.client_id,
-        name: c.info.client_name,
-        source: c.source,
-        redirectUris: c.info.redirect_uris,
-      })),
-    'clients.remove': async ({ id }) => ({ removed: core.clients.removeRegistered(id) }),
+    'connections.test': async ({ id }) => {
+      await mustExist(core.connections.get(id), `connection profile "${id}"`);
+      return core.testConnection(id);
+    },
+    'clients.list': async () => core.clients.listRegistered().map(clientInfo),
+    'clients.add': async (c) => {
+      try {
+        return clientInfo({ ...core.clients.addPreregistered(c), fromConfig: false });
+      } catch (err) {
+        throw new ControlError((err as Error).message, 'bad_request');
+      }
+    },
+    'clients.remove': async ({ id }) => {
+      if (core.clients.isFromConfig(id))
+        throw new ControlError(
+          `Client "${id}" is defined in the config file (oauth.clients); remove it there.`,
+          'bad_request',
+        );
+      return { removed: core.clients.removeRegistered(id) };
+    },
+    'clients.config': async ({ id }) => {
+      const client = await mustExist(core.clients.find(id), `client "${id}"`);
+      return clientSnippets(client, core.urls().mcp);
+    },
     'grants.list': async ({ includeRevoked }) =>
-      core.grants.listGrants({ includeRevoked }).map((g) => ({
-        id: g.id,
-        clientId: g.clientId,
-        subject: g.identity.subject,
-        email: g.identity.email,
-        dbUser: g.identity.dbUser,
-        scopes: g.scopes,
-        audience: g.resource,
-        createdAt: g.createdAt,
-        revokedAt: g.revokedAt,
-        revokedReason: g.revokedReason,
-      })),
+      core.grants.listGrants({ includeRevoked }).map((g) => grantInfo(core, g)),
     'grants.revoke': async ({ id }) => {
-      if (!core.grants.getGrant(id)) throw new ControlError(`No grant "${id}".`, 'not_found');
+      await mustExist(core.grants.getGrant(id), `grant "${id}"`);
       core.grants.revokeGrant(id, 'revoked_in_app');
+      return { revoked: true };
+    },
+    'tokens.list': async ({ includeExpired }) =>
+      core.grants.listAccessTokens({ includeExpired }).map((t) => tokenInfo(core, t)),
+    'tokens.revoke': async ({ jti }) => {
+      const t = await mustExist(core.grants.getAccessToken(jti), `access token "${jti}"`);
+      core.grants.revokeAccessToken(t.jti, t.expiresAt);
       return { revoked: true };
     },
     'audit.query': async (p) => core.audit.query(p),
@@ -91,13 +150,92 @@ export function createControl(core: BridgeCore): ControlApi {
     subscribe(listener: (event: ControlEvent) => void) {
       const onAudit = (data: ControlEvent['data']) => listener({ type: 'audit.entry', data } as ControlEvent);
       core.audit.on('entry', onAudit as never);
-      const offRevoked = core.grants.onRevoked(({ grantId, reason }) =>
-        listener({ type: 'grant.revoked', data: { grantId, reason } }),
-      );
+      const offGrants = core.grants.onEvent((e) => {
+        if (e.type === 'grant_revoked')
+          listener({ type: 'grant.revoked', data: { grantId: e.grantId, reason: e.reason } });
+        else if (e.type === 'access_token_issued')
+          listener({ type: 'token.issued', data: tokenInfo(core, e.token) });
+        else listener({ type: 'token.revoked', data: { jti: e.jti } });
+      });
+      const offTests = core.tester.onResult((data) => listener({ type: 'idp.testResult', data }));
       return () => {
         core.audit.off('entry', onAudit as never);
-        offRevoked();
+        offGrants();
+        offTests();
       };
     },
+  };
+}
+
+async function problems(core: BridgeCore): Promise<Problem[]> {
+  const out: Problem[] = [];
+  const idps = await core.profiles.list();
+  if (!idps.length)
+    out.push({ page: 'idp', message: 'No identity provider is set up: nobody can sign in. Add one.' });
+  else if (!(await core.profiles.active()))
+    out.push({
+      page: 'idp',
+      message: 'Several identity providers exist and none is active: choose the one users sign in with.',
+    });
+  const conns = await core.connections.list();
+  if (!conns.length)
+    out.push({
+      page: 'connections',
+      message: 'No SQL Server connection is set up: the SQL tools have nothing to query. Add one.',
+    });
+  for (const c of conns)
+    if (
+      !c.has_secret &&
+      (c.auth.type === 'sql' || c.auth.type === 'ntlm' || c.auth.type === 'entra-service-principal')
+    )
+      out.push({
+        page: 'connections',
+        message: `Connection "${c.id}" has no password or secret stored: type it again and save.`,
+      });
+  return out;
+}
+
+function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo {
+  return {
+    clientId: c.info.client_id,
+    name: c.info.client_name,
+    source: c.source,
+    redirectUris: c.info.redirect_uris,
+    fromConfig: c.fromConfig,
+    skipConsent: c.skipConsent,
+  };
+}
+
+function grantInfo(core: BridgeCore, g: Grant): GrantInfo {
+  const family = core.grants.refreshFamily(g.id);
+  return {
+    id: g.id,
+    clientId: g.clientId,
+    subject: g.identity.subject,
+    email: g.identity.email,
+    dbUser: g.identity.dbUser,
+    scopes: g.scopes,
+    audience: g.resource,
+    createdAt: g.createdAt,
+    revokedAt: g.revokedAt,
+    revokedReason: g.revokedReason,
+    refreshIssued: family.issued,
+    refreshExpiresAt: family.activeExpiresAt,
+  };
+}
+
+function tokenInfo(core: BridgeCore, t: AccessTokenRecord): TokenInfo {
+  const c = t.claims as { client_id?: string; sub?: string; scope?: string; aud?: string | string[] };
+  return {
+    jti: t.jti,
+    grantId: t.grantId,
+    clientId: c.client_id ?? '',
+    subject: c.sub ?? '',
+    scopes: c.scope ? c.scope.split(' ') : [],
+    audience: Array.isArray(c.aud) ? c.aud.join(' ') : (c.aud ?? ''),
+    issuedAt: t.issuedAt,
+    expiresAt: t.expiresAt,
+    revoked: core.grants.isAccessTokenRevoked(t.jti) || core.grants.isGrantRevoked(t.grantId),
+    claims: t.claims,
   };
 }

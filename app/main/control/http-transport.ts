@@ -25,10 +25,8 @@ export function controlHttpRouter(
         .json({ error: 'forbidden', error_description: `Origin "${origin}" may not use the control API.` });
       return;
     }
-    // EventSource cannot send headers, so the events stream also accepts the token as a query parameter.
-    const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const query = req.path === '/events' && typeof req.query.token === 'string' ? req.query.token : undefined;
-    if (!authorized(header ?? query)) {
+    // Header only (the UI reads events with fetch): a token in a URL would end up in logs and history.
+    if (!authorized(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1])) {
       res.status(401).json({
         error: 'unauthorized',
         error_description: "The control API needs this run's token (printed at start).",
@@ -66,29 +64,4 @@ export function controlHttpRouter(
     });
   });
   return router;
-}
-
-/** A ControlApi that talks to a bridge over HTTP (what the browser UI and tests use). */
-export function controlHttpClient(baseUrl: string, token: string): ControlApi {
-  return {
-    async request(method, params) {
-      const res = await fetch(`${baseUrl}/control/rpc`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ method, params }),
-      });
-      const body = (await res.json()) as { result?: unknown; error?: string; error_description?: string };
-      if (!res.ok)
-        throw new ControlError(
-          body.error_description ?? `HTTP ${res.status}`,
-          (body.error as 'bad_request') ?? 'failed',
-        );
-      return body.result as never;
-    },
-    subscribe() {
-      throw new Error(
-        'Use EventSource on /control/events in a browser; Node tests read the stream directly.',
-      );
-    },
-  };
 }

@@ -1,18 +1,24 @@
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { BridgeConfig } from '../config/schema.js';
+import type { IdpTester } from '../idp/test-sign-in.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import type { AuthorizationFlow } from '../oauth/authorization-flow.js';
 import type { OAuthServices, OriginContext } from '../oauth/provider.js';
 import { originAuthRouter, sharedRateLimits } from '../oauth/router.js';
 import type { Origins } from './origins.js';
+import { escapeHtml, sendErrorPage, sendPage } from '../oauth/pages.js';
+import { uiStatic } from './ui-static.js';
 
 export interface HttpAppDeps {
   config: BridgeConfig;
   origins: Origins;
   oauth: OAuthServices;
   flow: AuthorizationFlow;
+  tester: IdpTester;
   mcp: McpEndpoint;
+  /** The built renderer served at /ui/ (headless mode), or none. */
+  uiDir?: string;
   /** The control API (its own token and origin checks), mounted at /control. */
   control: RequestHandler;
   log: (msg: string) => void;
@@ -56,7 +62,13 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
 
   app.use('/control', d.control);
   const form = express.urlencoded({ extended: false, limit: d.config.server.body_limit });
-  app.get('/idp/callback', (req, res, next) => d.flow.upstreamCallback(req, res).catch(next));
+  app.get('/idp/callback', (req, res, next) =>
+    (typeof req.query.state === 'string' && d.tester.owns(req.query.state)
+      ? testSignInCallback(d.tester, req, res)
+      : d.flow.upstreamCallback(req, res)
+    ).catch(next),
+  );
+  if (d.uiDir) app.use('/ui', uiStatic(d.uiDir));
   app.get('/consent', (req, res, next) => d.flow.consentPage(req, res).catch(next));
   app.post('/consent', form, (req, res, next) => d.flow.consentSubmit(req, res).catch(next));
   app.use('/mcp', (req, res, next) => routersFor((req as WithOrigin).bridgeOrigin).mcp(req, res, next));
@@ -116,4 +128,16 @@ function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
         .status(500)
         .json({ error: 'server_error', error_description: 'Internal error; see the bridge log.' });
   };
+}
+
+/** The end of a Test sign-in started in the app: the result goes to the app; this tab only says so. */
+async function testSignInCallback(tester: IdpTester, req: Request, res: Response): Promise<void> {
+  const result = await tester.complete(new URL(req.originalUrl, 'http://x').searchParams);
+  if (!result.ok) return sendErrorPage(res, 400, result.code, result.message);
+  sendPage(
+    res,
+    200,
+    'Test sign-in succeeded',
+    `<p>Signed in as <strong>${escapeHtml(result.identity.email ?? result.identity.subject)}</strong>; database user <code>${escapeHtml(result.identity.dbUser)}</code>.</p><p>The claims are shown in MSSQL MCP Bridge. You can close this tab.</p>`,
+  );
 }

@@ -67,6 +67,16 @@ export class UpstreamIdp {
     callbackUrl: URL,
     checks: UpstreamChecks,
   ): Promise<{ identity: Identity; claims: Record<string, unknown> }> {
+    const claims = await this.validatedClaims(profile, callbackUrl, checks);
+    return { identity: mapClaims(claims, { idp: profile.id, ...effectiveSettings(profile) }), claims };
+  }
+
+  /** The callback and ID token checked (state, PKCE, nonce, issuer, audience, expiry); claims not yet mapped. */
+  async validatedClaims(
+    profile: IdpProfile,
+    callbackUrl: URL,
+    checks: UpstreamChecks,
+  ): Promise<Record<string, unknown>> {
     const config = await this.configuration(profile);
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
@@ -81,8 +91,7 @@ export class UpstreamIdp {
     }
     const claims = tokens.claims() as Record<string, unknown> | undefined;
     if (!claims) throw new UpstreamError('The identity provider returned no ID token.', 'no_id_token');
-    const settings = effectiveSettings(profile);
-    return { identity: mapClaims(claims, { idp: profile.id, ...settings }), claims };
+    return claims;
   }
 
   private configuration(profile: IdpProfile): Promise<oidc.Configuration> {

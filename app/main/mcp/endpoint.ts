@@ -34,7 +34,9 @@ export class McpEndpoint {
     grants: GrantStore,
     private readonly toolSets: ToolSet[],
   ) {
-    this.stopListening = grants.onRevoked(({ grantId }) => {
+    this.stopListening = grants.onEvent((event) => {
+      if (event.type !== 'grant_revoked') return;
+      const { grantId } = event;
       for (const [id, s] of this.sessions) if (s.grantId === grantId) void this.close(id);
     });
   }

@@ -46,6 +46,14 @@ export class AccessTokens {
       .setExpirationTime(`${this.ttlSeconds}s`)
       .setJti(crypto.randomUUID())
       .sign(this.key.privateKey);
+    const claims = jose.decodeJwt(token) as AccessTokenClaims;
+    this.grants.recordAccessToken({
+      jti: claims.jti!,
+      grantId: grant.id,
+      issuedAt: claims.iat!,
+      expiresAt: claims.exp!,
+      claims,
+    });
     return { token, expiresIn: this.ttlSeconds };
   }
 

@@ -54,15 +54,9 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
         skipConsent: pre.skip_consent && !this.config.consent_for_preregistered,
       };
     }
-    const row = this.db
-      .prepare("SELECT metadata FROM clients WHERE client_id = ? AND source = 'dcr'")
-      .get(clientId) as { metadata: string } | undefined;
-    if (row)
-      return {
-        info: JSON.parse(row.metadata) as OAuthClientInformationFull,
-        source: 'dcr',
-        skipConsent: false,
-      };
+    const row = this.db.prepare('SELECT source, metadata FROM clients WHERE client_id = ?').get(clientId) as
+      ClientRow | undefined;
+    if (row) return fromRow(row, !this.config.consent_for_preregistered);
     if (this.config.client_id_metadata_documents && clientId.startsWith('https://')) {
       const info = await this.metadataDocument(clientId);
       return info && { info, source: 'cimd', skipConsent: false };
@@ -89,30 +83,62 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
     return info;
   }
 
-  listRegistered(): Array<{ info: OAuthClientInformationFull; source: ClientSource }> {
-    const pre = [...this.preregistered.keys()].map((id) => ({
-      info: publicClient({
-        client_id: id,
-        redirect_uris: this.preregistered.get(id)!.redirect_uris,
-        client_name: this.preregistered.get(id)!.client_name,
-      }),
-      source: 'preregistered' as const,
-    }));
-    const dcr = (
-      this.db
-        .prepare("SELECT metadata FROM clients WHERE source = 'dcr' ORDER BY created_at")
-        .all() as Array<{ metadata: string }>
-    ).map((r) => ({
-      info: JSON.parse(r.metadata) as OAuthClientInformationFull,
-      source: 'dcr' as const,
-    }));
-    return [...pre, ...dcr];
+  /** A pre-registered client added in the app (persisted); its redirects follow the same policy as DCR. */
+  addPreregistered(
+    client: Omit<PreRegisteredClient, 'skip_consent'> & { skip_consent?: boolean },
+  ): KnownClient {
+    if (
+      this.preregistered.has(client.client_id) ||
+      this.db.prepare('SELECT 1 FROM clients WHERE client_id = ?').get(client.client_id)
+    )
+      throw new Error(`A client with id "${client.client_id}" already exists.`);
+    for (const uri of client.redirect_uris) {
+      const why = redirectRefusal(uri, this.config.dcr.allowed_redirect_patterns);
+      if (why) throw new Error(`Redirect URI refused: ${why}.`);
+    }
+    const info = publicClient({
+      client_id: client.client_id,
+      client_name: client.client_name,
+      redirect_uris: client.redirect_uris,
+      client_id_issued_at: nowSeconds(),
+    });
+    const metadata = { ...info, [SKIP_CONSENT]: client.skip_consent ?? false };
+    this.db
+      .prepare(
+        "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'preregistered', ?, ?)",
+      )
+      .run(client.client_id, JSON.stringify(metadata), nowSeconds());
+    return fromRow(
+      { source: 'preregistered', metadata: JSON.stringify(metadata) },
+      !this.config.consent_for_preregistered,
+    );
   }
 
+  /** Every registered client: from the config file (fixed), added in the app, and dynamically registered. */
+  listRegistered(): Array<KnownClient & { fromConfig: boolean }> {
+    const pre = [...this.preregistered.values()].map((c) => ({
+      info: publicClient({
+        client_id: c.client_id,
+        redirect_uris: c.redirect_uris,
+        client_name: c.client_name,
+      }),
+      source: 'preregistered' as const,
+      skipConsent: c.skip_consent && !this.config.consent_for_preregistered,
+      fromConfig: true,
+    }));
+    const stored = (
+      this.db.prepare('SELECT source, metadata FROM clients ORDER BY created_at').all() as ClientRow[]
+    ).map((r) => ({ ...fromRow(r, !this.config.consent_for_preregistered), fromConfig: false }));
+    return [...pre, ...stored];
+  }
+
+  /** Removes a client added in the app or registered dynamically (config-file clients stay: edit the file). */
   removeRegistered(clientId: string): boolean {
-    return (
-      this.db.prepare("DELETE FROM clients WHERE client_id = ? AND source = 'dcr'").run(clientId).changes > 0
-    );
+    return this.db.prepare('DELETE FROM clients WHERE client_id = ?').run(clientId).changes > 0;
+  }
+
+  isFromConfig(clientId: string): boolean {
+    return this.preregistered.has(clientId);
   }
 
   private checkRedirects(uris: readonly string[]): void {
@@ -153,6 +179,21 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
     this.cimdCache.set(url, { client, until: Date.now() + CIMD_CACHE_MS });
     return client;
   }
+}
+
+const SKIP_CONSENT = 'x_bridge_skip_consent';
+type ClientRow = { source: 'dcr' | 'preregistered'; metadata: string };
+
+function fromRow(row: ClientRow, preregisteredMaySkipConsent: boolean): KnownClient {
+  const { [SKIP_CONSENT]: skip, ...info } = JSON.parse(row.metadata) as OAuthClientInformationFull & {
+    [SKIP_CONSENT]?: boolean;
+  };
+  return {
+    info: info as OAuthClientInformationFull,
+    source: row.source,
+    // Dynamically registered clients always see the consent page: their names are unverified.
+    skipConsent: row.source === 'preregistered' && skip === true && preregisteredMaySkipConsent,
+  };
 }
 
 function publicClient(

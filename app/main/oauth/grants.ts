@@ -43,6 +43,38 @@ export const randomToken = (): string => crypto.randomBytes(32).toString('base64
 export const hashToken = (token: string): string =>
   crypto.createHash('sha256').update(token).digest('base64url');
 
+export type GrantEvent =
+  | { type: 'grant_revoked'; grantId: string; reason: string }
+  | { type: 'access_token_issued'; token: AccessTokenRecord }
+  | { type: 'access_token_revoked'; jti: string };
+
+/** An issued access token as the bridge remembers it: its claims, never the token itself. */
+export interface AccessTokenRecord {
+  jti: string;
+  grantId: string;
+  issuedAt: number;
+  expiresAt: number;
+  claims: Record<string, unknown>;
+}
+
+type AccessTokenRow = {
+  jti: string;
+  grant_id: string;
+  issued_at: number;
+  expires_at: number;
+  claims: string;
+};
+
+function toTokenRecord(row: AccessTokenRow): AccessTokenRecord {
+  return {
+    jti: row.jti,
+    grantId: row.grant_id,
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
+    claims: JSON.parse(row.claims) as Record<string, unknown>,
+  };
+}
+
 type GrantRow = {
   id: string;
   client_id: string;
@@ -62,9 +94,7 @@ type GrantRow = {
 export class GrantStore {
   private readonly revokedGrants = new Set<string>();
   private readonly revokedJtis = new Set<string>();
-  private readonly listeners = new Set<
-    (event: { type: 'grant_revoked'; grantId: string; reason: string }) => void
-  >();
+  private readonly listeners = new Set<(event: GrantEvent) => void>();
 
   constructor(private readonly db: StateDb) {
     for (const r of db.prepare('SELECT id FROM grants WHERE revoked_at IS NOT NULL').all() as Array<{
@@ -77,11 +107,14 @@ export class GrantStore {
       this.revokedJtis.add(r.jti);
   }
 
-  onRevoked(
-    listener: (event: { type: 'grant_revoked'; grantId: string; reason: string }) => void,
-  ): () => void {
+  /** Grant revocations, token issuance and token revocations, as they happen (the Inspector's live view). */
+  onEvent(listener: (event: GrantEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: GrantEvent): void {
+    for (const l of this.listeners) l(event);
   }
 
   // --- authorization codes ---
@@ -171,7 +204,7 @@ export class GrantStore {
     })();
     if (!this.revokedGrants.has(id)) {
       this.revokedGrants.add(id);
-      for (const l of this.listeners) l({ type: 'grant_revoked', grantId: id, reason });
+      this.emit({ type: 'grant_revoked', grantId: id, reason });
     }
   }
 
@@ -217,7 +250,47 @@ export class GrantStore {
     this.db
       .prepare('INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)')
       .run(jti, expiresAt);
-    this.revokedJtis.add(jti);
+    if (!this.revokedJtis.has(jti)) {
+      this.revokedJtis.add(jti);
+      this.emit({ type: 'access_token_revoked', jti });
+    }
+  }
+
+  recordAccessToken(record: AccessTokenRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(record.jti, record.grantId, record.issuedAt, record.expiresAt, JSON.stringify(record.claims));
+    this.emit({ type: 'access_token_issued', token: record });
+  }
+
+  getAccessToken(jti: string): AccessTokenRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM access_tokens WHERE jti = ?').get(jti) as
+      AccessTokenRow | undefined;
+    return row && toTokenRecord(row);
+  }
+
+  /** Access tokens not yet expired (or all kept ones), newest first. */
+  listAccessTokens(opts: { includeExpired?: boolean } = {}): AccessTokenRecord[] {
+    const rows = (
+      opts.includeExpired
+        ? this.db.prepare('SELECT * FROM access_tokens ORDER BY issued_at DESC').all()
+        : this.db
+            .prepare('SELECT * FROM access_tokens WHERE expires_at >= ? ORDER BY issued_at DESC')
+            .all(nowSeconds())
+    ) as AccessTokenRow[];
+    return rows.map(toTokenRecord);
+  }
+
+  /** Refresh-token family of a grant: how many were issued (rotations + 1) and when the live one expires. */
+  refreshFamily(grantId: string): { issued: number; activeExpiresAt?: number } {
+    const row = this.db
+      .prepare(
+        'SELECT COUNT(*) AS issued, MAX(CASE WHEN rotated_at IS NULL AND expires_at > 0 THEN expires_at END) AS active FROM refresh_tokens WHERE grant_id = ?',
+      )
+      .get(grantId) as { issued: number; active: number | null };
+    return { issued: row.issued, activeExpiresAt: row.active ?? undefined };
   }
 
   isAccessTokenRevoked(jti: string): boolean {
@@ -233,6 +306,8 @@ export class GrantStore {
       .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at < ?')
       .all(now) as Array<{ jti: string }>;
     this.db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at < ?').run(now);
+    // Expired tokens stay listed for a day (what the Inspector shows as "expired"), then go.
+    this.db.prepare('DELETE FROM access_tokens WHERE expires_at < ?').run(now - 86_400);
     for (const r of expired) this.revokedJtis.delete(r.jti);
   }
 }

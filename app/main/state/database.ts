@@ -94,6 +94,17 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX audit_at ON audit(at);
   `,
+  `
+  -- Issued access tokens (claims only, never the token) so the Inspector can list, decode and revoke them.
+  CREATE TABLE access_tokens (
+    jti TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    claims TEXT NOT NULL             -- JSON payload of the JWT
+  );
+  CREATE INDEX access_tokens_grant ON access_tokens(grant_id);
+  `,
 ];
 
 /**
