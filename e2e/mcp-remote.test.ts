@@ -3,15 +3,14 @@
  * the OAuth flow itself. Headless Chromium follows its authorization URL through the test IdP's real login
  * form (and the bridge's consent page for DCR) into mcp-remote's own loopback callback; then MCP runs over stdio.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type Env } from '../test/support/harness.js';
-import { waitFor, REPO } from '../test/support/processes.js';
 import type { Browser } from 'playwright-core';
-import { launchChromium, signInWithBrowser } from './browser.js';
+import { launchChromium } from './browser.js';
+import { signInThroughMcpRemote as signIn, startMcpRemote, type Remote } from './mcp-remote-process.js';
 
 let env: Env;
 let browser: Browser;
@@ -24,66 +23,13 @@ afterAll(async () => {
   await env?.close();
 });
 
-interface Remote {
-  child: ChildProcessWithoutNullStreams;
-  stderr: () => string;
-  request: (method: string, params?: unknown) => Promise<Record<string, unknown>>;
-  notify: (method: string, params?: unknown) => void;
-  close: () => void;
-}
-
-function startMcpRemote(args: string[], configDir: string): Remote {
-  const child = spawn(process.execPath, [path.join(REPO, 'node_modules/mcp-remote/dist/proxy.js'), ...args], {
-    // BROWSER=echo: mcp-remote "opens" the URL by printing it; the test's user agent does the browsing.
-    env: { ...process.env, MCP_REMOTE_CONFIG_DIR: configDir, BROWSER: 'echo' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let err = '';
-  let out = '';
-  const waiting = new Map<number, (msg: Record<string, unknown>) => void>();
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) !== -1) {
-      const line = out.slice(0, nl).trim();
-      out = out.slice(nl + 1);
-      if (!line) continue;
-      const msg = JSON.parse(line) as { id?: number };
-      if (typeof msg.id === 'number') waiting.get(msg.id)?.(msg);
-    }
-  });
-  let id = 0;
-  return {
-    child,
-    stderr: () => err,
-    request: (method, params) =>
-      new Promise((resolve) => {
-        const n = ++id;
-        waiting.set(n, resolve);
-        child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: n, method, params })}\n`);
-      }),
-    notify: (method, params) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method, params })}\n`),
-    close: () => child.kill('SIGTERM'),
-  };
-}
-
 async function signInThroughMcpRemote(remote: Remote, callbackPort: number): Promise<void> {
-  await waitFor(
-    () => /Please authorize this client by visiting:\s*\n(\S+)/.test(remote.stderr()),
-    'mcp-remote to print its authorization URL',
-    30_000,
-  );
-  const url = /Please authorize this client by visiting:\s*\n(\S+)/.exec(remote.stderr())![1]!;
-  expect(new URL(url).origin).toBe(env.core.urls().origin.replace('127.0.0.1', 'localhost'));
-  // Headless Chromium does what the person would: log in at the IdP, consent if asked, land on mcp-remote.
-  const landed = await signInWithBrowser(browser, url, {
+  const { authorizationUrl, landed } = await signIn(browser, remote, {
     user: 'alice',
-    password: 'alice-pass',
     callbackPrefix: `http://localhost:${callbackPort}/oauth/callback`,
   });
+  expect(new URL(authorizationUrl).origin).toBe(env.core.urls().origin.replace('127.0.0.1', 'localhost'));
   expect(new URL(landed).searchParams.get('code')).toBeTruthy();
-  await waitFor(() => /Connected to remote server/.test(remote.stderr()), 'mcp-remote to connect', 30_000);
 }
 
 async function useTools(remote: Remote): Promise<void> {

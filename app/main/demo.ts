@@ -64,7 +64,7 @@ export async function runDemo(opts: {
   });
   const core = await BridgeCore.start({ config, dataDir, uiDir: opts.uiDir });
   const u = core.urls();
-  const claude = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp).claudeDesktop;
+  const claude = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp).claudeDesktop!;
   console.log(
     [
       'MSSQL MCP Bridge demo is running (everything on this machine).',

@@ -4,7 +4,7 @@
  * say whether a secret is stored, never what it is, and grants never include token values.
  */
 import { z } from 'zod';
-import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema } from '../config/schema.js';
+import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema, type DbUserRule } from '../config/schema.js';
 import type { DoctorCheck } from '../idp/doctor.js';
 import type { IdpProfile } from '../idp/profiles.js';
 import type { TestSignInResult } from '../idp/test-sign-in.js';
@@ -23,10 +23,14 @@ export interface StatusInfo {
   version: string;
   mcpUrl: string;
   issuer: string;
+  /** The redirect URI to register at the identity provider. */
+  idpCallback: string;
   port: number;
   /** The keychain is checked at start: the bridge does not run without it. */
   keychain: 'available';
   activeIdp?: string;
+  /** The connection tool calls use when they name none. */
+  defaultConnection?: string;
   mcpSessions: number;
   activeGrants: number;
   startedAt: number;
@@ -79,16 +83,17 @@ export interface PresetInfo {
   label: string;
   issuerHint: string;
   scopes: string[];
+  dbUser: DbUserRule;
   notes: string;
 }
 
 export interface ClientConfigSnippets {
   clientId: string;
   mcpUrl: string;
-  /** An entry for claude_desktop_config.json (mcp-remote with the pre-registered client). */
-  claudeDesktop: Record<string, unknown>;
-  /** An entry for VS Code's .vscode/mcp.json (VS Code speaks OAuth to the bridge itself). */
-  vscode: Record<string, unknown>;
+  /** An entry for claude_desktop_config.json (mcp-remote with this client), if its redirects suit mcp-remote. */
+  claudeDesktop?: Record<string, unknown>;
+  /** An entry for VS Code's .vscode/mcp.json, if its redirects suit VS Code. */
+  vscode?: Record<string, unknown>;
 }
 
 const empty = z.object({}).strict();
@@ -117,6 +122,7 @@ export const requestSchemas = {
   'connections.save': connectionProfileSchema,
   'connections.remove': byId,
   'connections.test': byId,
+  'connections.setDefault': byId,
   'clients.list': empty,
   'clients.add': newClient,
   'clients.remove': byId,
@@ -143,6 +149,7 @@ export interface ControlResults {
   'connections.save': ConnectionProfile;
   'connections.remove': { removed: boolean };
   'connections.test': ConnectionTest;
+  'connections.setDefault': { default: string };
   'clients.list': ClientInfo[];
   'clients.add': ClientInfo;
   'clients.remove': { removed: boolean };
@@ -175,11 +182,5 @@ export interface ControlApi {
   subscribe(listener: (event: ControlEvent) => void, onState?: (connected: boolean) => void): () => void;
 }
 
-export class ControlError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'bad_request' | 'not_found' | 'failed',
-  ) {
-    super(message);
-  }
-}
+// Re-exported so users of the contract need one import; defined apart so the renderer bundle stays free of zod.
+export { ControlError } from './control-error.js';

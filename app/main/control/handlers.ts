@@ -38,9 +38,11 @@ export function createControl(core: BridgeCore): ControlApi {
       version: VERSION,
       mcpUrl: core.urls().mcp,
       issuer: core.urls().issuer,
+      idpCallback: core.urls().idpCallback,
       port: core.port,
       keychain: 'available',
       activeIdp: (await core.profiles.active())?.id,
+      defaultConnection: await defaultConnection(core),
       mcpSessions: core.mcp.sessionCount(),
       activeGrants: core.grants.listGrants().length,
       startedAt,
@@ -52,6 +54,7 @@ export function createControl(core: BridgeCore): ControlApi {
         label: p.label,
         issuerHint: p.issuerHint,
         scopes: p.scopes,
+        dbUser: p.dbUser,
         notes: p.notes,
       })),
     'idp.list': () => core.profiles.list(),
@@ -97,6 +100,11 @@ export function createControl(core: BridgeCore): ControlApi {
     'connections.test': async ({ id }) => {
       await mustExist(core.connections.get(id), `connection profile "${id}"`);
       return core.testConnection(id);
+    },
+    'connections.setDefault': async ({ id }) => {
+      await mustExist(core.connections.get(id), `connection profile "${id}"`);
+      core.connections.setDefault(id);
+      return { default: id };
     },
     'clients.list': async () => core.clients.listRegistered().map(clientInfo),
     'clients.add': async (c) => {
@@ -147,7 +155,7 @@ export function createControl(core: BridgeCore): ControlApi {
         );
       return (h[method] as (p: unknown) => Promise<ControlResults[typeof method]>)(parsed.data);
     },
-    subscribe(listener: (event: ControlEvent) => void) {
+    subscribe(listener: (event: ControlEvent) => void, onState?: (connected: boolean) => void) {
       const onAudit = (data: ControlEvent['data']) => listener({ type: 'audit.entry', data } as ControlEvent);
       core.audit.on('entry', onAudit as never);
       const offGrants = core.grants.onEvent((e) => {
@@ -158,6 +166,8 @@ export function createControl(core: BridgeCore): ControlApi {
         else listener({ type: 'token.revoked', data: { jti: e.jti } });
       });
       const offTests = core.tester.onResult((data) => listener({ type: 'idp.testResult', data }));
+      // In process (and over IPC) the stream cannot drop: it is live from the start.
+      onState?.(true);
       return () => {
         core.audit.off('entry', onAudit as never);
         offGrants();
@@ -183,6 +193,12 @@ async function problems(core: BridgeCore): Promise<Problem[]> {
       page: 'connections',
       message: 'No SQL Server connection is set up: the SQL tools have nothing to query. Add one.',
     });
+  if (conns.length > 1 && !(await defaultConnection(core)))
+    out.push({
+      page: 'connections',
+      message:
+        'Several connections exist and none is the default: tool calls that name none will fail. Choose one.',
+    });
   for (const c of conns)
     if (
       !c.has_secret &&
@@ -193,6 +209,14 @@ async function problems(core: BridgeCore): Promise<Problem[]> {
         message: `Connection "${c.id}" has no password or secret stored: type it again and save.`,
       });
   return out;
+}
+
+/** The connection a tool call without a "connection" argument uses, if there is one. */
+async function defaultConnection(core: BridgeCore): Promise<string | undefined> {
+  return core.connections.resolve().then(
+    (p) => p.id,
+    () => undefined,
+  );
 }
 
 function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo {

@@ -1,4 +1,5 @@
-import { ControlError, type ControlApi, type ControlEvent } from './contract.js';
+import type { ControlApi, ControlEvent } from './contract.js';
+import { ControlError } from './control-error.js';
 
 /**
  * The contract over HTTP for the browser UI and for tests (no Node-only imports: the renderer bundles it).
@@ -53,12 +54,13 @@ async function readEvents(
   body: ReadableStream<Uint8Array>,
   listener: (e: ControlEvent) => void,
 ): Promise<void> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    buffer += value;
+    buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) !== -1) {
       const block = buffer.slice(0, end);

@@ -32,7 +32,8 @@ export class ConnectionProfiles {
   constructor(
     private readonly db: StateDb,
     private readonly secrets: SecretStore,
-    private readonly defaultId: () => string | undefined,
+    /** sql.default from the config file; a default chosen in the app takes precedence. */
+    private readonly configDefault: () => string | undefined,
   ) {}
 
   async save(input: ConnectionProfileInput): Promise<ConnectionProfile> {
@@ -66,6 +67,7 @@ export class ConnectionProfiles {
 
   async remove(id: string): Promise<boolean> {
     await this.secrets.delete(SecretAccounts.sqlSecret(id));
+    this.db.prepare("DELETE FROM settings WHERE key = 'sql.default' AND value = ?").run(JSON.stringify(id));
     return this.db.prepare('DELETE FROM connection_profiles WHERE id = ?').run(id).changes > 0;
   }
 
@@ -78,6 +80,21 @@ export class ConnectionProfiles {
 
   secret(id: string): Promise<string | null> {
     return this.secrets.get(SecretAccounts.sqlSecret(id));
+  }
+
+  /** The connection used when a tool call names none. */
+  defaultId(): string | undefined {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'sql.default'").get() as
+      { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as string) : this.configDefault();
+  }
+
+  setDefault(id: string): void {
+    this.db
+      .prepare(
+        "INSERT INTO settings (key, value) VALUES ('sql.default', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      )
+      .run(JSON.stringify(id));
   }
 
   /** The named profile, or the default one; an error that says which setting to fix otherwise. */
@@ -95,7 +112,7 @@ export class ConnectionProfiles {
     if (all.length === 1) return all[0]!;
     throw new ProfileError(
       all.length
-        ? `Several connection profiles exist (${all.map((x) => x.id).join(', ')}); name one in the "connection" argument or set sql.default.`
+        ? `Several connection profiles exist (${all.map((x) => x.id).join(', ')}); name one in the "connection" argument, or choose a default (the app's Connections page, or sql.default).`
         : 'No SQL Server connection profile is configured. Add one under sql.profiles in the config file or in the app.',
     );
   }

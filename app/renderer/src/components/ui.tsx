@@ -1,0 +1,67 @@
+import { useEffect, useState, type ReactNode } from 'react';
+
+/** Seconds since the epoch, re-rendering every second (countdowns). */
+export function useNow(): number {
+  const [now, setNow] = useState(() => Math.floor(Date.now() / 1000));
+  useEffect(() => {
+    const t = setInterval(() => setNow(Math.floor(Date.now() / 1000)), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds <= 0) return 'expired';
+  const d = Math.floor(seconds / 86_400);
+  const h = Math.floor((seconds % 86_400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (d) return `${d}d ${h}h`;
+  if (h) return `${h}h ${m}m`;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+export const formatTime = (epochSeconds: number) => new Date(epochSeconds * 1000).toLocaleTimeString();
+
+export function ErrorBanner({ message }: { message?: string }) {
+  if (!message) return null;
+  return (
+    <div className="banner error" role="alert">
+      {message}
+    </div>
+  );
+}
+
+export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'fail' | 'muted'; children: ReactNode }) {
+  return <span className={`badge ${tone}`}>{children}</span>;
+}
+
+export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+  return (
+    <label className="field">
+      <span className="label">{label}</span>
+      {children}
+      {hint && <span className="hint">{hint}</span>}
+    </label>
+  );
+}
+
+/** Copies text and says so for two seconds; falls back to selecting a textarea where the clipboard is refused. */
+export function CopyButton({ text, label, testId }: { text: string; label: string; testId?: string }) {
+  const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
+  return (
+    <button
+      type="button"
+      data-testid={testId}
+      onClick={() => {
+        navigator.clipboard.writeText(text).then(
+          () => setState('copied'),
+          () => setState('failed'),
+        );
+        setTimeout(() => setState('idle'), 2000);
+      }}
+    >
+      {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy refused: select the text below' : label}
+    </button>
+  );
+}

@@ -1,0 +1,174 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ClientConfigSnippets, ClientInfo } from '../../../main/control/contract.js';
+import { Badge, CopyButton, ErrorBanner, Field } from '../components/ui.js';
+import { useSlice, useStores } from '../context.js';
+
+export function ClientsPage() {
+  const { clients } = useStores();
+  const { clients: list, error } = useSlice(clients, (s) => s);
+  const [adding, setAdding] = useState(false);
+  useEffect(() => void clients.getState().load(), [clients]);
+  return (
+    <section>
+      <div className="heading">
+        <h2>MCP clients</h2>
+        <button type="button" className="primary" onClick={() => setAdding(true)}>
+          Add client
+        </button>
+      </div>
+      <p className="muted">
+        Pre-registered clients sign in without a registration step; clients that register themselves (dynamic
+        registration) always get a consent page.
+      </p>
+      <ErrorBanner message={error} />
+      {adding && <AddClientForm onDone={() => setAdding(false)} />}
+      {list.map((c) => (
+        <ClientCard key={c.clientId} client={c} />
+      ))}
+    </section>
+  );
+}
+
+function AddClientForm({ onDone }: { onDone: () => void }) {
+  const { clients } = useStores();
+  const [form, setForm] = useState({
+    client_id: '',
+    client_name: '',
+    redirect_uris: '',
+    skip_consent: false,
+  });
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await clients.getState().add({
+      client_id: form.client_id.trim(),
+      client_name: form.client_name.trim() || undefined,
+      redirect_uris: form.redirect_uris.split(/\s+/).filter(Boolean),
+      skip_consent: form.skip_consent,
+    });
+    if (ok) onDone();
+  };
+  return (
+    <form className="panel form" onSubmit={submit} data-testid="client-form">
+      <h3>New pre-registered client</h3>
+      <div className="row">
+        <Field label="Client id">
+          <input
+            name="client_id"
+            required
+            value={form.client_id}
+            onChange={(e) => setForm({ ...form, client_id: e.target.value })}
+          />
+        </Field>
+        <Field label="Name">
+          <input
+            name="client_name"
+            value={form.client_name}
+            onChange={(e) => setForm({ ...form, client_name: e.target.value })}
+          />
+        </Field>
+      </div>
+      <Field
+        label="Redirect URIs"
+        hint="One per line. Loopback URIs (http://127.0.0.1/…, http://localhost/…) accept any port, as RFC 8252 asks."
+      >
+        <textarea
+          name="redirect_uris"
+          required
+          rows={3}
+          value={form.redirect_uris}
+          onChange={(e) => setForm({ ...form, redirect_uris: e.target.value })}
+        />
+      </Field>
+      <label>
+        <input
+          type="checkbox"
+          checked={form.skip_consent}
+          onChange={(e) => setForm({ ...form, skip_consent: e.target.checked })}
+        />{' '}
+        Skip the consent page (only for clients you launch yourself)
+      </label>
+      <div className="actions">
+        <button type="submit" className="primary">
+          Add
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ClientCard({ client: c }: { client: ClientInfo }) {
+  const { clients } = useStores();
+  const [snippets, setSnippets] = useState<ClientConfigSnippets>();
+  // Only pre-registered clients: a config naming a dynamically registered client would be someone else's id.
+  const preregistered = c.source === 'preregistered';
+  useEffect(() => {
+    if (preregistered) void clients.getState().snippets(c.clientId).then(setSnippets);
+  }, [clients, c.clientId, preregistered]);
+  const claude = snippets?.claudeDesktop && JSON.stringify(snippets.claudeDesktop, null, 2);
+  const vscode = snippets?.vscode && JSON.stringify(snippets.vscode, null, 2);
+  return (
+    <article className="panel card" data-testid={`client-${c.clientId}`}>
+      <div className="heading">
+        <h3>
+          {c.name ?? c.clientId} <span className="muted">· {c.clientId}</span>{' '}
+          <Badge tone={c.source === 'dcr' ? 'warn' : 'muted'}>
+            {c.source === 'dcr' ? 'registered itself' : c.fromConfig ? 'config file' : 'added here'}
+          </Badge>
+        </h3>
+        <div className="actions">
+          {claude && <CopyButton text={claude} label="Copy Claude Desktop config" testId="copy-claude" />}
+          {vscode && <CopyButton text={vscode} label="Copy VS Code config" testId="copy-vscode" />}
+          <button
+            type="button"
+            className="danger"
+            disabled={c.fromConfig}
+            title={c.fromConfig ? 'Defined in the config file (oauth.clients): remove it there.' : undefined}
+            onClick={() =>
+              confirm(`Remove the client "${c.clientId}"? Its users must sign in again.`) &&
+              void clients.getState().remove(c.clientId)
+            }
+          >
+            Remove
+          </button>
+        </div>
+      </div>
+      <dl className="compact">
+        <dt>Redirect URIs</dt>
+        <dd>
+          {c.redirectUris.map((u) => (
+            <code key={u} className="block">
+              {u}
+            </code>
+          ))}
+        </dd>
+        <dt>Consent</dt>
+        <dd>{c.skipConsent ? 'not asked (pre-approved)' : 'asked once per user'}</dd>
+      </dl>
+      {(claude || vscode) && (
+        <details>
+          <summary>Configuration snippets</summary>
+          {claude && (
+            <>
+              <p className="hint">
+                Claude Desktop: merge into <code>claude_desktop_config.json</code> (it starts mcp-remote,
+                which opens the sign-in in your browser).
+              </p>
+              <pre data-testid="claude-snippet">{claude}</pre>
+            </>
+          )}
+          {vscode && (
+            <>
+              <p className="hint">
+                VS Code: <code>.vscode/mcp.json</code> (VS Code signs in by itself).
+              </p>
+              <pre>{vscode}</pre>
+            </>
+          )}
+        </details>
+      )}
+    </article>
+  );
+}

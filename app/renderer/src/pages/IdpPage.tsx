@@ -1,0 +1,401 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { PresetInfo } from '../../../main/control/contract.js';
+import type { IdpProfile } from '../../../main/idp/profiles.js';
+import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
+import { Badge, ErrorBanner, Field } from '../components/ui.js';
+import { useSlice, useStores } from '../context.js';
+import type { Diagnosis, IdpInput } from '../stores/idp.js';
+
+type Draft = {
+  id: string;
+  preset: NonNullable<IdpInput['preset']>;
+  display_name: string;
+  issuer: string;
+  client_id: string;
+  client_secret: string;
+  scopes: string;
+  groups_claim: string;
+  db_user_from: 'email_local_part' | 'claim';
+  db_user_claim: string;
+};
+
+const EMPTY: Draft = {
+  id: '',
+  preset: 'generic',
+  display_name: '',
+  issuer: '',
+  client_id: '',
+  client_secret: '',
+  scopes: '',
+  groups_claim: '',
+  db_user_from: 'email_local_part',
+  db_user_claim: '',
+};
+
+function toDraft(p: IdpProfile, presets: PresetInfo[]): Draft {
+  // Without an explicit rule the profile uses its provider's default; show that one.
+  const rule = p.db_user ?? presets.find((x) => x.id === p.preset)?.dbUser;
+  return {
+    id: p.id,
+    preset: p.preset,
+    display_name: p.display_name ?? '',
+    issuer: p.issuer,
+    client_id: p.client_id,
+    client_secret: '',
+    scopes: p.scopes?.join(' ') ?? '',
+    groups_claim: p.groups_claim ?? '',
+    db_user_from: rule?.from ?? 'email_local_part',
+    db_user_claim: rule?.from === 'claim' ? rule.claim : '',
+  };
+}
+
+function toInput(d: Draft, existing?: IdpProfile): IdpInput {
+  // The form edits everything but extra authorization parameters, which are kept as they are.
+  return {
+    id: d.id.trim(),
+    preset: d.preset,
+    display_name: d.display_name.trim() || undefined,
+    issuer: d.issuer.trim(),
+    client_id: d.client_id.trim(),
+    // Empty means "keep the stored secret": it is never sent back to this window.
+    client_secret: d.client_secret || undefined,
+    scopes: d.scopes.trim() ? d.scopes.trim().split(/\s+/) : undefined,
+    groups_claim: d.groups_claim.trim() || undefined,
+    db_user:
+      d.db_user_from === 'claim'
+        ? { from: 'claim', claim: d.db_user_claim.trim() }
+        : { from: 'email_local_part' },
+    extra_auth_params: existing?.extra_auth_params ?? {},
+  };
+}
+
+export function IdpPage() {
+  const { idp, status } = useStores();
+  const { profiles, presets, activeId, error, doctor } = useSlice(idp, (s) => s);
+  const redirectUri = useSlice(status, (s) => s.status?.idpCallback);
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [editing, setEditing] = useState<IdpProfile | undefined>();
+  useEffect(() => void idp.getState().load(), [idp]);
+  const preset = presets.find((p) => p.id === draft?.preset);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!draft) return;
+    const saved = await idp.getState().save(toInput(draft, editing));
+    if (saved) {
+      setDraft(null);
+      setEditing(undefined);
+      void status.getState().load();
+    }
+  };
+  const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+
+  return (
+    <section>
+      <div className="heading">
+        <h2>Identity providers</h2>
+        <button
+          type="button"
+          className="primary"
+          onClick={() => (setEditing(undefined), setDraft({ ...EMPTY }))}
+        >
+          Add identity provider
+        </button>
+      </div>
+      <p className="muted">
+        Users sign in here before an MCP client gets a token. Register this redirect URI in the IdP
+        application: <code data-testid="redirect-uri">{redirectUri}</code>
+      </p>
+      <ErrorBanner message={error} />
+      {draft && (
+        <form className="panel form" onSubmit={submit} data-testid="idp-form">
+          <h3>{editing ? `Edit ${editing.id}` : 'New identity provider'}</h3>
+          <div className="row">
+            <Field label="Provider">
+              <select
+                name="preset"
+                value={draft.preset}
+                onChange={(e) => {
+                  const next = presets.find((p) => p.id === e.target.value);
+                  set({
+                    preset: e.target.value as Draft['preset'],
+                    // A new profile takes the provider's usual database-user rule.
+                    ...(!editing && next
+                      ? {
+                          db_user_from: next.dbUser.from,
+                          db_user_claim: next.dbUser.from === 'claim' ? next.dbUser.claim : '',
+                        }
+                      : {}),
+                  });
+                }}
+              >
+                {presets.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.label}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Profile id" hint="lower-case letters, digits, - and _">
+              <input
+                name="id"
+                required
+                value={draft.id}
+                disabled={!!editing}
+                onChange={(e) => set({ id: e.target.value })}
+              />
+            </Field>
+            <Field label="Display name">
+              <input
+                name="display_name"
+                value={draft.display_name}
+                onChange={(e) => set({ display_name: e.target.value })}
+              />
+            </Field>
+          </div>
+          {preset && <p className="hint">{preset.notes}</p>}
+          <Field label="Issuer URL" hint={preset ? `Looks like ${preset.issuerHint}` : undefined}>
+            <input
+              name="issuer"
+              required
+              type="url"
+              placeholder={preset?.issuerHint}
+              value={draft.issuer}
+              onChange={(e) => set({ issuer: e.target.value })}
+            />
+          </Field>
+          <div className="row">
+            <Field label="Client id">
+              <input
+                name="client_id"
+                required
+                value={draft.client_id}
+                onChange={(e) => set({ client_id: e.target.value })}
+              />
+            </Field>
+            <Field
+              label="Client secret"
+              hint={
+                editing?.has_client_secret
+                  ? 'A secret is stored in the keychain. Leave empty to keep it.'
+                  : 'Only for confidential IdP applications. Stored in the keychain, never shown again.'
+              }
+            >
+              <input
+                name="client_secret"
+                type="password"
+                autoComplete="new-password"
+                value={draft.client_secret}
+                onChange={(e) => set({ client_secret: e.target.value })}
+              />
+            </Field>
+          </div>
+          <div className="row">
+            <Field label="Scopes" hint={`Default: ${preset?.scopes.join(' ') ?? 'openid profile email'}`}>
+              <input name="scopes" value={draft.scopes} onChange={(e) => set({ scopes: e.target.value })} />
+            </Field>
+            <Field label="Groups claim">
+              <input
+                name="groups_claim"
+                value={draft.groups_claim}
+                onChange={(e) => set({ groups_claim: e.target.value })}
+              />
+            </Field>
+          </div>
+          <div className="row">
+            <Field label="Database user from">
+              <select
+                name="db_user_from"
+                value={draft.db_user_from}
+                onChange={(e) => set({ db_user_from: e.target.value as Draft['db_user_from'] })}
+              >
+                <option value="email_local_part">the part of the email before @</option>
+                <option value="claim">a claim of the ID token</option>
+              </select>
+            </Field>
+            {draft.db_user_from === 'claim' && (
+              <Field label="Claim name">
+                <input
+                  required
+                  value={draft.db_user_claim}
+                  onChange={(e) => set({ db_user_claim: e.target.value })}
+                  placeholder="preferred_username"
+                />
+              </Field>
+            )}
+          </div>
+          <div className="actions">
+            <button type="submit" className="primary">
+              Save
+            </button>
+            <button type="button" onClick={() => (setDraft(null), setEditing(undefined))}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {profiles.length === 0 && !draft && (
+        <p className="empty">No identity provider yet. Add one to let users sign in.</p>
+      )}
+      {profiles.map((p) => (
+        <ProfileCard
+          key={p.id}
+          profile={p}
+          active={p.id === activeId || (profiles.length === 1 && !activeId)}
+          diagnosis={doctor[p.id]}
+          onEdit={() => (setEditing(p), setDraft(toDraft(p, presets)))}
+        />
+      ))}
+    </section>
+  );
+}
+
+function ProfileCard(props: {
+  profile: IdpProfile;
+  active: boolean;
+  diagnosis?: Diagnosis | 'running';
+  onEdit: () => void;
+}) {
+  const { idp } = useStores();
+  const { profile: p } = props;
+  const test = useSlice(idp, (s) => s.latestTest(p.id));
+  const presetLabel = useSlice(idp, (s) => s.presets.find((x) => x.id === p.preset)?.label ?? p.preset);
+  const startTest = async () => {
+    // Open the tab synchronously with the click (popup blockers), then point it at the IdP.
+    const tab = window.open('about:blank', '_blank');
+    const url = await idp.getState().startTest(p.id);
+    if (!url) return tab?.close();
+    if (tab) {
+      // The IdP's page must not be able to navigate this one (reverse tabnabbing).
+      tab.opener = null;
+      tab.location.href = url;
+    } else window.open(url, '_blank');
+  };
+  return (
+    <article className="panel card" data-testid={`idp-${p.id}`}>
+      <div className="heading">
+        <h3>
+          {p.display_name ?? p.id} <span className="muted">· {presetLabel}</span>{' '}
+          {props.active && <Badge tone="ok">active</Badge>}
+        </h3>
+        <div className="actions">
+          <button type="button" className="primary" onClick={startTest}>
+            Test sign-in
+          </button>
+          <button type="button" onClick={() => void idp.getState().diagnose(p.id)}>
+            Check configuration
+          </button>
+          {!props.active && (
+            <button type="button" onClick={() => void idp.getState().setActive(p.id)}>
+              Make active
+            </button>
+          )}
+          <button type="button" onClick={props.onEdit}>
+            Edit
+          </button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() =>
+              confirm(`Remove the identity provider "${p.id}"?`) && void idp.getState().remove(p.id)
+            }
+          >
+            Remove
+          </button>
+        </div>
+      </div>
+      <dl className="compact">
+        <dt>Issuer</dt>
+        <dd>
+          <code>{p.issuer}</code>
+        </dd>
+        <dt>Client id</dt>
+        <dd>
+          <code>{p.client_id}</code>{' '}
+          {p.has_client_secret ? <Badge tone="muted">secret in keychain</Badge> : null}
+        </dd>
+      </dl>
+      {props.diagnosis && <DoctorReport diagnosis={props.diagnosis} />}
+      {test && <TestResult pending={!test.result} result={test.result} />}
+    </article>
+  );
+}
+
+function DoctorReport({ diagnosis }: { diagnosis: Diagnosis | 'running' }) {
+  if (diagnosis === 'running') return <p className="muted">Checking the configuration…</p>;
+  return (
+    <div className="doctor" data-testid="doctor">
+      <h4>Configuration check</h4>
+      <ul>
+        {diagnosis.checks.map((c) => (
+          <li key={c.id} className={`check ${c.status}`} data-check={c.id} data-status={c.status}>
+            <Badge tone={c.status === 'skipped' ? 'muted' : c.status}>{c.status}</Badge>{' '}
+            <strong>{c.label}:</strong> {c.detail}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function TestResult({ pending, result }: { pending: boolean; result?: TestSignInResult }) {
+  if (pending || !result)
+    return (
+      <p className="muted" data-testid="test-pending">
+        Waiting for the sign-in in the other tab…
+      </p>
+    );
+  return (
+    <div className="test-result" data-testid="test-result">
+      {result.ok ? (
+        <>
+          <div className="banner ok">
+            Signed in as <strong>{result.identity.email ?? result.identity.subject}</strong>. MCP calls would
+            run as database user <code data-testid="db-user">{result.identity.dbUser}</code>.
+          </div>
+          <h4>Mapped identity</h4>
+          <dl className="compact">
+            <dt>Subject</dt>
+            <dd>{result.identity.subject}</dd>
+            <dt>Email</dt>
+            <dd>{result.identity.email ?? '—'}</dd>
+            <dt>Name</dt>
+            <dd>{result.identity.name ?? '—'}</dd>
+            <dt>Groups</dt>
+            <dd>{result.identity.groups.join(', ') || '—'}</dd>
+          </dl>
+        </>
+      ) : (
+        <div className="banner error" role="alert" data-testid="test-error">
+          <strong>{result.code}</strong>: {result.message}
+        </div>
+      )}
+      {(result.ok || result.claims) && <Claims claims={result.claims!} />}
+    </div>
+  );
+}
+
+const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
+
+function Claims({ claims }: { claims: Record<string, unknown> }) {
+  return (
+    <>
+      <h4>ID-token claims</h4>
+      <table className="claims" data-testid="claims">
+        <tbody>
+          {Object.entries(claims).map(([k, v]) => (
+            <tr key={k}>
+              <th>{k}</th>
+              <td>
+                <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+                {TIME_CLAIMS.has(k) && typeof v === 'number' && (
+                  <span className="muted"> {new Date(v * 1000).toLocaleString()}</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,49 @@
+import { createStore } from 'zustand/vanilla';
+import type {
+  ClientConfigSnippets,
+  ClientInfo,
+  ControlApi,
+  ControlParams,
+} from '../../../main/control/contract.js';
+import { messageOf } from './errors.js';
+
+export type NewClient = ControlParams<'clients.add'>;
+
+export interface ClientsState {
+  clients: ClientInfo[];
+  error?: string;
+  load(): Promise<void>;
+  add(client: NewClient): Promise<boolean>;
+  remove(id: string): Promise<void>;
+  snippets(id: string): Promise<ClientConfigSnippets | undefined>;
+}
+
+export const createClientsStore = (api: ControlApi) =>
+  createStore<ClientsState>()((set, get) => {
+    const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        const v = await fn();
+        set({ error: undefined });
+        return v;
+      } catch (err) {
+        set({ error: messageOf(err) });
+        return undefined;
+      }
+    };
+    return {
+      clients: [],
+      async load() {
+        const clients = await attempt(() => api.request('clients.list', {}));
+        if (clients) set({ clients });
+      },
+      async add(client) {
+        const added = await attempt(() => api.request('clients.add', client));
+        if (added) await get().load();
+        return !!added;
+      },
+      async remove(id) {
+        if (await attempt(() => api.request('clients.remove', { id }))) await get().load();
+      },
+      snippets: (id) => attempt(() => api.request('clients.config', { id })),
+    };
+  });

@@ -1,0 +1,100 @@
+import { createStore } from 'zustand/vanilla';
+import type {
+  ControlApi,
+  ControlParams,
+  ControlResults,
+  PresetInfo,
+} from '../../../main/control/contract.js';
+import type { IdpProfile } from '../../../main/idp/profiles.js';
+import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
+import { messageOf } from './errors.js';
+
+export type IdpInput = ControlParams<'idp.save'>;
+export type Diagnosis = ControlResults['idp.diagnose'];
+
+export interface IdpState {
+  profiles: IdpProfile[];
+  presets: PresetInfo[];
+  activeId?: string;
+  error?: string;
+  /** Test sign-ins started from this window, by test id: waiting until the result event arrives. */
+  tests: Record<string, { profileId: string; url: string; result?: TestSignInResult }>;
+  doctor: Record<string, Diagnosis | 'running'>;
+  load(): Promise<void>;
+  save(input: IdpInput): Promise<IdpProfile | undefined>;
+  remove(id: string): Promise<void>;
+  setActive(id: string): Promise<void>;
+  /** Starts a Test sign-in; the caller opens the returned URL (a tab, or the system browser in Electron). */
+  startTest(id: string): Promise<string | undefined>;
+  testResult(result: TestSignInResult): void;
+  diagnose(id: string): Promise<void>;
+  latestTest(profileId: string): { url: string; result?: TestSignInResult } | undefined;
+}
+
+export const createIdpStore = (api: ControlApi) =>
+  createStore<IdpState>()((set, get) => {
+    const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        const v = await fn();
+        set({ error: undefined });
+        return v;
+      } catch (err) {
+        set({ error: messageOf(err) });
+        return undefined;
+      }
+    };
+    return {
+      profiles: [],
+      presets: [],
+      tests: {},
+      doctor: {},
+      async load() {
+        await attempt(async () => {
+          const [profiles, presets, status] = await Promise.all([
+            api.request('idp.list', {}),
+            get().presets.length ? Promise.resolve(get().presets) : api.request('idp.presets', {}),
+            api.request('status.get', {}),
+          ]);
+          set({ profiles, presets, activeId: status.activeIdp });
+        });
+      },
+      async save(input) {
+        const saved = await attempt(() => api.request('idp.save', input));
+        if (saved) await get().load();
+        return saved;
+      },
+      async remove(id) {
+        if (await attempt(() => api.request('idp.remove', { id }))) await get().load();
+      },
+      async setActive(id) {
+        if (await attempt(() => api.request('idp.setActive', { id }))) await get().load();
+      },
+      async startTest(id) {
+        const started = await attempt(() => api.request('idp.testSignIn', { id }));
+        if (!started) return undefined;
+        set((s) => ({ tests: { ...s.tests, [started.testId]: { profileId: id, url: started.url } } }));
+        return started.url;
+      },
+      testResult(result) {
+        set((s) =>
+          s.tests[result.testId]
+            ? { tests: { ...s.tests, [result.testId]: { ...s.tests[result.testId]!, result } } }
+            : s,
+        );
+      },
+      async diagnose(id) {
+        set((s) => ({ doctor: { ...s.doctor, [id]: 'running' } }));
+        const result = await attempt(() => api.request('idp.diagnose', { id }));
+        set((s) => {
+          const doctor = { ...s.doctor };
+          if (result) doctor[id] = result;
+          else delete doctor[id];
+          return { doctor };
+        });
+      },
+      latestTest(profileId) {
+        const mine = Object.values(get().tests).filter((t) => t.profileId === profileId);
+        return mine[mine.length - 1];
+      },
+    };
+  });

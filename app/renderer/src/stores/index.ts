@@ -1,0 +1,33 @@
+import type { ControlApi } from '../../../main/control/contract.js';
+import { createClientsStore } from './clients.js';
+import { createConnectionsStore } from './connections.js';
+import { createIdpStore } from './idp.js';
+import { createInspectorStore } from './inspector.js';
+import { createStatusStore } from './status.js';
+
+export type Stores = ReturnType<typeof createStores>;
+
+/** All stores over one control API, with the bridge's live events routed to the stores they change. */
+export function createStores(api: ControlApi) {
+  const stores = {
+    status: createStatusStore(api),
+    idp: createIdpStore(api),
+    connections: createConnectionsStore(api),
+    clients: createClientsStore(api),
+    inspector: createInspectorStore(api),
+  };
+  const stop = api.subscribe(
+    (event) => {
+      stores.inspector.getState().apply(event);
+      if (event.type === 'idp.testResult') stores.idp.getState().testResult(event.data);
+      if (event.type === 'token.issued' || event.type === 'grant.revoked')
+        void stores.status.getState().load();
+    },
+    (live) => {
+      stores.status.getState().setLive(live);
+      // After a reconnect, reload what may have changed while the stream was down.
+      if (live) void Promise.all([stores.status.getState().load(), stores.inspector.getState().load()]);
+    },
+  );
+  return { ...stores, stop };
+}

@@ -1,0 +1,285 @@
+/**
+ * The desktop UI, for real: `serve --ui` as a child process (the headless CLI serving the built renderer over
+ * the HTTP control transport), driven in Debian's headless Chromium, against the test IdP (oidc-provider) and
+ * the TDS test server. Each page is saved as a screenshot in test-results/screenshots/.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
+import { freePort } from '../test/support/harness.js';
+import { postInitialize } from '../test/support/mcp-client.js';
+import { REPO, spawnCli, waitFor } from '../test/support/processes.js';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../test/support/tds/sample.js';
+import { startTdsServer, type TdsServer } from '../test/support/tds/server.js';
+import { startTestIdp, type TestIdp } from '../test/support/test-idp.js';
+import { launchChromium } from './browser.js';
+import { signInThroughMcpRemote, startMcpRemote } from './mcp-remote-process.js';
+
+const SHOTS = path.join(REPO, 'test-results', 'screenshots');
+const UPSTREAM = { client_id: 'bridge-desktop', client_secret: 'desktop-upstream-secret' };
+const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
+
+let idp: TestIdp;
+let sql: TdsServer;
+let child: ReturnType<typeof spawnCli>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let origin: string;
+let dataDir: string;
+let service: string;
+let claudeConfig: { mcpServers: { mssql: { command: string; args: string[] } } };
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(REPO, 'dist/renderer/index.html')))
+    throw new Error('The UI is not built: run "npm run build:ui" (npm test does).');
+  const port = await freePort();
+  idp = await startTestIdp({
+    clients: [{ ...UPSTREAM, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
+  });
+  sql = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  await grantImpersonation(sql, 'bridge_svc', ['alice', 'bob']);
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-ui-'));
+  service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+  const configFile = path.join(dataDir, 'config.json');
+  fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
+  child = spawnCli(['serve', '--ui', '--port', String(port), '--data-dir', dataDir, '--config', configFile]);
+  await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start', 30_000);
+  const uiUrl = /Desktop UI[^:]*:\s+(\S+)/.exec(child.output())![1]!;
+  origin = new URL(uiUrl).origin;
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(uiUrl);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  child?.kill('SIGKILL');
+  await idp?.stop();
+  await sql?.stop();
+  if (service) {
+    const store = await KeytarSecretStore.open(service);
+    for (const a of await store.accounts()) await store.delete(a);
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+const open = (label: string) => page.click(`nav button:has-text("${label}")`);
+
+describe('desktop UI over serve --ui', () => {
+  it('opens with the token from the link, hides it from the address bar, and lists what needs doing', async () => {
+    await expect.poll(() => page.locator('[data-testid="problems"] li').count()).toBe(2);
+    const problems = await page.locator('[data-testid="problems"]').innerText();
+    expect(problems).toContain('No identity provider');
+    expect(problems).toContain('No SQL Server connection');
+    expect(page.url()).not.toContain('token');
+    await shot('status-fresh');
+  });
+
+  it('adds an identity provider from a preset, and the config doctor explains a broken one', async () => {
+    await open('Identity providers');
+    await addIdp({ id: 'corp', name: 'Corp SSO', issuer: idp.issuer, ...UPSTREAM });
+    const card = page.locator('[data-testid="idp-corp"]');
+    await expect.poll(() => card.innerText()).toContain('secret in keychain');
+    await card.locator('button:has-text("Check configuration")').click();
+    const report = card.locator('[data-testid="doctor"]');
+    await report.waitFor();
+    for (const id of ['discovery', 'issuer', 'code_flow', 'scopes', 'clock', 'client', 'redirect_uri'])
+      expect(await report.locator(`[data-check="${id}"]`).getAttribute('data-status'), id).toBe('ok');
+
+    // The usual mistakes: a trailing slash on the issuer and a client id the IdP does not know.
+    await addIdp({ id: 'typo', name: 'Typo', issuer: `${idp.issuer}/`, client_id: 'not-registered' });
+    const typo = page.locator('[data-testid="idp-typo"]');
+    await typo.locator('button:has-text("Check configuration")').click();
+    const bad = typo.locator('[data-testid="doctor"]');
+    await bad.waitFor();
+    expect(await bad.locator('[data-check="issuer"]').getAttribute('data-status')).toBe('fail');
+    expect(await bad.locator('[data-check="issuer"]').innerText()).toContain(
+      `set the issuer to exactly "${idp.issuer}"`,
+    );
+    expect(await bad.locator('[data-check="client"]').getAttribute('data-status')).toBe('fail');
+    expect(await bad.locator('[data-check="client"]').innerText()).toContain('invalid_client');
+    await shot('idp-doctor');
+    await typo.locator('button:has-text("Remove")').click();
+    await expect.poll(() => page.locator('[data-testid="idp-typo"]').count()).toBe(0);
+  });
+
+  it('Test sign-in goes through the IdP login form in a new tab and shows the claims and database user', async () => {
+    const card = page.locator('[data-testid="idp-corp"]');
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      card.locator('button:has-text("Test sign-in")').click(),
+    ]);
+    await tab.waitForSelector('input[name="login"]');
+    expect(tab.url()).toContain(idp.issuer);
+    await tab.fill('input[name="login"]', 'alice');
+    await tab.fill('input[name="password"]', 'alice-pass');
+    await tab.click('button[type="submit"]');
+    await tab.waitForSelector('text=Test sign-in succeeded');
+    expect(await tab.evaluate('window.opener')).toBeNull();
+    await tab.close();
+    const result = card.locator('[data-testid="test-result"]');
+    await result.waitFor();
+    expect(await result.locator('[data-testid="db-user"]').innerText()).toBe('alice');
+    const claims = await result.locator('[data-testid="claims"]').innerText();
+    expect(claims).toContain('alice@example.com');
+    expect(claims).toMatch(/iss\s+http:\/\/127\.0\.0\.1/);
+    expect(claims).toContain(UPSTREAM.client_id); // aud
+    await shot('idp-test-sign-in');
+  });
+
+  it('adds a connection: Test connection succeeds, and a wrong password shows the 18456 explanation', async () => {
+    await open('Connections');
+    await addConnection('sales', svc.password);
+    const card = page.locator('[data-testid="connection-sales"]');
+    await card.locator('button:has-text("Test connection")').click();
+    const ok = card.locator('[data-testid="connection-test"]');
+    await ok.waitFor();
+    expect(await ok.innerText()).toMatch(/Connected in \d+ ms as bridge_svc to Sales/);
+
+    await addConnection('sales-wrong', 'not-the-password');
+    const wrong = page.locator('[data-testid="connection-sales-wrong"]');
+    await wrong.locator('button:has-text("Test connection")').click();
+    const failed = wrong.locator('[data-testid="connection-test"]');
+    await failed.waitFor();
+    const text = await failed.innerText();
+    expect(text).toContain('18456');
+    expect(text).toContain('Fix:');
+    // Two connections: tool calls that name none need a default.
+    await card.locator('button:has-text("Make default")').click();
+    await expect.poll(() => card.locator('.badge:has-text("default")').count()).toBe(1);
+    // Typed once, never shown again.
+    expect(await page.content()).not.toContain(svc.password);
+    await shot('connections');
+  });
+
+  it('copies a Claude Desktop config that names the bridge and the pre-registered client', async () => {
+    await open('Clients');
+    const card = page.locator('[data-testid="client-claude-desktop"]');
+    await card.locator('[data-testid="copy-claude"]').click();
+    await card.locator('button:has-text("Copied")').waitFor();
+    claudeConfig = JSON.parse(
+      await page.evaluate<string>('navigator.clipboard.readText()'),
+    ) as typeof claudeConfig;
+    const { command, args } = claudeConfig.mcpServers.mssql;
+    expect(command).toBe('npx');
+    expect(args.slice(0, 3)).toEqual(['-y', 'mcp-remote', `${origin}/mcp`]);
+    expect(JSON.parse(args[args.indexOf('--static-oauth-client-info') + 1]!)).toEqual({
+      client_id: 'claude-desktop',
+    });
+    await card.locator('summary').click();
+    await shot('clients');
+  });
+
+  it('a real client signs in with that config: its token and tool calls appear live; Revoke refuses it at once', async () => {
+    await open('Status');
+    await expect.poll(() => page.locator('[data-testid="no-problems"]').count()).toBe(1);
+    await shot('status-ready');
+    await open('Inspector');
+    await page.locator('[data-testid="live"]:has-text("live")').waitFor();
+    expect(await page.locator('[data-testid="tokens"] tr[data-jti]').count()).toBe(0);
+
+    // Exactly what Claude Desktop would run, with the local mcp-remote instead of `npx -y mcp-remote`.
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-ui-'));
+    const remote = startMcpRemote(claudeConfig.mcpServers.mssql.args.slice(2), configDir);
+    try {
+      await signInThroughMcpRemote(browser, remote, { user: 'alice', callbackPrefix: 'http://localhost:' });
+      const tokenRow = page.locator('[data-testid="tokens"] tr[data-jti]');
+      await tokenRow.first().waitFor(); // pushed live: no reload
+      expect(await tokenRow.first().innerText()).toContain('claude-desktop');
+      const grantRow = page.locator('[data-testid="grants"] tr[data-grant]');
+      await expect.poll(() => grantRow.first().innerText()).toContain('alice@example.com');
+
+      await remote.request('initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'claude-desktop-like', version: '1' },
+      });
+      remote.notify('notifications/initialized');
+      const call = await remote.request('tools/call', {
+        name: 'run_query',
+        arguments: { sql: 'SELECT COUNT(*) AS n FROM Customers' },
+      });
+      expect(call.result, JSON.stringify(call)).toMatchObject({ structuredContent: { rows: [[1000]] } });
+      const feedRow = page.locator('[data-testid="feed"] tr[data-tool="run_query"][data-outcome="ok"]');
+      await feedRow.first().waitFor();
+      expect(await feedRow.first().innerText()).toContain('alice@example.com');
+
+      await tokenRow.first().locator('button.link').click();
+      const claims = await page.locator('[data-testid="token-claims"] pre').innerText();
+      expect(JSON.parse(claims)).toMatchObject({
+        client_id: 'claude-desktop',
+        aud: `${origin}/mcp`,
+        sub: 'alice',
+      });
+      await shot('inspector');
+
+      const accessToken = readMcpRemoteToken(configDir);
+      expect((await postInitialize(`${origin}/mcp`, accessToken)).status).toBe(200);
+      await grantRow.first().locator('button:has-text("Revoke session")').click();
+      await expect.poll(() => grantRow.first().innerText()).toContain('revoked');
+      expect((await postInitialize(`${origin}/mcp`, accessToken)).status).toBe(401);
+      await expect.poll(() => tokenRow.first().innerText()).toContain('revoked');
+      await shot('inspector-revoked');
+    } finally {
+      remote.close();
+      fs.rmSync(configDir, { recursive: true, force: true });
+    }
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
+
+async function addIdp(p: {
+  id: string;
+  name: string;
+  issuer: string;
+  client_id: string;
+  client_secret?: string;
+}) {
+  await page.click('button:has-text("Add identity provider")');
+  const form = page.locator('[data-testid="idp-form"]');
+  await form.locator('select[name="preset"]').selectOption('generic');
+  await form.locator('input[name="id"]').fill(p.id);
+  await form.locator('input[name="display_name"]').fill(p.name);
+  await form.locator('input[name="issuer"]').fill(p.issuer);
+  await form.locator('input[name="client_id"]').fill(p.client_id);
+  if (p.client_secret) await form.locator('input[name="client_secret"]').fill(p.client_secret);
+  await form.locator('button[type="submit"]').click();
+  await page.locator(`[data-testid="idp-${p.id}"]`).waitFor();
+}
+
+async function addConnection(id: string, password: string) {
+  await page.click('button:has-text("Add connection")');
+  const form = page.locator('[data-testid="connection-form"]');
+  await form.locator('input[name="id"]').fill(id);
+  await form.locator('input[name="name"]').fill(`Sales (${id})`);
+  await form.locator('input[name="host"]').fill('127.0.0.1');
+  await form.locator('input[name="port"]').fill(String(sql.port));
+  await form.locator('input[name="database"]').fill('Sales');
+  await form.locator('input[name="user"]').fill(svc.name);
+  await form.locator('input[name="secret"]').fill(password);
+  await form.locator('input[name="encrypt"]').uncheck();
+  await form.locator('button[type="submit"]').click();
+  await page.locator(`[data-testid="connection-${id}"]`).waitFor();
+}
+
+function readMcpRemoteToken(configDir: string): string {
+  const file = fs
+    .readdirSync(configDir, { recursive: true })
+    .map(String)
+    .find((f) => f.endsWith('_tokens.json'));
+  if (!file) throw new Error('mcp-remote stored no tokens');
+  return (JSON.parse(fs.readFileSync(path.join(configDir, file), 'utf8')) as { access_token: string })
+    .access_token;
+}
