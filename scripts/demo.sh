@@ -3,6 +3,10 @@
 # gnome-keyring; on a desktop the user's own keychain is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# --ui serves the desktop UI in the browser: build it first (a few seconds).
+for arg in "$@"; do
+  if [ "$arg" = --ui ]; then npx vite build --logLevel warn; fi
+done
 if [ "$(uname)" = Linux ] && [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
   exec bash scripts/with-keyring.sh npx tsx app/main/cli.ts demo "$@"
 fi

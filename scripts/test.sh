@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)" >&2; exit 1; }
+npx tsc -p app/renderer/tsconfig.json --noEmit
+# The UI and Electron bundles: the browser tests load dist/renderer, the bundle test reads dist/electron.
+npx tsx scripts/build-electron.ts
 mkdir -p test-results
 status=0
 bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?

@@ -25,9 +25,12 @@ beforeAll(async () => {
   >();
   const ipcMain: IpcMainLike = { handle: (channel, fn) => void handlers.set(channel, fn) };
   serveControlOverIpc(env.core.control, ipcMain, { send: (_c, event) => void pushed.push(event) });
-  viaIpc = controlIpcClient((channel, message) =>
-    handlers.get(channel)!({}, structuredClone(message)).then((r) => structuredClone(r)),
-  );
+  viaIpc = controlIpcClient({
+    invoke: (channel, message) =>
+      handlers.get(channel)!({}, structuredClone(message)).then((r) => structuredClone(r)),
+    on: () => undefined,
+    removeListener: () => undefined,
+  });
 }, 60_000);
 afterAll(() => env?.close());
 

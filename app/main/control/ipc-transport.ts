@@ -1,4 +1,5 @@
-import { ControlError, type ControlApi, type ControlEvent, type ControlMethod } from './contract.js';
+import type { ControlApi, ControlEvent, ControlMethod } from './contract.js';
+import { ControlError } from './control-error.js';
 
 /** The slice of Electron's ipcMain / webContents this transport uses (so it is testable without Electron). */
 export interface IpcMainLike {
@@ -10,20 +11,29 @@ export interface IpcMainLike {
 export interface IpcSenderLike {
   send(channel: string, event: ControlEvent): void;
 }
+/** The slice of Electron's ipcRenderer the preload hands to `controlIpcClient`. */
+export interface IpcRendererLike {
+  invoke(channel: string, message: { method: string; params: unknown }): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, data: ControlEvent) => void): void;
+  removeListener(channel: string, listener: (event: unknown, data: ControlEvent) => void): void;
+}
 
 export const CONTROL_CHANNEL = 'control:request';
 export const EVENT_CHANNEL = 'control:event';
 
 /**
  * The contract over Electron IPC: one `ipcMain.handle` channel for requests; events pushed to the window.
- * Errors cross IPC as plain data (Electron would otherwise flatten them to a string).
+ * Errors cross IPC as plain data (Electron would otherwise flatten them to a string). Requests from any
+ * frame but the app's own page are refused (`isTrustedSender`).
  */
 export function serveControlOverIpc(
   control: ControlApi,
   ipcMain: IpcMainLike,
   window: IpcSenderLike,
+  isTrustedSender: (event: unknown) => boolean = () => true,
 ): () => void {
-  ipcMain.handle(CONTROL_CHANNEL, async (_event, message) => {
+  ipcMain.handle(CONTROL_CHANNEL, async (event, message) => {
+    if (!isTrustedSender(event)) return { error: 'bad_request', message: 'Untrusted sender.' };
     try {
       return { result: await control.request(message.method as ControlMethod, message.params as never) };
     } catch (err) {
@@ -34,19 +44,24 @@ export function serveControlOverIpc(
   return control.subscribe((event) => window.send(EVENT_CHANNEL, event));
 }
 
-/** The renderer side (what preload exposes): requests through `invoke`, results or ControlError. */
-export function controlIpcClient(
-  invoke: (channel: string, message: { method: string; params: unknown }) => Promise<unknown>,
-): Pick<ControlApi, 'request'> {
+/** The renderer side (what the preload exposes): requests through `invoke`, events from the window channel. */
+export function controlIpcClient(ipc: IpcRendererLike): ControlApi {
   return {
     async request(method, params) {
-      const reply = (await invoke(CONTROL_CHANNEL, { method, params })) as {
+      const reply = (await ipc.invoke(CONTROL_CHANNEL, { method, params })) as {
         result?: unknown;
         error?: 'bad_request' | 'not_found' | 'failed';
         message?: string;
       };
       if (reply.error) throw new ControlError(reply.message ?? reply.error, reply.error);
       return reply.result as never;
+    },
+    subscribe(listener, onState) {
+      const forward = (_event: unknown, data: ControlEvent) => listener(data);
+      ipc.on(EVENT_CHANNEL, forward);
+      // IPC to the main process cannot drop while the window lives.
+      onState?.(true);
+      return () => ipc.removeListener(EVENT_CHANNEL, forward);
     },
   };
 }
