@@ -6,7 +6,13 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
-const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning' } as const;
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  sourcemap: true,
+  logLevel: 'warning',
+} as const;
 
 await Promise.all([
   build({
