@@ -9,6 +9,8 @@ npx prettier --check . >/dev/null || { echo "prettier: files need formatting (np
 npx tsc -p app/renderer/tsconfig.json --noEmit
 # The UI and Electron bundles: the browser tests load dist/renderer, the bundle test reads dist/electron.
 npx tsx scripts/build-electron.ts
+# The MCP Inspector's CLI needs Node >= 22: fetch the official build from the npm registry once if needed.
+bash scripts/node22.sh >/dev/null
 mkdir -p test-results
 status=0
 bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
