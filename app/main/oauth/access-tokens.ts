@@ -22,7 +22,12 @@ export interface CallerInfo {
 }
 
 /** Signs and verifies the bridge's JWT access tokens (RFC 9068 shape, audience-bound per RFC 8707). */
+/** Verified tokens remembered (oldest dropped first); a few thousand covers every live session of a desktop. */
+const VERIFIED_CACHE_SIZE = 5000;
+
 export class AccessTokens {
+  private readonly verified = new Map<string, AuthInfo>();
+
   constructor(
     private readonly key: SigningKey,
     private readonly grants: GrantStore,
@@ -57,8 +62,30 @@ export class AccessTokens {
     return { token, expiresIn: this.ttlSeconds };
   }
 
-  /** Checks signature, issuer, expiry and revocation. The audience is checked by the caller against its own URL. */
+  /**
+   * Checks signature, issuer, expiry and revocation. The audience is checked by the caller against its own URL.
+   * A token whose signature was verified once is remembered until it expires, so the ES256 check is not
+   * repeated on every MCP call; expiry and revocation are still checked on every use.
+   */
   async verify(token: string): Promise<AuthInfo> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAt! * 1000 <= Date.now()) {
+        this.verified.delete(token);
+        throw new InvalidTokenError('The access token has expired');
+      }
+      const { grantId, jti } = known.extra as unknown as CallerInfo;
+      if (this.grants.isGrantRevoked(grantId) || this.grants.isAccessTokenRevoked(jti))
+        throw new InvalidTokenError('The access token has been revoked');
+      return known;
+    }
+    const info = await this.verifySignedToken(token);
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, info);
+    return info;
+  }
+
+  private async verifySignedToken(token: string): Promise<AuthInfo> {
     let payload: AccessTokenClaims;
     try {
       ({ payload } = (await jose.jwtVerify(token, this.key.publicKey, {
