@@ -114,6 +114,23 @@ describe('SQL tools through the real OAuth flow, as the signed-in user', () => {
     expect(typeof out.elapsedMs).toBe('number');
   });
 
+  it('keeps columns that share a name apart, and returns dates as ISO text', async () => {
+    const { client } = await as('alice');
+    const r = await call(client, 'run_query', {
+      sql: 'SELECT c.CustomerID, o.CustomerID, c.CreatedAt FROM dbo.Customers c JOIN dbo.Orders o ON o.CustomerID = c.CustomerID WHERE c.CustomerID = 1 AND o.OrderID = (SELECT MIN(OrderID) FROM dbo.Orders WHERE CustomerID = 1)',
+    });
+    expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+    const out = r.structuredContent!;
+    expect((out.columns as Array<{ name: string }>).map((c) => c.name)).toEqual([
+      'CustomerID',
+      'CustomerID',
+      'CreatedAt',
+    ]);
+    const [row] = out.rows as unknown[][];
+    expect(row!.slice(0, 2)).toEqual([1, 1]);
+    expect(row![2]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('explain_query summarises the estimated plan', async () => {
     const { client } = await as('alice');
     const plan = (

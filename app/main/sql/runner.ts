@@ -88,6 +88,9 @@ export function streamRows(
   const started = performance.now();
   for (const [name, p] of Object.entries(params)) request.input(name, p.type, p.value);
   request.stream = true;
+  // Rows as arrays: by position, so two columns with the same name stay two values (object rows merge them),
+  // and no per-row object is built.
+  request.arrayRowMode = true;
   return new Promise((resolve, reject) => {
     let columns: ColumnInfo[] | undefined;
     const rows: unknown[][] = [];
@@ -122,14 +125,19 @@ export function streamRows(
           }));
       },
     );
-    request.on('row', (row: Record<string, unknown>) => {
+    request.on('row', (row: unknown[]) => {
       if (sets > 1 || truncated) return;
       if (rows.length >= limit) {
         truncated = true;
         request.cancel();
         return;
       }
-      rows.push(columns ? columns.map((c) => toJson(row[c.name])) : Object.values(row).map(toJson));
+      // Only dates and binaries need converting; the driver's array is kept as it is otherwise.
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        if (v !== null && typeof v === 'object') row[i] = toJson(v);
+      }
+      rows.push(row);
     });
     request.on('error', (err: { code?: string }) => {
       if (err.code === 'ECANCEL' && (truncated || signal?.aborted || timedOut)) return;
