@@ -1,0 +1,90 @@
+/**
+ * The README's run command: `demo --ui` as a child process. Everything it prints must work: the metadata URL,
+ * the desktop UI link (with its token), the Claude Desktop snippet, and the demo login signing in and querying
+ * the sample database through the bridge.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlHttpClient } from '../app/main/control/http-client.js';
+import { freePort } from '../test/support/harness.js';
+import { mcpClient } from '../test/support/mcp-client.js';
+import { spawnCli, waitFor } from '../test/support/processes.js';
+import { UserAgent } from '../test/support/user-agent.js';
+
+let child: ReturnType<typeof spawnCli>;
+let dataDir: string;
+let out = '';
+const printed = (label: string) => new RegExp(`${label}:?\\s+(\\S+)`).exec(out)?.[1] ?? '';
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-demo-'));
+  child = spawnCli(['demo', '--ui', '--port', String(await freePort()), '--data-dir', dataDir]);
+  await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the demo to start', 60_000);
+  out = child.output();
+}, 90_000);
+afterAll(() => {
+  child?.kill('SIGTERM');
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm run demo -- --ui', () => {
+  it('prints working URLs, a Claude Desktop snippet for its MCP URL, and a UI link that carries its token', async () => {
+    const mcp = printed('MCP endpoint');
+    const meta = (await (await fetch(printed('AS metadata'))).json()) as { issuer: string };
+    expect(meta.issuer).toBe(printed('Authorization server'));
+    const snippet = JSON.parse(
+      out.slice(out.indexOf('{', out.indexOf('Claude Desktop')), out.lastIndexOf('}') + 1),
+    ) as {
+      mcpServers: { mssql: { args: string[] } };
+    };
+    expect(snippet.mcpServers.mssql.args).toEqual(expect.arrayContaining(['mcp-remote', mcp]));
+
+    const ui = new URL(printed('Desktop UI'));
+    expect((await fetch(ui)).status).toBe(200);
+    const token = new URLSearchParams(ui.hash.slice(1)).get('token')!;
+    const status = await controlHttpClient(ui.origin, token).request('status.get', {});
+    expect(status).toMatchObject({ mcpUrl: mcp, activeIdp: 'demo', problems: [] });
+  });
+
+  it('the printed demo login signs in and queries the sample database as that user', async () => {
+    const mcp = printed('MCP endpoint');
+    const origin = new URL(mcp).origin;
+    const [user, password] = /Demo logins:\s+(\w+) \/ (\S+?),/.exec(out)!.slice(1) as [string, string];
+    const config = await oidc.discovery(new URL(`${origin}/`), 'claude-desktop', undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const redirect = 'http://127.0.0.1:53999/oauth/callback';
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirect,
+      scope: 'mcp:tools',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      resource: mcp,
+    });
+    const landed = await new UserAgent().browse(url.href, { stopAt: redirect, login: { user, password } });
+    expect(landed.kind).toBe('redirected');
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      (landed as { url: URL }).url,
+      { pkceCodeVerifier: verifier },
+      { resource: mcp },
+    );
+    const client = await mcpClient(mcp, tokens.access_token);
+    const who = (await client.callTool({ name: 'whoami', arguments: {} })) as unknown as {
+      structuredContent: { databaseUser: string };
+    };
+    expect(who.structuredContent.databaseUser).toBe(user);
+    const r = (await client.callTool({
+      name: 'run_query',
+      arguments: { sql: 'SELECT COUNT(*) AS n FROM Customers' },
+    })) as unknown as {
+      structuredContent: { rows: unknown[][] };
+    };
+    expect(r.structuredContent.rows).toEqual([[1000]]);
+    await client.close();
+  });
+});
