@@ -255,6 +255,7 @@ async function addIdp(p: {
   await form.locator('input[name="issuer"]').fill(p.issuer);
   await form.locator('input[name="client_id"]').fill(p.client_id);
   if (p.client_secret) await form.locator('input[name="client_secret"]').fill(p.client_secret);
+  if (p.id === 'corp') await shot('idp-form');
   await form.locator('button[type="submit"]').click();
   await page.locator(`[data-testid="idp-${p.id}"]`).waitFor();
 }
@@ -270,6 +271,7 @@ async function addConnection(id: string, password: string) {
   await form.locator('input[name="user"]').fill(svc.name);
   await form.locator('input[name="secret"]').fill(password);
   await form.locator('input[name="encrypt"]').uncheck();
+  if (id === 'sales') await shot('connection-form');
   await form.locator('button[type="submit"]').click();
   await page.locator(`[data-testid="connection-${id}"]`).waitFor();
 }

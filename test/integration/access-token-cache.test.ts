@@ -14,33 +14,17 @@ beforeAll(async () => {
 afterAll(() => env?.close());
 
 function grant(id: string) {
-  const identity = { subject: 'alice', issuer: 'x', idp: 'x', groups: [], dbUser: 'alice' };
-  return env.core.grants.redeemCode(
-    env.core.grants.issueCode(
-      {
-        clientId: 'claude-desktop',
-        redirectUri: 'http://127.0.0.1:1/cb',
-        redirectUriExplicit: true,
-        codeChallenge: 'x',
-        scopes: ['mcp:tools'],
-        resource: env.core.urls().mcp,
-        issuer: env.core.urls().issuer,
-        identity,
-      },
-      60,
-    ),
-    id,
-    {
-      clientId: 'claude-desktop',
-      redirectUri: 'http://127.0.0.1:1/cb',
-      redirectUriExplicit: true,
-      codeChallenge: 'x',
-      scopes: ['mcp:tools'],
-      resource: env.core.urls().mcp,
-      issuer: env.core.urls().issuer,
-      identity,
-    },
-  )!;
+  const data = {
+    clientId: 'claude-desktop',
+    redirectUri: 'http://127.0.0.1:1/cb',
+    redirectUriExplicit: true,
+    codeChallenge: 'x',
+    scopes: ['mcp:tools'],
+    resource: env.core.urls().mcp,
+    issuer: env.core.urls().issuer,
+    identity: { subject: 'alice', issuer: 'x', idp: 'x', groups: [], dbUser: 'alice' },
+  };
+  return env.core.grants.redeemCode(env.core.grants.issueCode(data, 60), id, data)!;
 }
 
 describe('verified-token cache', () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type InputHTMLAttributes, type ReactNode } from 'react';
 
 /** Seconds since the epoch, re-rendering every second (countdowns). */
 export function useNow(): number {
@@ -62,6 +62,92 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
       }}
     >
       {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copy refused: select the text below' : label}
+    </button>
+  );
+}
+
+type Draft = Record<string, string | boolean>;
+type TextOptions = Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'value' | 'onChange'> & {
+  hint?: ReactNode;
+};
+
+/** Inputs bound to one field each of a form's draft: the form code names the field and the label, nothing more. */
+export function bindForm<D extends Draft>(draft: D, set: (patch: Partial<D>) => void) {
+  return {
+    text(name: keyof D & string, label: string, { hint, ...input }: TextOptions = {}) {
+      return (
+        <Field label={label} hint={hint}>
+          <input
+            name={name}
+            value={draft[name] as string}
+            onChange={(e) => set({ [name]: e.target.value } as Partial<D>)}
+            {...input}
+          />
+        </Field>
+      );
+    },
+    select(name: keyof D & string, label: string, options: Array<[value: string, label: string]>) {
+      return (
+        <Field label={label}>
+          <select
+            name={name}
+            value={draft[name] as string}
+            onChange={(e) => set({ [name]: e.target.value } as Partial<D>)}
+          >
+            {options.map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
+        </Field>
+      );
+    },
+    check(name: keyof D & string, label: string) {
+      return (
+        <label>
+          <input
+            type="checkbox"
+            name={name}
+            checked={draft[name] as boolean}
+            onChange={(e) => set({ [name]: e.target.checked } as Partial<D>)}
+          />{' '}
+          {label}
+        </label>
+      );
+    },
+  };
+}
+
+export function FormActions({ submit, onCancel }: { submit: string; onCancel: () => void }) {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary">
+        {submit}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** A remove button that asks first. */
+export function RemoveButton(props: {
+  what: string;
+  onRemove: () => void;
+  disabled?: boolean;
+  title?: string;
+}) {
+  return (
+    <button
+      type="button"
+      className="danger"
+      disabled={props.disabled}
+      title={props.title}
+      onClick={() => confirm(`Remove ${props.what}?`) && props.onRemove()}
+    >
+      Remove
     </button>
   );
 }

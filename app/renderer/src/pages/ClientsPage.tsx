@@ -1,6 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ClientConfigSnippets, ClientInfo } from '../../../main/control/contract.js';
-import { Badge, CopyButton, ErrorBanner, Field } from '../components/ui.js';
+import {
+  Badge,
+  bindForm,
+  CopyButton,
+  ErrorBanner,
+  Field,
+  FormActions,
+  RemoveButton,
+} from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 
 export function ClientsPage() {
@@ -47,25 +55,13 @@ function AddClientForm({ onDone }: { onDone: () => void }) {
     });
     if (ok) onDone();
   };
+  const f = bindForm(form, (patch) => setForm({ ...form, ...patch }));
   return (
     <form className="panel form" onSubmit={submit} data-testid="client-form">
       <h3>New pre-registered client</h3>
       <div className="row">
-        <Field label="Client id">
-          <input
-            name="client_id"
-            required
-            value={form.client_id}
-            onChange={(e) => setForm({ ...form, client_id: e.target.value })}
-          />
-        </Field>
-        <Field label="Name">
-          <input
-            name="client_name"
-            value={form.client_name}
-            onChange={(e) => setForm({ ...form, client_name: e.target.value })}
-          />
-        </Field>
+        {f.text('client_id', 'Client id', { required: true })}
+        {f.text('client_name', 'Name')}
       </div>
       <Field
         label="Redirect URIs"
@@ -79,22 +75,8 @@ function AddClientForm({ onDone }: { onDone: () => void }) {
           onChange={(e) => setForm({ ...form, redirect_uris: e.target.value })}
         />
       </Field>
-      <label>
-        <input
-          type="checkbox"
-          checked={form.skip_consent}
-          onChange={(e) => setForm({ ...form, skip_consent: e.target.checked })}
-        />{' '}
-        Skip the consent page (only for clients you launch yourself)
-      </label>
-      <div className="actions">
-        <button type="submit" className="primary">
-          Add
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
+      {f.check('skip_consent', 'Skip the consent page (only for clients you launch yourself)')}
+      <FormActions submit="Add" onCancel={onDone} />
     </form>
   );
 }
@@ -121,18 +103,12 @@ function ClientCard({ client: c }: { client: ClientInfo }) {
         <div className="actions">
           {claude && <CopyButton text={claude} label="Copy Claude Desktop config" testId="copy-claude" />}
           {vscode && <CopyButton text={vscode} label="Copy VS Code config" testId="copy-vscode" />}
-          <button
-            type="button"
-            className="danger"
+          <RemoveButton
+            what={`the client "${c.clientId}" (its users must sign in again)`}
             disabled={c.fromConfig}
             title={c.fromConfig ? 'Defined in the config file (oauth.clients): remove it there.' : undefined}
-            onClick={() =>
-              confirm(`Remove the client "${c.clientId}"? Its users must sign in again.`) &&
-              void clients.getState().remove(c.clientId)
-            }
-          >
-            Remove
-          </button>
+            onRemove={() => void clients.getState().remove(c.clientId)}
+          />
         </div>
       </div>
       <dl className="compact">

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConnectionProfile } from '../../../main/sql/profiles.js';
 import type { ConnectionTest } from '../../../main/sql/test-connection.js';
-import { Badge, ErrorBanner, Field } from '../components/ui.js';
+import { Badge, bindForm, ErrorBanner, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { ConnectionInput } from '../stores/connections.js';
 
@@ -137,6 +137,7 @@ export function ConnectionsPage() {
     }
   };
   const needsSecret = draft && draft.authType !== 'entra-default';
+  const f = bindForm(draft ?? EMPTY, set);
 
   return (
     <section>
@@ -159,210 +160,65 @@ export function ConnectionsPage() {
         <form className="panel form" onSubmit={submit} data-testid="connection-form">
           <h3>{editing ? `Edit ${editing.id}` : 'New connection'}</h3>
           <div className="row">
-            <Field label="Profile id" hint="lower-case letters, digits, - and _">
-              <input
-                name="id"
-                required
-                disabled={!!editing}
-                value={draft.id}
-                onChange={(e) => set({ id: e.target.value })}
-              />
-            </Field>
-            <Field label="Name">
-              <input name="name" value={draft.name} onChange={(e) => set({ name: e.target.value })} />
-            </Field>
+            {f.text('id', 'Profile id', {
+              required: true,
+              disabled: !!editing,
+              hint: 'lower-case letters, digits, - and _',
+            })}
+            {f.text('name', 'Name')}
           </div>
           <div className="row">
-            <Field label="Host">
-              <input
-                name="host"
-                required
-                value={draft.host}
-                onChange={(e) => set({ host: e.target.value })}
-              />
-            </Field>
-            <Field label="Port">
-              <input
-                name="port"
-                required
-                inputMode="numeric"
-                pattern="[0-9]+"
-                value={draft.port}
-                onChange={(e) => set({ port: e.target.value })}
-              />
-            </Field>
-            <Field label="Database">
-              <input
-                name="database"
-                required
-                value={draft.database}
-                onChange={(e) => set({ database: e.target.value })}
-              />
-            </Field>
+            {f.text('host', 'Host', { required: true })}
+            {f.text('port', 'Port', { required: true, inputMode: 'numeric', pattern: '[0-9]+' })}
+            {f.text('database', 'Database', { required: true })}
           </div>
           <div className="row">
-            <Field label="Authentication">
-              <select
-                name="authType"
-                value={draft.authType}
-                onChange={(e) => set({ authType: e.target.value as AuthType })}
-              >
-                <option value="sql">SQL Server login</option>
-                <option value="ntlm">Windows (NTLM)</option>
-                <option value="entra-service-principal">Entra ID service principal</option>
-                <option value="entra-default">Entra ID default credential</option>
-              </select>
-            </Field>
-            {draft.authType === 'ntlm' && (
-              <Field label="Domain">
-                <input
-                  name="domain"
-                  required
-                  value={draft.domain}
-                  onChange={(e) => set({ domain: e.target.value })}
-                />
-              </Field>
-            )}
-            {(draft.authType === 'sql' || draft.authType === 'ntlm') && (
-              <Field label="Login">
-                <input
-                  name="user"
-                  required
-                  value={draft.user}
-                  onChange={(e) => set({ user: e.target.value })}
-                />
-              </Field>
-            )}
+            {f.select('authType', 'Authentication', [
+              ['sql', 'SQL Server login'],
+              ['ntlm', 'Windows (NTLM)'],
+              ['entra-service-principal', 'Entra ID service principal'],
+              ['entra-default', 'Entra ID default credential'],
+            ])}
+            {draft.authType === 'ntlm' && f.text('domain', 'Domain', { required: true })}
+            {(draft.authType === 'sql' || draft.authType === 'ntlm') &&
+              f.text('user', 'Login', { required: true })}
             {draft.authType === 'entra-service-principal' && (
               <>
-                <Field label="Tenant id">
-                  <input
-                    name="tenant_id"
-                    required
-                    value={draft.tenant_id}
-                    onChange={(e) => set({ tenant_id: e.target.value })}
-                  />
-                </Field>
-                <Field label="Client id">
-                  <input
-                    name="client_id"
-                    required
-                    value={draft.client_id}
-                    onChange={(e) => set({ client_id: e.target.value })}
-                  />
-                </Field>
+                {f.text('tenant_id', 'Tenant id', { required: true })}
+                {f.text('client_id', 'Client id', { required: true })}
               </>
             )}
-            {needsSecret && (
-              <Field
-                label={draft.authType === 'entra-service-principal' ? 'Client secret' : 'Password'}
-                hint={
-                  editing?.has_secret
-                    ? 'Stored in the keychain. Leave empty to keep it.'
-                    : 'Stored in the keychain.'
-                }
-              >
-                <input
-                  name="secret"
-                  type="password"
-                  autoComplete="new-password"
-                  required={!editing?.has_secret}
-                  value={draft.secret}
-                  onChange={(e) => set({ secret: e.target.value })}
-                />
-              </Field>
-            )}
+            {needsSecret &&
+              f.text('secret', draft.authType === 'entra-service-principal' ? 'Client secret' : 'Password', {
+                type: 'password',
+                autoComplete: 'new-password',
+                required: !editing?.has_secret,
+                hint: editing?.has_secret
+                  ? 'Stored in the keychain. Leave empty to keep it.'
+                  : 'Stored in the keychain.',
+              })}
           </div>
           <div className="row checks">
-            <label>
-              <input
-                type="checkbox"
-                name="encrypt"
-                checked={draft.encrypt}
-                onChange={(e) => set({ encrypt: e.target.checked })}
-              />{' '}
-              Encrypt
-            </label>
-            <label>
-              <input
-                type="checkbox"
-                name="trust_server_certificate"
-                checked={draft.trust_server_certificate}
-                onChange={(e) => set({ trust_server_certificate: e.target.checked })}
-              />{' '}
-              Trust the server certificate (test servers only)
-            </label>
-            <label>
-              <input
-                type="checkbox"
-                name="read_only"
-                checked={draft.read_only}
-                onChange={(e) => set({ read_only: e.target.checked })}
-              />{' '}
-              Read-only
-            </label>
-            <label>
-              <input
-                type="checkbox"
-                name="allow_writes"
-                checked={draft.allow_writes}
-                onChange={(e) => set({ allow_writes: e.target.checked })}
-              />{' '}
-              Offer writes (execute_statement, needs the mssql:write scope)
-            </label>
+            {f.check('encrypt', 'Encrypt')}
+            {f.check('trust_server_certificate', 'Trust the server certificate (test servers only)')}
+            {f.check('read_only', 'Read-only')}
+            {f.check('allow_writes', 'Offer writes (execute_statement, needs the mssql:write scope)')}
           </div>
           <div className="row">
-            <Field label="Run calls as">
-              <select
-                name="impersonation"
-                value={draft.impersonation}
-                onChange={(e) => set({ impersonation: e.target.value as Draft['impersonation'] })}
-              >
-                <option value="execute_as_user">the signed-in user (EXECUTE AS USER)</option>
-                <option value="none">the connection&apos;s login</option>
-              </select>
-            </Field>
-            <Field label="Row limit">
-              <input
-                name="row_limit"
-                inputMode="numeric"
-                value={draft.row_limit}
-                onChange={(e) => set({ row_limit: e.target.value })}
-              />
-            </Field>
-            <Field label="Query timeout (s)">
-              <input
-                name="query_timeout_seconds"
-                inputMode="numeric"
-                value={draft.query_timeout_seconds}
-                onChange={(e) => set({ query_timeout_seconds: e.target.value })}
-              />
-            </Field>
+            {f.select('impersonation', 'Run calls as', [
+              ['execute_as_user', 'the signed-in user (EXECUTE AS USER)'],
+              ['none', "the connection's login"],
+            ])}
+            {f.text('row_limit', 'Row limit', { inputMode: 'numeric' })}
+            {f.text('query_timeout_seconds', 'Query timeout (s)', { inputMode: 'numeric' })}
           </div>
           <div className="row">
-            <Field label="Blocked databases" hint="comma separated">
-              <input
-                name="blocked_databases"
-                value={draft.blocked_databases}
-                onChange={(e) => set({ blocked_databases: e.target.value })}
-              />
-            </Field>
-            <Field label="Allowed databases" hint="comma separated; empty allows all not blocked">
-              <input
-                name="allowed_databases"
-                value={draft.allowed_databases}
-                onChange={(e) => set({ allowed_databases: e.target.value })}
-              />
-            </Field>
+            {f.text('blocked_databases', 'Blocked databases', { hint: 'comma separated' })}
+            {f.text('allowed_databases', 'Allowed databases', {
+              hint: 'comma separated; empty allows all not blocked',
+            })}
           </div>
-          <div className="actions">
-            <button type="submit" className="primary">
-              Save
-            </button>
-            <button type="button" onClick={() => (setDraft(null), setEditing(undefined))}>
-              Cancel
-            </button>
-          </div>
+          <FormActions submit="Save" onCancel={() => (setDraft(null), setEditing(undefined))} />
         </form>
       )}
       {profiles.length === 0 && !draft && (
@@ -400,15 +256,10 @@ export function ConnectionsPage() {
               <button type="button" onClick={() => (setEditing(p), setDraft(toDraft(p)))}>
                 Edit
               </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() =>
-                  confirm(`Remove the connection "${p.id}"?`) && void connections.getState().remove(p.id)
-                }
-              >
-                Remove
-              </button>
+              <RemoveButton
+                what={`the connection "${p.id}"`}
+                onRemove={() => void connections.getState().remove(p.id)}
+              />
             </div>
           </div>
           <dl className="compact">

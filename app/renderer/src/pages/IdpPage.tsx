@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { PresetInfo } from '../../../main/control/contract.js';
 import type { IdpProfile } from '../../../main/idp/profiles.js';
 import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
-import { Badge, ErrorBanner, Field } from '../components/ui.js';
+import { Badge, bindForm, ErrorBanner, Field, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { Diagnosis, IdpInput } from '../stores/idp.js';
 
@@ -89,6 +89,7 @@ export function IdpPage() {
     }
   };
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
+  const f = bindForm(draft ?? EMPTY, set);
 
   return (
     <section>
@@ -136,102 +137,45 @@ export function IdpPage() {
                 ))}
               </select>
             </Field>
-            <Field label="Profile id" hint="lower-case letters, digits, - and _">
-              <input
-                name="id"
-                required
-                value={draft.id}
-                disabled={!!editing}
-                onChange={(e) => set({ id: e.target.value })}
-              />
-            </Field>
-            <Field label="Display name">
-              <input
-                name="display_name"
-                value={draft.display_name}
-                onChange={(e) => set({ display_name: e.target.value })}
-              />
-            </Field>
+            {f.text('id', 'Profile id', {
+              required: true,
+              disabled: !!editing,
+              hint: 'lower-case letters, digits, - and _',
+            })}
+            {f.text('display_name', 'Display name')}
           </div>
           {preset && <p className="hint">{preset.notes}</p>}
-          <Field label="Issuer URL" hint={preset ? `Looks like ${preset.issuerHint}` : undefined}>
-            <input
-              name="issuer"
-              required
-              type="url"
-              placeholder={preset?.issuerHint}
-              value={draft.issuer}
-              onChange={(e) => set({ issuer: e.target.value })}
-            />
-          </Field>
+          {f.text('issuer', 'Issuer URL', {
+            required: true,
+            type: 'url',
+            placeholder: preset?.issuerHint,
+            hint: preset ? `Looks like ${preset.issuerHint}` : undefined,
+          })}
           <div className="row">
-            <Field label="Client id">
-              <input
-                name="client_id"
-                required
-                value={draft.client_id}
-                onChange={(e) => set({ client_id: e.target.value })}
-              />
-            </Field>
-            <Field
-              label="Client secret"
-              hint={
-                editing?.has_client_secret
-                  ? 'A secret is stored in the keychain. Leave empty to keep it.'
-                  : 'Only for confidential IdP applications. Stored in the keychain, never shown again.'
-              }
-            >
-              <input
-                name="client_secret"
-                type="password"
-                autoComplete="new-password"
-                value={draft.client_secret}
-                onChange={(e) => set({ client_secret: e.target.value })}
-              />
-            </Field>
+            {f.text('client_id', 'Client id', { required: true })}
+            {f.text('client_secret', 'Client secret', {
+              type: 'password',
+              autoComplete: 'new-password',
+              hint: editing?.has_client_secret
+                ? 'A secret is stored in the keychain. Leave empty to keep it.'
+                : 'Only for confidential IdP applications. Stored in the keychain, never shown again.',
+            })}
           </div>
           <div className="row">
-            <Field label="Scopes" hint={`Default: ${preset?.scopes.join(' ') ?? 'openid profile email'}`}>
-              <input name="scopes" value={draft.scopes} onChange={(e) => set({ scopes: e.target.value })} />
-            </Field>
-            <Field label="Groups claim">
-              <input
-                name="groups_claim"
-                value={draft.groups_claim}
-                onChange={(e) => set({ groups_claim: e.target.value })}
-              />
-            </Field>
+            {f.text('scopes', 'Scopes', {
+              hint: `Default: ${preset?.scopes.join(' ') ?? 'openid profile email'}`,
+            })}
+            {f.text('groups_claim', 'Groups claim')}
           </div>
           <div className="row">
-            <Field label="Database user from">
-              <select
-                name="db_user_from"
-                value={draft.db_user_from}
-                onChange={(e) => set({ db_user_from: e.target.value as Draft['db_user_from'] })}
-              >
-                <option value="email_local_part">the part of the email before @</option>
-                <option value="claim">a claim of the ID token</option>
-              </select>
-            </Field>
-            {draft.db_user_from === 'claim' && (
-              <Field label="Claim name">
-                <input
-                  required
-                  value={draft.db_user_claim}
-                  onChange={(e) => set({ db_user_claim: e.target.value })}
-                  placeholder="preferred_username"
-                />
-              </Field>
-            )}
+            {f.select('db_user_from', 'Database user from', [
+              ['email_local_part', 'the part of the email before @'],
+              ['claim', 'a claim of the ID token'],
+            ])}
+            {draft.db_user_from === 'claim' &&
+              f.text('db_user_claim', 'Claim name', { required: true, placeholder: 'preferred_username' })}
           </div>
-          <div className="actions">
-            <button type="submit" className="primary">
-              Save
-            </button>
-            <button type="button" onClick={() => (setDraft(null), setEditing(undefined))}>
-              Cancel
-            </button>
-          </div>
+          <FormActions submit="Save" onCancel={() => (setDraft(null), setEditing(undefined))} />
         </form>
       )}
       {profiles.length === 0 && !draft && (
@@ -293,15 +237,10 @@ function ProfileCard(props: {
           <button type="button" onClick={props.onEdit}>
             Edit
           </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() =>
-              confirm(`Remove the identity provider "${p.id}"?`) && void idp.getState().remove(p.id)
-            }
-          >
-            Remove
-          </button>
+          <RemoveButton
+            what={`the identity provider "${p.id}"`}
+            onRemove={() => void idp.getState().remove(p.id)}
+          />
         </div>
       </div>
       <dl className="compact">

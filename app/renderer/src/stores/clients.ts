@@ -5,7 +5,7 @@ import type {
   ControlApi,
   ControlParams,
 } from '../../../main/control/contract.js';
-import { messageOf } from './errors.js';
+import { attempter } from './errors.js';
 
 export type NewClient = ControlParams<'clients.add'>;
 
@@ -20,16 +20,7 @@ export interface ClientsState {
 
 export const createClientsStore = (api: ControlApi) =>
   createStore<ClientsState>()((set, get) => {
-    const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        const v = await fn();
-        set({ error: undefined });
-        return v;
-      } catch (err) {
-        set({ error: messageOf(err) });
-        return undefined;
-      }
-    };
+    const attempt = attempter(set);
     return {
       clients: [],
       async load() {

@@ -7,7 +7,7 @@ import type {
 } from '../../../main/control/contract.js';
 import type { IdpProfile } from '../../../main/idp/profiles.js';
 import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
-import { messageOf } from './errors.js';
+import { attempter } from './errors.js';
 
 export type IdpInput = ControlParams<'idp.save'>;
 export type Diagnosis = ControlResults['idp.diagnose'];
@@ -33,16 +33,7 @@ export interface IdpState {
 
 export const createIdpStore = (api: ControlApi) =>
   createStore<IdpState>()((set, get) => {
-    const attempt = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
-      try {
-        const v = await fn();
-        set({ error: undefined });
-        return v;
-      } catch (err) {
-        set({ error: messageOf(err) });
-        return undefined;
-      }
-    };
+    const attempt = attempter(set);
     return {
       profiles: [],
       presets: [],
