@@ -9,7 +9,8 @@ import readline from 'node:readline';
 
 const [url, token] = process.argv.slice(2) as [string, string | undefined];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-let session: string | undefined;
+/** Set once initialize has answered. */
+const sessionHeaders: Record<string, string> = {};
 let id = 0;
 
 function post(body: unknown): Promise<{ status: number; text: string; session?: string }> {
@@ -23,7 +24,7 @@ function post(body: unknown): Promise<{ status: number; text: string; session?: 
           'content-type': 'application/json',
           accept: 'application/json, text/event-stream',
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' } : {}),
+          ...sessionHeaders,
         },
       },
       (res) => {
@@ -47,7 +48,7 @@ const init = await post({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
 });
 if (init.status !== 200 || !init.session) throw new Error(`initialize failed: ${init.status} ${init.text}`);
-session = init.session;
+Object.assign(sessionHeaders, { 'mcp-session-id': init.session, 'mcp-protocol-version': '2025-06-18' });
 await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
 const call = async () => {

@@ -76,6 +76,23 @@ describe('idp store', () => {
     });
   });
 
+  it('Test sign-in explains an ID token for another audience, with the setting to fix', async () => {
+    env.idp.misbehave('wrong_audience');
+    try {
+      const url = await stores.idp.getState().startTest('test');
+      await new UserAgent().browse(url!, {
+        stopAt: 'about:never',
+        login: { user: 'alice', password: 'alice-pass' },
+      });
+      await until(() => !!stores.idp.getState().latestTest('test')?.result, 'the test result');
+      const result = stores.idp.getState().latestTest('test')!.result!;
+      expect(result).toMatchObject({ ok: false, code: 'id_token_audience_mismatch' });
+      expect(!result.ok && result.message).toContain('Check client_id in the IdP profile');
+    } finally {
+      env.idp.misbehave(undefined);
+    }
+  });
+
   it('the config doctor result is kept per profile', async () => {
     await stores.idp.getState().diagnose('test');
     const d = stores.idp.getState().doctor.test;
