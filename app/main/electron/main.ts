@@ -29,7 +29,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const PRELOAD = path.join(here, 'preload.cjs');
 const RENDERER = path.join(here, '..', 'renderer', 'index.html');
 const RENDERER_URL = pathToFileURL(RENDERER).href;
-const TRAY_ICON = path.join(process.resourcesPath ?? here, 'tray.png');
+// Packaged: an extra resource (electron-builder.yml); from a checkout (`npm run start:electron`): resources/.
+const trayIcon = () =>
+  app.isPackaged
+    ? path.join(process.resourcesPath, 'tray.png')
+    : path.join(app.getAppPath(), 'resources', 'tray.png');
 
 let core: BridgeCore | undefined;
 let win: BrowserWindow | undefined;
@@ -121,7 +125,7 @@ function showWindow(): void {
 }
 
 function createTray(session: DesktopSession): void {
-  tray = new Tray(nativeImage.createFromPath(TRAY_ICON));
+  tray = new Tray(nativeImage.createFromPath(trayIcon()));
   const actions: Record<TrayAction, () => void> = {
     signIn: () => void session.signIn(),
     signOut: () => void session.signOut(),
