@@ -74,12 +74,14 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** Waits for the UI (up to 10 s: CI machines are slower than this one). */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000 });
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 const open = (label: string) => page.click(`nav button:has-text("${label}")`);
 
 describe('desktop UI over serve --ui', () => {
   it('opens with the token from the link, hides it from the address bar, and lists what needs doing', async () => {
-    await expect.poll(() => page.locator('[data-testid="problems"] li').count()).toBe(2);
+    await poll(() => page.locator('[data-testid="problems"] li').count()).toBe(2);
     const problems = await page.locator('[data-testid="problems"]').innerText();
     expect(problems).toContain('No identity provider');
     expect(problems).toContain('No SQL Server connection');
@@ -91,7 +93,7 @@ describe('desktop UI over serve --ui', () => {
     await open('Identity providers');
     await addIdp({ id: 'corp', name: 'Corp SSO', issuer: idp.issuer, ...UPSTREAM });
     const card = page.locator('[data-testid="idp-corp"]');
-    await expect.poll(() => card.innerText()).toContain('secret in keychain');
+    await poll(() => card.innerText()).toContain('secret in keychain');
     await card.locator('button:has-text("Check configuration")').click();
     const report = card.locator('[data-testid="doctor"]');
     await report.waitFor();
@@ -112,7 +114,7 @@ describe('desktop UI over serve --ui', () => {
     expect(await bad.locator('[data-check="client"]').innerText()).toContain('invalid_client');
     await shot('idp-doctor');
     await typo.locator('button:has-text("Remove")').click();
-    await expect.poll(() => page.locator('[data-testid="idp-typo"]').count()).toBe(0);
+    await poll(() => page.locator('[data-testid="idp-typo"]').count()).toBe(0);
   });
 
   it('Test sign-in goes through the IdP login form in a new tab and shows the claims and database user', async () => {
@@ -158,7 +160,7 @@ describe('desktop UI over serve --ui', () => {
     expect(text).toContain('Fix:');
     // Two connections: tool calls that name none need a default.
     await card.locator('button:has-text("Make default")').click();
-    await expect.poll(() => card.locator('.badge:has-text("default")').count()).toBe(1);
+    await poll(() => card.locator('.badge:has-text("default")').count()).toBe(1);
     // Typed once, never shown again.
     expect(await page.content()).not.toContain(svc.password);
     await shot('connections');
@@ -184,7 +186,7 @@ describe('desktop UI over serve --ui', () => {
 
   it('a real client signs in with that config: its token and tool calls appear live; Revoke refuses it at once', async () => {
     await open('Status');
-    await expect.poll(() => page.locator('[data-testid="no-problems"]').count()).toBe(1);
+    await poll(() => page.locator('[data-testid="no-problems"]').count()).toBe(1);
     await shot('status-ready');
     await open('Inspector');
     await page.locator('[data-testid="live"]:has-text("live")').waitFor();
@@ -199,7 +201,7 @@ describe('desktop UI over serve --ui', () => {
       await tokenRow.first().waitFor(); // pushed live: no reload
       expect(await tokenRow.first().innerText()).toContain('claude-desktop');
       const grantRow = page.locator('[data-testid="grants"] tr[data-grant]');
-      await expect.poll(() => grantRow.first().innerText()).toContain('alice@example.com');
+      await poll(() => grantRow.first().innerText()).toContain('alice@example.com');
 
       await remote.request('initialize', {
         protocolVersion: '2025-06-18',
@@ -228,9 +230,9 @@ describe('desktop UI over serve --ui', () => {
       const accessToken = readMcpRemoteToken(configDir);
       expect((await postInitialize(`${origin}/mcp`, accessToken)).status).toBe(200);
       await grantRow.first().locator('button:has-text("Revoke session")').click();
-      await expect.poll(() => grantRow.first().innerText()).toContain('revoked');
+      await poll(() => grantRow.first().innerText()).toContain('revoked');
       expect((await postInitialize(`${origin}/mcp`, accessToken)).status).toBe(401);
-      await expect.poll(() => tokenRow.first().innerText()).toContain('revoked');
+      await poll(() => tokenRow.first().innerText()).toContain('revoked');
       await shot('inspector-revoked');
     } finally {
       remote.close();
