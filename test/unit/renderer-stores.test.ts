@@ -120,6 +120,13 @@ describe('connections store', () => {
       .save({ ...base, auth: { type: 'sql', user: svc.name, password: 'wrong' } });
     expect(stores.connections.getState().tests.copy).toBeUndefined();
     expect(await stores.connections.getState().test('copy')).toMatchObject({ ok: false, number: 18456 });
+    // Editing without typing the secret again keeps the stored one.
+    expect(
+      await stores.connections
+        .getState()
+        .save({ ...base, row_limit: 50, auth: { type: 'sql', user: svc.name } }),
+    ).toMatchObject({ row_limit: 50, has_secret: true });
+    expect(await stores.connections.getState().test('copy')).toMatchObject({ ok: false, number: 18456 });
     await stores.connections.getState().setDefault('sales');
     expect(stores.connections.getState().defaultId).toBe('sales');
   });

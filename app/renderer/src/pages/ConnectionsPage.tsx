@@ -25,6 +25,7 @@ type Draft = {
   impersonation: 'none' | 'execute_as_user';
   row_limit: string;
   query_timeout_seconds: string;
+  pool_max: string;
   blocked_databases: string;
   allowed_databases: string;
 };
@@ -48,6 +49,7 @@ const EMPTY: Draft = {
   impersonation: 'execute_as_user',
   row_limit: '1000',
   query_timeout_seconds: '30',
+  pool_max: '10',
   blocked_databases: 'master, msdb, tempdb, model',
   allowed_databases: '',
 };
@@ -79,6 +81,7 @@ function toDraft(p: ConnectionProfile): Draft {
     impersonation: p.impersonation,
     row_limit: String(p.row_limit),
     query_timeout_seconds: String(p.query_timeout_seconds),
+    pool_max: String(p.pool_max),
     blocked_databases: p.blocked_databases.join(', '),
     allowed_databases: p.allowed_databases.join(', '),
   };
@@ -114,6 +117,7 @@ function toInput(d: Draft): ConnectionInput {
     impersonation: d.impersonation,
     row_limit: Number(d.row_limit),
     query_timeout_seconds: Number(d.query_timeout_seconds),
+    pool_max: Number(d.pool_max),
     blocked_databases: list(d.blocked_databases),
     allowed_databases: list(d.allowed_databases),
   };
@@ -211,6 +215,7 @@ export function ConnectionsPage() {
             ])}
             {f.text('row_limit', 'Row limit', { inputMode: 'numeric' })}
             {f.text('query_timeout_seconds', 'Query timeout (s)', { inputMode: 'numeric' })}
+            {f.text('pool_max', 'Connections in pool', { inputMode: 'numeric' })}
           </div>
           <div className="row">
             {f.text('blocked_databases', 'Blocked databases', { hint: 'comma separated' })}
