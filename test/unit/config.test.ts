@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../app/main/config/load.js';
 import { DEFAULT_PORT } from '../../app/main/config/schema.js';
+import { APP_VERSION } from '../../app/main/version.js';
 
 describe('configuration', () => {
   it('has secure, documented defaults', () => {
@@ -61,5 +62,14 @@ describe('configuration', () => {
     }
     fs.writeFileSync(file, '{ not json');
     expect(() => loadConfig({ file, env: {} })).toThrow(/not valid JSON/);
+  });
+});
+
+describe('version', () => {
+  it('the app reports the version package.json declares', () => {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    expect(APP_VERSION).toBe(pkg.version);
   });
 });

@@ -1,4 +1,5 @@
 import type { BridgeCore } from '../core.js';
+import { APP_VERSION } from '../version.js';
 import { diagnoseIdp } from '../idp/doctor.js';
 import { IDP_PRESET_DEFAULTS } from '../idp/presets.js';
 import type { AccessTokenRecord, Grant } from '../oauth/grants.js';
@@ -21,8 +22,6 @@ import {
 
 type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
 
-const VERSION = '0.1.0';
-
 /** The one implementation of the contract, over the core; both transports call `control.request`. */
 export function createControl(core: BridgeCore): ControlApi {
   const startedAt = Date.now();
@@ -35,7 +34,7 @@ export function createControl(core: BridgeCore): ControlApi {
   const h: Handlers = {
     'status.get': async () => ({
       running: true,
-      version: VERSION,
+      version: APP_VERSION,
       mcpUrl: core.urls().mcp,
       issuer: core.urls().issuer,
       idpCallback: core.urls().idpCallback,

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { APP_VERSION } from '../version.js';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -18,8 +19,6 @@ interface Session {
   clientId: string;
   grantId: string;
 }
-
-const VERSION = '0.1.0';
 
 /**
  * `/mcp`: streamable HTTP with stateful sessions, every request bearer-verified. A session belongs to the
@@ -91,7 +90,7 @@ export class McpEndpoint {
       return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id: the first request must be initialize.');
     }
     const server = new McpServer(
-      { name: 'mssql-mcp-bridge', version: VERSION },
+      { name: 'mssql-mcp-bridge', version: APP_VERSION },
       { capabilities: { tools: {}, logging: {} } },
     );
     for (const register of this.toolSets)
