@@ -1,3 +1,4 @@
+import * as oidc from 'openid-client';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium, headless, with nothing that reaches the network on its own (never a downloaded browser). */
@@ -42,4 +43,36 @@ export async function signInWithBrowser(
   } finally {
     await page.context().close();
   }
+}
+
+/**
+ * A native client's authorization code flow with PKCE and state (openid-client), the person signing in at
+ * Chromium; openid-client checks state and the response's RFC 9207 `iss`, then redeems the code for `resource`.
+ */
+export async function codeFlowInChromium(
+  browser: Browser,
+  config: oidc.Configuration,
+  o: { redirectUri: string; resource: string; user: string },
+) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: o.redirectUri,
+    scope: 'mcp:tools',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    resource: o.resource,
+  });
+  const landed = await signInWithBrowser(browser, url.href, {
+    user: o.user,
+    password: `${o.user}-pass`,
+    callbackPrefix: o.redirectUri,
+  });
+  return oidc.authorizationCodeGrant(
+    config,
+    new URL(landed),
+    { pkceCodeVerifier: verifier, expectedState: state },
+    { resource: o.resource },
+  );
 }

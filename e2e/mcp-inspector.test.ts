@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type Env } from '../test/support/harness.js';
 import { discoverBridge, postInitialize } from '../test/support/mcp-client.js';
 import { REPO } from '../test/support/processes.js';
-import { launchChromium, signInWithBrowser } from './browser.js';
+import { codeFlowInChromium, launchChromium } from './browser.js';
 
 const INSPECTOR = path.join(
   REPO,
@@ -67,27 +67,11 @@ describe.runIf(node22)('MCP Inspector CLI (Node 22)', () => {
     const mcpUrl = env.core.urls().mcp;
     const redirectUri = `http://localhost:${(callback.address() as AddressInfo).port}/oauth/callback`;
     const config = await discoverBridge(env, 'mcp-inspector');
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'mcp:tools',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
+    const tokens = await codeFlowInChromium(browser, config, {
+      redirectUri,
       resource: mcpUrl,
-    });
-    const landed = await signInWithBrowser(browser, url.href, {
       user: 'alice',
-      password: 'alice-pass',
-      callbackPrefix: redirectUri,
     });
-    const tokens = await oidc.authorizationCodeGrant(
-      config,
-      new URL(landed),
-      { pkceCodeVerifier: verifier, expectedState: state },
-      { resource: mcpUrl },
-    );
     const header = `Authorization: Bearer ${tokens.access_token}`;
 
     const list = await inspector([

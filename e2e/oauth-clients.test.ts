@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type Env } from '../test/support/harness.js';
 import { discoverBridge, mcpClient, postInitialize } from '../test/support/mcp-client.js';
 import { TestSdkOAuthProvider } from '../test/support/sdk-oauth-provider.js';
-import { launchChromium, signInWithBrowser } from './browser.js';
+import { codeFlowInChromium, launchChromium, signInWithBrowser } from './browser.js';
 
 let env: Env;
 let browser: Browser;
@@ -79,28 +79,8 @@ describe('third-party OAuth clients, signed in through Chromium', () => {
       issuer: env.core.urls().issuer,
       code_challenge_methods_supported: ['S256'],
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'mcp:tools',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      resource: mcp,
-    });
-    const landed = await signInWithBrowser(browser, url.href, {
-      user: 'alice',
-      password: 'alice-pass',
-      callbackPrefix: redirectUri,
-    });
     // openid-client checks state and the RFC 9207 `iss` of the response against the metadata.
-    const tokens = await oidc.authorizationCodeGrant(
-      config,
-      new URL(landed),
-      { pkceCodeVerifier: verifier, expectedState: state },
-      { resource: mcp },
-    );
+    const tokens = await codeFlowInChromium(browser, config, { redirectUri, resource: mcp, user: 'alice' });
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, { resource: mcp });
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     const client = await mcpClient(mcp, refreshed.access_token);

@@ -1,4 +1,6 @@
 import type { BridgeCore } from '../core.js';
+import type { IdpProfile } from '../idp/profiles.js';
+import type { ConnectionProfile } from '../sql/profiles.js';
 import { APP_VERSION } from '../version.js';
 import { diagnoseIdp } from '../idp/doctor.js';
 import { IDP_PRESET_DEFAULTS } from '../idp/presets.js';
@@ -32,21 +34,30 @@ export function createControl(core: BridgeCore): ControlApi {
   };
 
   const h: Handlers = {
-    'status.get': async () => ({
-      running: true,
-      version: APP_VERSION,
-      mcpUrl: core.urls().mcp,
-      issuer: core.urls().issuer,
-      idpCallback: core.urls().idpCallback,
-      port: core.port,
-      keychain: 'available',
-      activeIdp: (await core.profiles.active())?.id,
-      defaultConnection: await defaultConnection(core),
-      mcpSessions: core.mcp.sessionCount(),
-      activeGrants: core.grants.listGrants().length,
-      startedAt,
-      problems: await problems(core),
-    }),
+    'status.get': async () => {
+      // Each lookup once: profile listings read the keychain (has_secret) for every profile.
+      const [idps, conns, activeIdp, defaultConn] = await Promise.all([
+        core.profiles.list(),
+        core.connections.list(),
+        core.profiles.active().then((p) => p?.id),
+        defaultConnection(core),
+      ]);
+      return {
+        running: true,
+        version: APP_VERSION,
+        mcpUrl: core.urls().mcp,
+        issuer: core.urls().issuer,
+        idpCallback: core.urls().idpCallback,
+        port: core.port,
+        keychain: 'available',
+        activeIdp,
+        defaultConnection: defaultConn,
+        mcpSessions: core.mcp.sessionCount(),
+        activeGrants: core.grants.listGrants().length,
+        startedAt,
+        problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn }),
+      };
+    },
     'idp.presets': async () =>
       Object.entries(IDP_PRESET_DEFAULTS).map(([id, p]): PresetInfo => ({
         id: id as PresetInfo['id'],
@@ -176,23 +187,27 @@ export function createControl(core: BridgeCore): ControlApi {
   };
 }
 
-async function problems(core: BridgeCore): Promise<Problem[]> {
+function problems(s: {
+  idps: IdpProfile[];
+  conns: ConnectionProfile[];
+  activeIdp?: string;
+  defaultConnection?: string;
+}): Problem[] {
+  const { idps, conns } = s;
   const out: Problem[] = [];
-  const idps = await core.profiles.list();
   if (!idps.length)
     out.push({ page: 'idp', message: 'No identity provider is set up: nobody can sign in. Add one.' });
-  else if (!(await core.profiles.active()))
+  else if (!s.activeIdp)
     out.push({
       page: 'idp',
       message: 'Several identity providers exist and none is active: choose the one users sign in with.',
     });
-  const conns = await core.connections.list();
   if (!conns.length)
     out.push({
       page: 'connections',
       message: 'No SQL Server connection is set up: the SQL tools have nothing to query. Add one.',
     });
-  if (conns.length > 1 && !(await defaultConnection(core)))
+  if (conns.length > 1 && !s.defaultConnection)
     out.push({
       page: 'connections',
       message:

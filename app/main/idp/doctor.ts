@@ -1,4 +1,5 @@
 import { effectiveSettings, type IdpProfile } from './profiles.js';
+import { describeError } from './upstream.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 export interface DoctorCheck {
@@ -66,7 +67,7 @@ export async function diagnoseIdp(
       'discovery',
       'Discovery document',
       'fail',
-      `Cannot load ${discoveryUrl.href} (${describe(err)}). Check the issuer URL (the preset shows its usual shape) and that this computer can reach the IdP.`,
+      `Cannot load ${discoveryUrl.href} (${describeError(err)}). Check the issuer URL (the preset shows its usual shape) and that this computer can reach the IdP.`,
     );
     return checks;
   }
@@ -203,7 +204,7 @@ async function probeClient(
       id: 'client',
       label,
       status: 'warn',
-      detail: `The token endpoint could not be probed (${describe(err)}).`,
+      detail: `The token endpoint could not be probed (${describeError(err)}).`,
     };
   }
 }
@@ -279,12 +280,7 @@ async function probeRedirect(
       id: 'redirect_uri',
       label,
       status: 'warn',
-      detail: `The authorization endpoint could not be probed (${describe(err)}).`,
+      detail: `The authorization endpoint could not be probed (${describeError(err)}).`,
     };
   }
-}
-
-function describe(err: unknown): string {
-  const e = err as { message?: string; cause?: { code?: string; message?: string } };
-  return [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ');
 }

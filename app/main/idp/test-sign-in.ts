@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { IdentityMappingError, mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfiles } from './profiles.js';
-import { UpstreamError, type UpstreamChecks, type UpstreamIdp } from './upstream.js';
+import { explainIdpError, UpstreamError, type UpstreamChecks, type UpstreamIdp } from './upstream.js';
 
 export type TestSignInResult =
   | { testId: string; profileId: string; ok: true; claims: Record<string, unknown>; identity: Identity }
@@ -91,18 +91,8 @@ export class IdpTester {
     });
     const error = query.get('error');
     if (error) {
-      const hints: Record<string, string> = {
-        access_denied: 'The sign-in was cancelled or denied at the identity provider.',
-        invalid_scope:
-          'The IdP refused a requested scope: remove it from the profile or allow it in the IdP application.',
-        unauthorized_client:
-          'The IdP application may not use the authorization code flow: enable it in the IdP.',
-      };
-      const description = query.get('error_description');
-      return fail(
-        error,
-        `${hints[error] ?? `The identity provider answered "${error}".`}${description ? ` (${description})` : ''}`,
-      );
+      const e = explainIdpError(error, query.get('error_description'));
+      return fail(e.code, e.message);
     }
     const profile = await this.profiles.get(profileId);
     if (!profile) return fail('not_found', `The profile "${profileId}" was removed during the test.`);

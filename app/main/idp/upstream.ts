@@ -121,7 +121,7 @@ export class UpstreamIdp {
       );
     } catch (err) {
       throw new UpstreamError(
-        `Cannot load the OpenID configuration of ${profile.issuer} (${describe(err)}). Check the issuer URL and that the identity provider is reachable; discovery reads ${new URL('.well-known/openid-configuration', withSlash(issuer)).href}.`,
+        `Cannot load the OpenID configuration of ${profile.issuer} (${describeError(err)}). Check the issuer URL and that the identity provider is reachable; discovery reads ${new URL('.well-known/openid-configuration', withSlash(issuer)).href}.`,
         'discovery_failed',
       );
     }
@@ -133,10 +133,31 @@ function withSlash(u: URL): URL {
   return new URL(u.href.endsWith('/') ? u.href : `${u.href}/`);
 }
 
-function describe(err: unknown): string {
+/** An error and its cause in one line (network failures hide the useful part in `cause`). */
+export function describeError(err: unknown): string {
   const e = err as { message?: string; cause?: { message?: string; code?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
   return [e.message, cause].filter(Boolean).join(': ');
+}
+
+const IDP_ERROR_HINTS: Record<string, string> = {
+  invalid_client:
+    "The IdP rejected the bridge's client id or secret: check client_id and the client secret in the IdP profile.",
+  redirect_uri_mismatch:
+    "The IdP does not know the bridge's callback URL: register it exactly in the IdP application.",
+  invalid_grant: 'The sign-in code was refused by the IdP (expired or already used): sign in again.',
+  access_denied: 'The sign-in was cancelled or denied at the identity provider.',
+  invalid_scope:
+    'The IdP refused a requested scope: remove it from the profile or allow it in the IdP application.',
+  unauthorized_client: 'The IdP application may not use the authorization code flow: enable it in the IdP.',
+};
+
+/** An OAuth error the IdP answered with (at its token endpoint or on the callback), as a sentence with the fix. */
+export function explainIdpError(error: string, description?: string | null): UpstreamError {
+  return new UpstreamError(
+    `${IDP_ERROR_HINTS[error] ?? `The identity provider answered "${error}".`}${description ? ` (${description})` : ''}`,
+    error,
+  );
 }
 
 /** Turns openid-client failures into a sentence that says what is wrong and what to do. */
@@ -148,20 +169,7 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
     error_description?: string;
     cause?: unknown;
   };
-  if (e.error) {
-    const hints: Record<string, string> = {
-      invalid_client:
-        "The IdP rejected the bridge's client id or secret: check client_id and the client secret in the IdP profile.",
-      redirect_uri_mismatch:
-        "The IdP does not know the bridge's callback URL: register it exactly in the IdP application.",
-      invalid_grant: 'The sign-in code was refused by the IdP (expired or already used): sign in again.',
-      access_denied: 'The sign-in was cancelled or denied at the identity provider.',
-    };
-    return new UpstreamError(
-      `${hints[e.error] ?? `The identity provider answered "${e.error}".`}${e.error_description ? ` (${e.error_description})` : ''}`,
-      e.error,
-    );
-  }
+  if (e.error) return explainIdpError(e.error, e.error_description);
   // openid-client wraps oauth4webapi's error, whose message and cause name the failing claim.
   const chain: Array<{ message?: string; claim?: string; cause?: unknown }> = [];
   for (
@@ -203,5 +211,8 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
       'state_mismatch',
     );
   }
-  return new UpstreamError(`Sign-in at the identity provider failed: ${describe(err)}`, 'upstream_failed');
+  return new UpstreamError(
+    `Sign-in at the identity provider failed: ${describeError(err)}`,
+    'upstream_failed',
+  );
 }

@@ -43,20 +43,10 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
 
   async find(clientId: string): Promise<KnownClient | undefined> {
     const pre = this.preregistered.get(clientId);
-    if (pre) {
-      return {
-        info: publicClient({
-          client_id: pre.client_id,
-          client_name: pre.client_name,
-          redirect_uris: pre.redirect_uris,
-        }),
-        source: 'preregistered',
-        skipConsent: pre.skip_consent && !this.config.consent_for_preregistered,
-      };
-    }
+    if (pre) return this.configClient(pre);
     const row = this.db.prepare('SELECT source, metadata FROM clients WHERE client_id = ?').get(clientId) as
       ClientRow | undefined;
-    if (row) return fromRow(row, !this.config.consent_for_preregistered);
+    if (row) return fromRow(row, this.preregisteredMaySkipConsent);
     if (this.config.client_id_metadata_documents && clientId.startsWith('https://')) {
       const info = await this.metadataDocument(clientId);
       return info && { info, source: 'cimd', skipConsent: false };
@@ -92,10 +82,7 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
       this.db.prepare('SELECT 1 FROM clients WHERE client_id = ?').get(client.client_id)
     )
       throw new Error(`A client with id "${client.client_id}" already exists.`);
-    for (const uri of client.redirect_uris) {
-      const why = redirectRefusal(uri, this.config.dcr.allowed_redirect_patterns);
-      if (why) throw new Error(`Redirect URI refused: ${why}.`);
-    }
+    this.checkRedirects(client.redirect_uris);
     const info = publicClient({
       client_id: client.client_id,
       client_name: client.client_name,
@@ -110,25 +97,16 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
       .run(client.client_id, JSON.stringify(metadata), nowSeconds());
     return fromRow(
       { source: 'preregistered', metadata: JSON.stringify(metadata) },
-      !this.config.consent_for_preregistered,
+      this.preregisteredMaySkipConsent,
     );
   }
 
   /** Every registered client: from the config file (fixed), added in the app, and dynamically registered. */
   listRegistered(): Array<KnownClient & { fromConfig: boolean }> {
-    const pre = [...this.preregistered.values()].map((c) => ({
-      info: publicClient({
-        client_id: c.client_id,
-        redirect_uris: c.redirect_uris,
-        client_name: c.client_name,
-      }),
-      source: 'preregistered' as const,
-      skipConsent: c.skip_consent && !this.config.consent_for_preregistered,
-      fromConfig: true,
-    }));
+    const pre = [...this.preregistered.values()].map((c) => ({ ...this.configClient(c), fromConfig: true }));
     const stored = (
       this.db.prepare('SELECT source, metadata FROM clients ORDER BY created_at').all() as ClientRow[]
-    ).map((r) => ({ ...fromRow(r, !this.config.consent_for_preregistered), fromConfig: false }));
+    ).map((r) => ({ ...fromRow(r, this.preregisteredMaySkipConsent), fromConfig: false }));
     return [...pre, ...stored];
   }
 
@@ -139,6 +117,23 @@ export class ClientRegistry implements OAuthRegisteredClientsStore {
 
   isFromConfig(clientId: string): boolean {
     return this.preregistered.has(clientId);
+  }
+
+  /** `oauth.consent_for_preregistered` turns the consent page on even for pre-registered clients. */
+  private get preregisteredMaySkipConsent(): boolean {
+    return !this.config.consent_for_preregistered;
+  }
+
+  private configClient(c: PreRegisteredClient): KnownClient {
+    return {
+      info: publicClient({
+        client_id: c.client_id,
+        client_name: c.client_name,
+        redirect_uris: c.redirect_uris,
+      }),
+      source: 'preregistered',
+      skipConsent: c.skip_consent && this.preregisteredMaySkipConsent,
+    };
   }
 
   private checkRedirects(uris: readonly string[]): void {
