@@ -13,9 +13,9 @@ import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { freePort } from '../test/support/harness.js';
 import { postInitialize } from '../test/support/mcp-client.js';
 import { REPO, spawnCli, waitFor } from '../test/support/processes.js';
-import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../test/support/tds/sample.js';
-import { startTdsServer, type TdsServer } from '../test/support/tds/server.js';
-import { startTestIdp, type TestIdp } from '../test/support/test-idp.js';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
+import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
+import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
 import { launchChromium } from './browser.js';
 import { signInThroughMcpRemote, startMcpRemote } from './mcp-remote-process.js';
 

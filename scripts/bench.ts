@@ -18,7 +18,7 @@ import { identityTools } from '../app/main/mcp/tools.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { startEnv } from '../test/support/harness.js';
 import { mcpClient, signIn } from '../test/support/mcp-client.js';
-import { createLargeTable, SAMPLE_LOGINS } from '../test/support/tds/sample.js';
+import { createLargeTable, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -5,7 +5,7 @@ import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { authorizeViaBrowser, CLIENT_REDIRECT, tokenRequest } from '../support/mcp-client.js';
 import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
-import { selfSignedCert } from '../support/tls.js';
+import { selfSignedCert } from '@mssql-mcp-bridge/tds-test-server';
 import { UserAgent } from '../support/user-agent.js';
 
 describe('consent for dynamically registered clients', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createLargeTable } from '../support/tds/sample.js';
+import { createLargeTable } from '@mssql-mcp-bridge/tds-test-server';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, postInitialize, signIn } from '../support/mcp-client.js';
 

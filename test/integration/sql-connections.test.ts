@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../app/main/mcp/audit.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
-import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../support/tds/sample.js';
-import { startTdsServer, type TdsServer } from '../support/tds/server.js';
-import { selfSignedCert } from '../support/tls.js';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
+import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
+import { selfSignedCert } from '@mssql-mcp-bridge/tds-test-server';
 
 let env: Env;
 let tlsServer: TdsServer;

@@ -7,9 +7,9 @@ import type { BridgeConfigInput } from '../../app/main/config/schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
-import { startTestIdp, type TestIdp } from './test-idp.js';
-import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from './tds/sample.js';
-import { startTdsServer, type TdsServer } from './tds/server.js';
+import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
+import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
+import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 export const BRIDGE_IDP_CLIENT = { client_id: 'mssql-mcp-bridge', client_secret: 'bridge-upstream-secret' };
 

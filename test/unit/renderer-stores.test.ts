@@ -8,7 +8,7 @@ import type { TokenInfo } from '../../app/main/control/contract.js';
 import { controlHttpClient } from '../../app/main/control/http-client.js';
 import { createStores, type Stores } from '../../app/renderer/src/stores/index.js';
 import { FEED_LIMIT } from '../../app/renderer/src/stores/inspector.js';
-import { SAMPLE_LOGINS } from '../support/tds/sample.js';
+import { SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
 import { UserAgent } from '../support/user-agent.js';

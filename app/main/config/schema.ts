@@ -81,8 +81,10 @@ export const connectionProfileSchema = z.object({
   encrypt: z.boolean().default(true),
   trust_server_certificate: z.boolean().default(false),
   pool_max: z.number().int().min(1).max(100).default(10),
-  /** Read-only: only single SELECT statements, inside a transaction that is always rolled back. */
+  /** Read-only: DECLARE, SET @variable and SELECT batches, inside a transaction that is always rolled back. */
   read_only: z.boolean().default(true),
+  /** Procedures the administrator declares read-only (`schema.name`), callable from run_query with EXEC. */
+  read_only_procedures: z.array(z.string().min(1)).default([]),
   allowed_databases: z.array(z.string()).default([]),
   blocked_databases: z.array(z.string()).default(['master', 'msdb', 'tempdb', 'model']),
   row_limit: z.number().int().min(1).max(1_000_000).default(1000),

@@ -278,7 +278,11 @@ export function sqlTools(d: SqlToolDeps): ToolSet {
 }
 
 function policy(p: ConnectionProfile) {
-  return { blockedDatabases: p.blocked_databases, allowedDatabases: p.allowed_databases };
+  return {
+    blockedDatabases: p.blocked_databases,
+    allowedDatabases: p.allowed_databases,
+    readOnlyProcedures: p.read_only_procedures ?? [],
+  };
 }
 
 function guard(sqlText: string, call: Call, mode: 'read' | 'write'): void {

@@ -77,11 +77,36 @@ export function explainSqlError(
       fix: 'The signed-in user lacks this permission in SQL Server; a DBA can GRANT it if it is appropriate.',
     };
   }
+  if (e.code === 'EDEADLINE')
+    return {
+      code: 'timeout',
+      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled.`,
+      fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
+    };
+  // tedious uses ETIMEOUT for three different things; each gets its own sentence.
+  if (e.code === 'ETIMEOUT' && /failed to cancel/i.test(inner))
+    return {
+      code: 'cancel_timeout',
+      message: `${at} did not acknowledge the cancel in time, so the bridge closed that connection.`,
+      fix: 'The server may be overloaded or frozen; check it, then retry. Nothing was committed.',
+    };
+  if (e.code === 'ETIMEOUT' && /failed to connect/i.test(inner))
+    return {
+      code: 'connect_timeout',
+      message: `No answer from ${at} while connecting (login timeout).`,
+      fix: 'Check that the host and port are right, that SQL Server is running, and that no firewall silently drops the connection.',
+    };
   if (e.code === 'ETIMEOUT')
     return {
       code: 'timeout',
-      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled on the server.`,
+      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled.`,
       fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
+    };
+  if (/ECONNRESET|socket hang up|ESOCKET|Connection lost/i.test(inner))
+    return {
+      code: 'connection_lost',
+      message: `The connection to ${at} was lost while the statement ran.`,
+      fix: 'SQL Server closed the connection or went away; check that it is running, then retry. Nothing was committed.',
     };
   if (e.code === 'ECANCEL') return { code: 'cancelled', message: 'The statement was cancelled.' };
   if (e.number !== undefined) return { code: 'sql_error', number: e.number, message };

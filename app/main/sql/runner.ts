@@ -15,6 +15,8 @@ export interface QueryResult {
   rowCount: number;
   truncated: boolean;
   elapsedMs: number;
+  /** Result sets after the first (sp_help returns several). */
+  moreResultSets?: ResultSet[];
 }
 
 export interface SessionOptions {
@@ -73,8 +75,11 @@ export class SqlRunner {
 }
 
 /**
- * Streams one result set, keeping at most `limit` rows: at the first row past the limit the request is
- * cancelled on the server (ATTENTION), so a million-row result never crosses the wire or sits in memory.
+ * Streams a batch's result sets, keeping at most `limit` rows in all: at the first row past the limit the
+ * request is cancelled on the server (ATTENTION), so a million-row result never crosses the wire or sits in
+ * memory. Stopping early is never an error: whatever the cancel costs (even a cancel the server does not
+ * acknowledge in time), the rows read are returned with `truncated: true`. The first result set is the
+ * answer; further ones (sp_help has several) come in `moreResultSets`.
  */
 export function streamRows(
   request: sql.Request,
@@ -92,12 +97,12 @@ export function streamRows(
   // and no per-row object is built.
   request.arrayRowMode = true;
   return new Promise((resolve, reject) => {
-    let columns: ColumnInfo[] | undefined;
-    const rows: unknown[][] = [];
+    const sets: ResultSet[] = [];
+    let total = 0;
     let truncated = false;
     let failure: unknown;
-    let sets = 0;
     let timedOut = false;
+    let settled = false;
     const stop = () => request.cancel();
     signal?.addEventListener('abort', stop, { once: true });
     const deadline = deadlineMs
@@ -106,6 +111,36 @@ export function streamRows(
           request.cancel();
         }, deadlineMs)
       : undefined;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', stop);
+      clearTimeout(deadline);
+      const [first, ...more] = sets;
+      const answer = {
+        columns: first?.columns ?? [],
+        rows: first?.rows ?? [],
+        rowCount: first?.rows.length ?? 0,
+        truncated,
+        elapsedMs: Math.round(performance.now() - started),
+        ...(more.length ? { moreResultSets: more } : {}),
+      };
+      // Rows past the limit were never wanted: how the cancel ended does not matter.
+      if (truncated) return resolve(answer);
+      if (failure) return reject(failure);
+      if (timedOut)
+        return reject(
+          Object.assign(
+            new Error(
+              `The statement did not finish within ${Math.round(deadlineMs! / 1000)} s and was cancelled.`,
+            ),
+            { code: 'EDEADLINE' },
+          ),
+        );
+      if (signal?.aborted)
+        return reject(Object.assign(new Error('The statement was cancelled.'), { code: 'ECANCEL' }));
+      resolve(answer);
+    };
     request.on(
       'recordset',
       (
@@ -114,20 +149,22 @@ export function streamRows(
           { name: string; type: { declaration?: string; name?: string }; nullable?: boolean; index: number }
         >,
       ) => {
-        sets++;
-        if (sets > 1) return;
-        columns = Object.values(cols)
-          .sort((a, b) => a.index - b.index)
-          .map((c) => ({
-            name: c.name,
-            type: c.type?.declaration ?? c.type?.name ?? 'unknown',
-            nullable: c.nullable ?? true,
-          }));
+        if (truncated) return;
+        sets.push({
+          columns: Object.values(cols)
+            .sort((a, b) => a.index - b.index)
+            .map((c) => ({
+              name: c.name,
+              type: c.type?.declaration ?? c.type?.name ?? 'unknown',
+              nullable: c.nullable ?? true,
+            })),
+          rows: [],
+        });
       },
     );
     request.on('row', (row: unknown[]) => {
-      if (sets > 1 || truncated) return;
-      if (rows.length >= limit) {
+      if (truncated || !sets.length) return;
+      if (total >= limit) {
         truncated = true;
         request.cancel();
         return;
@@ -137,37 +174,25 @@ export function streamRows(
         const v = row[i];
         if (v !== null && typeof v === 'object') row[i] = toJson(v);
       }
-      rows.push(row);
+      sets[sets.length - 1]!.rows.push(row);
+      total++;
     });
     request.on('error', (err: { code?: string }) => {
-      if (err.code === 'ECANCEL' && (truncated || signal?.aborted || timedOut)) return;
+      if (truncated) return;
+      if (err.code === 'ECANCEL' && (signal?.aborted || timedOut)) return;
       failure ??= err;
     });
-    request.on('done', () => {
-      signal?.removeEventListener('abort', stop);
-      clearTimeout(deadline);
-      if (failure) return reject(failure);
-      if (timedOut)
-        return reject(
-          Object.assign(
-            new Error(
-              `The statement did not finish within ${Math.round(deadlineMs! / 1000)} s and was cancelled.`,
-            ),
-            { code: 'ETIMEOUT' },
-          ),
-        );
-      if (signal?.aborted)
-        return reject(Object.assign(new Error('The statement was cancelled.'), { code: 'ECANCEL' }));
-      resolve({
-        columns: columns ?? [],
-        rows,
-        rowCount: rows.length,
-        truncated,
-        elapsedMs: Math.round(performance.now() - started),
-      });
+    request.on('done', finish);
+    void request.query(text).catch((err: unknown) => {
+      failure ??= err;
+      finish();
     });
-    void request.query(text);
   });
+}
+
+export interface ResultSet {
+  columns: ColumnInfo[];
+  rows: unknown[][];
 }
 
 /** JSON-safe values: dates as ISO text, binary as 0x hex (first 256 bytes). */

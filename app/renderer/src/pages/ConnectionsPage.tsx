@@ -28,6 +28,7 @@ type Draft = {
   pool_max: string;
   blocked_databases: string;
   allowed_databases: string;
+  read_only_procedures: string;
 };
 
 const EMPTY: Draft = {
@@ -52,6 +53,7 @@ const EMPTY: Draft = {
   pool_max: '10',
   blocked_databases: 'master, msdb, tempdb, model',
   allowed_databases: '',
+  read_only_procedures: '',
 };
 
 const list = (s: string) =>
@@ -84,6 +86,7 @@ function toDraft(p: ConnectionProfile): Draft {
     pool_max: String(p.pool_max),
     blocked_databases: p.blocked_databases.join(', '),
     allowed_databases: p.allowed_databases.join(', '),
+    read_only_procedures: (p.read_only_procedures ?? []).join(', '),
   };
 }
 
@@ -120,6 +123,7 @@ function toInput(d: Draft): ConnectionInput {
     pool_max: Number(d.pool_max),
     blocked_databases: list(d.blocked_databases),
     allowed_databases: list(d.allowed_databases),
+    read_only_procedures: list(d.read_only_procedures),
   };
 }
 
@@ -221,6 +225,9 @@ export function ConnectionsPage() {
             {f.text('blocked_databases', 'Blocked databases', { hint: 'comma separated' })}
             {f.text('allowed_databases', 'Allowed databases', {
               hint: 'comma separated; empty allows all not blocked',
+            })}
+            {f.text('read_only_procedures', 'Read-only procedures', {
+              hint: 'comma separated schema.name; callable with EXEC in run_query',
             })}
           </div>
           <FormActions submit="Save" onCancel={() => (setDraft(null), setEditing(undefined))} />

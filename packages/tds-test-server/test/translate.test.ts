@@ -6,7 +6,7 @@ import {
   tokenize,
   TranslateError,
   type NameContext,
-} from '../support/tds/translate.js';
+} from '../src/translate.js';
 
 const ctx: NameContext = {
   database: 'Sales',

@@ -4,7 +4,7 @@ import type { DatabaseSpec, LoginSpec, TdsServer } from './server.js';
 import { ident } from './engine.js';
 import { pgSchema } from './translate.js';
 
-const SAMPLE_SQL = path.resolve(import.meta.dirname, '../../../resources/sample-db/sales.sql');
+const SAMPLE_SQL = path.resolve(import.meta.dirname, '../sample/sales.sql');
 
 /** The sample Sales database (schema, a few thousand rows, users alice and bob). */
 export function sampleDatabase(): DatabaseSpec {

@@ -1,14 +1,14 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sql from 'mssql';
-import { startTdsServer, type TdsServer } from '../support/tds/server.js';
+import { startTdsServer, type TdsServer } from '../src/index.js';
 import {
   createLargeTable,
   grantImpersonation,
   sampleDatabase,
   SAMPLE_LOGINS,
-} from '../support/tds/sample.js';
-import { selfSignedCert } from '../support/tls.js';
+} from '../src/index.js';
+import { selfSignedCert } from '../src/index.js';
 
 let server: TdsServer;
 const pools: sql.ConnectionPool[] = [];
