@@ -107,6 +107,7 @@ export function checkStatement(sqlText: string, policy: GuardPolicy): GuardResul
           keyword(kind),
           'execute_statement runs SELECT, INSERT, UPDATE and DELETE only',
           firstSpan(batch[0]),
+          true,
         );
       walker.walk(batch[0], true);
     } else {

@@ -1,0 +1,154 @@
+/**
+ * Measures the read-only path on the published corpus: how many reads the guard accepts, how many of those
+ * run (through the real mssql driver, impersonating the sample DBA as the bridge does, in a transaction
+ * that is rolled back), and how many escapes the guard refuses. Against the TDS test server by default;
+ * against a real SQL Server holding the sample database when MSSQL_TEST_URL is set.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import sql from 'mssql';
+import {
+  grantImpersonation,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+  startTdsServer,
+} from '@mssql-mcp-bridge/tds-test-server';
+import { checkStatement, type GuardPolicy } from '../app/main/sql/guard.js';
+import { streamRows } from '../app/main/sql/runner.js';
+
+export interface CorpusEntry {
+  category: string;
+  sql: string;
+  /** Line of the entry's first statement text in its file. */
+  line: number;
+}
+
+export interface Outcome {
+  entry: CorpusEntry;
+  ok: boolean;
+  detail?: string;
+  rows?: number;
+}
+
+export interface CorpusReport {
+  target: string;
+  reads: { total: number; accepted: Outcome[]; refused: Outcome[]; executed: Outcome[]; failed: Outcome[] };
+  escapes: { total: number; refused: Outcome[]; accepted: Outcome[] };
+}
+
+const DIR = import.meta.dirname;
+/** The demo's connection policy: system databases blocked. */
+export const POLICY: GuardPolicy = {
+  mode: 'read',
+  blockedDatabases: ['master', 'msdb', 'tempdb', 'model'],
+  allowedDatabases: [],
+};
+
+/** Batches separated by lines holding only GO; `-- @category NAME` names the batches that follow. */
+export function loadCorpus(file: 'reads' | 'escapes'): CorpusEntry[] {
+  const lines = fs.readFileSync(path.join(DIR, `${file}.sql`), 'utf8').split('\n');
+  const entries: CorpusEntry[] = [];
+  let category = 'uncategorised';
+  let buf: string[] = [];
+  let start = 0;
+  const flush = () => {
+    const text = buf.join('\n').trim();
+    if (buf.length && (text || file === 'escapes')) entries.push({ category, sql: buf.join('\n'), line: start });
+    buf = [];
+  };
+  lines.forEach((raw, i) => {
+    const line = raw.trimEnd();
+    const cat = /^-- @category (\S+)/.exec(line);
+    if (cat) {
+      category = cat[1]!;
+      return;
+    }
+    if (line.trim().toUpperCase() === 'GO') {
+      flush();
+      return;
+    }
+    // Line comments and blank lines before an entry's first statement belong to the file, not the entry.
+    if (!buf.length && (line === '' || line.startsWith('--'))) return;
+    if (!buf.length) start = i + 1;
+    buf.push(raw);
+  });
+  flush();
+  return entries;
+}
+
+export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promise<CorpusReport> {
+  const reads = loadCorpus('reads');
+  const escapes = loadCorpus('escapes');
+  const verdicts = reads.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
+  const accepted = verdicts.filter((v) => v.verdict.ok).map((v) => ({ entry: v.entry, ok: true }));
+  const refused = verdicts
+    .filter((v) => !v.verdict.ok)
+    .map((v) => ({ entry: v.entry, ok: false, detail: (v.verdict as { reason: string }).reason }));
+  const escapeVerdicts = escapes.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
+
+  const url = process.env.MSSQL_TEST_URL;
+  const tds = url ? undefined : await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  const executed: Outcome[] = [];
+  const failed: Outcome[] = [];
+  try {
+    if (tds) await grantImpersonation(tds, 'bridge_svc', ['alice', 'bob']);
+    const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
+    const pool = await new sql.ConnectionPool(
+      url ?? {
+        server: tds!.host,
+        port: tds!.port,
+        user: svc.name,
+        password: svc.password,
+        database: 'Sales',
+        options: { encrypt: false, trustServerCertificate: true },
+        pool: { max: 1 },
+      },
+    ).connect();
+    try {
+      for (const a of accepted) {
+        const outcome = await execute(pool, a.entry, !url);
+        (outcome.ok ? executed : failed).push(outcome);
+        if (!outcome.ok) opts.log?.(`not executed: ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`);
+      }
+    } finally {
+      await pool.close();
+    }
+  } finally {
+    await tds?.stop();
+  }
+  return {
+    target: url ? 'SQL Server (MSSQL_TEST_URL)' : 'TDS test server',
+    reads: { total: reads.length, accepted, refused, executed, failed },
+    escapes: {
+      total: escapes.length,
+      refused: escapeVerdicts.filter((v) => !v.verdict.ok).map((v) => ({ entry: v.entry, ok: true })),
+      accepted: escapeVerdicts.filter((v) => v.verdict.ok).map((v) => ({ entry: v.entry, ok: false })),
+    },
+  };
+}
+
+/** As the bridge runs a read: USE, EXECUTE AS USER (the sample DBA, who may read every table), rollback. */
+async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate: boolean): Promise<Outcome> {
+  const tx = new sql.Transaction(pool);
+  await tx.begin();
+  try {
+    await new sql.Request(tx).batch('USE [Sales]');
+    if (impersonate) await new sql.Request(tx).batch("EXECUTE AS USER = N'bob'");
+    const r = await streamRows(new sql.Request(tx), entry.sql, 1000, undefined, {}, 20_000);
+    return { entry, ok: true, rows: r.rowCount };
+  } catch (err) {
+    return { entry, ok: false, detail: (err as Error).message.split('\n')[0] };
+  } finally {
+    await tx.rollback().catch(() => undefined);
+  }
+}
+
+const pct = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(1)}%`;
+
+export function summary(r: CorpusReport): string[] {
+  return [
+    `reads accepted by the guard:   ${r.reads.accepted.length}/${r.reads.total} (${pct(r.reads.accepted.length, r.reads.total)})`,
+    `reads executed on ${r.target}: ${r.reads.executed.length}/${r.reads.total} (${pct(r.reads.executed.length, r.reads.total)})`,
+    `escapes refused:               ${r.escapes.refused.length}/${r.escapes.total} (${pct(r.escapes.refused.length, r.escapes.total)})`,
+  ];
+}
