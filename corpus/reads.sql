@@ -457,7 +457,7 @@ SELECT DATEPART(year, OrderDate) AS Y, DATEPART(week, OrderDate) AS W, COUNT(*) 
 GO
 SELECT CAST('2024-03-01T10:15:00' AS datetime2) AS DT2, CAST('2024-03-01' AS datetime) AS DT, CAST('10:15:00' AS time) AS T
 GO
-SELECT SWITCHOFFSET(SYSDATETIMEOFFSET(), '+00:00') IS NOT NULL AS HasOffset
+SELECT DATEPART(dayofyear, OrderDate) AS DayOfYear, DATEADD(week, 2, OrderDate) AS TwoWeeksLater FROM dbo.Orders WHERE OrderID < 4
 GO
 SELECT EOMONTH('2024-02-10') AS EndOfFeb, DAY(EOMONTH('2024-02-10')) AS DaysInFeb
 GO
@@ -523,7 +523,7 @@ SELECT CAST('12.5' AS decimal(5, 2)) * 2 AS Doubled, CONVERT(int, '42') + 1 AS F
 GO
 SELECT CAST(CustomerID AS bigint) AS Big, CAST(CustomerID AS smallint) AS Small, CAST(CustomerID AS tinyint) AS Tiny FROM dbo.Customers WHERE CustomerID < 3
 GO
-SELECT CAST(NEWID() AS varchar(36)) IS NOT NULL AS HasGuid, TRY_CONVERT(uniqueidentifier, '6F9619FF-8B86-D011-B42D-00C04FC964FF') AS G
+SELECT LEN(CAST(NEWID() AS varchar(36))) AS GuidLength, TRY_CONVERT(uniqueidentifier, '6F9619FF-8B86-D011-B42D-00C04FC964FF') AS G
 GO
 SELECT ISNUMERIC('12.5') AS N1, ISNUMERIC('abc') AS N2
 GO

@@ -30,7 +30,8 @@ CREATE TABLE "Customers" (
   "Name" text NOT NULL,
   "Email" varchar(200),
   "RegionID" int NOT NULL REFERENCES "Regions" ("RegionID"),
-  "CreatedAt" timestamp(3) NOT NULL
+  "CreatedAt" timestamp(3) NOT NULL,
+  "Tags" varchar(100)
 );
 
 CREATE TABLE "Products" (
@@ -38,7 +39,8 @@ CREATE TABLE "Products" (
   "Name" text NOT NULL,
   "Category" text NOT NULL,
   "UnitPrice" numeric(10, 2) NOT NULL,
-  "Discontinued" boolean NOT NULL DEFAULT false
+  "Discontinued" boolean NOT NULL DEFAULT false,
+  "Attributes" text
 );
 
 CREATE TABLE "Orders" (
@@ -80,16 +82,19 @@ FROM generate_series(1, 200) g;
 
 INSERT INTO "Customers"
 SELECT g, 'Customer ' || g, CASE WHEN g % 11 = 0 THEN NULL ELSE 'customer' || g || '@example.com' END,
-  1 + g % 5, TIMESTAMP '2020-01-01 08:00:00' + (g * 3607) * INTERVAL '1 second'
+  1 + g % 5, TIMESTAMP '2020-01-01 08:00:00' + (g * 3607) * INTERVAL '1 second',
+  CASE g % 4 WHEN 0 THEN 'vip,newsletter' WHEN 1 THEN 'newsletter' WHEN 2 THEN NULL ELSE 'wholesale,vip' END
 FROM generate_series(1, 1000) g;
 
 INSERT INTO "Products"
 SELECT g, 'Product ' || g, (ARRAY['Hardware','Software','Services','Books'])[1 + g % 4],
-  (5 + (g * 37) % 495) + (g % 100) / 100.0, g % 23 = 0
+  (5 + (g * 37) % 495) + (g % 100) / 100.0, g % 23 = 0,
+  '{"color": "' || (ARRAY['red','green','blue','black'])[1 + g % 4] || '", "weight": ' || (1 + g % 7) * 0.5
+    || ', "tags": ["' || (ARRAY['new','sale','eco'])[1 + g % 3] || '"]}'
 FROM generate_series(1, 100) g;
 
 INSERT INTO "Orders"
-SELECT g, 1 + (g * 7) % 1000, 1 + (g * 11) % 200, TIMESTAMP '2023-01-01' + (g * 2861) * INTERVAL '1 second',
+SELECT g, 1 + (g * 7) % 1000, 1 + (g * 11) % 200, TIMESTAMP '2023-01-01' + (g * 28610) * INTERVAL '1 second',
   (ARRAY['Open','Shipped','Delivered','Cancelled'])[1 + g % 4]
 FROM generate_series(1, 3000) g;
 

@@ -8,6 +8,7 @@
  * until it commits, rolls back or disconnects.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { BUILTINS_SQL } from './builtins.js';
 import { pgSchema } from './translate.js';
 import type { ServerMessage } from './tokens.js';
 
@@ -60,6 +61,7 @@ export class Engine {
     );
     await pg.exec(`CREATE SCHEMA "tds$catalog"; CREATE TABLE "tds$catalog".databases (name text PRIMARY KEY, database_id int, create_date timestamp DEFAULT LOCALTIMESTAMP);
       GRANT USAGE ON SCHEMA "tds$catalog" TO PUBLIC; GRANT SELECT ON "tds$catalog".databases TO PUBLIC;`);
+    await pg.exec(BUILTINS_SQL);
     for (const login of logins) {
       if (!login.superuser) await pg.exec(`CREATE ROLE ${ident(login.name)}`);
     }
@@ -88,7 +90,7 @@ export class Engine {
     );
     if (db.setup) {
       // ANALYZE fills the row estimates sys.partitions reports.
-      await this.pg.exec(`SET search_path TO ${s('dbo')}; ${db.setup}; RESET search_path; ANALYZE;`);
+      await this.pg.exec(`SET search_path TO ${searchPath(db.name)}; ${db.setup}; RESET search_path; ANALYZE;`);
     }
   }
 
@@ -182,6 +184,9 @@ function splitSchema(pg: string): [string | undefined, string | undefined] {
   return i === -1 ? [undefined, undefined] : [pg.slice(0, i), pg.slice(i + 1)];
 }
 
+/** A request's search path: the database's dbo schema, then the T-SQL built-ins, then PostgreSQL's own. */
+export const searchPath = (db: string) => `${ident(pgSchema(db, 'dbo'))}, "tds$catalog", pg_catalog`;
+
 export const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -242,8 +247,22 @@ function catalogViews(db: string): string {
       FROM information_schema.referential_constraints r WHERE ${userSchema('r.constraint_schema')};
     CREATE VIEW ${sys('columns')} AS
       SELECT a.attrelid::int AS object_id, a.attname::text AS name, a.attnum::int AS column_id, format_type(a.atttypid, a.atttypmod)::text AS type_name,
-        (CASE WHEN a.attlen > 0 THEN a.attlen ELSE -1 END)::int AS max_length, NOT a.attnotnull AS is_nullable, (a.attidentity <> '')::boolean AS is_identity
+        "tds$catalog".tsql_type_id(a.atttypid, CASE WHEN a.atttypid = 'timestamp'::regtype THEN a.atttypmod ELSE -1 END) AS system_type_id,
+        "tds$catalog".tsql_type_id(a.atttypid, CASE WHEN a.atttypid = 'timestamp'::regtype THEN a.atttypmod ELSE -1 END) AS user_type_id,
+        (CASE WHEN a.attlen > 0 THEN a.attlen WHEN a.atttypid = 'varchar'::regtype AND a.atttypmod > 4 THEN a.atttypmod - 4 ELSE -1 END)::int AS max_length,
+        (CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 4 THEN ((a.atttypmod - 4) >> 16) ELSE 0 END)::int AS precision,
+        (CASE WHEN a.atttypid = 'numeric'::regtype AND a.atttypmod > 4 THEN ((a.atttypmod - 4) & 65535) ELSE 0 END)::int AS scale,
+        NOT a.attnotnull AS is_nullable, (a.attidentity <> '')::boolean AS is_identity
       FROM pg_attribute a JOIN ${sys('objects')} o ON o.object_id = a.attrelid::int WHERE a.attnum > 0 AND NOT a.attisdropped;
+    CREATE VIEW ${sys('types')} AS SELECT * FROM "tds$catalog".types;
+    CREATE VIEW ${sys('sql_modules')} AS
+      SELECT o.object_id, "tds$catalog".object_definition(o.object_id) AS definition FROM ${sys('objects')} o WHERE o.type = 'V';
+    CREATE VIEW ${sys('extended_properties')} AS
+      SELECT 1 AS class, 'OBJECT_OR_COLUMN'::text AS class_desc, 0 AS major_id, 0 AS minor_id, ''::text AS name, ''::text AS value WHERE false;
+    CREATE VIEW ${is('VIEWS')} AS
+      SELECT ${literal(db)}::text AS "TABLE_CATALOG", ${strip('v.table_schema')}::text AS "TABLE_SCHEMA", v.table_name::text AS "TABLE_NAME",
+        v.view_definition::text AS "VIEW_DEFINITION"
+      FROM information_schema.views v WHERE ${userSchema('v.table_schema')};
     CREATE VIEW ${sys('indexes')} AS
       SELECT i.indrelid::int AS object_id, c.relname::text AS name, i.indexrelid::int AS index_id,
         (CASE WHEN i.indisprimary THEN 'CLUSTERED' ELSE 'NONCLUSTERED' END)::text AS type_desc, i.indisunique AS is_unique, i.indisprimary AS is_primary_key
@@ -263,6 +282,8 @@ function catalogViews(db: string): string {
       SELECT c.oid::int AS object_id, (CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) THEN 1 ELSE 0 END) AS index_id,
         greatest(c.reltuples, 0)::bigint AS rows
       FROM pg_class c JOIN ${sys('objects')} o ON o.object_id = c.oid::int WHERE c.relkind IN ('r', 'p');
+    CREATE VIEW ${sys('dm_db_partition_stats')} AS
+      SELECT object_id, index_id, rows AS row_count, 1 AS partition_number FROM ${sys('partitions')};
   `;
 }
 

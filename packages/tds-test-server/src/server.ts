@@ -25,7 +25,7 @@
  */
 import net from 'node:net';
 import type tls from 'node:tls';
-import { Engine, ident, mapPgError, type DatabaseSpec, type LoginSpec } from './engine.js';
+import { Engine, ident, mapPgError, searchPath, type DatabaseSpec, type LoginSpec } from './engine.js';
 import { Encrypt, parseLogin7, preloginEncryption, preloginResponse } from './login.js';
 import { TlsBridge, testServerTlsContext } from './tls-bridge.js';
 import {
@@ -46,9 +46,12 @@ import {
   splitStatements,
   tokenize,
   TranslateError,
+  typeText,
   type NameContext,
   type Statement,
+  type Token,
 } from './translate.js';
+import { bindArgs, catalogQueries, isCatalogProcedure } from './procedures.js';
 import {
   columnFor,
   RAW_TEXT_PARSERS,
@@ -123,6 +126,8 @@ interface Session {
   /** SET SHOWPLAN_XML ON: statements return their estimated plan instead of running. */
   showplan: boolean;
   inTx: boolean;
+  /** @@ROWCOUNT: rows of the last statement. */
+  rowCount: number;
   release?: () => void;
 }
 
@@ -280,6 +285,7 @@ class Connection {
       nocount: false,
       showplan: false,
       inTx: false,
+      rowCount: 0,
     };
     envChangeString(w, 1, database, 'master');
     message(w, 'info', {
@@ -520,8 +526,30 @@ class Connection {
         case 'print':
           message(w, 'info', { number: 0, state: 1, class: 0, message: st.text });
           return ok();
+        case 'declare':
+          for (const v of st.vars) {
+            const pgType = typeText(v.type);
+            const value = v.init ? await this.evaluate(v.init, pgType, params) : null;
+            params.set(v.name, { name: v.name, pgType, value });
+          }
+          return ok();
+        case 'set-var': {
+          const cur = params.get(st.name);
+          if (!cur) throw new TranslateError(`Must declare the scalar variable "${st.name}".`, 137);
+          const expr: Token[] = st.op
+            ? [
+                { kind: 'var', text: st.name, value: st.name },
+                { kind: 'op', text: st.op, value: st.op },
+                { kind: 'punct', text: '(', value: '(' },
+                ...st.expr,
+                { kind: 'punct', text: ')', value: ')' },
+              ]
+            : st.expr;
+          cur.value = await this.evaluate(expr, cur.pgType, params);
+          return ok();
+        }
         case 'exec-proc':
-          throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
+          return await this.procedure(w, st, params, token);
         case 'sql':
           return await this.sql(w, st, params, token);
       }
@@ -540,8 +568,96 @@ class Connection {
     const s = this.session!;
     const pg = this.engine.pg;
     const values: unknown[] = [];
+    const ctx = this.nameContext(params, values);
+    const assigned = assignments(st.tokens);
+    if (assigned) {
+      // SELECT @a = x, @b = y FROM ...: the last row's values land in the variables; no result set.
+      const res = await pg.query<unknown[]>(rewrite(assigned.tokens, ctx), values, {
+        rowMode: 'array',
+        parsers: RAW_TEXT_PARSERS,
+      });
+      const row = res.rows[res.rows.length - 1];
+      assigned.names.forEach((name, k) => {
+        const v = params.get(name);
+        if (!v) throw new TranslateError(`Must declare the scalar variable "${name}".`, 137);
+        if (row) v.value = row[k] as Param['value'];
+      });
+      s.rowCount = res.rows.length;
+      done(w, Done.MORE, 0n, token);
+      return true;
+    }
+    const text = rewrite(st.tokens, ctx);
+    if (s.showplan) {
+      const res = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PgPlan }> }>(
+        `EXPLAIN (FORMAT JSON) ${text}`,
+        values,
+      );
+      const plan = res.rows[0]!['QUERY PLAN'][0]!.Plan;
+      const columns = [columnFor('Microsoft SQL Server 2005 XML Showplan', Oid.text, [])];
+      writeColMetadata(w, columns);
+      writeRow(w, columns, [showplanXml(st.tokens.map((t) => t.text).join(' '), st.verb, plan, s.database)]);
+      done(w, Done.MORE | Done.COUNT, 1n, token, 0xc1);
+      return true;
+    }
+    const savepoint = s.inTx;
+    if (savepoint) await pg.exec('SAVEPOINT tds_stmt');
+    try {
+      if (st.isQuery) s.rowCount = await this.streamQuery(w, text, values, token);
+      else {
+        const res = await pg.query<unknown[]>(text, values, { rowMode: 'array', parsers: RAW_TEXT_PARSERS });
+        if (res.fields.length) writeRows(w, resultColumns(w, res.fields, res.rows), res.rows);
+        if (st.ddl) await this.engine.refreshNames();
+        const count = BigInt(res.affectedRows ?? 0);
+        s.rowCount = Number(count);
+        done(w, Done.MORE | (s.nocount || st.ddl ? 0 : Done.COUNT), count, token, verbCode(st.verb));
+      }
+      if (savepoint) await pg.exec('RELEASE SAVEPOINT tds_stmt');
+      return true;
+    } catch (err) {
+      if (savepoint) await pg.exec('ROLLBACK TO SAVEPOINT tds_stmt').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A SELECT through a cursor: rows leave in batches, and ATTENTION or a closed socket stops it. */
+  private async streamQuery(w: Writer, text: string, values: unknown[], token: 0xfd | 0xff): Promise<number> {
+    const pg = this.engine.pg;
+    const own = !this.session!.inTx;
+    if (own) await pg.exec('BEGIN');
+    let count = 0n;
+    try {
+      await pg.query(`DECLARE tds_cursor NO SCROLL CURSOR FOR ${text}`, values);
+      let columns: Column[] | undefined;
+      for (;;) {
+        const batch = await pg.query<unknown[]>(`FETCH ${FETCH_BATCH} FROM tds_cursor`, [], {
+          rowMode: 'array',
+          parsers: RAW_TEXT_PARSERS,
+        });
+        columns ??= resultColumns(w, batch.fields, batch.rows);
+        writeRows(w, columns, batch.rows);
+        count += BigInt(batch.rows.length);
+        await this.current!.flushPartial();
+        if (batch.rows.length < FETCH_BATCH || this.cancelRequested || this.state === 'closed') break;
+        // PGlite answers without giving the event loop a turn: yield, so an ATTENTION that arrived meanwhile
+        // is read and stops the next batch (stopping then costs the same for 5,000 or 1,000,000 rows left).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await pg.exec('CLOSE tds_cursor');
+      if (own) await pg.exec('COMMIT');
+    } catch (err) {
+      if (own) await pg.exec('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    if (!this.cancelRequested)
+      done(w, Done.MORE | (this.session!.nocount ? 0 : Done.COUNT), count, token, 0xc1);
+    return Number(count);
+  }
+
+  /** How T-SQL names resolve for this request: the catalog, @@variables, RPC parameters and DECLAREd ones. */
+  private nameContext(params: Map<string, Param>, values: unknown[]): NameContext {
+    const s = this.session!;
     const placeholders = new Map<string, string>();
-    const ctx: NameContext = {
+    return {
       database: s.database,
       isDatabase: (n) => this.engine.database(n),
       schemaOf: (db, n) => this.engine.schemaOf(db, n),
@@ -560,66 +676,76 @@ class Connection {
         return ph;
       },
     };
-    const text = rewrite(st.tokens, ctx);
-    if (s.showplan) {
-      const res = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PgPlan }> }>(
-        `EXPLAIN (FORMAT JSON) ${text}`,
-        values,
-      );
-      const plan = res.rows[0]!['QUERY PLAN'][0]!.Plan;
-      const columns = [columnFor('Microsoft SQL Server 2005 XML Showplan', Oid.text, [])];
-      writeColMetadata(w, columns);
-      writeRow(w, columns, [showplanXml(st.tokens.map((t) => t.text).join(' '), st.verb, plan, s.database)]);
-      done(w, Done.MORE | Done.COUNT, 1n, token, 0xc1);
-      return true;
-    }
-    const savepoint = s.inTx;
-    if (savepoint) await pg.exec('SAVEPOINT tds_stmt');
-    try {
-      if (st.isQuery) await this.streamQuery(w, text, values, token);
-      else {
-        const res = await pg.query<unknown[]>(text, values, { rowMode: 'array', parsers: RAW_TEXT_PARSERS });
-        if (res.fields.length) writeRows(w, resultColumns(w, res.fields, res.rows), res.rows);
-        if (st.ddl) await this.engine.refreshNames();
-        const count = BigInt(res.affectedRows ?? 0);
-        done(w, Done.MORE | (s.nocount || st.ddl ? 0 : Done.COUNT), count, token, verbCode(st.verb));
-      }
-      if (savepoint) await pg.exec('RELEASE SAVEPOINT tds_stmt');
-      return true;
-    } catch (err) {
-      if (savepoint) await pg.exec('ROLLBACK TO SAVEPOINT tds_stmt').catch(() => undefined);
-      throw err;
-    }
   }
 
-  /** A SELECT through a cursor: rows leave in batches, and ATTENTION or a closed socket stops it. */
-  private async streamQuery(w: Writer, text: string, values: unknown[], token: 0xfd | 0xff): Promise<void> {
-    const pg = this.engine.pg;
-    const own = !this.session!.inTx;
-    if (own) await pg.exec('BEGIN');
-    let count = 0n;
-    try {
-      await pg.query(`DECLARE tds_cursor NO SCROLL CURSOR FOR ${text}`, values);
-      let columns: Column[] | undefined;
-      for (;;) {
-        const batch = await pg.query<unknown[]>(`FETCH ${FETCH_BATCH} FROM tds_cursor`, [], {
-          rowMode: 'array',
-          parsers: RAW_TEXT_PARSERS,
-        });
-        columns ??= resultColumns(w, batch.fields, batch.rows);
-        writeRows(w, columns, batch.rows);
-        count += BigInt(batch.rows.length);
-        await this.current!.flushPartial();
-        if (batch.rows.length < FETCH_BATCH || this.cancelRequested || this.state === 'closed') break;
-      }
-      await pg.exec('CLOSE tds_cursor');
-      if (own) await pg.exec('COMMIT');
-    } catch (err) {
-      if (own) await pg.exec('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-    if (!this.cancelRequested)
-      done(w, Done.MORE | (this.session!.nocount ? 0 : Done.COUNT), count, token, 0xc1);
+  /** A variable's value: the expression evaluated by PostgreSQL and cast to the variable's type. */
+  private async evaluate(expr: Token[], pgType: string, params: Map<string, Param>): Promise<Param['value']> {
+    const values: unknown[] = [];
+    const text = rewrite(expr, this.nameContext(params, values));
+    const res = await this.engine.pg.query<unknown[]>(`SELECT CAST((${text}) AS ${pgType})`, values, {
+      rowMode: 'array',
+      parsers: RAW_TEXT_PARSERS,
+    });
+    return (res.rows[0]?.[0] ?? null) as Param['value'];
+  }
+
+  /** The read-only catalog procedures, each result set streamed like a query's. */
+  private async procedure(
+    w: Writer,
+    st: Extract<Statement, { kind: 'exec-proc' }>,
+    params: Map<string, Param>,
+    token: 0xfd | 0xff,
+  ): Promise<boolean> {
+    if (!isCatalogProcedure(st.name))
+      throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
+    const proc = st.name.toLowerCase().replace(/^(sys|dbo)\./, '');
+    const args = bindArgs(
+      proc,
+      await Promise.all(
+        st.args.map(async (a) => ({
+          name: a.name,
+          value: a.value.length === 1 && ['string', 'nstring', 'ident', 'number', 'word'].includes(a.value[0]!.kind) && a.value[0]!.value.toUpperCase() !== 'NULL'
+            ? a.value[0]!.value
+            : a.value.length === 1 && a.value[0]!.value.toUpperCase() === 'NULL'
+              ? null
+              : String(await this.evaluate(a.value, 'text', params)),
+        })),
+      ),
+    );
+    const queries =
+      proc === 'sp_describe_first_result_set'
+        ? [await this.describeFirstResultSet(args.get('@tsql') ?? '', params)]
+        : catalogQueries(proc, args, this.session!.database);
+    for (const q of queries) this.session!.rowCount = await this.streamQuery(w, q, [], token);
+    return true;
+  }
+
+  private async describeFirstResultSet(tsql: string, params: Map<string, Param>): Promise<string> {
+    const first = splitStatements(tokenize(tsql)).map(classify).find((x) => x.kind === 'sql' && x.isQuery);
+    if (!first || first.kind !== 'sql') return `SELECT NULL::int AS column_ordinal WHERE false`;
+    const values: unknown[] = [];
+    const text = rewrite(first.tokens, this.nameContext(params, values));
+    const res = await this.engine.pg.query(`SELECT * FROM (${text}) AS tds_d LIMIT 0`, values);
+    const rows = res.fields.map((f, i) => {
+      const c = columnFor(f.name, f.dataTypeID, []);
+      const t = c.type;
+      const name =
+        t.kind === 'int'
+          ? ({ 1: 'tinyint', 2: 'smallint', 4: 'int', 8: 'bigint' } as const)[t.size]
+          : t.kind === 'float'
+            ? t.size === 4 ? 'real' : 'float'
+            : t.kind === 'decimal'
+              ? `decimal(38,${t.scale})`
+              : t.kind === 'guid'
+                ? 'uniqueidentifier'
+                : t.kind === 'nvarchar' || t.kind === 'varchar' || t.kind === 'varbinary'
+                  ? `${t.kind}(max)`
+                  : t.kind;
+      return `(0, ${i + 1}, ${literalText(f.name)}, true, ${literalText(name)})`;
+    });
+    return rows.length
+      ? `SELECT v.is_hidden::boolean AS is_hidden, v.column_ordinal, v.name, v.is_nullable, v.system_type_name FROM (VALUES ${rows.join(', ')}) AS v(is_hidden, column_ordinal, name, is_nullable, system_type_name)`
+      : `SELECT NULL::int AS column_ordinal WHERE false`;
   }
 
   private async transaction(w: Writer, kind: 'begin' | 'commit' | 'rollback'): Promise<void> {
@@ -654,7 +780,7 @@ class Connection {
     const s = this.session!;
     const role = s.roles[s.roles.length - 1];
     await this.engine.pg.exec(
-      `${role === null ? 'RESET ROLE' : `SET ROLE ${ident(role!)}`}; SET search_path TO ${ident(pgSchema(s.database, 'dbo'))}`,
+      `${role === null ? 'RESET ROLE' : `SET ROLE ${ident(role!)}`}; SET search_path TO ${searchPath(s.database)}`,
     );
   }
 
@@ -686,6 +812,8 @@ class Connection {
         return s.inTx ? 1 : 0;
       case '@@LANGUAGE':
         return 'us_english';
+      case '@@ROWCOUNT':
+        return s.rowCount;
       case 'LOGIN':
         return s.login.name;
       default:
@@ -865,6 +993,29 @@ function packet(body: Buffer, eom: boolean): Buffer {
   header.writeUInt16BE(body.length + 8, 2);
   header[6] = 1;
   return Buffer.concat([header, body]);
+}
+
+const literalText = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/** `SELECT @a = x, @b = y ...`: the variables assigned and the query without the assignments. */
+function assignments(tokens: Token[]): { names: string[]; tokens: Token[] } | undefined {
+  const names: string[] = [];
+  const out: Token[] = [];
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === '(') depth++;
+    if (t.text === ')') depth--;
+    const prev = out[out.length - 1];
+    const after = prev && (prev.text === ',' || /^(SELECT|DISTINCT)$/i.test(prev.text) || /^\d+$/.test(prev.text));
+    if (depth === 0 && t.kind === 'var' && tokens[i + 1]?.text === '=' && after) {
+      names.push(t.value.toLowerCase());
+      i++;
+      continue;
+    }
+    out.push(t);
+  }
+  return names.length ? { names, tokens: out } : undefined;
 }
 
 function skipAllHeaders(r: Reader): void {

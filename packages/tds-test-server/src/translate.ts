@@ -1,3 +1,5 @@
+import { transform, TVF } from './transforms.js';
+
 /**
  * T-SQL to PostgreSQL, for the dialect the product and its tests use. A tokenizer-based rewrite, not a
  * parser: it splits batches into statements, classifies the ones the server handles itself (SET, USE,
@@ -15,7 +17,7 @@ export class TranslateError extends Error {
 }
 
 type TokKind =
-  'word' | 'ident' | 'string' | 'nstring' | 'number' | 'binary' | 'var' | 'sysvar' | 'punct' | 'op';
+  'word' | 'ident' | 'string' | 'nstring' | 'number' | 'binary' | 'var' | 'sysvar' | 'punct' | 'op' | 'raw';
 export interface Token {
   kind: TokKind;
   text: string;
@@ -209,6 +211,8 @@ function startsNewStatement(top: string[], kw: string, prev: string): boolean {
     return false;
   // A CTE's statement continues through its first top-level DML (its main query).
   if (first === 'WITH' && DML.includes(kw) && !top.slice(1).some((w) => DML.includes(w))) return false;
+  // Join hints: `LEFT OUTER MERGE JOIN` is part of the query.
+  if (kw === 'MERGE' && ['INNER', 'OUTER', 'LEFT', 'RIGHT', 'FULL'].includes(prev)) return false;
   switch (kw) {
     case 'SELECT':
       if (['UNION', 'ALL', 'EXCEPT', 'INTERSECT'].includes(prev)) return false;
@@ -236,16 +240,21 @@ export type Statement =
   | { kind: 'rollback' }
   | { kind: 'waitfor'; ms: number }
   | { kind: 'print'; text: string }
-  | { kind: 'exec-proc'; name: string }
+  | { kind: 'exec-proc'; name: string; args: Array<{ name?: string; value: Token[] }> }
+  | { kind: 'declare'; vars: Array<{ name: string; type: Token[]; init?: Token[] }> }
+  | { kind: 'set-var'; name: string; op: string; expr: Token[] }
   | { kind: 'sql'; tokens: Token[]; verb: string; isQuery: boolean; ddl: boolean };
 
 export function classify(tokens: Token[]): Statement {
   const w = tokens.map(upper);
-  const first = w[0];
+  const first = tokens[0]?.text === '(' ? '(' : w[0];
   switch (first) {
     case 'SET': {
-      if (tokens[1]?.kind === 'var')
-        throw new TranslateError('Variables are not supported by the TDS test server (SET @variable).');
+      if (tokens[1]?.kind === 'var') {
+        const op = tokens[2]?.text === '=' ? '' : tokens[3]?.text === '=' ? tokens[2]!.text : undefined;
+        if (op === undefined) throw new TranslateError("Incorrect syntax near 'SET'.");
+        return { kind: 'set-var', name: tokens[1].value.toLowerCase(), op, expr: tokens.slice(op ? 4 : 3) };
+      }
       if (w[1] === 'NOCOUNT') return { kind: 'nocount', on: w[2] === 'ON' };
       if (w[1] === 'SHOWPLAN_XML') return { kind: 'showplan', on: w[2] === 'ON' };
       if (w[1] === 'SHOWPLAN_ALL' || w[1] === 'SHOWPLAN_TEXT' || w[1] === 'STATISTICS') {
@@ -273,14 +282,22 @@ export function classify(tokens: Token[]): Statement {
       }
       if (tokens[1]?.text === '(')
         throw new TranslateError('Dynamic SQL (EXEC(...)) is not supported by the TDS test server.');
-      const name =
-        tokens
-          .slice(1)
-          .filter((t) => t.kind === 'word' || t.kind === 'ident' || t.text === '.')
-          .map((t) => t.value)
-          .join('')
-          .split(/\s/)[0] ?? '';
-      return { kind: 'exec-proc', name };
+      let k = 1;
+      const parts: string[] = [];
+      while (tokens[k] && (tokens[k]!.kind === 'word' || tokens[k]!.kind === 'ident' || tokens[k]!.text === '.')) {
+        if (tokens[k]!.text !== '.') parts.push(tokens[k]!.value);
+        k++;
+      }
+      const args = tokens.length > k ? splitTopLevel(tokens.slice(k)) : [];
+      return {
+        kind: 'exec-proc',
+        name: parts.join('.'),
+        args: args.map((a) =>
+          a[0]?.kind === 'var' && a[1]?.text === '='
+            ? { name: a[0].value.toLowerCase(), value: a.slice(2) }
+            : { value: a },
+        ),
+      };
     }
     case 'REVERT':
       return { kind: 'revert' };
@@ -306,6 +323,20 @@ export function classify(tokens: Token[]): Statement {
     }
     case 'PRINT':
       return { kind: 'print', text: tokens[1]?.value ?? '' };
+    case 'DECLARE':
+      return {
+        kind: 'declare',
+        vars: splitTopLevel(tokens.slice(1)).map((d) => {
+          if (d[0]?.kind !== 'var') throw new TranslateError("Incorrect syntax near 'DECLARE'.");
+          let typeEnd = d.findIndex((t, i) => i > 0 && t.text === '=');
+          if (typeEnd === -1) typeEnd = d.length;
+          const type = d.slice(upper(d[1]) === 'AS' ? 2 : 1, typeEnd);
+          if (upper(type[0]) === 'TABLE' || upper(type[0]) === 'CURSOR')
+            throw new TranslateError(`DECLARE ... ${upper(type[0])} is not supported by the TDS test server.`);
+          return { name: d[0].value.toLowerCase(), type, init: typeEnd < d.length ? d.slice(typeEnd + 1) : undefined };
+        }),
+      };
+    case '(':
     case 'SELECT':
     case 'INSERT':
     case 'UPDATE':
@@ -318,7 +349,9 @@ export function classify(tokens: Token[]): Statement {
     case 'TRUNCATE': {
       const ddl = ['CREATE', 'DROP', 'ALTER', 'GRANT', 'TRUNCATE'].includes(first);
       const mainVerb =
-        first === 'WITH'
+        first === '('
+          ? 'SELECT'
+          : first === 'WITH'
           ? (w.find((x, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(x)) ?? 'SELECT')
           : first;
       if (mainVerb === 'SELECT' && w.includes('INTO') && !ddl) {
@@ -363,7 +396,8 @@ const KEYWORDS = new Set(
     'OFFSET ROWS ROW FETCH NEXT FIRST ONLY CAST TRUE FALSE COLLATE OVER PARTITION ESCAPE CREATE TABLE VIEW INDEX DROP ALTER ' +
     'ADD COLUMN PRIMARY KEY FOREIGN REFERENCES UNIQUE DEFAULT CHECK CONSTRAINT GRANT REVOKE TO TRUNCATE ANY SOME WITH ' +
     'RECURSIVE CURRENT_TIMESTAMP CURRENT_USER SESSION_USER LATERAL APPLY USING IF CASCADE RESTRICT SCHEMA ROLE USER PUBLIC ' +
-    'EXECUTE PRECEDING FOLLOWING UNBOUNDED CURRENT RANGE NULLS LAST FILTER WITHIN TEMPORARY TEMP RETURNING TIES PERCENT OF'
+    'EXECUTE PRECEDING FOLLOWING UNBOUNDED CURRENT RANGE NULLS LAST FILTER WITHIN TEMPORARY TEMP RETURNING TIES PERCENT OF ' +
+    'ROLLUP CUBE GROUPING SETS'
   ).split(/\s+/),
 );
 
@@ -430,11 +464,27 @@ const RENAMED: Record<string, string> = {
   LEN: 'length',
   COUNT_BIG: 'count',
   USER_NAME: 'current_user',
+  STDEV: 'stddev_samp',
+  STDEVP: 'stddev_pop',
+  VAR: 'var_samp',
+  VARP: 'var_pop',
+  CHAR: 'chr',
+  NCHAR: 'chr',
+  UNICODE: 'ascii',
+  DATALENGTH: 'octet_length',
 };
 
 /** Rewrites one statement's tokens into PostgreSQL text. */
 export function rewrite(tokens: Token[], ctx: NameContext): string {
-  return rewriteWith(tokens, ctx, referencedRelations(tokens, ctx));
+  const rels = referencedRelations(tokens, ctx);
+  const shaped = transform(tokens, {
+    typeText,
+    columnsOf: (parts) => {
+      const rel = lookupRelation(parts, ctx);
+      return rel ? [...rel.columns.values()] : undefined;
+    },
+  });
+  return rewriteWith(shaped, ctx, rels);
 }
 
 type Rel = { name: string; columns: Map<string, string> };
@@ -479,10 +529,13 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
   const rewrite = (t: Token[], c: NameContext) => rewriteWith(t, c, rels);
   const out: string[] = [];
   /** Depth at which a TOP limit waits to be appended, and its count. */
-  const limits: Array<{ depth: number; count: string }> = [];
+  const limits: Array<{ depth: number; count: string; ties: boolean }> = [];
   let depth = 0;
   const closeLimitsAt = (d: number) => {
-    while (limits.length && limits[limits.length - 1]!.depth === d) out.push(`LIMIT ${limits.pop()!.count}`);
+    while (limits.length && limits[limits.length - 1]!.depth === d) {
+      const l = limits.pop()!;
+      out.push(l.ties ? `FETCH FIRST (${l.count}) ROWS WITH TIES` : `LIMIT ${l.count}`);
+    }
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -501,6 +554,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     }
     if (kw === 'TOP') {
       // TOP (n) / TOP n [PERCENT] [WITH TIES]
+      const topAt = i;
       let count: string;
       if (next?.text === '(') {
         const close = findClose(tokens, i + 1);
@@ -512,11 +566,20 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         count = next.kind === 'var' ? paramOrThrow(ctx, next) : next.text;
         i++;
       }
-      if (upper(tokens[i + 1]) === 'PERCENT')
-        throw new TranslateError('TOP ... PERCENT is not supported by the TDS test server.');
-      if (upper(tokens[i + 1]) === 'WITH' && upper(tokens[i + 2]) === 'TIES')
-        throw new TranslateError('TOP ... WITH TIES is not supported by the TDS test server.');
-      limits.push({ depth, count });
+      let ties = false;
+      if (upper(tokens[i + 1]) === 'PERCENT') {
+        // LIMIT accepts a scalar subquery: the same query's row count, scaled.
+        const selectAt = upper(tokens[topAt - 1]) === 'SELECT' ? topAt - 1 : topAt - 2;
+        const end = queryEnd(tokens, i + 2);
+        const counted = rewrite([...tokens.slice(selectAt, topAt), ...tokens.slice(i + 2, end)], ctx);
+        count = `(SELECT ceil(count(*) * (${count}) / 100.0)::bigint FROM (${counted}) AS tds_pct)`;
+        i++;
+      }
+      if (upper(tokens[i + 1]) === 'WITH' && upper(tokens[i + 2]) === 'TIES') {
+        ties = true;
+        i += 2;
+      }
+      limits.push({ depth, count, ties });
       continue;
     }
     if (kw === 'CONVERT' && next?.text === '(') {
@@ -537,9 +600,14 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       continue;
     }
     switch (t.kind) {
+      case 'raw':
+        out.push(t.text);
+        continue;
       case 'string':
       case 'nstring':
-        out.push(`'${t.value.replace(/'/g, "''")}'`);
+        // `AS 'Customer Name'` names a column.
+        if (upper(tokens[i - 1]) === 'AS') out.push(q(t.value));
+        else out.push(`'${t.value.replace(/'/g, "''")}'`);
         continue;
       case 'number':
         out.push(t.text);
@@ -573,8 +641,9 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       throw new TranslateError(`${kw} is not supported by the TDS test server.`);
     }
     const isRelation =
-      rels.some((r) => r.name.toLowerCase() === t.value.toLowerCase()) ||
-      ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN'].includes(prevWord);
+      !(TVF.has(kw) && next?.text === '(') &&
+      (rels.some((r) => r.name.toLowerCase() === t.value.toLowerCase()) ||
+        ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN', 'LATERAL'].includes(prevWord));
     if (t.kind === 'word' && next?.text === '(' && !isRelation && !KEYWORDS.has(kw)) {
       if (FUNCTIONS[kw]) {
         out.push(FUNCTIONS[kw]!);
@@ -622,15 +691,24 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       out.push(kw);
       continue;
     }
-    // A (multi-part) name.
+    // A (multi-part) name; `db..name` leaves the schema out (dbo).
     const parts: Token[] = [t];
-    while (
-      tokens[i + 1]?.text === '.' &&
-      tokens[i + 2] &&
-      (tokens[i + 2]!.kind === 'word' || tokens[i + 2]!.kind === 'ident' || tokens[i + 2]!.text === '*')
-    ) {
-      parts.push(tokens[i + 2]!);
-      i += 2;
+    for (;;) {
+      if (tokens[i + 1]?.text === '.' && tokens[i + 2]?.text === '.' && tokens[i + 3] && (tokens[i + 3]!.kind === 'word' || tokens[i + 3]!.kind === 'ident')) {
+        parts.push({ kind: 'ident', text: '[dbo]', value: 'dbo' }, tokens[i + 3]!);
+        i += 3;
+        continue;
+      }
+      if (
+        tokens[i + 1]?.text === '.' &&
+        tokens[i + 2] &&
+        (tokens[i + 2]!.kind === 'word' || tokens[i + 2]!.kind === 'ident' || tokens[i + 2]!.text === '*')
+      ) {
+        parts.push(tokens[i + 2]!);
+        i += 2;
+        continue;
+      }
+      break;
     }
     out.push(resolveName(parts, ctx, rels));
   }
@@ -663,7 +741,13 @@ function resolveName(parts: Token[], ctx: NameContext, rels: Rel[]): string {
     return ctx.canonical(n);
   };
   const last = (n: string) => (n === '*' ? '*' : q(canonical(n)));
-  if (names.length === 4)
+  if (names.length === 4 && ctx.isDatabase(names[0]!)) {
+    // database.schema.table.column
+    const db = ctx.isDatabase(names[0]!)!;
+    const schema = ctx.schemaOf(db, names[1] || 'dbo') ?? names[1]!;
+    return `${q(pgSchema(db, schema))}.${q(canonical(names[2]!))}.${last(names[3]!)}`;
+  }
+  if (names.length >= 4)
     throw new TranslateError(`Linked servers are not supported by the TDS test server (${names.join('.')}).`);
   if (names.length === 3) {
     const db = ctx.isDatabase(names[0]!);
@@ -686,7 +770,25 @@ function resolveName(parts: Token[], ctx: NameContext, rels: Rel[]): string {
   return last(names[0]!);
 }
 
-function typeText(tokens: Token[]): string {
+/** Where the query that contains position `from` ends: its closing parenthesis or the statement's end. */
+function queryEnd(tokens: Token[], from: number): number {
+  let depth = 0;
+  for (let i = from; i < tokens.length; i++) {
+    if (tokens[i]!.text === '(') depth++;
+    if (tokens[i]!.text === ')') {
+      if (depth === 0) return i;
+      depth--;
+    }
+    if (depth === 0 && (upper(tokens[i]) === 'ORDER' || upper(tokens[i]) === 'OFFSET')) return i;
+  }
+  return tokens.length;
+}
+
+export function splitTopLevel(tokens: Token[]): Token[][] {
+  return splitArgs(tokens).filter((a) => a.length);
+}
+
+export function typeText(tokens: Token[]): string {
   const name = upper(tokens[0]) || tokens[0]?.value.toUpperCase() || '';
   const mapped = TYPES[name];
   if (!mapped) throw new TranslateError(`Type ${tokens[0]?.value ?? ''} is not a defined system type.`, 243);
