@@ -53,7 +53,8 @@ export function loadCorpus(file: 'reads' | 'escapes'): CorpusEntry[] {
   let start = 0;
   const flush = () => {
     const text = buf.join('\n').trim();
-    if (buf.length && (text || file === 'escapes')) entries.push({ category, sql: buf.join('\n'), line: start });
+    if (buf.length && (text || file === 'escapes'))
+      entries.push({ category, sql: buf.join('\n'), line: start });
     buf = [];
   };
   lines.forEach((raw, i) => {
@@ -87,7 +88,9 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
   const escapeVerdicts = escapes.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
 
   const url = process.env.MSSQL_TEST_URL;
-  const tds = url ? undefined : await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  const tds = url
+    ? undefined
+    : await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
   const executed: Outcome[] = [];
   const failed: Outcome[] = [];
   try {
@@ -108,7 +111,8 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
       for (const a of accepted) {
         const outcome = await execute(pool, a.entry, !url);
         (outcome.ok ? executed : failed).push(outcome);
-        if (!outcome.ok) opts.log?.(`not executed: ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`);
+        if (!outcome.ok)
+          opts.log?.(`not executed: ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`);
       }
     } finally {
       await pool.close();

@@ -8,7 +8,10 @@ const verbose = process.argv.includes('--verbose');
 const report = await runCorpus();
 for (const line of summary(report)) console.log(line);
 if (verbose || report.reads.refused.length + report.reads.failed.length + report.escapes.accepted.length) {
-  for (const r of report.reads.refused) console.log(`  refused read (${r.entry.category}, reads.sql:${r.entry.line}): ${r.detail}`);
-  for (const r of report.reads.failed) console.log(`  failed read (${r.entry.category}, reads.sql:${r.entry.line}): ${r.detail}`);
-  for (const r of report.escapes.accepted) console.log(`  ACCEPTED ESCAPE (${r.entry.category}, escapes.sql:${r.entry.line}): ${r.entry.sql}`);
+  for (const r of report.reads.refused)
+    console.log(`  refused read (${r.entry.category}, reads.sql:${r.entry.line}): ${r.detail}`);
+  for (const r of report.reads.failed)
+    console.log(`  failed read (${r.entry.category}, reads.sql:${r.entry.line}): ${r.detail}`);
+  for (const r of report.escapes.accepted)
+    console.log(`  ACCEPTED ESCAPE (${r.entry.category}, escapes.sql:${r.entry.line}): ${r.entry.sql}`);
 }

@@ -115,7 +115,10 @@ export function checkStatement(sqlText: string, policy: GuardPolicy): GuardResul
     }
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
-    const at = (err.statementLevel ? locate(tokens, err.what) : undefined) ?? err.span?.start ?? locate(tokens, err.what);
+    const at =
+      (err.statementLevel ? locate(tokens, err.what) : undefined) ??
+      err.span?.start ??
+      locate(tokens, err.what);
     const where = at ? ` at line ${at.line}, column ${at.column}` : '';
     return {
       ok: false,
@@ -136,7 +139,13 @@ function syntaxRefusal(err: TsqlSyntaxError, tokens: LexToken[], policy: GuardPo
     const i = tokens.indexOf(token);
     return i === 0 || tokens[i - 1]!.text === ';';
   })();
-  if (token && token.kind === 'word' && startsStatement && /^SP_|^XP_/.test(token.text) && policy.mode === 'read')
+  if (
+    token &&
+    token.kind === 'word' &&
+    startsStatement &&
+    /^SP_|^XP_/.test(token.text) &&
+    policy.mode === 'read'
+  )
     return {
       ok: false,
       reason: `\`${token.text.toLowerCase()}\`${where}: call a procedure with EXEC (\`EXEC ${token.text.toLowerCase()} ...\`).`,
@@ -191,7 +200,10 @@ class Walker {
     for (const d of (body.stmts as Node[]) ?? []) {
       const name = ((d.names as Array<{ value: string }>)?.[0]?.value ?? '').toString();
       if (d.declare_type === 'Cursor')
-        throw new Refusal(`DECLARE ${name} CURSOR`, 'cursors are not offered in read-only mode; use a SELECT');
+        throw new Refusal(
+          `DECLARE ${name} CURSOR`,
+          'cursors are not offered in read-only mode; use a SELECT',
+        );
       const type = d.data_type as Node | undefined;
       if (type && typeof type === 'object' && 'Table' in type)
         throw new Refusal(
@@ -236,13 +248,21 @@ class Walker {
         first.span,
       );
     if (first.value.startsWith('@'))
-      throw new Refusal(`EXEC ${first.value}`, 'a procedure chosen at run time cannot be checked', first.span);
+      throw new Refusal(
+        `EXEC ${first.value}`,
+        'a procedure chosen at run time cannot be checked',
+        first.span,
+      );
     this.objectName(parts, 'procedure');
     const proc = parts[parts.length - 1]!.value.toLowerCase();
     const schema = parts.length >= 2 ? parts[parts.length - 2]!.value.toLowerCase() : undefined;
     const full = `${schema || 'dbo'}.${proc}`;
     if (proc === 'sp_executesql')
-      throw new Refusal('sp_executesql', 'dynamic SQL is not run in read-only mode; send the statement itself', first.span);
+      throw new Refusal(
+        'sp_executesql',
+        'dynamic SQL is not run in read-only mode; send the statement itself',
+        first.span,
+      );
     const builtin = BUILTIN_PROCS.has(proc) && (!schema || schema === 'sys' || schema === 'dbo');
     const declared = (this.policy.readOnlyProcedures ?? []).some((p) => {
       const [s, n] = p.includes('.') ? p.toLowerCase().split('.', 2) : ['dbo', p.toLowerCase()];
@@ -268,7 +288,8 @@ class Walker {
     if (value === undefined) return;
     if (proc === 'sp_describe_first_result_set' && (argName === '' || argName === '@tsql')) {
       const inner = checkStatement(value, { ...this.policy, mode: 'read' });
-      if (!inner.ok) throw new Refusal('sp_describe_first_result_set', `its statement is refused: ${inner.reason}`);
+      if (!inner.ok)
+        throw new Refusal('sp_describe_first_result_set', `its statement is refused: ${inner.reason}`);
       return;
     }
     if (argName.endsWith('_qualifier')) {
@@ -297,7 +318,11 @@ class Walker {
       if (WRITE_NODES[key] && value && typeof value === 'object' && !writeAllowed)
         throw new Refusal(WRITE_NODES[key]!, READ_ONLY_SCOPE, firstSpan(value));
       if (key === 'into' && value && typeof value === 'object' && !Array.isArray(value) && 'name' in value)
-        throw new Refusal('SELECT ... INTO', 'it creates a table, which read-only mode does not allow', firstSpan(value));
+        throw new Refusal(
+          'SELECT ... INTO',
+          'it creates a table, which read-only mode does not allow',
+          firstSpan(value),
+        );
       if (key === 'Table' && value && typeof value === 'object') this.table(value as Node);
       if (key === 'Function' && value && typeof value === 'object') this.func(value as Node);
       if (key === 'span') continue;
@@ -310,7 +335,11 @@ class Walker {
     if (!parts.length) return;
     const last = parts[parts.length - 1]!;
     if (OUTSIDE_FUNCTIONS.has(last.value.toUpperCase()))
-      throw new Refusal(last.value.toUpperCase(), 'it reaches outside this database (linked servers, files) and is not allowed', last.span);
+      throw new Refusal(
+        last.value.toUpperCase(),
+        'it reaches outside this database (linked servers, files) and is not allowed',
+        last.span,
+      );
     this.objectName(parts, 'table');
     for (const hint of (t.with_hints as Node[]) ?? []) {
       const id = hint.Identifier as { value?: string; span?: Span } | undefined;
@@ -329,7 +358,11 @@ class Walker {
     const last = parts[parts.length - 1];
     if (!last) return;
     if (OUTSIDE_FUNCTIONS.has(last.value.toUpperCase()))
-      throw new Refusal(last.value.toUpperCase(), 'it reaches outside this database (linked servers, files) and is not allowed', last.span);
+      throw new Refusal(
+        last.value.toUpperCase(),
+        'it reaches outside this database (linked servers, files) and is not allowed',
+        last.span,
+      );
     if (parts.length >= 3) this.objectName(parts, 'function');
   }
 
@@ -337,7 +370,11 @@ class Walker {
   private objectName(parts: Array<{ value: string; span?: Span }>, what: string): void {
     const text = parts.map((p) => p.value).join('.');
     if (parts.length > 3)
-      throw new Refusal(text, `a four-part ${what} name goes through a linked server, which is not allowed`, parts[0]!.span);
+      throw new Refusal(
+        text,
+        `a four-part ${what} name goes through a linked server, which is not allowed`,
+        parts[0]!.span,
+      );
     if (parts.length === 3 && parts[0]!.value) {
       const refusal = databaseRefusal(parts[0]!.value, this.policy);
       if (refusal) throw new Refusal(text, refusal, parts[0]!.span);

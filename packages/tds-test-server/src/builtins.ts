@@ -42,6 +42,9 @@ CREATE FUNCTION tsql_not_like(s text, p text) RETURNS boolean LANGUAGE sql IMMUT
 CREATE OPERATOR ~~# (LEFTARG = text, RIGHTARG = text, FUNCTION = tsql_like);
 CREATE OPERATOR !~~# (LEFTARG = text, RIGHTARG = text, FUNCTION = tsql_not_like);
 
+-- SUM of int is int in SQL Server (and overflows as int), bigint in PostgreSQL.
+CREATE AGGREGATE sum(int4) (SFUNC = int4pl, STYPE = int4);
+
 -- Strings.
 CREATE FUNCTION charindex(sub text, s text, start int DEFAULT 1) RETURNS int LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN s IS NULL OR sub IS NULL THEN NULL WHEN strpos(substr(s, greatest(start, 1)), sub) = 0 THEN 0

@@ -90,7 +90,9 @@ export class Engine {
     );
     if (db.setup) {
       // ANALYZE fills the row estimates sys.partitions reports.
-      await this.pg.exec(`SET search_path TO ${searchPath(db.name)}; ${db.setup}; RESET search_path; ANALYZE;`);
+      await this.pg.exec(
+        `SET search_path TO ${searchPath(db.name)}; ${db.setup}; RESET search_path; ANALYZE;`,
+      );
     }
   }
 

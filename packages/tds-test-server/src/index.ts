@@ -1,4 +1,10 @@
 /** The TDS test server: a SQL Server stand-in over PostgreSQL (PGlite) for the bridge's demo and tests. */
-export { startTdsServer, type TdsServer, type TdsServerOptions, type DatabaseSpec, type LoginSpec } from './server.js';
+export {
+  startTdsServer,
+  type TdsServer,
+  type TdsServerOptions,
+  type DatabaseSpec,
+  type LoginSpec,
+} from './server.js';
 export { createLargeTable, grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from './sample.js';
 export { selfSignedCert } from './certificate.js';

@@ -45,8 +45,7 @@ function objectName(text: string | null | undefined): { schema: string; name: st
 }
 
 /** A LIKE pattern argument (sp_tables / sp_columns accept wildcards) as a case-insensitive SQL condition. */
-const like = (col: string, v: string | null | undefined) =>
-  v ? ` AND ${col} ILIKE ${literal(v)}` : '';
+const like = (col: string, v: string | null | undefined) => (v ? ` AND ${col} ILIKE ${literal(v)}` : '');
 
 export function catalogQueries(procName: string, args: ProcArgs, db: string): string[] {
   const proc = procName.toLowerCase().replace(/^(sys|dbo)\./, '');
@@ -55,9 +54,15 @@ export function catalogQueries(procName: string, args: ProcArgs, db: string): st
   const dbl = literal(db);
   const obj = objectName(args.get('@objname') ?? args.get('@table_name') ?? args.get('@pktable_name'));
   const objWhere = (schemaCol: string, nameCol: string) =>
-    obj ? ` AND lower(${schemaCol}) = lower(${literal(obj.schema)}) AND lower(${nameCol}) = lower(${literal(obj.name)})` : '';
+    obj
+      ? ` AND lower(${schemaCol}) = lower(${literal(obj.schema)}) AND lower(${nameCol}) = lower(${literal(obj.name)})`
+      : '';
   const mustExist = () => {
-    if (!obj) throw new TranslateError(`Procedure or function '${proc}' expects parameter '@objname', which was not supplied.`, 201);
+    if (!obj)
+      throw new TranslateError(
+        `Procedure or function '${proc}' expects parameter '@objname', which was not supplied.`,
+        201,
+      );
   };
   const typeName = `(CASE WHEN c."DATA_TYPE" IN ('nvarchar', 'varchar', 'nchar') THEN c."DATA_TYPE" || '(' || CASE WHEN c."CHARACTER_MAXIMUM_LENGTH" = -1 THEN 'max' ELSE c."CHARACTER_MAXIMUM_LENGTH"::text END || ')' WHEN c."DATA_TYPE" = 'decimal' THEN 'decimal(' || c."NUMERIC_PRECISION" || ',' || c."NUMERIC_SCALE" || ')' ELSE c."DATA_TYPE" END)`;
   switch (proc) {
@@ -79,7 +84,12 @@ export function catalogQueries(procName: string, args: ProcArgs, db: string): st
     case 'sp_tables': {
       const types = (args.get('@table_type') ?? '')
         .split(',')
-        .map((x) => x.trim().replace(/^'(.*)'$/, '$1').toUpperCase())
+        .map((x) =>
+          x
+            .trim()
+            .replace(/^'(.*)'$/, '$1')
+            .toUpperCase(),
+        )
         .filter(Boolean);
       const typeWhere = types.length
         ? ` AND (CASE t."TABLE_TYPE" WHEN 'BASE TABLE' THEN 'TABLE' ELSE t."TABLE_TYPE" END) IN (${types.map(literal).join(', ')})`

@@ -704,11 +704,14 @@ class Connection {
       await Promise.all(
         st.args.map(async (a) => ({
           name: a.name,
-          value: a.value.length === 1 && ['string', 'nstring', 'ident', 'number', 'word'].includes(a.value[0]!.kind) && a.value[0]!.value.toUpperCase() !== 'NULL'
-            ? a.value[0]!.value
-            : a.value.length === 1 && a.value[0]!.value.toUpperCase() === 'NULL'
-              ? null
-              : String(await this.evaluate(a.value, 'text', params)),
+          value:
+            a.value.length === 1 &&
+            ['string', 'nstring', 'ident', 'number', 'word'].includes(a.value[0]!.kind) &&
+            a.value[0]!.value.toUpperCase() !== 'NULL'
+              ? a.value[0]!.value
+              : a.value.length === 1 && a.value[0]!.value.toUpperCase() === 'NULL'
+                ? null
+                : String(await this.evaluate(a.value, 'text', params)),
         })),
       ),
     );
@@ -721,7 +724,9 @@ class Connection {
   }
 
   private async describeFirstResultSet(tsql: string, params: Map<string, Param>): Promise<string> {
-    const first = splitStatements(tokenize(tsql)).map(classify).find((x) => x.kind === 'sql' && x.isQuery);
+    const first = splitStatements(tokenize(tsql))
+      .map(classify)
+      .find((x) => x.kind === 'sql' && x.isQuery);
     if (!first || first.kind !== 'sql') return `SELECT NULL::int AS column_ordinal WHERE false`;
     const values: unknown[] = [];
     const text = rewrite(first.tokens, this.nameContext(params, values));
@@ -733,7 +738,9 @@ class Connection {
         t.kind === 'int'
           ? ({ 1: 'tinyint', 2: 'smallint', 4: 'int', 8: 'bigint' } as const)[t.size]
           : t.kind === 'float'
-            ? t.size === 4 ? 'real' : 'float'
+            ? t.size === 4
+              ? 'real'
+              : 'float'
             : t.kind === 'decimal'
               ? `decimal(38,${t.scale})`
               : t.kind === 'guid'
@@ -1007,7 +1014,8 @@ function assignments(tokens: Token[]): { names: string[]; tokens: Token[] } | un
     if (t.text === '(') depth++;
     if (t.text === ')') depth--;
     const prev = out[out.length - 1];
-    const after = prev && (prev.text === ',' || /^(SELECT|DISTINCT)$/i.test(prev.text) || /^\d+$/.test(prev.text));
+    const after =
+      prev && (prev.text === ',' || /^(SELECT|DISTINCT)$/i.test(prev.text) || /^\d+$/.test(prev.text));
     if (depth === 0 && t.kind === 'var' && tokens[i + 1]?.text === '=' && after) {
       names.push(t.value.toLowerCase());
       i++;

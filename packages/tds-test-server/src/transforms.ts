@@ -37,20 +37,40 @@ export function splitTop(tokens: Token[], sep = ','): Token[][] {
 }
 
 const TABLE_HINTS = new Set(
-  ('NOLOCK READUNCOMMITTED READCOMMITTED READCOMMITTEDLOCK ROWLOCK UPDLOCK HOLDLOCK INDEX FORCESEEK FORCESCAN ' +
-    'NOWAIT READPAST TABLOCK TABLOCKX PAGLOCK SERIALIZABLE REPEATABLEREAD XLOCK SNAPSHOT NOEXPAND KEEPIDENTITY')
-    .split(' '),
+  (
+    'NOLOCK READUNCOMMITTED READCOMMITTED READCOMMITTEDLOCK ROWLOCK UPDLOCK HOLDLOCK INDEX FORCESEEK FORCESCAN ' +
+    'NOWAIT READPAST TABLOCK TABLOCKX PAGLOCK SERIALIZABLE REPEATABLEREAD XLOCK SNAPSHOT NOEXPAND KEEPIDENTITY'
+  ).split(' '),
 );
 const JOIN_HINTS = new Set(['HASH', 'LOOP', 'MERGE', 'REMOTE']);
 const DATEPART_FUNCS = new Set(['DATEPART', 'DATENAME', 'DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DATETRUNC']);
 /** CONVERT styles for dates to text, as to_char patterns. */
 const DATE_STYLES: Record<string, string> = {
-  '1': 'MM/DD/YY', '101': 'MM/DD/YYYY', '3': 'DD/MM/YY', '103': 'DD/MM/YYYY', '4': 'DD.MM.YY', '104': 'DD.MM.YYYY',
-  '10': 'MM-DD-YY', '110': 'MM-DD-YYYY', '11': 'YY/MM/DD', '111': 'YYYY/MM/DD', '12': 'YYMMDD', '112': 'YYYYMMDD',
-  '20': 'YYYY-MM-DD HH24:MI:SS', '120': 'YYYY-MM-DD HH24:MI:SS', '21': 'YYYY-MM-DD HH24:MI:SS.MS',
-  '121': 'YYYY-MM-DD HH24:MI:SS.MS', '23': 'YYYY-MM-DD', '126': 'YYYY-MM-DD"T"HH24:MI:SS.MS',
-  '127': 'YYYY-MM-DD"T"HH24:MI:SS.MS', '108': 'HH24:MI:SS', '8': 'HH24:MI:SS', '100': 'Mon DD YYYY HH12:MIAM',
-  '0': 'Mon DD YYYY HH12:MIAM', '106': 'DD Mon YYYY', '107': 'Mon DD, YYYY',
+  '1': 'MM/DD/YY',
+  '101': 'MM/DD/YYYY',
+  '3': 'DD/MM/YY',
+  '103': 'DD/MM/YYYY',
+  '4': 'DD.MM.YY',
+  '104': 'DD.MM.YYYY',
+  '10': 'MM-DD-YY',
+  '110': 'MM-DD-YYYY',
+  '11': 'YY/MM/DD',
+  '111': 'YYYY/MM/DD',
+  '12': 'YYMMDD',
+  '112': 'YYYYMMDD',
+  '20': 'YYYY-MM-DD HH24:MI:SS',
+  '120': 'YYYY-MM-DD HH24:MI:SS',
+  '21': 'YYYY-MM-DD HH24:MI:SS.MS',
+  '121': 'YYYY-MM-DD HH24:MI:SS.MS',
+  '23': 'YYYY-MM-DD',
+  '126': 'YYYY-MM-DD"T"HH24:MI:SS.MS',
+  '127': 'YYYY-MM-DD"T"HH24:MI:SS.MS',
+  '108': 'HH24:MI:SS',
+  '8': 'HH24:MI:SS',
+  '100': 'Mon DD YYYY HH12:MIAM',
+  '0': 'Mon DD YYYY HH12:MIAM',
+  '106': 'DD Mon YYYY',
+  '107': 'Mon DD, YYYY',
 };
 const TVF = new Set(['STRING_SPLIT', 'OPENJSON', 'GENERATE_SERIES']);
 const JSON_COLUMN = 'JSON_F52E2B61-18A1-11d1-B105-00805F49916B';
@@ -89,7 +109,11 @@ function dropHints(tokens: Token[]): Token[] {
       i = closeOf(tokens, i + 1);
       continue;
     }
-    if (JOIN_HINTS.has(kw) && up(next) === 'JOIN' && ['INNER', 'OUTER', 'LEFT', 'RIGHT', 'FULL'].includes(up(tokens[i - 1])))
+    if (
+      JOIN_HINTS.has(kw) &&
+      up(next) === 'JOIN' &&
+      ['INNER', 'OUTER', 'LEFT', 'RIGHT', 'FULL'].includes(up(tokens[i - 1]))
+    )
       continue;
     if (kw === 'WITH' && next?.text === '(' && TABLE_HINTS.has(up(tokens[i + 2]))) {
       i = closeOf(tokens, i + 1);
@@ -105,7 +129,12 @@ function dropHints(tokens: Token[]): Token[] {
       continue;
     }
     // `(SELECT ... FOR XML PATH(''), TYPE).value('.', 'NVARCHAR(MAX)')`: the text itself.
-    if (t.text === ')' && next?.text === '.' && up(tokens[i + 2]) === 'VALUE' && tokens[i + 3]?.text === '(') {
+    if (
+      t.text === ')' &&
+      next?.text === '.' &&
+      up(tokens[i + 2]) === 'VALUE' &&
+      tokens[i + 3]?.text === '('
+    ) {
       out.push(t);
       i = closeOf(tokens, i + 3);
       continue;
@@ -181,7 +210,18 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
     switch (kw) {
       case 'IIF':
         if (args.length !== 3) throw new TranslateError('The iif function requires 3 argument(s).', 174);
-        out.push(...paren([word('CASE'), word('WHEN'), ...args[0]!, word('THEN'), ...args[1]!, word('ELSE'), ...args[2]!, word('END')]));
+        out.push(
+          ...paren([
+            word('CASE'),
+            word('WHEN'),
+            ...args[0]!,
+            word('THEN'),
+            ...args[1]!,
+            word('ELSE'),
+            ...args[2]!,
+            word('END'),
+          ]),
+        );
         break;
       case 'CHOOSE':
         out.push(
@@ -214,7 +254,11 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
         const style = args[2]?.length === 1 ? args[2][0]!.value : undefined;
         const target = up(args[0]![0]);
         if (style && DATE_STYLES[style] && ['VARCHAR', 'NVARCHAR', 'CHAR', 'NCHAR'].includes(target)) {
-          out.push(raw(`CAST(to_char(`), ...args[1]!, raw(`, '${DATE_STYLES[style]}') AS ${ctx.typeText(args[0]!)})`));
+          out.push(
+            raw(`CAST(to_char(`),
+            ...args[1]!,
+            raw(`, '${DATE_STYLES[style]}') AS ${ctx.typeText(args[0]!)})`),
+          );
           break;
         }
         out.push(t, raw('('), ...args[0]!, raw(','), ...args[1]!, raw(')'));
@@ -312,15 +356,23 @@ function openJson(tokens: Token[], ctx: TransformContext): Token[] {
       const name = c[0]!.value;
       const asJson = up(c[c.length - 2]) === 'AS' && up(c[c.length - 1]) === 'JSON';
       const rest = asJson ? c.slice(1, -2) : c.slice(1);
-      const pathTok = rest.length && ['string', 'nstring'].includes(rest[rest.length - 1]!.kind) ? rest.pop() : undefined;
+      const pathTok =
+        rest.length && ['string', 'nstring'].includes(rest[rest.length - 1]!.kind) ? rest.pop() : undefined;
       const path = pathTok ? pathTok.value : `$.${name}`;
-      const keys = path.replace(/^\$\.?/, '').split('.').filter(Boolean);
+      const keys = path
+        .replace(/^\$\.?/, '')
+        .split('.')
+        .filter(Boolean);
       const arr = `'{${keys.map((k) => k.replace(/[{}",\\]/g, '')).join(',')}}'`;
       return asJson
         ? `(tds_j.doc #> ${arr})::text AS ${qi(name)}`
         : `CAST(tds_j.doc #>> ${arr} AS ${ctx.typeText(rest)}) AS ${qi(name)}`;
     });
-    out.push(raw(`(SELECT ${cols.join(', ')} FROM openjson_rows(`), ...tokens.slice(i + 2, close), raw(') AS tds_j(doc))'));
+    out.push(
+      raw(`(SELECT ${cols.join(', ')} FROM openjson_rows(`),
+      ...tokens.slice(i + 2, close),
+      raw(') AS tds_j(doc))'),
+    );
     i = wclose;
   }
   return out;
@@ -351,17 +403,23 @@ function forClauses(tokens: Token[]): Token[] {
     const options = splitTop(tokens.slice(i + 2, end));
     const mode = up(options[0]![0]);
     const opt = (name: string) => options.slice(1).find((o) => up(o[0]) === name);
-    const rootArg = (o: Token[] | undefined) => (o && o[1]?.text === '(' ? (o[2]?.value ?? 'root') : o ? 'root' : undefined);
+    const rootArg = (o: Token[] | undefined) =>
+      o && o[1]?.text === '(' ? (o[2]?.value ?? 'root') : o ? 'root' : undefined;
     const query = tokens.slice(start, i);
     let select: string;
     if (up(tokens[i + 1]) === 'JSON') {
       const row = opt('INCLUDE_NULL_VALUES') ? 'row_to_json(tds_q)' : 'json_strip_nulls(row_to_json(tds_q))';
-      let agg = opt('WITHOUT_ARRAY_WRAPPER') ? `string_agg(${row}::text, ',')` : `json_agg(${row})::text`;
+      // SQL Server writes JSON without spaces between elements.
+      let agg = opt('WITHOUT_ARRAY_WRAPPER')
+        ? `string_agg(${row}::text, ',')`
+        : `('[' || string_agg(${row}::text, ',') || ']')`;
       const root = rootArg(opt('ROOT'));
-      if (root) agg = `json_build_object('${root.replace(/'/g, "''")}', (${agg})::json)::text`;
+      if (root)
+        agg = `('{' || to_json('${root.replace(/'/g, "''")}'::text)::text || ':' || coalesce(${agg}, '[]') || '}')`;
       select = depthAt > 0 ? `SELECT (${agg})::json` : `SELECT ${agg} AS ${qi(JSON_COLUMN)}`;
     } else {
-      const pathArg = mode === 'PATH' && options[0]![1]?.text === '(' ? (options[0]![2]?.value ?? 'row') : 'row';
+      const pathArg =
+        mode === 'PATH' && options[0]![1]?.text === '(' ? (options[0]![2]?.value ?? 'row') : 'row';
       const esc = (v: string) => `replace(replace(replace(${v}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')`;
       const each = `json_each_text(row_to_json(tds_q))`;
       const body =
@@ -375,11 +433,14 @@ function forClauses(tokens: Token[]): Token[] {
       if (root) agg = `'<${root}>' || coalesce(${agg}, '') || '</${root}>'`;
       select = depthAt > 0 ? `SELECT ${agg}` : `SELECT ${agg} AS ${qi(XML_COLUMN)}`;
     }
+    // The parentheses as tokens of their own: a TOP inside the query must close at the right depth.
     return forClauses([
       ...tokens.slice(0, start),
-      raw(`${select} FROM (`),
+      raw(`${select} FROM`),
+      raw('('),
       ...query,
-      raw(') AS tds_q'),
+      raw(')'),
+      raw('AS tds_q'),
       ...tokens.slice(end),
     ]);
   }
@@ -413,7 +474,10 @@ function sourceColumns(src: Token[], ctx: TransformContext): string[] {
     if (up(body[s]) === 'DISTINCT') s++;
     return splitTop(body.slice(s, from)).map((item) => {
       const last = item[item.length - 1]!;
-      if (last.text === '*') throw new TranslateError('PIVOT over SELECT * is not supported by the TDS test server; name the columns.');
+      if (last.text === '*')
+        throw new TranslateError(
+          'PIVOT over SELECT * is not supported by the TDS test server; name the columns.',
+        );
       return last.value;
     });
   }
@@ -440,7 +504,7 @@ function pivots(tokens: Token[], ctx: TransformContext): Token[] {
         if (tokens[srcStart]!.text === ')') d++;
         if (tokens[srcStart]!.text === '(' && --d === 0) break;
       }
-    } else while (tokens[srcStart - 1]?.text === '.' ) srcStart -= 2;
+    } else while (tokens[srcStart - 1]?.text === '.') srcStart -= 2;
     const source = tokens.slice(srcStart, a + 1);
     const close = closeOf(tokens, i + 1);
     const spec = tokens.slice(i + 2, close);
@@ -462,12 +526,16 @@ function pivots(tokens: Token[], ctx: TransformContext): Token[] {
       const srcNames = sourceColumns(source, ctx);
       const named = (lower: string) => srcNames.find((n) => n.toLowerCase() === lower)!;
       replacement = [
-        raw(`(SELECT ${group.map((g) => `${qi(alias)}.${qi(named(g))}`).join(', ')}${group.length ? ', ' : ''}`),
+        raw(
+          `(SELECT ${group.map((g) => `${qi(alias)}.${qi(named(g))}`).join(', ')}${group.length ? ', ' : ''}`,
+        ),
         ...values.flatMap((v, k) => [
           ...(k ? [raw(',')] : []),
           agg,
           raw('('),
-          raw(`CASE WHEN CAST(${qi(alias)}.${qi(named(pivotCol.toLowerCase()))} AS text) = '${v.replace(/'/g, "''")}' THEN ${qi(alias)}.${qi(named(valueCol.toLowerCase()))} END`),
+          raw(
+            `CASE WHEN CAST(${qi(alias)}.${qi(named(pivotCol.toLowerCase()))} AS text) = '${v.replace(/'/g, "''")}' THEN ${qi(alias)}.${qi(named(valueCol.toLowerCase()))} END`,
+          ),
           raw(')'),
           raw(`AS ${qi(v)}`),
         ]),
@@ -502,7 +570,10 @@ function applies(tokens: Token[]): Token[] {
   for (let i = 0; i < tokens.length; i++) {
     const kw = up(tokens[i]);
     if ((kw === 'CROSS' || kw === 'OUTER') && up(tokens[i + 1]) === 'APPLY') {
-      out.push(...(kw === 'CROSS' ? [word('CROSS'), word('JOIN')] : [word('LEFT'), word('JOIN')]), word('LATERAL'));
+      out.push(
+        ...(kw === 'CROSS' ? [word('CROSS'), word('JOIN')] : [word('LEFT'), word('JOIN')]),
+        word('LATERAL'),
+      );
       i++;
       if (kw === 'OUTER') {
         // Find the end of the applied source and its alias, then add ON TRUE.
@@ -512,7 +583,11 @@ function applies(tokens: Token[]): Token[] {
         if (tokens[j]?.text === '(') j = closeOf(tokens, j);
         let k = j + 1;
         if (up(tokens[k]) === 'AS') k++;
-        if (isName(tokens[k]) && !['WHERE', 'JOIN', 'CROSS', 'OUTER', 'LEFT', 'INNER', 'ORDER', 'GROUP'].includes(up(tokens[k]))) k++;
+        if (
+          isName(tokens[k]) &&
+          !['WHERE', 'JOIN', 'CROSS', 'OUTER', 'LEFT', 'INNER', 'ORDER', 'GROUP'].includes(up(tokens[k]))
+        )
+          k++;
         if (tokens[k]?.text === '(') k = closeOf(tokens, k) + 1;
         out.push(...tokens.slice(i + 1, k), word('ON'), word('TRUE'));
         i = k - 1;
@@ -564,13 +639,34 @@ function selectAliases(tokens: Token[]): Token[] {
         if (depth === 0) break;
         depth--;
       }
-      if (depth === 0 && ['FROM', 'WHERE', 'GROUP', 'ORDER', 'UNION', 'EXCEPT', 'INTERSECT', 'INTO', 'HAVING', 'FOR', 'OPTION'].includes(up(t))) break;
+      if (
+        depth === 0 &&
+        [
+          'FROM',
+          'WHERE',
+          'GROUP',
+          'ORDER',
+          'UNION',
+          'EXCEPT',
+          'INTERSECT',
+          'INTO',
+          'HAVING',
+          'FOR',
+          'OPTION',
+        ].includes(up(t))
+      )
+        break;
       if (depth === 0 && t.text === ';') break;
     }
     const items = splitTop(tokens.slice(j, end));
     items.forEach((item, k) => {
       if (k) out.push(raw(','));
-      if (item.length > 2 && (isName(item[0]) || item[0]!.kind === 'string') && item[1]!.text === '=' && item[1]!.kind === 'op')
+      if (
+        item.length > 2 &&
+        (isName(item[0]) || item[0]!.kind === 'string') &&
+        item[1]!.text === '=' &&
+        item[1]!.kind === 'op'
+      )
         out.push(...item.slice(2), word('AS'), { ...item[0]!, kind: 'ident' });
       else out.push(...item);
     });

@@ -284,7 +284,10 @@ export function classify(tokens: Token[]): Statement {
         throw new TranslateError('Dynamic SQL (EXEC(...)) is not supported by the TDS test server.');
       let k = 1;
       const parts: string[] = [];
-      while (tokens[k] && (tokens[k]!.kind === 'word' || tokens[k]!.kind === 'ident' || tokens[k]!.text === '.')) {
+      while (
+        tokens[k] &&
+        (tokens[k]!.kind === 'word' || tokens[k]!.kind === 'ident' || tokens[k]!.text === '.')
+      ) {
         if (tokens[k]!.text !== '.') parts.push(tokens[k]!.value);
         k++;
       }
@@ -327,13 +330,21 @@ export function classify(tokens: Token[]): Statement {
       return {
         kind: 'declare',
         vars: splitTopLevel(tokens.slice(1)).map((d) => {
+          if (d.some((t) => upper(t) === 'CURSOR'))
+            throw new TranslateError('DECLARE ... CURSOR is not supported by the TDS test server.');
           if (d[0]?.kind !== 'var') throw new TranslateError("Incorrect syntax near 'DECLARE'.");
           let typeEnd = d.findIndex((t, i) => i > 0 && t.text === '=');
           if (typeEnd === -1) typeEnd = d.length;
           const type = d.slice(upper(d[1]) === 'AS' ? 2 : 1, typeEnd);
           if (upper(type[0]) === 'TABLE' || upper(type[0]) === 'CURSOR')
-            throw new TranslateError(`DECLARE ... ${upper(type[0])} is not supported by the TDS test server.`);
-          return { name: d[0].value.toLowerCase(), type, init: typeEnd < d.length ? d.slice(typeEnd + 1) : undefined };
+            throw new TranslateError(
+              `DECLARE ... ${upper(type[0])} is not supported by the TDS test server.`,
+            );
+          return {
+            name: d[0].value.toLowerCase(),
+            type,
+            init: typeEnd < d.length ? d.slice(typeEnd + 1) : undefined,
+          };
         }),
       };
     case '(':
@@ -352,8 +363,8 @@ export function classify(tokens: Token[]): Statement {
         first === '('
           ? 'SELECT'
           : first === 'WITH'
-          ? (w.find((x, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(x)) ?? 'SELECT')
-          : first;
+            ? (w.find((x, i) => i > 0 && ['SELECT', 'INSERT', 'UPDATE', 'DELETE'].includes(x)) ?? 'SELECT')
+            : first;
       if (mainVerb === 'SELECT' && w.includes('INTO') && !ddl) {
         const into = w.indexOf('INTO');
         if (w.lastIndexOf('SELECT', into) !== -1)
@@ -694,7 +705,12 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     // A (multi-part) name; `db..name` leaves the schema out (dbo).
     const parts: Token[] = [t];
     for (;;) {
-      if (tokens[i + 1]?.text === '.' && tokens[i + 2]?.text === '.' && tokens[i + 3] && (tokens[i + 3]!.kind === 'word' || tokens[i + 3]!.kind === 'ident')) {
+      if (
+        tokens[i + 1]?.text === '.' &&
+        tokens[i + 2]?.text === '.' &&
+        tokens[i + 3] &&
+        (tokens[i + 3]!.kind === 'word' || tokens[i + 3]!.kind === 'ident')
+      ) {
         parts.push({ kind: 'ident', text: '[dbo]', value: 'dbo' }, tokens[i + 3]!);
         i += 3;
         continue;

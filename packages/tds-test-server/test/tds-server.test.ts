@@ -2,12 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sql from 'mssql';
 import { startTdsServer, type TdsServer } from '../src/index.js';
-import {
-  createLargeTable,
-  grantImpersonation,
-  sampleDatabase,
-  SAMPLE_LOGINS,
-} from '../src/index.js';
+import { createLargeTable, grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '../src/index.js';
 import { selfSignedCert } from '../src/index.js';
 
 let server: TdsServer;
@@ -198,6 +193,7 @@ describe('queries', () => {
       'Email:varchar:YES',
       'RegionID:int:NO',
       'CreatedAt:datetime:NO',
+      'Tags:varchar:YES',
     ]);
     const keys = await pool.request().query(`
       SELECT tc.CONSTRAINT_TYPE, k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
@@ -357,9 +353,9 @@ describe('errors and permissions', () => {
     expect(syntax.message).toBe("Incorrect syntax near '2'.");
     const unsupported = (await pool
       .request()
-      .query('DECLARE @x int')
+      .query('DECLARE c CURSOR FOR SELECT 1')
       .catch((e) => e)) as sql.RequestError;
-    expect(unsupported.message).toContain('does not support DECLARE');
+    expect(unsupported.message).toContain('DECLARE ... CURSOR is not supported');
     expect((await pool.request().query('SELECT 1 AS ok')).recordset).toEqual([{ ok: 1 }]);
   });
 

@@ -1,0 +1,157 @@
+/**
+ * The constructs of the read-only corpus that the translator rewrites structurally, checked by their results
+ * through the real mssql driver: what SQL Server itself answers for the sample data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sql from 'mssql';
+import { sampleDatabase, SAMPLE_LOGINS, startTdsServer, type TdsServer } from '../src/index.js';
+
+let server: TdsServer;
+let pool: sql.ConnectionPool;
+const sa = SAMPLE_LOGINS.find((l) => l.superuser)!;
+
+beforeAll(async () => {
+  server = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  pool = await new sql.ConnectionPool({
+    server: server.host,
+    port: server.port,
+    user: sa.name,
+    password: sa.password,
+    database: 'Sales',
+    options: { encrypt: false },
+  }).connect();
+}, 60_000);
+afterAll(async () => {
+  await pool?.close();
+  await server?.stop();
+});
+
+const rows = async (q: string) => (await pool.request().query(q)).recordset as Array<Record<string, unknown>>;
+const sets = async (q: string) =>
+  (await pool.request().query(q)).recordsets as unknown as Array<Array<Record<string, unknown>>>;
+
+describe('T-SQL constructs on the TDS test server', () => {
+  it('FOR JSON PATH returns one JSON text column, TOP applied inside, nested arrays nested, ROOT wraps', async () => {
+    const [r] = await rows(
+      'SELECT TOP 2 CustomerID, Name, Email FROM dbo.Customers WHERE CustomerID >= 10 ORDER BY CustomerID FOR JSON PATH',
+    );
+    const text = r!['JSON_F52E2B61-18A1-11d1-B105-00805F49916B'] as string;
+    // Customer 11 has no e-mail: SQL Server leaves NULLs out unless INCLUDE_NULL_VALUES.
+    expect(JSON.parse(text)).toEqual([
+      { CustomerID: 10, Name: 'Customer 10', Email: 'customer10@example.com' },
+      { CustomerID: 11, Name: 'Customer 11' },
+    ]);
+    expect(text).not.toContain(', ');
+    const [nested] = await rows(
+      "SELECT o.OrderID, (SELECT ol.LineNo FROM dbo.OrderLines ol WHERE ol.OrderID = o.OrderID ORDER BY ol.LineNo FOR JSON PATH) AS Lines FROM dbo.Orders o WHERE o.OrderID = 1 FOR JSON PATH, ROOT('orders')",
+    );
+    expect(JSON.parse(Object.values(nested!)[0] as string)).toEqual({
+      orders: [{ OrderID: 1, Lines: [{ LineNo: 1 }, { LineNo: 2 }, { LineNo: 3 }] }],
+    });
+  });
+
+  it('PIVOT, UNPIVOT, CROSS/OUTER APPLY and recursive CTEs', async () => {
+    const pivot = await rows(
+      'SELECT * FROM (SELECT o.Status, o.OrderID FROM dbo.Orders o) s PIVOT (COUNT(OrderID) FOR Status IN ([Open], [Shipped], [Delivered], [Cancelled])) AS p',
+    );
+    expect(pivot).toEqual([{ Open: 750, Shipped: 750, Delivered: 750, Cancelled: 750 }]);
+    const unpivot = await rows(
+      'SELECT ProductID, Attr, Val FROM (SELECT ProductID, CAST(ProductID AS int) AS A, CAST(ProductID * 2 AS int) AS B FROM dbo.Products WHERE ProductID = 3) s UNPIVOT (Val FOR Attr IN (A, B)) AS u',
+    );
+    expect(unpivot).toEqual([
+      { ProductID: 3, Attr: 'A', Val: 3 },
+      { ProductID: 3, Attr: 'B', Val: 6 },
+    ]);
+    const outer = await rows(
+      'SELECT r.RegionID, x.n FROM dbo.Regions r OUTER APPLY (SELECT COUNT(*) AS n FROM dbo.Customers c WHERE c.RegionID = r.RegionID AND c.CustomerID < 3) x ORDER BY r.RegionID',
+    );
+    expect(outer.map((o) => o.n)).toEqual([0, 1, 1, 0, 0]);
+    const tags = await rows(
+      "SELECT c.CustomerID, t.value FROM dbo.Customers c CROSS APPLY STRING_SPLIT(c.Tags, ',') t WHERE c.CustomerID = 3",
+    );
+    expect(tags).toEqual([
+      { CustomerID: 3, value: 'wholesale' },
+      { CustomerID: 3, value: 'vip' },
+    ]);
+    const n = await rows(
+      'WITH n AS (SELECT 1 AS i UNION ALL SELECT i + 1 FROM n WHERE i < 5) SELECT SUM(i) AS s FROM n OPTION (MAXRECURSION 10)',
+    );
+    expect(n).toEqual([{ s: 15 }]);
+  });
+
+  it('variables, SELECT @x = ..., @@ROWCOUNT, TOP (@n), TOP PERCENT and WITH TIES', async () => {
+    expect(
+      await rows('DECLARE @n int = 2; SELECT TOP (@n) OrderID FROM dbo.Orders ORDER BY OrderID'),
+    ).toEqual([{ OrderID: 1 }, { OrderID: 2 }]);
+    expect(
+      await rows('DECLARE @c int; SELECT @c = COUNT(*) FROM dbo.Regions; SET @c += 1; SELECT @c AS c'),
+    ).toEqual([{ c: 6 }]);
+    expect(
+      await rows('SELECT RegionID FROM dbo.Regions; SELECT @@ROWCOUNT AS n').then(() =>
+        sets('SELECT RegionID FROM dbo.Regions; SELECT @@ROWCOUNT AS n'),
+      ),
+    ).toMatchObject([expect.any(Array), [{ n: 5 }]]);
+    expect(
+      await rows(
+        'SELECT COUNT(*) AS n FROM (SELECT TOP 10 PERCENT ProductID FROM dbo.Products ORDER BY UnitPrice) x',
+      ),
+    ).toEqual([{ n: 10 }]);
+    const ties = await rows('SELECT TOP 1 WITH TIES Status FROM dbo.Orders ORDER BY Status');
+    expect(ties.length).toBe(750);
+  });
+
+  it('date, string and conversion built-ins answer as SQL Server does', async () => {
+    const [r] = await rows(
+      "SELECT DATEDIFF(month, '2024-01-31', '2024-02-01') AS m, DATEDIFF(year, '2024-12-31', '2025-01-01') AS y, DATEPART(weekday, '2024-03-03') AS dw, DATENAME(month, '2024-03-03') AS mn, " +
+        "CONVERT(varchar(10), CAST('2024-03-05' AS date), 103) AS uk, FORMAT(1234567.891, '#,##0.00') AS g, FORMAT(CAST('2024-03-05' AS date), 'yyyy-MM') AS ym, " +
+        "IIF(1 > 2, 'a', 'b') AS iif, CHOOSE(2, 'x', 'y') AS ch, CHARINDEX('b', 'abcabc', 3) AS ci, TRY_CONVERT(int, 'abc') AS bad, TRY_CAST('12' AS int) AS good, 'a' + 'b' + N'c' AS cat",
+    );
+    expect(r).toEqual({
+      m: 1,
+      y: 1,
+      dw: 1,
+      mn: 'March',
+      uk: '05/03/2024',
+      g: '1,234,567.89',
+      ym: '2024-03',
+      iif: 'b',
+      ch: 'y',
+      ci: 5,
+      bad: null,
+      good: 12,
+      cat: 'abc',
+    });
+    // LIKE is case-insensitive with [character classes], as under SQL Server's default collation.
+    expect((await rows("SELECT COUNT(*) AS n FROM dbo.Products WHERE Name LIKE 'product [1-2]'"))[0]).toEqual(
+      { n: 2 },
+    );
+  });
+
+  it('catalog procedures return SQL Server-shaped result sets', async () => {
+    const help = await sets("EXEC sp_help 'dbo.Orders'");
+    expect(help[0]).toMatchObject([{ Name: 'Orders', Owner: 'dbo', Type: 'user table' }]);
+    expect(help[1]!.map((c) => c.Column_name)).toEqual([
+      'OrderID',
+      'CustomerID',
+      'EmployeeID',
+      'OrderDate',
+      'Status',
+    ]);
+    expect((await rows("EXEC sp_pkeys @table_name = 'OrderLines'")).map((k) => k.COLUMN_NAME)).toEqual([
+      'OrderID',
+      'LineNo',
+    ]);
+    expect((await rows("EXEC sp_columns 'Regions'")).map((c) => c.COLUMN_NAME)).toEqual(['RegionID', 'Name']);
+    expect(
+      await rows("EXEC sp_describe_first_result_set N'SELECT OrderID, Status FROM dbo.Orders'"),
+    ).toMatchObject([
+      { column_ordinal: 1, name: 'OrderID', system_type_name: 'int' },
+      { column_ordinal: 2, name: 'Status' },
+    ]);
+    const missing = (await pool
+      .request()
+      .query('EXEC sp_who')
+      .catch((e) => e)) as sql.RequestError;
+    expect(missing.number).toBe(2812);
+  });
+});
