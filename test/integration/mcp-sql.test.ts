@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createLargeTable } from '@mssql-mcp-bridge/tds-test-server';
+import { loadCorpus } from '../../corpus/run.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, postInitialize, signIn } from '../support/mcp-client.js';
 
@@ -267,7 +268,9 @@ describe('scopes, writes and sessions', () => {
         .structuredContent!.rows,
     ).toEqual([['Renamed']]);
     const refusedDdl = await call(client, 'execute_statement', { sql: 'DROP TABLE Products' });
-    expect(text(refusedDdl)).toMatch(/^`DROP` at line 1, column 1: execute_statement runs SELECT, INSERT, UPDATE and DELETE only/);
+    expect(text(refusedDdl)).toMatch(
+      /^`DROP` at line 1, column 1: execute_statement runs SELECT, INSERT, UPDATE and DELETE only/,
+    );
   });
 
   it('revoking the token ends its MCP session', async () => {
@@ -298,6 +301,57 @@ describe('scopes, writes and sessions', () => {
       outcome: 'ok',
     });
     expect(last!.statementHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('the published corpus through the MCP endpoint (a slice of each category)', () => {
+  const firstOf = (file: 'reads' | 'escapes', n: number) => {
+    const seen = new Map<string, number>();
+    return loadCorpus(file).filter((e) => {
+      const k = seen.get(e.category) ?? 0;
+      seen.set(e.category, k + 1);
+      return k < n;
+    });
+  };
+
+  it('runs the first two reads of every category as the signed-in DBA', async () => {
+    const { client } = await as('bob');
+    const reads = firstOf('reads', 2);
+    expect(new Set(reads.map((r) => r.category)).size).toBeGreaterThan(20);
+    for (const r of reads) {
+      const out = await call(client, 'run_query', { sql: r.sql });
+      expect(out.isError, `${r.category} (reads.sql:${r.line}): ${text(out)}`).toBeFalsy();
+    }
+  });
+
+  it('refuses the first two escapes of every category, naming the construct, and changes nothing', async () => {
+    const { client } = await as('bob');
+    const before = (await call(client, 'run_query', { sql: 'SELECT COUNT(*) AS n FROM dbo.Orders' }))
+      .structuredContent!.rows;
+    for (const e of firstOf('escapes', 2)) {
+      const out = await call(client, 'run_query', { sql: e.sql });
+      expect(out.isError, `${e.category} (escapes.sql:${e.line})`).toBe(true);
+      expect(text(out)).not.toMatch(/Expected|sql parser error/);
+    }
+    expect(
+      (await call(client, 'run_query', { sql: 'SELECT COUNT(*) AS n FROM dbo.Orders' })).structuredContent!
+        .rows,
+    ).toEqual(before);
+  });
+
+  it('returns every result set of a catalog procedure', async () => {
+    const { client } = await as('bob');
+    const out = await call(client, 'run_query', { sql: "EXEC sp_help 'dbo.Orders'" });
+    expect(out.isError, text(out)).toBeFalsy();
+    expect(out.structuredContent!.rows).toEqual([['Orders', 'dbo', 'user table', expect.any(String)]]);
+    const more = out.structuredContent!.moreResultSets as Array<{ rows: unknown[][] }>;
+    expect(more[0]!.rows.map((r) => r[0])).toEqual([
+      'OrderID',
+      'CustomerID',
+      'EmployeeID',
+      'OrderDate',
+      'Status',
+    ]);
   });
 });
 

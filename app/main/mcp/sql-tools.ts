@@ -35,6 +35,10 @@ const resultShape = {
   rowCount: z.number(),
   truncated: z.boolean(),
   elapsedMs: z.number(),
+  moreResultSets: z
+    .array(z.object({ columns, rows: z.array(z.array(z.unknown())) }))
+    .optional()
+    .describe('Result sets after the first (sp_help returns several).'),
 };
 
 interface ToolConfig {
@@ -179,11 +183,16 @@ export function sqlTools(d: SqlToolDeps): ToolSet {
       {
         title: 'Run a read-only query',
         description:
-          "Runs one SELECT statement (T-SQL) as the signed-in user and returns its rows, up to the connection's row limit (the result says when it was truncated). " +
-          'Only a single read statement is accepted; it runs inside a transaction that is always rolled back, within the query timeout.',
+          "Runs a read-only T-SQL batch as the signed-in user and returns its rows, up to the connection's row limit (the result says when it was truncated). " +
+          'Accepted: SELECT (CTEs, APPLY, PIVOT, window functions, FOR JSON/XML, hints), DECLARE, SET @variable, SET NOCOUNT and the catalog procedures sp_help, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex, sp_helptext, sp_spaceused, sp_describe_first_result_set. ' +
+          'It runs inside a transaction that is always rolled back, within the query timeout.',
         inputSchema: {
           ...where,
-          sql: z.string().min(1).max(100_000).describe('One T-SQL SELECT statement.'),
+          sql: z
+            .string()
+            .min(1)
+            .max(100_000)
+            .describe('T-SQL: SELECT, optionally with DECLARE/SET @variables first.'),
           maxRows: z.number().int().min(1).optional().describe('Fewer rows than the row limit.'),
         },
         outputSchema: resultShape,

@@ -162,8 +162,10 @@ export function streamRows(
         });
       },
     );
-    request.on('row', (row: unknown[]) => {
+    request.on('row', (arrayRow: unknown[] | Record<string, unknown>) => {
       if (truncated || !sets.length) return;
+      // FOR JSON / FOR XML output comes in chunks that the driver joins into one object row.
+      const row = Array.isArray(arrayRow) ? arrayRow : Object.values(arrayRow);
       if (total >= limit) {
         truncated = true;
         request.cancel();

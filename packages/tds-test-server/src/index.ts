@@ -8,3 +8,4 @@ export {
 } from './server.js';
 export { createLargeTable, grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from './sample.js';
 export { selfSignedCert } from './certificate.js';
+export { spawnTdsServer, type TdsServerProcess } from './child.js';
