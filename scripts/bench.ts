@@ -18,7 +18,7 @@ import { identityTools } from '../app/main/mcp/tools.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { startEnv } from '../test/support/harness.js';
 import { mcpClient, signIn } from '../test/support/mcp-client.js';
-import { createLargeTable, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
+import { createLargeTable, SAMPLE_LOGINS, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -276,6 +276,37 @@ async function main(): Promise<void> {
     await env.close();
   }
 
+  // 5. Stopping early against the TDS test server in its own process, as users run it: time to the first row,
+  // and from the cancel at row 1,000 to the end of the request, with 10^3, 10^5 and 10^6 rows left behind.
+  const tds = await spawnTdsServer({ largeTable: 1_000_000 });
+  try {
+    const sa = SAMPLE_LOGINS.find((l) => l.superuser)!;
+    const pool = await new sql.ConnectionPool({
+      server: tds.host,
+      port: tds.port,
+      user: sa.name,
+      password: sa.password,
+      database: 'Sales',
+      options: { encrypt: false },
+      pool: { max: 1 },
+    }).connect();
+    for (const left of [1_000, 100_000, 999_000]) {
+      const firstRow: number[] = [];
+      const stop: number[] = [];
+      for (let run = 0; run < 5; run++) {
+        const m = await capped(pool, `SELECT TOP ${1000 + left} * FROM Events ORDER BY EventID`, 1000);
+        firstRow.push(m.firstRowMs);
+        stop.push(m.stopMs);
+      }
+      const label = left === 999_000 ? '1e6' : left === 100_000 ? '1e5' : '1e3';
+      results[`capped_first_row_ms_${label}_left`] = round(quantile(firstRow, 0.5), 1);
+      results[`capped_stop_ms_${label}_left`] = round(quantile(stop, 0.5), 1);
+    }
+    await pool.close();
+  } finally {
+    await tds.stop();
+  }
+
   const machine = `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const targets: Record<string, string> = {
     auth_overhead_ratio: '<= 1.05',
@@ -287,6 +318,35 @@ async function main(): Promise<void> {
   for (const [k, v] of Object.entries(results))
     console.log(`${k.padEnd(40)} ${String(v).padStart(12)}  ${targets[k] ? `target ${targets[k]}` : ''}`);
   console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);
+}
+
+/** One capped streaming read: when its first row came, and how long the cancel at `limit` took to finish. */
+function capped(
+  pool: sql.ConnectionPool,
+  text: string,
+  limit: number,
+): Promise<{ firstRowMs: number; stopMs: number }> {
+  return new Promise((resolve, reject) => {
+    const request = pool.request();
+    request.stream = true;
+    request.arrayRowMode = true;
+    const started = performance.now();
+    let first = 0;
+    let cancelled = 0;
+    let n = 0;
+    request.on('row', () => {
+      if (n === 0) first = performance.now() - started;
+      if (++n === limit) {
+        cancelled = performance.now();
+        request.cancel();
+      }
+    });
+    request.on('error', (err: { code?: string }) => {
+      if (err.code !== 'ECANCEL') reject(err);
+    });
+    request.on('done', () => resolve({ firstRowMs: first, stopMs: performance.now() - cancelled }));
+    void request.query(text);
+  });
 }
 
 main().then(

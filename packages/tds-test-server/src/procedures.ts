@@ -64,7 +64,6 @@ export function catalogQueries(procName: string, args: ProcArgs, db: string): st
         201,
       );
   };
-  const typeName = `(CASE WHEN c."DATA_TYPE" IN ('nvarchar', 'varchar', 'nchar') THEN c."DATA_TYPE" || '(' || CASE WHEN c."CHARACTER_MAXIMUM_LENGTH" = -1 THEN 'max' ELSE c."CHARACTER_MAXIMUM_LENGTH"::text END || ')' WHEN c."DATA_TYPE" = 'decimal' THEN 'decimal(' || c."NUMERIC_PRECISION" || ',' || c."NUMERIC_SCALE" || ')' ELSE c."DATA_TYPE" END)`;
   switch (proc) {
     case 'sp_help':
       if (!obj)

@@ -41,7 +41,6 @@ import {
 } from './tokens.js';
 import {
   classify,
-  pgSchema,
   rewrite,
   splitStatements,
   tokenize,
