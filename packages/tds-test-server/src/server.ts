@@ -1,17 +1,28 @@
 /**
- * TDS test server: a SQL Server stand-in for tests and the demo, speaking TDS 7.4 to the real mssql/tedious
- * driver and executing on PostgreSQL (PGlite). It is test infrastructure, not a product feature.
+ * TDS test server: a SQL Server stand-in for the demo and tests, speaking TDS 7.4 to the real mssql/tedious
+ * driver and executing on PostgreSQL (PGlite). It ships with the demo as its sample database; it is not SQL
+ * Server and must never be mistaken for one.
  *
  * What it does: PRELOGIN (no encryption, or TLS 1.2 inside TDS for `encrypt: true`), LOGIN7 with SQL
  * authentication (18456 on a bad password), SQL batches, RPC `sp_executesql` with typed parameters,
- * transaction-manager requests, ATTENTION (cancel), multiple result sets, row counts, ERROR/INFO tokens,
- * EXECUTE AS USER / REVERT over PostgreSQL roles with real GRANTs, `USE`, three-part names,
- * INFORMATION_SCHEMA and some sys views.
+ * transaction-manager requests, ATTENTION (cancel, read between row batches so stopping is prompt), multiple
+ * result sets, row counts, ERROR/INFO tokens, EXECUTE AS USER / REVERT over PostgreSQL roles with real
+ * GRANTs, `USE`, three-part names, INFORMATION_SCHEMA and sys views (tables, columns, types, indexes, foreign
+ * keys, partitions, dm_db_partition_stats, sql_modules), DECLARE / SET / SELECT @variable = ..., @@ROWCOUNT,
+ * and the catalog procedures sp_help, sp_helptext, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex,
+ * sp_spaceused and sp_describe_first_result_set.
  *
  * Where real SQL Server differs (do not mistake this for it):
- * - Execution is PostgreSQL's: T-SQL is rewritten token by token (TOP, CONVERT, [names], N'', @params,
- *   GETDATE, ISNULL...). Variables, DECLARE, IF/WHILE, procedures, EXEC(...), SELECT INTO, MERGE, OUTPUT,
- *   SHOWPLAN and string `+` concatenation are refused with an error naming them.
+ * - Execution is PostgreSQL's: T-SQL is rewritten token by token (translate.ts), with structural rewrites for
+ *   APPLY, PIVOT/UNPIVOT, FOR JSON/XML, recursive CTEs, IIF/CHOOSE, TRY_CAST, TOP PERCENT / WITH TIES
+ *   (transforms.ts), and T-SQL built-ins written in PostgreSQL (builtins.ts). IF/WHILE/BEGIN...END, other
+ *   procedures, EXEC(...), table variables, cursors, SELECT INTO, MERGE and OUTPUT are refused by name.
+ * - FOR JSON AUTO is PATH (no nesting by joined table; dotted aliases are not nested either) and comes as one
+ *   row, not in 2,033-character chunks; FOR XML supports PATH, RAW, AUTO (flat) and ROOT; optimizer hints
+ *   (OPTION, join and table hints) and COLLATE are ignored; LIKE is case-insensitive, but `=` on text is
+ *   case-sensitive (PostgreSQL's collation); ordered-set aggregates with OVER (PERCENTILE_CONT ... OVER) and
+ *   SOUNDEX/DIFFERENCE are not available; FORMAT knows the common .NET date patterns and N/C/P/F/# numbers.
+ * - sp_help returns four of its result sets (object, columns, indexes, constraints).
  * - Result types come from PostgreSQL: tinyint reads back as smallint, nchar/nvarchar(n) as nvarchar(max),
  *   varchar(n) as varchar(max), datetime as datetime2, decimal as decimal(38, s) with s from the first rows;
  *   datetimeoffset keeps the instant but not the offset (it reads back in UTC).
