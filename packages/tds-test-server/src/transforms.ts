@@ -4,7 +4,7 @@
  * (APPLY -> LATERAL, PIVOT -> conditional aggregates, FOR JSON -> json_agg, IIF -> CASE, ...). Tokens of kind
  * `raw` are PostgreSQL text that the per-token pass copies as it is; everything else is still T-SQL.
  */
-import { TranslateError, type Token } from './translate.js';
+import { closeOf, lastTopLevel, splitTop, TranslateError, type Token } from './syntax.js';
 
 export type Rel = { name: string; columns: Map<string, string> };
 
@@ -14,27 +14,6 @@ const word = (text: string): Token => ({ kind: 'word', text, value: text });
 const str = (value: string): Token => ({ kind: 'string', text: `'${value.replace(/'/g, "''")}'`, value });
 const qi = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const isName = (t: Token | undefined) => !!t && (t.kind === 'word' || t.kind === 'ident');
-
-export function closeOf(tokens: Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (tokens[i]!.text === '(') depth++;
-    if (tokens[i]!.text === ')' && --depth === 0) return i;
-  }
-  throw new TranslateError("Incorrect syntax near '('.");
-}
-
-export function splitTop(tokens: Token[], sep = ','): Token[][] {
-  const out: Token[][] = [[]];
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
-    if (depth === 0 && t.text === sep) out.push([]);
-    else out[out.length - 1]!.push(t);
-  }
-  return out;
-}
 
 const TABLE_HINTS = new Set(
   (
@@ -325,13 +304,7 @@ function findTopComma(tokens: Token[], from: number): number {
 }
 
 function lastTop(tokens: Token[], kw: string): number {
-  let depth = 0;
-  let found = -1;
-  tokens.forEach((t, i) => {
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
-    if (depth === 0 && up(t) === kw) found = i;
-  });
+  const found = lastTopLevel(tokens, kw);
   if (found === -1) throw new TranslateError(`Incorrect syntax near '${kw}'.`);
   return found;
 }

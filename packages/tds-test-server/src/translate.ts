@@ -1,4 +1,7 @@
+import { closeOf, lastTopLevel, splitTop, TranslateError, type Token } from './syntax.js';
 import { transform, TVF } from './transforms.js';
+
+export { TranslateError, type Token };
 
 /**
  * T-SQL to PostgreSQL, for the dialect the product and its tests use. A tokenizer-based rewrite, not a
@@ -6,24 +9,6 @@ import { transform, TVF } from './transforms.js';
  * EXECUTE AS, REVERT, transactions, WAITFOR, PRINT) and rewrites the rest. Anything it cannot rewrite is
  * refused with an error that names the construct.
  */
-
-export class TranslateError extends Error {
-  constructor(
-    message: string,
-    readonly number = 102,
-  ) {
-    super(message);
-  }
-}
-
-type TokKind =
-  'word' | 'ident' | 'string' | 'nstring' | 'number' | 'binary' | 'var' | 'sysvar' | 'punct' | 'op' | 'raw';
-export interface Token {
-  kind: TokKind;
-  text: string;
-  /** Identifier or string value without quotes. */
-  value: string;
-}
 
 export function tokenize(sql: string): Token[] {
   const out: Token[] = [];
@@ -568,7 +553,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       const topAt = i;
       let count: string;
       if (next?.text === '(') {
-        const close = findClose(tokens, i + 1);
+        const close = closeOf(tokens, i + 1);
         count = rewrite(tokens.slice(i + 2, close), ctx);
         i = close;
       } else {
@@ -594,15 +579,15 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       continue;
     }
     if (kw === 'CONVERT' && next?.text === '(') {
-      const close = findClose(tokens, i + 1);
-      const args = splitArgs(tokens.slice(i + 2, close));
+      const close = closeOf(tokens, i + 1);
+      const args = splitTop(tokens.slice(i + 2, close));
       if (args.length < 2) throw new TranslateError("Incorrect syntax near 'CONVERT'.");
       out.push(`CAST(${rewrite(args[1]!, ctx)} AS ${typeText(args[0]!)})`);
       i = close;
       continue;
     }
     if (kw === 'CAST' && next?.text === '(') {
-      const close = findClose(tokens, i + 1);
+      const close = closeOf(tokens, i + 1);
       const inner = tokens.slice(i + 2, close);
       const as = lastTopLevel(inner, 'AS');
       if (as === -1) throw new TranslateError("Incorrect syntax near 'CAST'.");
@@ -658,7 +643,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     if (t.kind === 'word' && next?.text === '(' && !isRelation && !KEYWORDS.has(kw)) {
       if (FUNCTIONS[kw]) {
         out.push(FUNCTIONS[kw]!);
-        i = findClose(tokens, i + 1);
+        i = closeOf(tokens, i + 1);
         continue;
       }
       if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')') {
@@ -673,12 +658,12 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       }
       if (kw === 'SUSER_SNAME' || kw === 'SUSER_NAME' || kw === 'SYSTEM_USER') {
         out.push(`'${String(ctx.sysvar('LOGIN'))}'`);
-        i = findClose(tokens, i + 1);
+        i = closeOf(tokens, i + 1);
         continue;
       }
-      if (kw === 'COUNT' && upper(tokens[findClose(tokens, i + 1) + 1]) !== 'OVER') {
+      if (kw === 'COUNT' && upper(tokens[closeOf(tokens, i + 1) + 1]) !== 'OVER') {
         // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
-        const close = findClose(tokens, i + 1);
+        const close = closeOf(tokens, i + 1);
         out.push(`CAST(count(${rewrite(tokens.slice(i + 2, close), ctx)}) AS integer)`);
         i = close;
         continue;
@@ -696,7 +681,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         next?.text === '(' &&
         ['NOLOCK', 'READUNCOMMITTED', 'ROWLOCK', 'UPDLOCK', 'HOLDLOCK'].includes(upper(tokens[i + 2]))
       ) {
-        i = findClose(tokens, i + 1); // table hints have no PostgreSQL meaning
+        i = closeOf(tokens, i + 1); // table hints have no PostgreSQL meaning
         continue;
       }
       out.push(kw);
@@ -801,7 +786,7 @@ function queryEnd(tokens: Token[], from: number): number {
 }
 
 export function splitTopLevel(tokens: Token[]): Token[][] {
-  return splitArgs(tokens).filter((a) => a.length);
+  return splitTop(tokens).filter((a) => a.length);
 }
 
 export function typeText(tokens: Token[]): string {
@@ -816,36 +801,4 @@ export function typeText(tokens: Token[]): string {
     return mapped;
   if (LENGTH_ONLY_TYPES.has(name)) return name === 'VARCHAR' || name === 'CHAR' ? `varchar${args}` : mapped;
   return `${mapped}${args}`;
-}
-
-function findClose(tokens: Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    if (tokens[i]!.text === '(') depth++;
-    if (tokens[i]!.text === ')' && --depth === 0) return i;
-  }
-  throw new TranslateError("Incorrect syntax near '('.");
-}
-
-function splitArgs(tokens: Token[]): Token[][] {
-  const args: Token[][] = [[]];
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
-    if (t.text === ',' && depth === 0) args.push([]);
-    else args[args.length - 1]!.push(t);
-  }
-  return args;
-}
-
-function lastTopLevel(tokens: Token[], word: string): number {
-  let depth = 0;
-  let found = -1;
-  tokens.forEach((t, i) => {
-    if (t.text === '(') depth++;
-    if (t.text === ')') depth--;
-    if (depth === 0 && upper(t) === word) found = i;
-  });
-  return found;
 }
