@@ -108,6 +108,7 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
       },
     ).connect();
     try {
+      if (url) await ensureSampleSchema(pool);
       for (const a of accepted) {
         const outcome = await execute(pool, a.entry, !url);
         (outcome.ok ? executed : failed).push(outcome);
@@ -131,12 +132,20 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
   };
 }
 
+/** On a real SQL Server: the sample schema and data, once, in the URL's database. */
+async function ensureSampleSchema(pool: sql.ConnectionPool): Promise<void> {
+  const exists = await pool.request().query("SELECT OBJECT_ID('dbo.Orders') AS id");
+  if (exists.recordset[0]?.id) return;
+  const script = fs.readFileSync(path.join(DIR, 'sales-sqlserver.sql'), 'utf8');
+  for (const batch of script.split(/^GO\s*$/m)) if (batch.trim()) await pool.request().batch(batch);
+}
+
 /** As the bridge runs a read: USE, EXECUTE AS USER (the sample DBA, who may read every table), rollback. */
 async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate: boolean): Promise<Outcome> {
   const tx = new sql.Transaction(pool);
   await tx.begin();
   try {
-    await new sql.Request(tx).batch('USE [Sales]');
+    if (impersonate) await new sql.Request(tx).batch('USE [Sales]');
     if (impersonate) await new sql.Request(tx).batch("EXECUTE AS USER = N'bob'");
     const r = await streamRows(new sql.Request(tx), entry.sql, 1000, undefined, {}, 20_000);
     return { entry, ok: true, rows: r.rowCount };
