@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { checkStatement, type GuardPolicy } from '../../app/main/sql/guard.js';
+
+const read: GuardPolicy = { mode: 'read', blockedDatabases: ['master'], allowedDatabases: [] };
+
+describe('read-only guard (T-SQL grammar)', () => {
+  it('accepts a read batch and names its statements', () => {
+    expect(
+      checkStatement('DECLARE @n int = 3; SET NOCOUNT ON; SELECT TOP (@n) * FROM dbo.Orders', read),
+    ).toEqual({
+      ok: true,
+      statements: ['Declare', 'Set', 'Query'],
+    });
+  });
+
+  it('finds a write wherever it stands and says where', () => {
+    expect(checkStatement('SELECT 1;\n  WITH x AS (SELECT 1 AS a) DELETE FROM t', read)).toMatchObject({
+      ok: false,
+      line: 2,
+      column: 29,
+      reason: '`DELETE` at line 2, column 29: read-only mode runs SELECT, DECLARE and SET @variable only.',
+    });
+  });
+
+  it('checks what catalog procedures are given, and allows a profile-declared procedure only', () => {
+    expect(checkStatement("EXEC sp_describe_first_result_set N'UPDATE t SET a = 1'", read)).toMatchObject({
+      ok: false,
+    });
+    expect(checkStatement("EXEC sp_help 'master.dbo.spt_values'", read)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('Database "master" is blocked'),
+    });
+    expect(checkStatement('EXEC dbo.usp_Report 2024', read).ok).toBe(false);
+    expect(
+      checkStatement('EXEC dbo.usp_Report 2024', { ...read, readOnlyProcedures: ['dbo.usp_Report'] }).ok,
+    ).toBe(true);
+    expect(
+      checkStatement('EXEC other.usp_Report 2024', { ...read, readOnlyProcedures: ['dbo.usp_Report'] }).ok,
+    ).toBe(false);
+  });
+
+  it('never shows the parser internals for text it cannot read', () => {
+    const r = checkStatement('SELECT a FROM t WHERE ORDER BY a', read);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(/^The statement could not be read near `BY` at line 1, column 29\. Check the T-SQL syntax there/);
+    expect(!r.ok && r.reason).not.toMatch(/Expected|sql parser error/);
+  });
+
+  it('write mode runs exactly one INSERT, UPDATE, DELETE or SELECT', () => {
+    const write = { ...read, mode: 'write' as const };
+    expect(checkStatement('UPDATE dbo.Products SET Name = Name WHERE ProductID = 1', write).ok).toBe(true);
+    expect(checkStatement('UPDATE a SET x = 1; DELETE FROM b', write)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/holds 2/),
+    });
+    expect(checkStatement('INSERT INTO t SELECT * FROM master.dbo.spt_values', write).ok).toBe(false);
+  });
+});
