@@ -42,7 +42,9 @@ describe('read-only guard (T-SQL grammar)', () => {
   it('never shows the parser internals for text it cannot read', () => {
     const r = checkStatement('SELECT a FROM t WHERE ORDER BY a', read);
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(/^The statement could not be read near `BY` at line 1, column 29\. Check the T-SQL syntax there/);
+    expect(!r.ok && r.reason).toMatch(
+      /^The statement could not be read near `BY` at line 1, column 29\. Check the T-SQL syntax there/,
+    );
     expect(!r.ok && r.reason).not.toMatch(/Expected|sql parser error/);
   });
 
