@@ -18,4 +18,12 @@ node -e '
   const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
   console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
 ' || true
+# A test suite leaves nothing behind: any process still running this checkout's code fails the run.
+left=$(ps -eo pid=,args= | grep -F "$PWD/" | grep -E 'node|chromium' | grep -v -e grep -e "$$" || true)
+if [ -n "$left" ]; then
+  echo "Processes left running by the tests:" >&2
+  echo "$left" | cut -c1-200 >&2
+  echo "$left" | awk '{print $1}' | xargs -r kill -9 2>/dev/null || true
+  status=1
+fi
 exit "$status"

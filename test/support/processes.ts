@@ -7,20 +7,19 @@ import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
-/** Runs the real CLI (`tsx app/main/cli.ts ...`) as a child process. */
+/**
+ * Runs the real CLI as a child process: node with tsx's loader, one process (the tsx command would fork a
+ * second one, which a SIGKILL of the first leaves running).
+ */
 export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess & { output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [path.join(REPO, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO, 'app/main/cli.ts'), ...args],
-    {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'app/main/cli.ts'), ...args], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -13,14 +13,17 @@ export interface TdsServerProcess {
 }
 
 const CLI = path.resolve(import.meta.dirname, 'cli.ts');
-const TSX = path.resolve(import.meta.dirname, '../../../node_modules/tsx/dist/cli.mjs');
 
 export async function spawnTdsServer(
   opts: { largeTable?: number; timeoutMs?: number } = {},
 ): Promise<TdsServerProcess> {
-  const args = [TSX, CLI, '--sample', '--port', '0'];
+  // node with tsx's loader: one process, so killing it leaves nothing behind (the tsx command forks).
+  const args = ['--import', 'tsx', CLI, '--sample', '--port', '0'];
   if (opts.largeTable) args.push('--large-table', String(opts.largeTable));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // A parent that dies still takes its server with it.
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
