@@ -18,7 +18,8 @@ describe('read-only guard (T-SQL grammar)', () => {
       ok: false,
       line: 2,
       column: 29,
-      reason: '`DELETE` at line 2, column 29: read-only mode runs SELECT, DECLARE and SET @variable only.',
+      reason:
+        '`DELETE` at line 2, column 29: read-only mode runs SELECT, DECLARE, SET @variable and catalog procedures only.',
     });
   });
 

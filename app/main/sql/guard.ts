@@ -64,7 +64,7 @@ const STATEMENT_KEYWORDS = new Set(
     'WAITFOR WHILE WRITETEXT'
   ).split(' '),
 );
-const READ_ONLY_SCOPE = 'read-only mode runs SELECT, DECLARE and SET @variable only';
+const READ_ONLY_SCOPE = 'read-only mode runs SELECT, DECLARE, SET @variable and catalog procedures only';
 const WRITE_KINDS = new Set(['Query', 'Insert', 'Update', 'Delete']);
 
 type Span = { start: { line: number; column: number } };
