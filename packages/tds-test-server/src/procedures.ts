@@ -20,7 +20,9 @@ const PARAMS: Record<string, string[]> = {
   sp_describe_first_result_set: ['@tsql', '@params', '@browse_information_mode'],
 };
 
-export const isCatalogProcedure = (name: string) => name.toLowerCase().replace(/^(sys|dbo)\./, '') in PARAMS;
+/** `sys.sp_help`, `dbo.SP_HELP`, `sp_help`: the procedure's own name. */
+export const procedureName = (name: string) => name.toLowerCase().replace(/^(sys|dbo)\./, '');
+export const isCatalogProcedure = (name: string) => procedureName(name) in PARAMS;
 
 /** Positional and named arguments to one map keyed by parameter name. */
 export function bindArgs(proc: string, args: Array<{ name?: string; value: string | null }>): ProcArgs {
@@ -48,7 +50,7 @@ function objectName(text: string | null | undefined): { schema: string; name: st
 const like = (col: string, v: string | null | undefined) => (v ? ` AND ${col} ILIKE ${literal(v)}` : '');
 
 export function catalogQueries(procName: string, args: ProcArgs, db: string): string[] {
-  const proc = procName.toLowerCase().replace(/^(sys|dbo)\./, '');
+  const proc = procedureName(procName);
   const is = (v: string) => `${ident(pgSchema(db, 'INFORMATION_SCHEMA'))}.${ident(v)}`;
   const sys = (v: string) => `${ident(pgSchema(db, 'sys'))}.${ident(v)}`;
   const dbl = literal(db);

@@ -61,7 +61,7 @@ import {
   type Statement,
   type Token,
 } from './translate.js';
-import { bindArgs, catalogQueries, isCatalogProcedure } from './procedures.js';
+import { bindArgs, catalogQueries, isCatalogProcedure, procedureName } from './procedures.js';
 import {
   columnFor,
   RAW_TEXT_PARSERS,
@@ -708,22 +708,17 @@ class Connection {
   ): Promise<boolean> {
     if (!isCatalogProcedure(st.name))
       throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
-    const proc = st.name.toLowerCase().replace(/^(sys|dbo)\./, '');
+    const proc = procedureName(st.name);
+    // A literal (or NULL) as written; a variable or expression evaluated to text.
+    const valueOf = async (v: Token[]): Promise<string | null> => {
+      const only = v.length === 1 ? v[0]! : undefined;
+      if (only?.value.toUpperCase() === 'NULL') return null;
+      if (only && ['string', 'nstring', 'ident', 'number', 'word'].includes(only.kind)) return only.value;
+      return String(await this.evaluate(v, 'text', params));
+    };
     const args = bindArgs(
       proc,
-      await Promise.all(
-        st.args.map(async (a) => ({
-          name: a.name,
-          value:
-            a.value.length === 1 &&
-            ['string', 'nstring', 'ident', 'number', 'word'].includes(a.value[0]!.kind) &&
-            a.value[0]!.value.toUpperCase() !== 'NULL'
-              ? a.value[0]!.value
-              : a.value.length === 1 && a.value[0]!.value.toUpperCase() === 'NULL'
-                ? null
-                : String(await this.evaluate(a.value, 'text', params)),
-        })),
-      ),
+      await Promise.all(st.args.map(async (a) => ({ name: a.name, value: await valueOf(a.value) }))),
     );
     const queries =
       proc === 'sp_describe_first_result_set'

@@ -183,8 +183,9 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
       continue;
     }
     const close = closeOf(tokens, i + 1);
-    const args = splitTop(tokens.slice(i + 2, close)).map((a) => functions(a, ctx));
+    // Rewritten once; the arguments are its top-level parts (rewrites keep their commas inside raw text).
     const inner = functions(tokens.slice(i + 2, close), ctx);
+    const args = splitTop(inner);
     const paren = (x: Token[]) => [raw('('), ...x, raw(')')];
     switch (kw) {
       case 'IIF':
@@ -243,6 +244,17 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
         out.push(t, raw('('), ...args[0]!, raw(','), ...args[1]!, raw(')'));
         break;
       }
+      case 'STRING_AGG': {
+        // string_agg takes text only; WITHIN GROUP (ORDER BY y) moves inside: string_agg(x, sep ORDER BY y).
+        const within = up(tokens[close + 1]) === 'WITHIN' && tokens[close + 3]?.text === '(';
+        const withinClose = within ? closeOf(tokens, close + 3) : close;
+        out.push(t, raw('('), raw('CAST(('), ...args[0]!, raw(') AS text)'));
+        for (const a of args.slice(1)) out.push(raw(','), ...a);
+        if (within) out.push(...functions(tokens.slice(close + 4, withinClose), ctx));
+        out.push(raw(')'));
+        i = withinClose;
+        continue;
+      }
       case 'APPROX_COUNT_DISTINCT':
         out.push(word('COUNT'), raw('('), word('DISTINCT'), ...inner, raw(')'));
         break;
@@ -269,38 +281,8 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
         out.push(t, tokens[i + 1]!, ...inner, tokens[close]!);
     }
     i = close;
-    // STRING_AGG(x, sep) WITHIN GROUP (ORDER BY y) -> string_agg(x, sep ORDER BY y)
-    if (kw === 'STRING_AGG' && up(tokens[i + 1]) === 'WITHIN' && tokens[i + 3]?.text === '(') {
-      const wc = closeOf(tokens, i + 3);
-      const last = out.pop()!;
-      out.push(...functions(tokens.slice(i + 4, wc), ctx), last);
-      i = wc;
-    }
-    if (kw === 'STRING_AGG') {
-      // PostgreSQL's string_agg takes text only.
-      const start = out.length - 1 - [...out].reverse().findIndex((x) => up(x) === 'STRING_AGG');
-      const argsStart = start + 2;
-      const firstComma = findTopComma(out, argsStart);
-      if (firstComma > argsStart) {
-        out.splice(firstComma, 0, raw(') AS text)'));
-        out.splice(argsStart, 0, raw('CAST(('));
-      }
-    }
   }
   return out;
-}
-
-function findTopComma(tokens: Token[], from: number): number {
-  let depth = 0;
-  for (let i = from; i < tokens.length; i++) {
-    if (tokens[i]!.text === '(') depth++;
-    if (tokens[i]!.text === ')') {
-      if (depth === 0) return -1;
-      depth--;
-    }
-    if (depth === 0 && tokens[i]!.text === ',') return i;
-  }
-  return -1;
 }
 
 function lastTop(tokens: Token[], kw: string): number {
@@ -485,7 +467,10 @@ function pivots(tokens: Token[], ctx: TransformContext): Token[] {
     if (up(tokens[after]) === 'AS') after++;
     const outAlias = isName(tokens[after]) ? tokens[after]!.value : 'tds_pivot';
     if (isName(tokens[after])) after++;
-    const cols = sourceColumns(source, ctx).map((c) => c.toLowerCase());
+    const srcNames = sourceColumns(source, ctx);
+    const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+    /** A column of the source as it spells it. */
+    const named = (name: string) => srcNames.find((n) => same(n, name)) ?? name;
     const forAt = spec.findIndex((t) => up(t) === 'FOR');
     const inAt = spec.findIndex((t) => up(t) === 'IN');
     const pivotCol = spec[forAt + 1]!.value;
@@ -495,39 +480,34 @@ function pivots(tokens: Token[], ctx: TransformContext): Token[] {
     if (kw === 'PIVOT') {
       const agg = spec[0]!;
       const valueCol = spec[2]!.value;
-      const group = cols.filter((c) => c !== pivotCol.toLowerCase() && c !== valueCol.toLowerCase());
-      const srcNames = sourceColumns(source, ctx);
-      const named = (lower: string) => srcNames.find((n) => n.toLowerCase() === lower)!;
+      const group = srcNames.filter((c) => !same(c, pivotCol) && !same(c, valueCol));
       replacement = [
-        raw(
-          `(SELECT ${group.map((g) => `${qi(alias)}.${qi(named(g))}`).join(', ')}${group.length ? ', ' : ''}`,
-        ),
+        raw(`(SELECT ${group.map((g) => `${qi(alias)}.${qi(g)}`).join(', ')}${group.length ? ', ' : ''}`),
         ...values.flatMap((v, k) => [
           ...(k ? [raw(',')] : []),
           agg,
           raw('('),
           raw(
-            `CASE WHEN CAST(${qi(alias)}.${qi(named(pivotCol.toLowerCase()))} AS text) = '${v.replace(/'/g, "''")}' THEN ${qi(alias)}.${qi(named(valueCol.toLowerCase()))} END`,
+            `CASE WHEN CAST(${qi(alias)}.${qi(named(pivotCol))} AS text) = '${v.replace(/'/g, "''")}' THEN ${qi(alias)}.${qi(named(valueCol))} END`,
           ),
           raw(')'),
           raw(`AS ${qi(v)}`),
         ]),
         raw('FROM'),
         ...src,
-        raw(group.length ? `GROUP BY ${group.map((g) => `${qi(alias)}.${qi(named(g))}`).join(', ')})` : ')'),
+        raw(group.length ? `GROUP BY ${group.map((g) => `${qi(alias)}.${qi(g)}`).join(', ')})` : ')'),
         raw(`AS ${qi(outAlias)}`),
       ];
     } else {
       const valueCol = spec[0]!.value;
-      const srcNames = sourceColumns(source, ctx);
-      const others = srcNames.filter((c) => !values.some((v) => v.toLowerCase() === c.toLowerCase()));
+      const others = srcNames.filter((c) => !values.some((v) => same(v, c)));
       replacement = [
         raw(
           `(SELECT ${[...others.map((o) => `${qi(alias)}.${qi(o)}`), `tds_u.${qi(pivotCol)}`, `tds_u.${qi(valueCol)}`].join(', ')} FROM`,
         ),
         ...src,
         raw(
-          `CROSS JOIN LATERAL (VALUES ${values.map((v) => `('${v.replace(/'/g, "''")}', ${qi(alias)}.${qi(srcNames.find((n) => n.toLowerCase() === v.toLowerCase()) ?? v)})`).join(', ')}) AS tds_u(${qi(pivotCol)}, ${qi(valueCol)}) WHERE tds_u.${qi(valueCol)} IS NOT NULL)`,
+          `CROSS JOIN LATERAL (VALUES ${values.map((v) => `('${v.replace(/'/g, "''")}', ${qi(alias)}.${qi(named(v))})`).join(', ')}) AS tds_u(${qi(pivotCol)}, ${qi(valueCol)}) WHERE tds_u.${qi(valueCol)} IS NOT NULL)`,
         ),
         raw(`AS ${qi(outAlias)}`),
       ];
