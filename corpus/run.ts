@@ -9,6 +9,7 @@ import path from 'node:path';
 import sql from 'mssql';
 import {
   grantImpersonation,
+  sampleConnection,
   sampleDatabase,
   SAMPLE_LOGINS,
   startTdsServer,
@@ -95,17 +96,8 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
   const failed: Outcome[] = [];
   try {
     if (tds) await grantImpersonation(tds, 'bridge_svc', ['alice', 'bob']);
-    const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
     const pool = await new sql.ConnectionPool(
-      url ?? {
-        server: tds!.host,
-        port: tds!.port,
-        user: svc.name,
-        password: svc.password,
-        database: 'Sales',
-        options: { encrypt: false, trustServerCertificate: true },
-        pool: { max: 1 },
-      },
+      url ?? sampleConnection(tds!, 'bridge_svc', { pool: { max: 1 } }),
     ).connect();
     try {
       if (url) await ensureSampleSchema(pool);

@@ -18,7 +18,7 @@ import { identityTools } from '../app/main/mcp/tools.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { startEnv } from '../test/support/harness.js';
 import { mcpClient, signIn } from '../test/support/mcp-client.js';
-import { createLargeTable, SAMPLE_LOGINS, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
+import { createLargeTable, sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -196,15 +196,7 @@ async function main(): Promise<void> {
       )) as { structuredContent?: { rowCount: number } };
       return q.structuredContent!.rowCount / ((performance.now() - t0) / 1000);
     };
-    const sa = SAMPLE_LOGINS.find((l) => l.name === 'sa')!;
-    const pool = await new sql.ConnectionPool({
-      server: '127.0.0.1',
-      port: env.sql!.port,
-      user: sa.name,
-      password: sa.password,
-      database: 'Sales',
-      options: { encrypt: false },
-    }).connect();
+    const pool = await new sql.ConnectionPool(sampleConnection(env.sql!)).connect();
     // The driver at its fastest: streaming, rows as arrays, nothing kept.
     const rawOnce = async () => {
       const t1 = performance.now();
@@ -280,16 +272,7 @@ async function main(): Promise<void> {
   // and from the cancel at row 1,000 to the end of the request, with 10^3, 10^5 and 10^6 rows left behind.
   const tds = await spawnTdsServer({ largeTable: 1_000_000 });
   try {
-    const sa = SAMPLE_LOGINS.find((l) => l.superuser)!;
-    const pool = await new sql.ConnectionPool({
-      server: tds.host,
-      port: tds.port,
-      user: sa.name,
-      password: sa.password,
-      database: 'Sales',
-      options: { encrypt: false },
-      pool: { max: 1 },
-    }).connect();
+    const pool = await new sql.ConnectionPool(sampleConnection(tds, 'sa', { pool: { max: 1 } })).connect();
     for (const left of [1_000, 100_000, 999_000]) {
       const firstRow: number[] = [];
       const stop: number[] = [];

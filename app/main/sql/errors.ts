@@ -77,12 +77,6 @@ export function explainSqlError(
       fix: 'The signed-in user lacks this permission in SQL Server; a DBA can GRANT it if it is appropriate.',
     };
   }
-  if (e.code === 'EDEADLINE')
-    return {
-      code: 'timeout',
-      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled.`,
-      fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
-    };
   // tedious uses ETIMEOUT for three different things; each gets its own sentence.
   if (e.code === 'ETIMEOUT' && /failed to cancel/i.test(inner))
     return {
@@ -96,7 +90,8 @@ export function explainSqlError(
       message: `No answer from ${at} while connecting (login timeout).`,
       fix: 'Check that the host and port are right, that SQL Server is running, and that no firewall silently drops the connection.',
     };
-  if (e.code === 'ETIMEOUT')
+  // The bridge's own whole-call deadline, or the driver's request timeout.
+  if (e.code === 'EDEADLINE' || e.code === 'ETIMEOUT')
     return {
       code: 'timeout',
       message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled.`,

@@ -6,6 +6,12 @@ export {
   type DatabaseSpec,
   type LoginSpec,
 } from './server.js';
-export { createLargeTable, grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from './sample.js';
+export {
+  createLargeTable,
+  grantImpersonation,
+  sampleConnection,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+} from './sample.js';
 export { selfSignedCert } from './certificate.js';
 export { spawnTdsServer, type TdsServerProcess } from './child.js';

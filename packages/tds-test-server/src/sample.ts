@@ -20,6 +20,27 @@ export const SAMPLE_LOGINS: LoginSpec[] = [
   { name: 'bridge_svc', password: 'Bridge-Svc-Passw0rd', defaultDatabase: 'Sales' },
 ];
 
+/**
+ * A connection config (mssql's shape) for one of the sample logins on a running server: database Sales,
+ * plain TCP. `options` and `pool` add to it (e.g. `{ cancelTimeout: 1000 }`, `{ max: 1 }`).
+ */
+export function sampleConnection(
+  server: { host: string; port: number },
+  login: 'sa' | 'bridge_svc' = 'sa',
+  extra: { options?: Record<string, unknown>; pool?: Record<string, unknown> } = {},
+) {
+  const l = SAMPLE_LOGINS.find((x) => x.name === login)!;
+  return {
+    server: server.host,
+    port: server.port,
+    user: l.name,
+    password: l.password,
+    database: 'Sales',
+    options: { encrypt: false, trustServerCertificate: true, ...extra.options },
+    ...(extra.pool ? { pool: extra.pool } : {}),
+  };
+}
+
 /** Lets the service login impersonate the sample users (EXECUTE AS USER). */
 export async function grantImpersonation(server: TdsServer, login: string, users: string[]): Promise<void> {
   // Membership that allows SET ROLE (impersonation) without inheriting the user's privileges.

@@ -4,25 +4,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sql from 'mssql';
-import { SAMPLE_LOGINS, spawnTdsServer, type TdsServerProcess } from '../src/index.js';
+import { sampleConnection, spawnTdsServer, type TdsServerProcess } from '../src/index.js';
 import { streamRows } from '../../../app/main/sql/runner.js';
 
 let server: TdsServerProcess;
 let pool: sql.ConnectionPool;
-const sa = SAMPLE_LOGINS.find((l) => l.superuser)!;
 
 beforeAll(async () => {
   server = await spawnTdsServer({ largeTable: 1_000_000 });
-  pool = await new sql.ConnectionPool({
-    server: server.host,
-    port: server.port,
-    user: sa.name,
-    password: sa.password,
-    database: 'Sales',
+  pool = await new sql.ConnectionPool(
     // Shorter than tedious' 5 s default: an unacknowledged ATTENTION would close the connection.
-    options: { encrypt: false, cancelTimeout: 1_000 },
-    pool: { max: 1 },
-  }).connect();
+    sampleConnection(server, 'sa', { options: { cancelTimeout: 1_000 }, pool: { max: 1 } }),
+  ).connect();
 }, 180_000);
 afterAll(async () => {
   await pool?.close();

@@ -4,22 +4,20 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sql from 'mssql';
-import { sampleDatabase, SAMPLE_LOGINS, startTdsServer, type TdsServer } from '../src/index.js';
+import {
+  sampleConnection,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+  startTdsServer,
+  type TdsServer,
+} from '../src/index.js';
 
 let server: TdsServer;
 let pool: sql.ConnectionPool;
-const sa = SAMPLE_LOGINS.find((l) => l.superuser)!;
 
 beforeAll(async () => {
   server = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
-  pool = await new sql.ConnectionPool({
-    server: server.host,
-    port: server.port,
-    user: sa.name,
-    password: sa.password,
-    database: 'Sales',
-    options: { encrypt: false },
-  }).connect();
+  pool = await new sql.ConnectionPool(sampleConnection(server)).connect();
 }, 60_000);
 afterAll(async () => {
   await pool?.close();
