@@ -5,8 +5,9 @@ import crypto from 'node:crypto';
 import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
 import type { ControlApi } from './control/contract.js';
-import { createHttpApp } from './http/app.js';
-import { PRM_PATHS } from './oauth/router.js';
+import { createHttpApp, originOf } from './http/app.js';
+import type Provider from 'oidc-provider';
+import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
@@ -20,11 +21,16 @@ import { ConnectionProfiles } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
 import { testConnection, type ConnectionTest } from './sql/test-connection.js';
 import { AccessTokens } from './oauth/access-tokens.js';
-import { AuthorizationFlow } from './oauth/authorization-flow.js';
+import { createAuthorizationServer, type AuthorizationServerDeps } from './oauth/authorization-server.js';
 import { ClientRegistry } from './oauth/clients.js';
 import { GrantStore } from './oauth/grants.js';
-import type { OAuthServices } from './oauth/provider.js';
+import { Interactions } from './oauth/interactions.js';
+import { ModelStore } from './oauth/model-store.js';
+import { observeAuthorizationServer } from './oauth/observe.js';
+import { RegistrationLimit } from './oauth/registration-limit.js';
+import { loadStateKeys } from './oauth/sealer.js';
 import { loadSigningKey } from './oauth/signing-key.js';
+import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import { openStateDb, type StateDb } from './state/database.js';
 
@@ -64,7 +70,8 @@ export class BridgeCore {
     readonly clients: ClientRegistry,
     readonly grants: GrantStore,
     readonly tokens: AccessTokens,
-    readonly oauth: OAuthServices,
+    /** The authorization server (oidc-provider) of an origin, created on first use. */
+    readonly authorizationServer: (ctx: OriginContext) => Provider,
     readonly mcp: McpEndpoint,
     readonly connections: ConnectionProfiles,
     readonly pools: Pools,
@@ -100,9 +107,11 @@ export class BridgeCore {
       const audit = new AuditLog(db, config.audit);
 
       const key = await loadSigningKey(secrets);
-      const grants = new GrantStore(db);
+      const { sealer, cookieKeys } = await loadStateKeys(secrets);
+      const models = new ModelStore(db, sealer, config.oauth.refresh_grace_seconds);
+      const grants = new GrantStore(db, models);
       grants.prune();
-      const clients = new ClientRegistry(db, config.oauth, opts.cimdCa);
+      const clients = new ClientRegistry(db, config.oauth);
       const upstream = new UpstreamIdp(profiles, config.idp.clock_tolerance_seconds);
 
       const primary = http.createServer();
@@ -120,14 +129,43 @@ export class BridgeCore {
           servers.push(v6);
       }
       const origins = new Origins(port, config.server.public_hosts);
-      const tokens = new AccessTokens(key, grants, config.oauth.access_token_ttl_seconds, () =>
-        origins.all().map((o) => o.issuer),
-      );
+      const tokens = new AccessTokens(key, grants, () => origins.all().map((o) => o.issuer));
       // The one callback registered at the IdP, whichever origin the client used.
       const idpCallback = () => `${origins.primary().origin}/idp/callback`;
-      const flow = new AuthorizationFlow(db, config, clients, grants, profiles, upstream, idpCallback);
+      const asDeps: AuthorizationServerDeps = {
+        config,
+        clients,
+        grants,
+        models,
+        signingJwk: key.privateJwk,
+        cookieKeys,
+        registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
+        corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
+        cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
+      };
+      const providers = new Map<string, Provider>();
+      const authorizationServer = (ctx: OriginContext): Provider => {
+        let p = providers.get(ctx.origin);
+        if (!p) {
+          p = createAuthorizationServer(asDeps, ctx);
+          observeAuthorizationServer(p, grants, log);
+          providers.set(ctx.origin, p);
+        }
+        return p;
+      };
+      const interactions = new Interactions({
+        db,
+        config,
+        sealer,
+        clients,
+        grants,
+        profiles,
+        upstream,
+        providerFor: authorizationServer,
+        originOf,
+        idpCallback,
+      });
       const tester = new IdpTester(profiles, upstream, idpCallback);
-      const oauth: OAuthServices = { config, clients, grants, tokens, flow, graceResponses: new Map() };
       const mcp = new McpEndpoint(tokens, grants, [
         identityTools,
         sqlTools({ profiles: connections, runner: new SqlRunner(pools), audit }),
@@ -144,7 +182,7 @@ export class BridgeCore {
         clients,
         grants,
         tokens,
-        oauth,
+        authorizationServer,
         mcp,
         connections,
         pools,
@@ -164,8 +202,8 @@ export class BridgeCore {
       const app = createHttpApp({
         config,
         origins,
-        oauth,
-        flow,
+        authorizationServer,
+        interactions,
         tester,
         mcp,
         control,

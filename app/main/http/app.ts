@@ -1,11 +1,13 @@
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import type Provider from 'oidc-provider';
 import type { BridgeConfig } from '../config/schema.js';
 import type { IdpTester } from '../idp/test-sign-in.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
-import type { AuthorizationFlow } from '../oauth/authorization-flow.js';
-import type { OAuthServices, OriginContext } from '../oauth/provider.js';
-import { originAuthRouter, sharedRateLimits } from '../oauth/router.js';
+import { AS_ROUTES } from '../oauth/authorization-server.js';
+import type { Interactions } from '../oauth/interactions.js';
+import { protectedResourceMetadata } from '../oauth/metadata.js';
+import { PRM_PATHS, type OriginContext } from '../oauth/origin.js';
 import type { Origins } from './origins.js';
 import { escapeHtml, sendErrorPage, sendPage } from '../oauth/pages.js';
 import { uiStatic } from './ui-static.js';
@@ -13,8 +15,9 @@ import { uiStatic } from './ui-static.js';
 export interface HttpAppDeps {
   config: BridgeConfig;
   origins: Origins;
-  oauth: OAuthServices;
-  flow: AuthorizationFlow;
+  /** The authorization server (oidc-provider) of an origin. */
+  authorizationServer(ctx: OriginContext): Provider;
+  interactions: Interactions;
   tester: IdpTester;
   mcp: McpEndpoint;
   /** The built renderer served at /ui/ (headless mode), or none. */
@@ -26,16 +29,31 @@ export interface HttpAppDeps {
 
 type WithOrigin = Request & { bridgeOrigin: OriginContext };
 
-/** The one HTTP server: Host/Origin guard, then OAuth, IdP callback, consent and /mcp, per origin. */
+export const originOf = (req: Request): OriginContext => (req as WithOrigin).bridgeOrigin;
+
+/** Paths oidc-provider answers: its endpoints, the resume of an interaction, and AS metadata. */
+const AS_PATHS = new Set<string>([
+  ...Object.values(AS_ROUTES),
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/openid-configuration',
+]);
+const isAuthorizationServerPath = (path: string) =>
+  AS_PATHS.has(path) || path.startsWith(`${AS_ROUTES.authorization}/`);
+
+/** The one HTTP server: Host/Origin guard, then the authorization server, IdP callback and /mcp, per origin. */
 export function createHttpApp(d: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   app.use(hostAndOriginGuard(d));
-  // Browser clients (the MCP Inspector) need CORS on metadata, token, registration and /mcp; only for
-  // configured origins (the guard above has already refused all others).
+  // Browser clients (the MCP Inspector) need CORS on the resource's metadata and /mcp, for configured origins
+  // only (the guard above has already refused all others). The authorization server sets its own.
   app.use(
-    ['/.well-known', '/token', '/register', '/revoke', '/mcp'],
+    [...PRM_PATHS, '/mcp'],
     cors({
       origin: [...d.config.server.allowed_origins],
       exposedHeaders: ['Mcp-Session-Id', 'WWW-Authenticate', 'Mcp-Protocol-Version'],
@@ -49,34 +67,36 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
     }),
   );
 
-  const limits = sharedRateLimits(d.oauth);
-  const perOrigin = new Map<string, { auth: RequestHandler; mcp: RequestHandler }>();
-  const routersFor = (ctx: OriginContext) => {
-    let r = perOrigin.get(ctx.origin);
-    if (!r) {
-      r = { auth: originAuthRouter(d.oauth, ctx, limits), mcp: d.mcp.handler(ctx) };
-      perOrigin.set(ctx.origin, r);
-    }
-    return r;
+  const mcpHandlers = new Map<string, RequestHandler>();
+  const mcpFor = (ctx: OriginContext) => {
+    let h = mcpHandlers.get(ctx.origin);
+    if (!h) mcpHandlers.set(ctx.origin, (h = d.mcp.handler(ctx)));
+    return h;
+  };
+  const asHandlers = new Map<string, ReturnType<Provider['callback']>>();
+  const asFor = (ctx: OriginContext) => {
+    let h = asHandlers.get(ctx.origin);
+    if (!h) asHandlers.set(ctx.origin, (h = d.authorizationServer(ctx).callback()));
+    return h;
   };
 
   app.use('/control', d.control);
-  const form = express.urlencoded({ extended: false, limit: d.config.server.body_limit });
+  for (const path of PRM_PATHS)
+    app.get(path, (req, res) => void res.json(protectedResourceMetadata(originOf(req))));
+  app.use((req, res, next) => (isAuthorizationServerPath(req.path) ? asFor(originOf(req))(req, res) : next()));
+  app.use(d.interactions.router());
   app.get('/idp/callback', (req, res, next) =>
     (typeof req.query.state === 'string' && d.tester.owns(req.query.state)
       ? testSignInCallback(d.tester, req, res)
-      : d.flow.upstreamCallback(req, res)
+      : d.interactions.upstreamCallback(req, res)
     ).catch(next),
   );
   if (d.uiDir) app.use('/ui', uiStatic(d.uiDir));
-  app.get('/consent', (req, res, next) => d.flow.consentPage(req, res).catch(next));
-  app.post('/consent', form, (req, res, next) => d.flow.consentSubmit(req, res).catch(next));
-  app.use('/mcp', (req, res, next) => routersFor((req as WithOrigin).bridgeOrigin).mcp(req, res, next));
+  app.use('/mcp', (req, res, next) => mcpFor(originOf(req))(req, res, next));
   app.get('/', (req, res) => {
-    const ctx = (req as WithOrigin).bridgeOrigin;
+    const ctx = originOf(req);
     res.json({ name: 'MSSQL MCP Bridge', mcp: ctx.resource, authorization_server: ctx.issuer });
   });
-  app.use((req, res, next) => routersFor((req as WithOrigin).bridgeOrigin).auth(req, res, next));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found', error_description: 'No such endpoint.' });

@@ -1,5 +1,4 @@
-import { PRM_PATHS } from '../oauth/router.js';
-import type { OriginContext } from '../oauth/provider.js';
+import { PRM_PATHS, type OriginContext } from '../oauth/origin.js';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 

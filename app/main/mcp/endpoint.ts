@@ -8,7 +8,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { SCOPES } from '../config/schema.js';
 import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
-import type { OriginContext } from '../oauth/provider.js';
+import type { OriginContext } from '../oauth/origin.js';
 import type { ToolSet } from './tools.js';
 import { WRITE_TOOLS } from './sql-tools.js';
 

@@ -1,9 +1,8 @@
-import crypto from 'node:crypto';
 import * as jose from 'jose';
 import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Identity } from '../idp/identity.js';
-import type { Grant, GrantStore } from './grants.js';
+import type { GrantStore } from './grants.js';
 import { SIGNING_ALG, type SigningKey } from './signing-key.js';
 
 export interface AccessTokenClaims extends jose.JWTPayload {
@@ -21,46 +20,22 @@ export interface CallerInfo {
   jti: string;
 }
 
-/** Signs and verifies the bridge's JWT access tokens (RFC 9068 shape, audience-bound per RFC 8707). */
 /** Verified tokens remembered (oldest dropped first); a few thousand covers every live session of a desktop. */
 const VERIFIED_CACHE_SIZE = 5000;
 
+/**
+ * The resource side's check of the access tokens the authorization server (oidc-provider) signs: RFC 9068
+ * JWTs, audience-bound per RFC 8707, carrying the grant id (`gid`) and the signed-in identity.
+ */
 export class AccessTokens {
   private readonly verified = new Map<string, AuthInfo>();
 
   constructor(
     private readonly key: SigningKey,
     private readonly grants: GrantStore,
-    private readonly ttlSeconds: number,
     /** Every issuer this bridge signs as (one per origin it is reached on). */
     private readonly issuers: () => string[],
   ) {}
-
-  async issue(grant: Grant, scopes: string[]): Promise<{ token: string; expiresIn: number }> {
-    const token = await new jose.SignJWT({
-      client_id: grant.clientId,
-      scope: scopes.join(' '),
-      gid: grant.id,
-      identity: grant.identity,
-    })
-      .setProtectedHeader({ alg: SIGNING_ALG, kid: this.key.kid, typ: 'at+jwt' })
-      .setIssuer(grant.issuer)
-      .setSubject(grant.identity.subject)
-      .setAudience(grant.resource)
-      .setIssuedAt()
-      .setExpirationTime(`${this.ttlSeconds}s`)
-      .setJti(crypto.randomUUID())
-      .sign(this.key.privateKey);
-    const claims = jose.decodeJwt(token) as AccessTokenClaims;
-    this.grants.recordAccessToken({
-      jti: claims.jti!,
-      grantId: grant.id,
-      issuedAt: claims.iat!,
-      expiresAt: claims.exp!,
-      claims,
-    });
-    return { token, expiresIn: this.ttlSeconds };
-  }
 
   /**
    * Checks signature, issuer, expiry and revocation. The audience is checked by the caller against its own URL.

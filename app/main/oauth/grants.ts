@@ -1,8 +1,11 @@
-import crypto from 'node:crypto';
 import type { Identity } from '../idp/identity.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
+import type { ModelStore } from './model-store.js';
 
-/** One authorization of one client for one user: the family of every token issued from one code. */
+/**
+ * One authorization of one client for one user, as the bridge shows and revokes it. Its id is oidc-provider's
+ * grant id, which every code, refresh token and access token (`gid`) of the family carries.
+ */
 export interface Grant {
   id: string;
   clientId: string;
@@ -14,34 +17,6 @@ export interface Grant {
   revokedAt?: number;
   revokedReason?: string;
 }
-
-/** What `/authorize` settled, kept with the code until `/token` redeems it. */
-export interface CodeData {
-  clientId: string;
-  redirectUri: string;
-  /** Whether the client sent redirect_uri itself (then /token must repeat it). */
-  redirectUriExplicit: boolean;
-  codeChallenge: string;
-  scopes: string[];
-  resource: string;
-  issuer: string;
-  identity: Identity;
-}
-
-export type CodeLookup =
-  | { status: 'valid'; grantId: string; data: CodeData }
-  | { status: 'unknown' | 'expired' }
-  | { status: 'replayed'; grantId: string; data: CodeData };
-
-export type RefreshLookup =
-  | { status: 'active'; grant: Grant; tokenHash: string }
-  | { status: 'rotated'; grant: Grant; tokenHash: string; rotatedAt: number }
-  | { status: 'unknown' | 'expired' | 'revoked'; grant?: Grant };
-
-export const randomToken = (): string => crypto.randomBytes(32).toString('base64url');
-/** Codes and refresh tokens are stored only as hashes: a copy of the DB yields nothing usable. */
-export const hashToken = (token: string): string =>
-  crypto.createHash('sha256').update(token).digest('base64url');
 
 export type GrantEvent =
   | { type: 'grant_revoked'; grantId: string; reason: string }
@@ -57,13 +32,7 @@ export interface AccessTokenRecord {
   claims: Record<string, unknown>;
 }
 
-type AccessTokenRow = {
-  jti: string;
-  grant_id: string;
-  issued_at: number;
-  expires_at: number;
-  claims: string;
-};
+type AccessTokenRow = { jti: string; grant_id: string; issued_at: number; expires_at: number; claims: string };
 
 function toTokenRecord(row: AccessTokenRow): AccessTokenRecord {
   return {
@@ -88,15 +57,21 @@ type GrantRow = {
 };
 
 /**
- * Persistence of grants, authorization codes, refresh tokens and revocations. Revoked grants and access-token
- * ids are mirrored in memory so bearer verification stays a set lookup.
+ * The bridge's view of grants (with the identity each was signed in as), remembered consents, issued access
+ * tokens and revocations. Revoked grants and access-token ids are mirrored in memory so bearer verification
+ * stays a set lookup.
  */
 export class GrantStore {
   private readonly revokedGrants = new Set<string>();
   private readonly revokedJtis = new Set<string>();
   private readonly listeners = new Set<(event: GrantEvent) => void>();
+  private readonly getGrantStmt;
+  private readonly recordTokenStmt;
 
-  constructor(private readonly db: StateDb) {
+  constructor(
+    private readonly db: StateDb,
+    private readonly models: ModelStore,
+  ) {
     for (const r of db.prepare('SELECT id FROM grants WHERE revoked_at IS NOT NULL').all() as Array<{
       id: string;
     }>)
@@ -105,6 +80,10 @@ export class GrantStore {
       .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?')
       .all(nowSeconds()) as Array<{ jti: string }>)
       this.revokedJtis.add(r.jti);
+    this.getGrantStmt = db.prepare('SELECT * FROM grants WHERE id = ?');
+    this.recordTokenStmt = db.prepare(
+      'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?)',
+    );
   }
 
   /** Grant revocations, token issuance and token revocations, as they happen (the Inspector's live view). */
@@ -117,66 +96,27 @@ export class GrantStore {
     for (const l of this.listeners) l(event);
   }
 
-  // --- authorization codes ---
-
-  issueCode(data: CodeData, ttlSeconds: number): string {
-    const code = randomToken();
-    this.db
-      .prepare('INSERT INTO auth_codes (code_hash, grant_id, data, expires_at) VALUES (?, ?, ?, ?)')
-      .run(hashToken(code), crypto.randomUUID(), JSON.stringify(data), nowSeconds() + ttlSeconds);
-    return code;
-  }
-
-  lookupCode(code: string): CodeLookup {
-    const row = this.db
-      .prepare('SELECT grant_id, data, expires_at, used_at FROM auth_codes WHERE code_hash = ?')
-      .get(hashToken(code)) as
-      { grant_id: string; data: string; expires_at: number; used_at: number | null } | undefined;
-    if (!row) return { status: 'unknown' };
-    const data = JSON.parse(row.data) as CodeData;
-    if (row.used_at !== null) return { status: 'replayed', grantId: row.grant_id, data };
-    if (row.expires_at < nowSeconds()) return { status: 'expired' };
-    return { status: 'valid', grantId: row.grant_id, data };
-  }
-
-  /** Marks the code used and creates its grant in one transaction; false if it was used meanwhile. */
-  redeemCode(code: string, grantId: string, data: CodeData): Grant | undefined {
-    return this.db.transaction(() => {
-      const used = this.db
-        .prepare('UPDATE auth_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL')
-        .run(nowSeconds(), hashToken(code));
-      if (used.changes === 0) return undefined;
-      const grant: Grant = {
-        id: grantId,
-        clientId: data.clientId,
-        identity: data.identity,
-        scopes: data.scopes,
-        resource: data.resource,
-        issuer: data.issuer,
-        createdAt: nowSeconds(),
-      };
-      this.db
-        .prepare(
-          'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(
-          grant.id,
-          grant.clientId,
-          grant.identity.subject,
-          JSON.stringify(grant.identity),
-          grant.scopes.join(' '),
-          grant.resource,
-          grant.issuer,
-          grant.createdAt,
-        );
-      return grant;
-    })();
-  }
-
   // --- grants ---
 
+  createGrant(grant: Omit<Grant, 'createdAt'>): void {
+    this.db
+      .prepare(
+        'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        grant.id,
+        grant.clientId,
+        grant.identity.subject,
+        JSON.stringify(grant.identity),
+        grant.scopes.join(' '),
+        grant.resource,
+        grant.issuer,
+        nowSeconds(),
+      );
+  }
+
   getGrant(id: string): Grant | undefined {
-    const row = this.db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
+    const row = this.getGrantStmt.get(id) as GrantRow | undefined;
     return row && toGrant(row);
   }
 
@@ -191,16 +131,13 @@ export class GrantStore {
     return this.revokedGrants.has(id);
   }
 
-  /**
-   * Revokes a grant and so every token of its family. A grant that does not exist yet (a replayed code whose
-   * first redemption is still in flight) is recorded too, so it is born revoked.
-   */
+  /** Revokes a grant and so every token of its family, wherever the revocation came from. */
   revokeGrant(id: string, reason: string): void {
     this.db.transaction(() => {
       this.db
         .prepare('UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
         .run(nowSeconds(), reason, id);
-      this.db.prepare('UPDATE refresh_tokens SET expires_at = 0 WHERE grant_id = ?').run(id);
+      this.models.revokeGrant(id);
     })();
     if (!this.revokedGrants.has(id)) {
       this.revokedGrants.add(id);
@@ -208,40 +145,27 @@ export class GrantStore {
     }
   }
 
-  // --- refresh tokens ---
+  refreshFamily(grantId: string): { issued: number; activeExpiresAt?: number } {
+    return this.models.refreshFamily(grantId);
+  }
 
-  issueRefreshToken(grantId: string, ttlSeconds: number): string {
-    const token = randomToken();
+  // --- consents ---
+
+  hasConsent(subject: string, clientId: string, scopes: string[]): boolean {
+    const row = this.db
+      .prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?')
+      .get(subject, clientId) as { scopes: string } | undefined;
+    if (!row) return false;
+    const granted = new Set(row.scopes.split(' '));
+    return scopes.every((s) => granted.has(s));
+  }
+
+  recordConsent(subject: string, clientId: string, scopes: string[]): void {
     this.db
       .prepare(
-        'INSERT INTO refresh_tokens (token_hash, grant_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at',
       )
-      .run(hashToken(token), grantId, nowSeconds(), nowSeconds() + ttlSeconds);
-    return token;
-  }
-
-  lookupRefreshToken(token: string): RefreshLookup {
-    const tokenHash = hashToken(token);
-    const row = this.db
-      .prepare('SELECT grant_id, expires_at, rotated_at FROM refresh_tokens WHERE token_hash = ?')
-      .get(tokenHash) as { grant_id: string; expires_at: number; rotated_at: number | null } | undefined;
-    if (!row) return { status: 'unknown' };
-    const grant = this.getGrant(row.grant_id);
-    if (!grant) return { status: 'unknown' };
-    if (this.revokedGrants.has(grant.id)) return { status: 'revoked', grant };
-    if (row.rotated_at !== null) return { status: 'rotated', grant, tokenHash, rotatedAt: row.rotated_at };
-    if (row.expires_at < nowSeconds()) return { status: 'expired', grant };
-    return { status: 'active', grant, tokenHash };
-  }
-
-  /** Retires `tokenHash` and issues its successor atomically; undefined if another request rotated it first. */
-  rotateRefreshToken(tokenHash: string, grantId: string, ttlSeconds: number): string | undefined {
-    return this.db.transaction(() => {
-      const res = this.db
-        .prepare('UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL')
-        .run(nowSeconds(), tokenHash);
-      return res.changes === 0 ? undefined : this.issueRefreshToken(grantId, ttlSeconds);
-    })();
+      .run(subject, clientId, scopes.join(' '), nowSeconds());
   }
 
   // --- access tokens ---
@@ -257,11 +181,13 @@ export class GrantStore {
   }
 
   recordAccessToken(record: AccessTokenRecord): void {
-    this.db
-      .prepare(
-        'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(record.jti, record.grantId, record.issuedAt, record.expiresAt, JSON.stringify(record.claims));
+    this.recordTokenStmt.run(
+      record.jti,
+      record.grantId,
+      record.issuedAt,
+      record.expiresAt,
+      JSON.stringify(record.claims),
+    );
     this.emit({ type: 'access_token_issued', token: record });
   }
 
@@ -283,25 +209,14 @@ export class GrantStore {
     return rows.map(toTokenRecord);
   }
 
-  /** Refresh-token family of a grant: how many were issued (rotations + 1) and when the live one expires. */
-  refreshFamily(grantId: string): { issued: number; activeExpiresAt?: number } {
-    const row = this.db
-      .prepare(
-        'SELECT COUNT(*) AS issued, MAX(CASE WHEN rotated_at IS NULL AND expires_at > 0 THEN expires_at END) AS active FROM refresh_tokens WHERE grant_id = ?',
-      )
-      .get(grantId) as { issued: number; active: number | null };
-    return { issued: row.issued, activeExpiresAt: row.active ?? undefined };
-  }
-
   isAccessTokenRevoked(jti: string): boolean {
     return this.revokedJtis.has(jti);
   }
 
-  /** Drops what can no longer matter: expired codes, pending sign-ins and revocations of expired tokens. */
+  /** Drops what can no longer matter: expired artifacts and revocations of expired tokens. */
   prune(): void {
     const now = nowSeconds();
-    this.db.prepare('DELETE FROM auth_codes WHERE expires_at < ?').run(now - 86_400);
-    this.db.prepare('DELETE FROM pending_authorizations WHERE expires_at < ?').run(now);
+    this.models.prune();
     const expired = this.db
       .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at < ?')
       .all(now) as Array<{ jti: string }>;

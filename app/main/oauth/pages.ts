@@ -8,7 +8,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** Security headers for every HTML page the bridge renders: no scripts, no framing (clickjacking on consent). */
-function setPageHeaders(res: Response): void {
+export function setPageHeaders(res: { setHeader(name: string, value: string): unknown }): void {
   res.setHeader(
     'Content-Security-Policy',
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'; base-uri 'none'",
@@ -25,25 +25,36 @@ const STYLE =
   'h1{font-size:1.3rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:3px}.err{color:#a4141b}' +
   'button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}';
 
-/** Renders a page; `bodyHtml` must already be escaped. */
+/** A whole page; `bodyHtml` must already be escaped. */
+export function pageHtml(title: string, bodyHtml: string): string {
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · MSSQL MCP Bridge</title>` +
+    `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`
+  );
+}
+
+/** The page for a refused browser request (also oidc-provider's error pages): the sentence, then the code. */
+export function errorPageHtml(code: string, message: string): string {
+  return pageHtml(
+    'Sign-in could not continue',
+    `<p class="err">${escapeHtml(sentence(message))}</p><p><small>Error: <code>${escapeHtml(code)}</code></small></p>`,
+  );
+}
+
+/** oidc-provider's descriptions are lower-case fragments ("redirect_uri did not match …"). */
+function sentence(message: string): string {
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 export function sendPage(res: Response, status: number, title: string, bodyHtml: string): void {
   setPageHeaders(res);
-  res
-    .status(status)
-    .type('html')
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · MSSQL MCP Bridge</title>` +
-        `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`,
-    );
+  res.status(status).type('html').send(pageHtml(title, bodyHtml));
 }
 
 /** An error page with a stable machine-readable code (also in the `X-Bridge-Error` header). */
 export function sendErrorPage(res: Response, status: number, code: string, message: string): void {
+  setPageHeaders(res);
   res.setHeader('X-Bridge-Error', code);
-  sendPage(
-    res,
-    status,
-    'Sign-in could not continue',
-    `<p class="err">${escapeHtml(message)}</p><p><small>Error: <code>${escapeHtml(code)}</code></small></p>`,
-  );
+  res.status(status).type('html').send(errorPageHtml(code, message));
 }

@@ -8,6 +8,8 @@ export interface SigningKey {
   privateKey: jose.CryptoKey;
   publicKey: jose.CryptoKey;
   publicJwk: jose.JWK;
+  /** For oidc-provider's keystore, which signs the access tokens. */
+  privateJwk: jose.JWK;
 }
 
 /** The access-token signing key: generated once, kept in the keychain, so tokens survive restarts. */
@@ -28,5 +30,6 @@ export async function loadSigningKey(secrets: SecretStore): Promise<SigningKey> 
     privateKey: (await jose.importJWK(jwk, SIGNING_ALG)) as jose.CryptoKey,
     publicKey: (await jose.importJWK(publicJwk, SIGNING_ALG)) as jose.CryptoKey,
     publicJwk,
+    privateJwk: jwk,
   };
 }

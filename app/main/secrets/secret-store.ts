@@ -73,6 +73,10 @@ export class KeytarSecretStore implements SecretStore {
 /** Account names, in one place so nothing else invents its own. */
 export const SecretAccounts = {
   signingKey: 'oauth-signing-key',
+  /** AES key sealing the authorization server's stored artifacts (state.db never holds them in clear). */
+  stateKey: 'oauth-state-key',
+  /** Keys signing the authorization server's cookies. */
+  cookieKeys: 'oauth-cookie-keys',
   idpClientSecret: (profileId: string) => `idp:${profileId}:client-secret`,
   sqlSecret: (profileId: string) => `sql:${profileId}:secret`,
 } as const;

@@ -105,18 +105,62 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX access_tokens_grant ON access_tokens(grant_id);
   `,
+  `
+  -- The authorization server moved to oidc-provider: its artifacts (sessions, interactions, grants, codes,
+  -- refresh tokens) are stored sealed, keyed by the hash of their id. Codes and refresh tokens of the earlier
+  -- server are dropped: their holders sign in once more.
+  DROP TABLE auth_codes;
+  DROP TABLE refresh_tokens;
+  DROP TABLE pending_authorizations;
+  CREATE TABLE oidc_models (
+    model TEXT NOT NULL,
+    id_hash TEXT NOT NULL,           -- sha256 of the artifact id (a bearer secret for codes, tokens, cookies)
+    payload BLOB NOT NULL,           -- AES-256-GCM sealed JSON (key in the keychain)
+    grant_id TEXT,
+    uid_hash TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,             -- ms since epoch
+    PRIMARY KEY (model, id_hash)
+  ) WITHOUT ROWID;
+  CREATE INDEX oidc_models_grant ON oidc_models(grant_id) WHERE grant_id IS NOT NULL;
+  CREATE INDEX oidc_models_uid ON oidc_models(uid_hash) WHERE uid_hash IS NOT NULL;
+  -- Sign-ins at the upstream IdP in progress: state hash -> sealed PKCE verifier, nonce and browser binding.
+  CREATE TABLE upstream_signins (
+    state_hash TEXT PRIMARY KEY,
+    payload BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  -- Registrations per requester and hour (the DCR limit is per client name, not one bucket for all).
+  CREATE TABLE registration_counts (
+    requester TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (requester, hour)
+  );
+  `,
 ];
 
+/** A private directory (0700, also when it already existed), for the state of one user. */
+export function privateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+}
+
 /**
- * Opens (creating if needed) the state database in the data directory.
- * WAL + synchronous=FULL: a committed transaction survives kill -9 and power loss; a torn write never
- * corrupts earlier data.
+ * Opens (creating if needed) the state database in the data directory, readable by its owner only (SQLite
+ * gives the -wal and -shm files the database file's mode).
+ * WAL + synchronous=NORMAL: a committed transaction survives kill -9 (it is in the OS's cache before the
+ * commit returns) and a torn write never corrupts earlier data; only a power cut can lose the last commits.
+ * FULL would add an fsync to every token request for that case alone.
  */
 export function openStateDb(dataDir: string): StateDb {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(path.join(dataDir, 'state.db'));
+  privateDir(dataDir);
+  const file = path.join(dataDir, 'state.db');
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;

@@ -85,7 +85,7 @@ export async function startTestIdp(opts: {
       response_types: ['code'],
     })),
     jwks: { keys: [signingJwk] },
-    findAccount: (_ctx: unknown, id: string) => {
+    findAccount: (_ctx, id) => {
       const user = users[id];
       return user ? { accountId: id, claims: () => ({ sub: id, ...user.claims }) } : undefined;
     },
@@ -98,7 +98,7 @@ export async function startTestIdp(opts: {
     scopes: ['openid', 'email', 'profile', 'groups'],
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     cookies: { keys: ['test-idp-cookie-key'] },
     ttl: {
@@ -109,7 +109,7 @@ export async function startTestIdp(opts: {
       IdToken: 600,
       AuthorizationCode: 60,
     },
-    renderError: (ctx: { type: string; body: string }, out: Record<string, string>) => {
+    renderError: (ctx, out) => {
       ctx.type = 'html';
       ctx.body = `<!doctype html><h1>Test IdP error</h1><pre>${escape(JSON.stringify(out))}</pre>`;
     },
@@ -141,14 +141,15 @@ export async function startTestIdp(opts: {
     submitting: boolean,
   ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
-    if (!submitting) return loginForm(res, details.uid, details.params.client_id);
+    const clientId = String(details.params.client_id);
+    if (!submitting) return loginForm(res, details.uid, clientId);
     const form = new URLSearchParams(await readBody(req));
     const login = form.get('login') ?? '';
     const user = users[login];
     if (!user || user.password !== form.get('password'))
-      return loginForm(res, details.uid, details.params.client_id, 'Invalid user name or password.');
-    const grant = new provider.Grant({ accountId: login, clientId: details.params.client_id });
-    grant.addOIDCScope(details.params.scope ?? 'openid');
+      return loginForm(res, details.uid, clientId, 'Invalid user name or password.');
+    const grant = new provider.Grant({ accountId: login, clientId });
+    grant.addOIDCScope(typeof details.params.scope === 'string' ? details.params.scope : 'openid');
     grant.addOIDCClaims(['email', 'email_verified', 'name', 'preferred_username', 'groups']);
     const grantId = await grant.save();
     await provider.interactionFinished(

@@ -1,0 +1,182 @@
+import crypto from 'node:crypto';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type * as jose from 'jose';
+import { SCOPES, SUPPORTED_SCOPES, type BridgeConfig } from '../config/schema.js';
+import type { ClientRegistry } from './clients.js';
+import type { GrantStore } from './grants.js';
+import type { ModelStore } from './model-store.js';
+import { narrowAuthorizationServerMetadata } from './metadata.js';
+import { errorPageHtml } from './pages.js';
+import { redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
+import type { RegistrationLimit } from './registration-limit.js';
+import type { OriginContext } from './origin.js';
+import { SIGNING_ALG } from './signing-key.js';
+
+export interface AuthorizationServerDeps {
+  config: BridgeConfig;
+  clients: ClientRegistry;
+  grants: GrantStore;
+  models: ModelStore;
+  /** The access-token signing key (private JWK, from the keychain). */
+  signingJwk: jose.JWK;
+  cookieKeys: string[];
+  registrationLimit: RegistrationLimit;
+  /** Whether a browser origin may read responses (configured origins and the bridge's own). */
+  corsAllowed: (origin: string) => boolean;
+  /**
+   * How client metadata documents are fetched. Production uses oidc-provider's own fetch, whose SSRF guard
+   * refuses special-use addresses; tests pass one trusting their CA on loopback (the only exception).
+   */
+  cimdFetch?: Configuration['fetch'];
+  /** Extra grant types (ID-JAG) registered on every origin's provider. */
+  extend?: (provider: Provider, ctx: OriginContext) => void;
+}
+
+/** Routes oidc-provider answers (everything else is the bridge's own). */
+export const AS_ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  registration: '/register',
+  revocation: '/revoke',
+  jwks: '/jwks',
+} as const;
+
+/**
+ * The authorization server for one origin the bridge is reached on: oidc-provider configured as an OAuth 2.1
+ * server for public clients, issuing audience-bound JWT access tokens for that origin's /mcp.
+ */
+export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: OriginContext): Provider {
+  const o = d.config.oauth;
+  const policy = interactionPolicy.base();
+  // The IdP decides who may sign in, every time: the bridge's own browser session never replaces it.
+  policy
+    .get('login')!
+    .checks.add(
+      new interactionPolicy.Check(
+        'bridge_upstream_sign_in',
+        'every authorization signs in at the identity provider',
+        (c: KoaContextWithOIDC) =>
+          c.oidc.result?.login ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
+
+  const provider = new Provider(ctx.issuer, {
+    adapter: (name: string) => (name === 'Client' ? d.clients.adapter() : d.models.adapter(name)),
+    clients: d.clients.staticClients(),
+    jwks: { keys: [{ ...d.signingJwk, use: 'sig' }] },
+    clientDefaults: {
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: SIGNING_ALG,
+    },
+    clientAuthMethods: ['none'],
+    responseTypes: ['code'],
+    scopes: ['openid'],
+    claims: { openid: ['sub'] },
+    pkce: { required: () => true },
+    routes: AS_ROUTES,
+    cookies: {
+      // The demo IdP (also oidc-provider) shares 127.0.0.1, and cookies ignore ports: names must differ.
+      names: { session: 'mcpb_session', interaction: 'mcpb_interaction', resume: 'mcpb_resume' },
+      keys: d.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    interactions: { url: (_c, interaction) => `/interaction/${interaction.uid}`, policy },
+    ttl: {
+      AccessToken: o.access_token_ttl_seconds,
+      AuthorizationCode: o.code_ttl_seconds,
+      RefreshToken: o.refresh_token_ttl_seconds,
+      Grant: o.refresh_token_ttl_seconds,
+      Interaction: o.pending_authorization_ttl_seconds,
+      Session: o.pending_authorization_ttl_seconds,
+    },
+    // Refresh tokens for every client that may refresh, living as long as their own TTL, rotated on use
+    // (reuse outside the grace window revokes the grant: ModelStore).
+    issueRefreshToken: (_c, client) => client.grantTypeAllowed('refresh_token'),
+    expiresWithSession: () => false,
+    rotateRefreshToken: true,
+    findAccount: (_c, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    extraTokenClaims: (_c, token) => {
+      if (token.kind !== 'AccessToken' || !token.grantId) return undefined;
+      const grant = d.grants.getGrant(token.grantId);
+      return grant ? { gid: grant.id, identity: grant.identity } : undefined;
+    },
+    extraClientMetadata: {
+      properties: ['redirect_uris'],
+      // Runs for config clients (no request context: syntax only), DCR, app-added and CIMD clients (policy).
+      validator(c, key, value) {
+        if (key !== 'redirect_uris' || !Array.isArray(value)) return;
+        for (const uri of value as unknown[]) {
+          if (typeof uri !== 'string') continue;
+          const why = c
+            ? redirectRefusal(uri, o.dcr.allowed_redirect_patterns)
+            : redirectSyntaxRefusal(uri);
+          if (why) throw new errors.InvalidRedirectUri(why);
+        }
+      },
+    },
+    clientBasedCORS: (_c, origin) => d.corsAllowed(origin),
+    renderError: (c, out) => {
+      c.type = 'html';
+      c.set('X-Bridge-Error', out.error);
+      c.body = errorPageHtml(out.error, out.error_description ?? 'The request was refused.');
+    },
+    ...(d.cimdFetch ? { fetch: d.cimdFetch } : {}),
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      // The resource server checks bearer tokens only; a DPoP-bound token would be accepted as a bearer.
+      dPoP: { enabled: false },
+      revocation: { enabled: true },
+      registration: {
+        enabled: o.dcr.enabled,
+        issueRegistrationAccessToken: false,
+        idFactory: (c: KoaContextWithOIDC) => {
+          d.registrationLimit.take(c.oidc.body as Record<string, unknown> | undefined);
+          return crypto.randomUUID();
+        },
+      },
+      clientIdMetadataDocument: {
+        enabled: o.client_id_metadata_documents,
+        ack: 'draft-02',
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => ctx.resource,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_c, resource) => {
+          if (resource !== ctx.resource)
+            throw new errors.InvalidTarget(
+              `this authorization server issues tokens only for ${ctx.resource}, not ${resource}`,
+            );
+          return {
+            scope: SUPPORTED_SCOPES.join(' '),
+            audience: ctx.resource,
+            accessTokenTTL: o.access_token_ttl_seconds,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: SIGNING_ALG } },
+          };
+        },
+      },
+    },
+  });
+  provider.use(async (c, next) => {
+    // The bridge's default scope when a client asks for none (oidc-provider would issue a token without one).
+    if (c.path === AS_ROUTES.authorization && c.method === 'GET' && !c.query.scope)
+      c.query = { ...c.query, scope: SCOPES.tools };
+    await next();
+    c.set('X-Content-Type-Options', 'nosniff');
+    // oidc-provider opens metadata and JWKS to every origin ("*" without an Origin header); the bridge
+    // answers CORS only for origins it allows.
+    const origin = c.get('Origin');
+    if (!origin || !d.corsAllowed(origin)) c.remove('Access-Control-Allow-Origin');
+    if (c.oidc?.route === 'discovery' && c.body && typeof c.body === 'object')
+      c.body = narrowAuthorizationServerMetadata(c.body as Record<string, unknown>);
+  });
+  d.extend?.(provider, ctx);
+  return provider;
+}

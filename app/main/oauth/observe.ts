@@ -1,0 +1,64 @@
+import type { EventEmitter } from 'node:events';
+import type Provider from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { GrantStore } from './grants.js';
+
+interface IssuedAccessToken {
+  jti: string;
+  grantId?: string;
+  iat?: number;
+  exp?: number;
+  /** Seconds the token lives. */
+  expiration: number;
+  clientId: string;
+  accountId: string;
+  scope?: string;
+  aud?: string;
+}
+
+/**
+ * What the bridge learns from its authorization server's events: issued access tokens (claims only, for the
+ * Inspector) and grants revoked by oidc-provider itself (code replay, refresh reuse, /revoke), so the resource
+ * side refuses their access tokens at once.
+ */
+export function observeAuthorizationServer(provider: Provider, grants: GrantStore, log: (m: string) => void): void {
+  // The typings list only some of oidc-provider's events (no `access_token.issued`, emitted for JWT tokens).
+  const events = provider as unknown as EventEmitter;
+  events.on('access_token.issued', (t: IssuedAccessToken & { resourceServer?: { audience?: string } }) => {
+    if (!t.grantId) return;
+    const grant = grants.getGrant(t.grantId);
+    // For JWT tokens the model carries neither iat nor exp (the format computes them, from this second on).
+    const iat = t.iat ?? Math.floor(Date.now() / 1000);
+    const exp = t.exp ?? iat + t.expiration;
+    grants.recordAccessToken({
+      jti: t.jti,
+      grantId: t.grantId,
+      issuedAt: iat,
+      expiresAt: exp,
+      claims: {
+        iss: provider.issuer,
+        sub: t.accountId,
+        aud: t.resourceServer?.audience,
+        client_id: t.clientId,
+        scope: t.scope,
+        jti: t.jti,
+        iat,
+        exp,
+        gid: t.grantId,
+        identity: grant?.identity,
+      },
+    });
+  });
+  events.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    grants.revokeGrant(grantId, revocationReason(ctx));
+  });
+  events.on('server_error', (_ctx: unknown, err: Error) => log(`authorization server error: ${err.stack ?? err.message}`));
+}
+
+function revocationReason(ctx: KoaContextWithOIDC): string {
+  if (ctx.oidc.route === 'revocation') return 'revoked_by_client';
+  const grantType = ctx.oidc.params?.grant_type;
+  if (grantType === 'refresh_token') return 'refresh_token_reuse';
+  if (grantType === 'authorization_code') return 'authorization_code_replay';
+  return `revoked_at_${ctx.oidc.route}`;
+}
