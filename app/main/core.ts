@@ -142,6 +142,11 @@ export class BridgeCore {
         registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
         corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
         cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
+        revokeAccessToken: async (token, clientId) => {
+          // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
+          const claims = await tokens.decodeOwn(token);
+          if (claims?.jti && claims.client_id === clientId) grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
+        },
       };
       const providers = new Map<string, Provider>();
       const authorizationServer = (ctx: OriginContext): Provider => {

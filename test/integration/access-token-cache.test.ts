@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokens } from '../../app/main/oauth/access-tokens.js';
 import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
+import { forgeAccessToken } from '../support/forge-token.js';
 import { startEnv, type Env } from '../support/harness.js';
 
 let env: Env;
@@ -13,41 +14,42 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => env?.close());
 
-function grant(id: string) {
-  const data = {
+function grant(id: string): string {
+  env.core.grants.createGrant({
+    id,
     clientId: 'claude-desktop',
-    redirectUri: 'http://127.0.0.1:1/cb',
-    redirectUriExplicit: true,
-    codeChallenge: 'x',
     scopes: ['mcp:tools'],
     resource: env.core.urls().mcp,
     issuer: env.core.urls().issuer,
     identity: { subject: 'alice', issuer: 'x', idp: 'x', groups: [], dbUser: 'alice' },
-  };
-  return env.core.grants.redeemCode(env.core.grants.issueCode(data, 60), id, data)!;
+  });
+  return id;
 }
+
+const issue = (gid: string) =>
+  forgeAccessToken(env, { gid }, Math.floor(Date.now() / 1000) + 2);
 
 describe('verified-token cache', () => {
   it('refuses a remembered token once it expires, and once it or its grant is revoked', async () => {
-    const tokens = new AccessTokens(await loadSigningKey(env.core.secrets), env.core.grants, 2, () => [
+    const tokens = new AccessTokens(await loadSigningKey(env.core.secrets), env.core.grants, () => [
       env.core.urls().issuer,
     ]);
     const g = grant('cache-grant-1');
-    const { token } = await tokens.issue(g, ['mcp:tools']);
+    const token = await issue(g);
     await tokens.verify(token);
     await tokens.verify(token); // remembered
     await new Promise((r) => setTimeout(r, 3100));
     await expect(tokens.verify(token)).rejects.toThrow('expired');
 
-    const { token: t2 } = await tokens.issue(g, ['mcp:tools']);
+    const t2 = await issue(g);
     const info = await tokens.verify(t2);
     env.core.grants.revokeAccessToken((info.extra as { jti: string }).jti, info.expiresAt!);
     await expect(tokens.verify(t2)).rejects.toThrow('revoked');
 
     const g2 = grant('cache-grant-2');
-    const { token: t3 } = await tokens.issue(g2, ['mcp:tools']);
+    const t3 = await issue(g2);
     await tokens.verify(t3);
-    env.core.grants.revokeGrant(g2.id, 'test');
+    env.core.grants.revokeGrant(g2, 'test');
     await expect(tokens.verify(t3)).rejects.toThrow('revoked');
     // A token that never verified is still checked in full.
     await expect(tokens.verify(`${t3.slice(0, -4)}AAAA`)).rejects.toThrow('invalid');

@@ -35,43 +35,36 @@ describe('consent for dynamically registered clients', () => {
     });
     expect(flow.result.kind).toBe('page');
     if (flow.result.kind !== 'page') return;
-    expect(flow.result.url.pathname).toBe('/consent');
+    expect(flow.result.url.pathname).toMatch(/^\/interaction\/[\w-]+$/);
     expect(flow.result.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(flow.result.headers.get('x-frame-options')).toBe('DENY');
     const html = flow.result.html;
     expect(html).toContain('Sneaky &lt;b&gt;App&lt;/b&gt;');
     expect(html).toContain(redirect);
     expect(html).toContain('<code>mssql:write</code>');
-    const request = /name="request" value="([^"]+)"/.exec(html)![1]!;
-    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)![1]!, env.core.urls().origin);
 
-    // A cross-site form post carries neither the SameSite cookie nor, usually, the token.
-    const post = (fields: Record<string, string>, cookie?: string) =>
-      fetch(`${env.core.urls().origin}/consent`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-        body: new URLSearchParams(fields),
-      });
-    const noCookie = await post({ request, csrf, decision: 'allow' });
-    expect(noCookie.status).toBe(403);
-    expect(noCookie.headers.get('x-bridge-error')).toBe('consent_csrf');
-    const wrongToken = await post(
-      { request, csrf: 'x'.repeat(csrf.length), decision: 'allow' },
-      `mcpb_consent=${csrf}`,
-    );
-    expect(wrongToken.status).toBe(403);
+    // A forged submission (another page's form, another program) carries no interaction cookie of this browser.
+    const forged = await fetch(action, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ decision: 'allow' }),
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get('x-bridge-error')).toBe('interaction_not_found');
 
-    // The user's own browser (with its cookie) allows.
-    const ok = await flow.ua.fetch(new URL('/consent', env.core.urls().origin), {
+    // The user's own browser (with its cookie) allows, and the client gets its code.
+    const ok = await flow.ua.fetch(action, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ request, csrf, decision: 'allow' }),
+      body: new URLSearchParams({ decision: 'allow' }),
     });
-    expect(ok.status).toBe(302);
-    const back = new URL(ok.headers.get('location')!);
-    expect(back.origin + back.pathname).toBe(redirect);
-    expect(back.searchParams.get('code')).toBeTruthy();
+    expect(ok.status).toBe(303);
+    const back = await flow.ua.browse(new URL(ok.headers.get('location')!, action).href, { stopAt: redirect });
+    if (back.kind !== 'redirected') throw new Error(`stopped at ${back.url}`);
+    expect(back.url.searchParams.get('code')).toBeTruthy();
+    expect(back.url.searchParams.get('iss')).toBe(env.core.urls().issuer);
 
     // Consent is remembered for this user and client: the next sign-in goes straight back.
     const again = await authorizeViaBrowser(env, { clientId, redirectUri: redirect, scope: 'mcp:tools' });
@@ -89,24 +82,24 @@ describe('consent for dynamically registered clients', () => {
       code_verifier: flow.verifier,
       redirect_uri: CLIENT_REDIRECT,
     });
-    expect(r.body).toEqual({
-      error: 'invalid_grant',
-      error_description: 'The authorization code has expired.',
-    });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('invalid_grant');
   });
 
-  it('rate-limits registrations', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${env.core.urls().origin}/register`, {
+  it('limits registrations per client, so one noisy client cannot lock the others out', async () => {
+    const register = (name: string) =>
+      fetch(`${env.core.urls().origin}/register`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'] }),
+        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], client_name: name }),
       });
-      statuses.push(res.status);
-    }
-    // One registration happened in the first test; the limit is 3 an hour.
-    expect(statuses).toEqual([201, 201, 429]);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await register('Noisy')).status);
+    // The limit is 3 an hour for each requester.
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    const refused = (await (await register('Noisy')).json()) as { error_description: string };
+    expect(refused.error_description).toContain('reuse its client_id');
+    expect((await register('Quiet')).status).toBe(201);
   });
 });
 
@@ -151,7 +144,18 @@ describe('Client ID Metadata Documents', () => {
     docs['/good.json'] = {
       client_id: `${base}/good.json`,
       client_name: 'Hosted client',
+      application_type: 'native',
       redirect_uris: ['http://127.0.0.1/callback'],
+    };
+    // A web client (the default application_type): its redirect must match exactly, port included.
+    docs['/web.json'] = {
+      client_id: `${base}/web.json`,
+      redirect_uris: ['http://127.0.0.1/callback'],
+    };
+    docs['/userinfo.json'] = {
+      client_id: `${base}/userinfo.json`,
+      application_type: 'native',
+      redirect_uris: ['http://claude.ai@127.0.0.1/callback'],
     };
     docs['/liar.json'] = {
       client_id: `${base}/someone-else.json`,
@@ -187,18 +191,36 @@ describe('Client ID Metadata Documents', () => {
     ).json()) as Record<string, unknown>;
     expect(meta.client_id_metadata_document_supported).toBe(true);
     const res = await authorize(`${base}/good.json`);
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')!.startsWith(env.idp.issuer)).toBe(true);
+    expect(res.status).toBe(303);
+    const interaction = new URL(res.headers.get('location')!, env.core.urls().origin);
+    expect(interaction.pathname).toMatch(/^\/interaction\//);
+  });
+
+  const refusal = async (res: Response) => ({
+    status: res.status,
+    code: res.headers.get('x-bridge-error'),
+    type: res.headers.get('content-type'),
+    html: await res.text(),
+  });
+
+  it('matches a web client document redirect exactly (RFC 8252 port flexibility is for native clients)', async () => {
+    const web = await refusal(await authorize(`${base}/web.json`));
+    expect(web).toMatchObject({ status: 400, code: 'invalid_redirect_uri' });
+    expect(web.type).toContain('text/html');
+  });
+
+  it('refuses userinfo in a document redirect (RFC 8252 §8.x, draft-ietf-oauth-client-id-metadata-document)', async () => {
+    const r = await refusal(await authorize(`${base}/userinfo.json`));
+    expect(r.status).toBe(400);
+    expect(r.html).toContain('user name or password');
   });
 
   it('refuses a document naming another client_id, or a redirect the policy forbids', async () => {
-    const liar = await authorize(`${base}/liar.json`);
+    const liar = await refusal(await authorize(`${base}/liar.json`));
     expect(liar.status).toBe(400);
-    expect(((await liar.json()) as { error_description: string }).error_description).toContain(
-      'must be exactly its own URL',
-    );
-    const open = await authorize(`${base}/open-redirect.json`);
+    expect(liar.type).toContain('text/html');
+    const open = await refusal(await authorize(`${base}/open-redirect.json`));
     expect(open.status).toBe(400);
-    expect(((await open.json()) as { error: string }).error).toBe('invalid_redirect_uri');
+    expect(open.html).toContain('not a loopback address');
   });
 });

@@ -35,7 +35,7 @@ describe('restart', () => {
     expect(env.core.port).toBe(port);
 
     // The DCR registration survived.
-    expect(await env.core.clients.getClient(clientId)).toMatchObject({
+    expect(env.core.clients.find(clientId)?.info).toMatchObject({
       client_id: clientId,
       redirect_uris: ['http://127.0.0.1:61200/oauth/callback'],
     });

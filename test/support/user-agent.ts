@@ -1,6 +1,7 @@
 /**
  * A minimal browser for OAuth tests over plain HTTP: follows redirects, keeps cookies per host, and fills
- * the real forms it meets (the test IdP's login form, the bridge's consent page). It stops at the first
+ * the real forms it meets (the test IdP's login form, the bridge's consent page), submitting a form's button
+ * value as `decision`. It stops at the first
  * redirect to `stopAt` (the MCP client's redirect URI), as a native client's loopback listener would.
  */
 export interface BrowseOptions {
@@ -32,7 +33,7 @@ export class UserAgent {
       const html = await res.text();
       const form = parseForm(html);
       const isLogin = form && 'login' in form.fields && 'password' in form.fields;
-      const isConsent = form && form.action === '/consent';
+      const isConsent = form && /^\/interaction\/[^/]+\/confirm$/.test(form.action);
       if (isLogin && opts.login && !/class="error"/.test(html)) {
         form.fields.login = opts.login.user;
         form.fields.password = opts.login.password;

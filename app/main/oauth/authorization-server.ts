@@ -6,6 +6,7 @@ import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
+import { grantErrorSentence } from './token-errors.js';
 import { errorPageHtml } from './pages.js';
 import { redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
 import type { RegistrationLimit } from './registration-limit.js';
@@ -28,6 +29,11 @@ export interface AuthorizationServerDeps {
    * refuses special-use addresses; tests pass one trusting their CA on loopback (the only exception).
    */
   cimdFetch?: Configuration['fetch'];
+  /**
+   * Revokes one of the bridge's JWT access tokens for the client that holds it (RFC 7009 §2.1); oidc-provider
+   * answers unsupported_token_type for structured tokens.
+   */
+  revokeAccessToken: (token: string, clientId: string) => Promise<void>;
   /** Extra grant types (ID-JAG) registered on every origin's provider. */
   extend?: (provider: Provider, ctx: OriginContext) => void;
 }
@@ -72,7 +78,9 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     },
     clientAuthMethods: ['none'],
     responseTypes: ['code'],
-    scopes: ['openid'],
+    // The MCP scopes are listed here too so clients may register them (RFC 7591 `scope`); tokens carry them
+    // for the resource (resourceIndicators below).
+    scopes: ['openid', ...SUPPORTED_SCOPES],
     claims: { openid: ['sub'] },
     pkce: { required: () => true },
     routes: AS_ROUTES,
@@ -105,15 +113,17 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     },
     extraClientMetadata: {
       properties: ['redirect_uris'],
-      // Runs for config clients (no request context: syntax only), DCR, app-added and CIMD clients (policy).
-      validator(c, key, value) {
+      // Runs for every client: the config file's (their author chose them: syntax only) and DCR, app-added
+      // and CIMD clients (the registration policy too).
+      validator(_c, key, value, metadata) {
         if (key !== 'redirect_uris' || !Array.isArray(value)) return;
+        const fromConfig = d.clients.isFromConfig(String(metadata.client_id));
         for (const uri of value as unknown[]) {
           if (typeof uri !== 'string') continue;
-          const why = c
-            ? redirectRefusal(uri, o.dcr.allowed_redirect_patterns)
-            : redirectSyntaxRefusal(uri);
-          if (why) throw new errors.InvalidRedirectUri(why);
+          const why = fromConfig
+            ? redirectSyntaxRefusal(uri)
+            : redirectRefusal(uri, o.dcr.allowed_redirect_patterns);
+          if (why) throw refusedRedirect(why);
         }
       },
     },
@@ -131,12 +141,17 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       pushedAuthorizationRequests: { enabled: false },
       // The resource server checks bearer tokens only; a DPoP-bound token would be accepted as a bearer.
       dPoP: { enabled: false },
-      revocation: { enabled: true },
+      // RFC 7009 §2.1: a client revokes only its own tokens (others are answered 200 without effect).
+      revocation: { enabled: true, allowedPolicy: (_c, client, token) => token.clientId === client.clientId },
       registration: {
         enabled: o.dcr.enabled,
         issueRegistrationAccessToken: false,
         idFactory: (c: KoaContextWithOIDC) => {
-          d.registrationLimit.take(c.oidc.body as Record<string, unknown> | undefined);
+          const body = c.oidc.body as Record<string, unknown> | undefined;
+          d.registrationLimit.take(body);
+          // oidc-provider decides on issuing a secret from the request before applying clientDefaults: a
+          // registration that names no method is public (the default here), so it must get no secret.
+          if (body && body.token_endpoint_auth_method === undefined) body.token_endpoint_auth_method = 'none';
           return crypto.randomUUID();
         },
       },
@@ -176,7 +191,22 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     if (!origin || !d.corsAllowed(origin)) c.remove('Access-Control-Allow-Origin');
     if (c.oidc?.route === 'discovery' && c.body && typeof c.body === 'object')
       c.body = narrowAuthorizationServerMetadata(c.body as Record<string, unknown>);
+    const refused = c.body as { error?: string; error_description?: string } | undefined;
+    const sentence = refused?.error === 'invalid_grant' && grantErrorSentence(c.state.grantErrorDetail as string, c.oidc?.params?.grant_type);
+    if (sentence) refused.error_description = sentence;
+    if (c.oidc?.route === 'revocation' && refused?.error === 'unsupported_token_type' && c.oidc.client) {
+      await d.revokeAccessToken(String(c.oidc.params?.token), c.oidc.client.clientId);
+      c.status = 200;
+      c.body = '';
+    }
   });
   d.extend?.(provider, ctx);
   return provider;
+}
+
+/** RFC 7591 §3.2.2 `invalid_redirect_uri`, with the reason (oidc-provider's class has a fixed description). */
+function refusedRedirect(why: string): Error {
+  const err = new errors.InvalidRedirectUri();
+  err.error_description = `Registration refused: ${why}.`;
+  return err;
 }

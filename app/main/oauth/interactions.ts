@@ -280,6 +280,7 @@ export class Interactions {
     const resource = g.resource ?? `${new URL(provider.issuer).origin}/mcp`;
     const grant = new provider.Grant({ accountId: g.identity.subject, clientId: g.clientId });
     grant.addResourceScope(resource, g.scopes.join(' '));
+    grant.addOIDCScope(g.scopes.join(' '));
     const id = await grant.save();
     this.d.grants.createGrant({
       id,

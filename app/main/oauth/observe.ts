@@ -52,6 +52,10 @@ export function observeAuthorizationServer(provider: Provider, grants: GrantStor
   events.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
     grants.revokeGrant(grantId, revocationReason(ctx));
   });
+  // Kept for the response rewrite in authorization-server.ts (the event fires before the response is sent).
+  events.on('grant.error', (ctx: KoaContextWithOIDC, err: { error_detail?: string; cause?: Error }) => {
+    ctx.state.grantErrorDetail = err.error_detail ?? err.cause?.message;
+  });
   events.on('server_error', (_ctx: unknown, err: Error) => log(`authorization server error: ${err.stack ?? err.message}`));
 }
 

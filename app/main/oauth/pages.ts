@@ -41,10 +41,9 @@ export function errorPageHtml(code: string, message: string): string {
   );
 }
 
-/** oidc-provider's descriptions are lower-case fragments ("redirect_uri did not match …"). */
+/** oidc-provider's descriptions are fragments without a full stop ("redirect_uri did not match …"). */
 function sentence(message: string): string {
-  const s = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
 export function sendPage(res: Response, status: number, title: string, bodyHtml: string): void {
