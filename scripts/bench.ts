@@ -18,6 +18,9 @@ import { identityTools } from '../app/main/mcp/tools.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { startEnv } from '../test/support/harness.js';
 import { mcpClient, signIn } from '../test/support/mcp-client.js';
+import { forgeAccessToken } from '../test/support/forge-token.js';
+import { loadSigningKey } from '../app/main/oauth/signing-key.js';
+import { bridgeTarget, plainOidcProvider, tokenRates } from './bench-token.js';
 import { createLargeTable, sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 const quantile = (xs: number[], q: number) => {
@@ -129,53 +132,29 @@ async function main(): Promise<void> {
     results.auth_overhead_ratio = round(quantile(a, 0.5) / quantile(b, 0.5));
     results.tool_call_bare_sdk_server_p50_ms = round(quantile(c, 0.5));
 
-    // 2. Token endpoint and verification.
-    const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-    const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-    const identity = { subject: 'bob', issuer: env.idp.issuer, idp: 'test', groups: [], dbUser: 'bob' };
-    const redirectUri = 'http://127.0.0.1:5555/cb';
-    const codes = Array.from({ length: 500 }, () =>
-      env.core.grants.issueCode(
-        {
-          clientId: 'claude-desktop',
-          redirectUri,
-          redirectUriExplicit: true,
-          codeChallenge: challenge,
-          scopes: ['mcp:tools'],
-          resource: env.core.urls().mcp,
-          issuer: env.core.urls().issuer,
-          identity,
-        },
-        600,
-      ),
-    );
-    const token = (body: Record<string, string>) =>
-      fetch(`${env.core.urls().origin}/token`, { method: 'POST', body: new URLSearchParams(body) }).then(
-        (r) => r.json() as Promise<Record<string, string>>,
-      );
-    results.code_exchanges_per_s = Math.round(
-      await rate(codes.length, (i) =>
-        token({
-          grant_type: 'authorization_code',
-          client_id: 'claude-desktop',
-          code: codes[i]!,
-          code_verifier: verifier,
-          redirect_uri: redirectUri,
-        }),
-      ),
-    );
-    let refresh = tokens.refresh_token!;
-    results.refresh_exchanges_per_s = Math.round(
-      await rate(500, async () => {
-        refresh = (
-          await token({ grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: refresh })
-        ).refresh_token!;
-      }),
-    );
+    // 2. Token endpoint against oidc-provider alone (in-memory adapter), interleaved so drift hits both, and
+    // token verification.
+    const bridgeAs = bridgeTarget(env.core);
+    const plainAs = await plainOidcProvider((await loadSigningKey(env.core.secrets)).privateJwk);
+    for (const c of [1, 8]) {
+      type Rates = Array<{ codeRate: number; refreshRate: number }>;
+      const runs: { bridge: Rates; plain: Rates } = { bridge: [], plain: [] };
+      for (let i = 0; i < 4; i++) {
+        if (i % 2) runs.bridge.push(await tokenRates(bridgeAs, c, 300)), runs.plain.push(await tokenRates(plainAs, c, 300));
+        else runs.plain.push(await tokenRates(plainAs, c, 300)), runs.bridge.push(await tokenRates(bridgeAs, c, 300));
+      }
+      const med = (xs: number[]) => quantile(xs, 0.5);
+      const code = med(runs.bridge.map((r) => r.codeRate));
+      const refreshRate = med(runs.bridge.map((r) => r.refreshRate));
+      results[`code_exchanges_per_s_c${c}`] = Math.round(code);
+      results[`refreshes_per_s_c${c}`] = Math.round(refreshRate);
+      results[`code_exchange_vs_oidc_provider_c${c}`] = round(code / med(runs.plain.map((r) => r.codeRate)));
+      results[`refresh_vs_oidc_provider_c${c}`] = round(refreshRate / med(runs.plain.map((r) => r.refreshRate)));
+    }
+    await plainAs.close();
     // First use of a token checks the ES256 signature; later uses hit the verified-token cache.
-    const grant = env.core.grants.getGrant(constant.extra!.grantId as string)!;
     const fresh = await Promise.all(
-      Array.from({ length: 3000 }, () => env.core.tokens.issue(grant, ['mcp:tools']).then((t) => t.token)),
+      Array.from({ length: 3000 }, () => forgeAccessToken(env, { gid: constant.extra!.grantId as string })),
     );
     results.token_verifications_per_s = Math.round(
       await rate(fresh.length, (i) => env.core.tokens.verify(fresh[i]!)),
@@ -296,6 +275,10 @@ async function main(): Promise<void> {
     tool_call_p50_ms: '<= 1',
     run_query_vs_raw_ratio: '>= 0.8',
     core_start_p50_ms: '< 1000',
+    code_exchange_vs_oidc_provider_c1: '>= 0.8',
+    code_exchange_vs_oidc_provider_c8: '>= 0.8',
+    refresh_vs_oidc_provider_c1: '>= 0.8',
+    refresh_vs_oidc_provider_c8: '>= 0.8',
   };
   console.log(`\nMSSQL MCP Bridge benchmark (${machine})\n`);
   for (const [k, v] of Object.entries(results))

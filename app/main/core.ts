@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BridgeConfig } from './config/schema.js';
 import crypto from 'node:crypto';
@@ -32,6 +33,7 @@ import { loadStateKeys } from './oauth/sealer.js';
 import { loadSigningKey } from './oauth/signing-key.js';
 import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
+import { startCheckpointer } from './state/checkpointer.js';
 import { openStateDb, type StateDb } from './state/database.js';
 
 export interface CoreOptions {
@@ -83,6 +85,7 @@ export class BridgeCore {
     /** This run's token for the control API (the UI's only credential). */
     readonly controlToken: string,
     private readonly uiServed: boolean,
+    private readonly checkpointer: { stop(): Promise<void> },
   ) {
     this.control = createControl(this);
   }
@@ -96,6 +99,8 @@ export class BridgeCore {
     // The keychain first: without it nothing secret can be kept, and the bridge must not start.
     const secrets = await KeytarSecretStore.open(config.secrets.service);
     const db = openStateDb(opts.dataDir);
+    db.pragma('wal_autocheckpoint = 0');
+    const checkpointer = startCheckpointer(path.join(opts.dataDir, 'state.db'));
     try {
       const profiles = new IdpProfiles(db, secrets);
       for (const p of config.idp.profiles) await profiles.save(p);
@@ -198,6 +203,7 @@ export class BridgeCore {
         pruneTimer,
         controlToken,
         !!opts.uiDir,
+        checkpointer,
       );
       // Attached once the core exists: the control API's handlers are the core's own.
       const control = controlHttpRouter(core.control, {
@@ -218,6 +224,7 @@ export class BridgeCore {
       for (const s of servers) s.on('request', app);
       return core;
     } catch (err) {
+      await checkpointer.stop();
       db.close();
       throw err;
     }
@@ -249,6 +256,8 @@ export class BridgeCore {
     clearInterval(this.pruneTimer);
     await this.mcp.closeAll();
     await this.pools.closeAll();
+    this.grants.flush();
+    await this.checkpointer.stop();
     await Promise.all(
       this.servers.map(
         (s) =>

@@ -13,6 +13,7 @@ import { loadConfig } from './config/load.js';
 import { DEFAULT_PORT } from './config/schema.js';
 import { clientSnippets } from './mcp/client-config.js';
 import { BridgeCore } from './core.js';
+import { privateDir } from './state/database.js';
 
 export async function runDemo(opts: {
   port?: number;
@@ -22,7 +23,7 @@ export async function runDemo(opts: {
   const port = opts.port ?? DEFAULT_PORT;
   await assertPortFree(port);
   const dataDir = opts.dataDir ?? path.join(os.tmpdir(), 'mssql-mcp-bridge-demo');
-  fs.mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
   const upstream = { client_id: 'mssql-mcp-bridge-demo', client_secret: 'demo-only-secret' };
   const idp = await startTestIdp({
     clients: [{ ...upstream, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],

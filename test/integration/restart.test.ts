@@ -5,7 +5,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
-import { exited, withServeProcess } from '../support/processes.js';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import { startTestIdp } from '@mssql-mcp-bridge/demo-idp';
+import { BRIDGE_IDP_CLIENT, freePort } from '../support/harness.js';
+import { signIn } from '../support/mcp-client.js';
+import { exited, removeSecrets, startServe, withServeProcess } from '../support/processes.js';
 import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
 
 let env: Env;
@@ -96,5 +102,65 @@ describe('restart', () => {
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
     });
+  });
+
+  it('a kill -9 in the middle of a refresh burst revokes no session: the retry of the old token still rotates', async () => {
+    const port = await freePort();
+    const idp = await startTestIdp({
+      clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
+    });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-kill-'));
+    const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+    const configFile = path.join(dataDir, 'config.json');
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        secrets: { service },
+        oauth: { refresh_grace_seconds: 60 },
+        idp: {
+          active: 'test',
+          profiles: [{ id: 'test', preset: 'generic', issuer: idp.issuer, ...BRIDGE_IDP_CLIENT }],
+        },
+      }),
+    );
+    let child: Awaited<ReturnType<typeof startServe>>['child'] | undefined;
+    try {
+      let started = await startServe(dataDir, configFile, port);
+      child = started.child;
+      const { origin } = started;
+      // signIn needs no Env when the origin is given: this bridge runs in the child process.
+      const noEnv = {} as Env;
+      const sessions = [];
+      for (let i = 0; i < 12; i++) sessions.push((await signIn(noEnv, { origin })).tokens.refresh_token!);
+      const refresh = (token: string) =>
+        fetch(`${origin}/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: token }),
+        }).then(
+          async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }),
+          () => undefined, // the answer never came
+        );
+      // Every session refreshes at once; the bridge dies while those requests are in flight.
+      const burst = sessions.map((t) => refresh(t));
+      await Promise.race(burst);
+      child.kill('SIGKILL');
+      await exited(child);
+      const answered = await Promise.all(burst);
+
+      started = await startServe(dataDir, configFile, port);
+      child = started.child;
+      // Each client retries with the token it holds: the old one if the answer was lost, the new one if not.
+      const retries = await Promise.all(
+        sessions.map((t, i) => refresh(answered[i]?.status === 200 ? answered[i]!.body.refresh_token! : t)),
+      );
+      expect(retries.map((r) => r?.status)).toEqual(sessions.map(() => 200));
+      expect(answered.some((a) => a === undefined), 'the kill came before some answers').toBe(true);
+    } finally {
+      child?.kill('SIGKILL');
+      if (child) await exited(child);
+      await idp.stop();
+      await removeSecrets(service);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,6 +41,26 @@ export function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** `serve` in a child process on a data directory and config file; resolves once it prints its URLs. */
+export async function startServe(
+  dataDir: string,
+  configFile: string,
+  port = 0,
+): Promise<{ child: ReturnType<typeof spawnCli>; origin: string }> {
+  const child = spawnCli(['serve', '--port', String(port), '--data-dir', dataDir, '--config', configFile]);
+  try {
+    await waitFor(
+      () => child.output().includes('Press Ctrl+C to stop.') || child.exitCode !== null,
+      'the bridge to start',
+    );
+    if (child.exitCode !== null) throw new Error(`serve exited: ${child.output()}`);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return { child, origin: new URL(/MCP endpoint:\s+(\S+)/.exec(child.output())![1]!).origin };
+}
+
 /**
  * `serve --port 0` in a child process with its own data directory and keychain service; waits until it
  * prints its URLs, runs `body`, then kills it and removes its state and secrets.
@@ -52,15 +72,19 @@ export async function withServeProcess(
   const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
   const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
-  const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', configFile]);
+  let child: ReturnType<typeof spawnCli> | undefined;
   try {
-    await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start');
-    const origin = new URL(/MCP endpoint:\s+(\S+)/.exec(child.output())![1]!).origin;
-    await body({ child, dataDir, origin });
+    const started = await startServe(dataDir, configFile);
+    child = started.child;
+    await body({ child, dataDir, origin: started.origin });
   } finally {
-    child.kill('SIGKILL');
-    const store = await KeytarSecretStore.open(service);
-    for (const a of await store.accounts()) await store.delete(a);
+    child?.kill('SIGKILL');
+    await removeSecrets(service);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+export async function removeSecrets(service: string): Promise<void> {
+  const store = await KeytarSecretStore.open(service);
+  for (const a of await store.accounts()) await store.delete(a);
 }

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
@@ -40,16 +41,35 @@ const AS_PATHS = new Set<string>([
 const isAuthorizationServerPath = (path: string) =>
   AS_PATHS.has(path) || path.startsWith(`${AS_ROUTES.authorization}/`);
 
-/** The one HTTP server: Host/Origin guard, then the authorization server, IdP callback and /mcp, per origin. */
-export function createHttpApp(d: HttpAppDeps): express.Express {
+/**
+ * The one HTTP server: Host/Origin guard, then the authorization server (oidc-provider, straight from Node),
+ * or the express app for everything else (interactions, IdP callback, /mcp, control API), per origin.
+ */
+export function createHttpApp(d: HttpAppDeps): http.RequestListener {
+  const guard = hostAndOriginGuard(d);
+  const asHandlers = new Map<string, ReturnType<Provider['callback']>>();
+  const asFor = (ctx: OriginContext) => {
+    let h = asHandlers.get(ctx.origin);
+    if (!h) asHandlers.set(ctx.origin, (h = d.authorizationServer(ctx).callback()));
+    return h;
+  };
+  const app = expressApp(d);
+  return (req, res) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const ctx = guard(req, res);
+    if (!ctx) return;
+    const q = req.url?.indexOf('?') ?? -1;
+    const path = q === -1 ? (req.url ?? '/') : req.url!.slice(0, q);
+    if (isAuthorizationServerPath(path)) return void asFor(ctx)(req, res);
+    (req as WithOrigin).bridgeOrigin = ctx;
+    app(req, res);
+  };
+}
+
+function expressApp(d: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
-  app.use(hostAndOriginGuard(d));
   // Browser clients (the MCP Inspector) need CORS on the resource's metadata and /mcp, for configured origins
   // only (the guard above has already refused all others). The authorization server sets its own.
   app.use(
@@ -73,17 +93,9 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
     if (!h) mcpHandlers.set(ctx.origin, (h = d.mcp.handler(ctx)));
     return h;
   };
-  const asHandlers = new Map<string, ReturnType<Provider['callback']>>();
-  const asFor = (ctx: OriginContext) => {
-    let h = asHandlers.get(ctx.origin);
-    if (!h) asHandlers.set(ctx.origin, (h = d.authorizationServer(ctx).callback()));
-    return h;
-  };
-
   app.use('/control', d.control);
   for (const path of PRM_PATHS)
     app.get(path, (req, res) => void res.json(protectedResourceMetadata(originOf(req))));
-  app.use((req, res, next) => (isAuthorizationServerPath(req.path) ? asFor(originOf(req))(req, res) : next()));
   app.use(d.interactions.router());
   app.get('/idp/callback', (req, res, next) =>
     (typeof req.query.state === 'string' && d.tester.owns(req.query.state)
@@ -105,27 +117,34 @@ export function createHttpApp(d: HttpAppDeps): express.Express {
   return app;
 }
 
-function hostAndOriginGuard(d: HttpAppDeps): RequestHandler {
+/**
+ * Host (DNS rebinding) and Origin checks, as plain Node so the token endpoint does not pay for express: the
+ * request's origin context, or undefined after answering 403 with the setting that would allow it.
+ */
+function hostAndOriginGuard(d: HttpAppDeps) {
   const allowed = new Set(d.config.server.allowed_origins);
-  return (req, res, next) => {
+  const refuse = (res: http.ServerResponse, description: string) => {
+    res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify({ error: 'invalid_request', error_description: description }));
+  };
+  return (req: http.IncomingMessage, res: http.ServerResponse): OriginContext | undefined => {
     const ctx = d.origins.forHost(req.headers.host);
     if (!ctx) {
-      res.status(403).json({
-        error: 'invalid_request',
-        error_description: `Host "${req.headers.host ?? ''}" is not served here. Use ${d.origins.primary().origin}, or add the host to server.public_hosts.`,
-      });
-      return;
+      refuse(
+        res,
+        `Host "${req.headers.host ?? ''}" is not served here. Use ${d.origins.primary().origin}, or add the host to server.public_hosts.`,
+      );
+      return undefined;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !d.origins.isOwnOrigin(origin) && !allowed.has(origin)) {
-      res.status(403).json({
-        error: 'invalid_request',
-        error_description: `Origin "${origin}" is not allowed. Add it to server.allowed_origins if this browser app should reach the bridge.`,
-      });
-      return;
+      refuse(
+        res,
+        `Origin "${origin}" is not allowed. Add it to server.allowed_origins if this browser app should reach the bridge.`,
+      );
+      return undefined;
     }
-    (req as WithOrigin).bridgeOrigin = ctx;
-    next();
+    return ctx;
   };
 }
 

@@ -67,6 +67,10 @@ export class GrantStore {
   private readonly listeners = new Set<(event: GrantEvent) => void>();
   private readonly getGrantStmt;
   private readonly recordTokenStmt;
+  /** Grants by id as last read: bearer checks and token issuance read them on every request. */
+  private readonly grantCache = new Map<string, Grant>();
+  /** Issued-token records not yet written (see recordAccessToken). */
+  private pendingTokens: AccessTokenRecord[] = [];
 
   constructor(
     private readonly db: StateDb,
@@ -116,8 +120,14 @@ export class GrantStore {
   }
 
   getGrant(id: string): Grant | undefined {
+    const cached = this.grantCache.get(id);
+    if (cached) return cached;
     const row = this.getGrantStmt.get(id) as GrantRow | undefined;
-    return row && toGrant(row);
+    if (!row) return undefined;
+    const grant = toGrant(row);
+    if (this.grantCache.size >= 5000) this.grantCache.delete(this.grantCache.keys().next().value!);
+    this.grantCache.set(id, grant);
+    return grant;
   }
 
   listGrants(opts: { includeRevoked?: boolean } = {}): Grant[] {
@@ -139,6 +149,7 @@ export class GrantStore {
         .run(nowSeconds(), reason, id);
       this.models.revokeGrant(id);
     })();
+    this.grantCache.delete(id);
     if (!this.revokedGrants.has(id)) {
       this.revokedGrants.add(id);
       this.emit({ type: 'grant_revoked', grantId: id, reason });
@@ -180,18 +191,36 @@ export class GrantStore {
     }
   }
 
+  /**
+   * Remembers an issued token for the Inspector. Written with the others issued in the next 200 ms, in one
+   * transaction after the token responses: the record is for display and revocation by jti, the token itself
+   * is valid without it, and /token should not wait for one more commit. (A kill -9 within those 200 ms loses
+   * the record, never a grant or refresh token.)
+   */
   recordAccessToken(record: AccessTokenRecord): void {
-    this.recordTokenStmt.run(
-      record.jti,
-      record.grantId,
-      record.issuedAt,
-      record.expiresAt,
-      JSON.stringify(record.claims),
-    );
+    if (this.pendingTokens.push(record) === 1) setTimeout(() => this.flushTokenRecords(), 200).unref();
     this.emit({ type: 'access_token_issued', token: record });
   }
 
+  /** Writes everything deferred: token records and consumptions still waiting for their successor (shutdown). */
+  flush(): void {
+    this.flushTokenRecords();
+    this.models.flushPending();
+  }
+
+  /** Writes the pending token records (also before any read of them). */
+  private flushTokenRecords(): void {
+    if (!this.pendingTokens.length || !this.db.open) return;
+    const batch = this.pendingTokens;
+    this.pendingTokens = [];
+    this.db.transaction(() => {
+      for (const r of batch)
+        this.recordTokenStmt.run(r.jti, r.grantId, r.issuedAt, r.expiresAt, JSON.stringify(r.claims));
+    })();
+  }
+
   getAccessToken(jti: string): AccessTokenRecord | undefined {
+    this.flushTokenRecords();
     const row = this.db.prepare('SELECT * FROM access_tokens WHERE jti = ?').get(jti) as
       AccessTokenRow | undefined;
     return row && toTokenRecord(row);
@@ -199,6 +228,7 @@ export class GrantStore {
 
   /** Access tokens not yet expired (or all kept ones), newest first. */
   listAccessTokens(opts: { includeExpired?: boolean } = {}): AccessTokenRecord[] {
+    this.flushTokenRecords();
     const rows = (
       opts.includeExpired
         ? this.db.prepare('SELECT * FROM access_tokens ORDER BY issued_at DESC').all()

@@ -121,7 +121,7 @@ const MIGRATIONS: string[] = [
     expires_at INTEGER,
     consumed_at INTEGER,             -- ms since epoch
     PRIMARY KEY (model, id_hash)
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX oidc_models_grant ON oidc_models(grant_id) WHERE grant_id IS NOT NULL;
   CREATE INDEX oidc_models_uid ON oidc_models(uid_hash) WHERE uid_hash IS NOT NULL;
   -- Sign-ins at the upstream IdP in progress: state hash -> sealed PKCE verifier, nonce and browser binding.
@@ -161,6 +161,9 @@ export function openStateDb(dataDir: string): StateDb {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Artifacts are keyed by random hashes: keep the whole working set in SQLite's cache (the default 2 MB
+  // holds a few thousand sessions' worth).
+  db.pragma('cache_size = -65536');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const version = db.pragma('user_version', { simple: true }) as number;
