@@ -22,7 +22,12 @@ import { ConnectionProfiles } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
 import { testConnection, type ConnectionTest } from './sql/test-connection.js';
 import { AccessTokens } from './oauth/access-tokens.js';
-import { createAuthorizationServer, type AuthorizationServerDeps } from './oauth/authorization-server.js';
+import {
+  createAuthorizationServer,
+  resourceServerInfo,
+  type AuthorizationServerDeps,
+} from './oauth/authorization-server.js';
+import { registerIdJagGrant } from './oauth/id-jag.js';
 import { ClientRegistry } from './oauth/clients.js';
 import { GrantStore } from './oauth/grants.js';
 import { Interactions } from './oauth/interactions.js';
@@ -147,6 +152,16 @@ export class BridgeCore {
         registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
         corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
         cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
+        extend: config.oauth.id_jag
+          ? (p, ctx) =>
+              registerIdJagGrant(p, ctx, {
+                profiles,
+                upstream,
+                grants,
+                models,
+                resourceServer: (c) => resourceServerInfo(config, c),
+              })
+          : undefined,
         revokeAccessToken: async (token, clientId) => {
           // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
           const claims = await tokens.decodeOwn(token);

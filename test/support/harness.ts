@@ -7,7 +7,7 @@ import type { BridgeConfigInput } from '../../app/main/config/schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
-import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
+import { startTestIdp, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
 import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
@@ -34,6 +34,8 @@ export async function startEnv(
     config?: BridgeConfigInput;
     withIdp?: boolean;
     cimdCa?: string;
+    /** More clients of the test IdP (an MCP client signing in there itself, for enterprise-managed auth). */
+    idpClients?: TestIdpClient[];
     /** Start the TDS test server and add a connection profile "sales" (these fields override its defaults). */
     sql?: Partial<ConnectionProfileInput>;
   } = {},
@@ -43,7 +45,10 @@ export async function startEnv(
   // The IdP must know the bridge's callback before the bridge exists: reserve the bridge's port first.
   const port = await freePort();
   const idp = await startTestIdp({
-    clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] }],
+    clients: [
+      { ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] },
+      ...(opts.idpClients ?? []),
+    ],
   });
   const withIdp = opts.withIdp ?? true;
   const sql = opts.sql

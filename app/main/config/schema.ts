@@ -151,6 +151,11 @@ export const configSchema = z
           })
           .prefault({}),
         client_id_metadata_documents: z.boolean().default(false),
+        /**
+         * Enterprise-managed authorization: accept Identity Assertion JWTs (ID-JAG) minted by the active IdP
+         * for this bridge, at /token (grant_type jwt-bearer), for the pre-registered clients.
+         */
+        id_jag: z.boolean().default(true),
         /** Consent for dynamically registered clients is always shown; this adds it for pre-registered ones. */
         consent_for_preregistered: z.boolean().default(false),
       })

@@ -1,3 +1,4 @@
+import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
@@ -28,6 +29,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
  */
 export class UpstreamIdp {
   private readonly configs = new Map<string, Promise<oidc.Configuration>>();
+  private readonly keySets = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
 
   constructor(
     private readonly profiles: IdpProfiles,
@@ -92,6 +94,27 @@ export class UpstreamIdp {
     const claims = tokens.claims() as Record<string, unknown> | undefined;
     if (!claims) throw new UpstreamError('The identity provider returned no ID token.', 'no_id_token');
     return claims;
+  }
+
+  /**
+   * Verifies a JWT the IdP signed (an ID-JAG): signature from the IdP's JWKS, its discovered issuer, expiry
+   * within the clock tolerance, plus the caller's checks. Keys are fetched once and refetched on an unknown kid.
+   */
+  async verifySigned(
+    profile: IdpProfile,
+    jwt: string,
+    checks: Omit<jose.JWTVerifyOptions, 'issuer' | 'clockTolerance'>,
+  ): Promise<jose.JWTPayload> {
+    const metadata = (await this.configuration(profile)).serverMetadata();
+    if (!metadata.jwks_uri) throw new UpstreamError(`${profile.issuer} publishes no jwks_uri.`, 'no_jwks');
+    let keys = this.keySets.get(metadata.jwks_uri);
+    if (!keys) this.keySets.set(metadata.jwks_uri, (keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri))));
+    const { payload } = await jose.jwtVerify(jwt, keys, {
+      ...checks,
+      issuer: metadata.issuer,
+      clockTolerance: this.clockToleranceSeconds,
+    });
+    return payload;
   }
 
   private configuration(profile: IdpProfile): Promise<oidc.Configuration> {

@@ -1,10 +1,16 @@
 import crypto from 'node:crypto';
-import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  interactionPolicy,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type * as jose from 'jose';
 import { SCOPES, SUPPORTED_SCOPES, type BridgeConfig } from '../config/schema.js';
 import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
+import { JWT_BEARER } from './id-jag.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
 import { errorPageHtml } from './pages.js';
@@ -62,13 +68,15 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
         'bridge_upstream_sign_in',
         'every authorization signs in at the identity provider',
         (c: KoaContextWithOIDC) =>
-          c.oidc.result?.login ? interactionPolicy.Check.NO_NEED_TO_PROMPT : interactionPolicy.Check.REQUEST_PROMPT,
+          c.oidc.result?.login
+            ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+            : interactionPolicy.Check.REQUEST_PROMPT,
       ),
     );
 
   const provider = new Provider(ctx.issuer, {
     adapter: (name: string) => (name === 'Client' ? d.clients.adapter() : d.models.adapter(name)),
-    clients: d.clients.staticClients(),
+    clients: d.clients.staticClients(o.id_jag ? [JWT_BEARER] : []),
     jwks: { keys: [{ ...d.signingJwk, use: 'sig' }] },
     clientDefaults: {
       token_endpoint_auth_method: 'none',
@@ -169,9 +177,7 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
               `this authorization server issues tokens only for ${ctx.resource}, not ${resource}`,
             );
           return {
-            scope: SUPPORTED_SCOPES.join(' '),
-            audience: ctx.resource,
-            accessTokenTTL: o.access_token_ttl_seconds,
+            ...resourceServerInfo(d.config, ctx),
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: SIGNING_ALG } },
           };
@@ -192,7 +198,9 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     if (c.oidc?.route === 'discovery' && c.body && typeof c.body === 'object')
       c.body = narrowAuthorizationServerMetadata(c.body as Record<string, unknown>);
     const refused = c.body as { error?: string; error_description?: string } | undefined;
-    const sentence = refused?.error === 'invalid_grant' && grantErrorSentence(c.state.grantErrorDetail as string, c.oidc?.params?.grant_type);
+    const sentence =
+      refused?.error === 'invalid_grant' &&
+      grantErrorSentence(c.state.grantErrorDetail as string, c.oidc?.params?.grant_type);
     if (sentence) refused.error_description = sentence;
     if (c.oidc?.route === 'revocation' && refused?.error === 'unsupported_token_type' && c.oidc.client) {
       await d.revokeAccessToken(String(c.oidc.params?.token), c.oidc.client.clientId);
@@ -202,6 +210,15 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
   });
   d.extend?.(provider, ctx);
   return provider;
+}
+
+/** The one resource server (this origin's /mcp) and what its tokens carry. */
+export function resourceServerInfo(config: BridgeConfig, ctx: OriginContext) {
+  return {
+    scope: SUPPORTED_SCOPES.join(' '),
+    audience: ctx.resource,
+    accessTokenTTL: config.oauth.access_token_ttl_seconds,
+  };
 }
 
 /** RFC 7591 §3.2.2 `invalid_redirect_uri`, with the reason (oidc-provider's class has a fixed description). */

@@ -49,13 +49,14 @@ export class ClientRegistry {
    * The config file's clients for oidc-provider: native applications (RFC 8252), so a registered loopback
    * redirect matches on any port while host, path and query must match exactly.
    */
-  staticClients(): ClientMetadata[] {
+  staticClients(extraGrantTypes: readonly string[] = []): ClientMetadata[] {
     return [...this.preregistered.values()].map((c) => ({
       client_id: c.client_id,
       client_name: c.client_name,
       redirect_uris: c.redirect_uris,
       application_type: 'native',
       ...PUBLIC_CLIENT,
+      grant_types: [...PUBLIC_CLIENT.grant_types, ...extraGrantTypes],
     }));
   }
 

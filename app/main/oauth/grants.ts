@@ -32,7 +32,13 @@ export interface AccessTokenRecord {
   claims: Record<string, unknown>;
 }
 
-type AccessTokenRow = { jti: string; grant_id: string; issued_at: number; expires_at: number; claims: string };
+type AccessTokenRow = {
+  jti: string;
+  grant_id: string;
+  issued_at: number;
+  expires_at: number;
+  claims: string;
+};
 
 function toTokenRecord(row: AccessTokenRow): AccessTokenRecord {
   return {

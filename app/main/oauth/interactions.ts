@@ -67,9 +67,19 @@ export class Interactions {
       (fn: (req: Request, res: Response) => Promise<void>) =>
       (req: Request, res: Response, next: (err?: unknown) => void) =>
         void fn(req, res).catch(next);
-    r.get('/interaction/:uid', wrap((req, res) => this.start(req, res)));
-    r.get('/interaction/:uid/signed-in', wrap((req, res) => this.signedIn(req, res)));
-    r.post('/interaction/:uid/confirm', form, wrap((req, res) => this.confirm(req, res)));
+    r.get(
+      '/interaction/:uid',
+      wrap((req, res) => this.start(req, res)),
+    );
+    r.get(
+      '/interaction/:uid/signed-in',
+      wrap((req, res) => this.signedIn(req, res)),
+    );
+    r.post(
+      '/interaction/:uid/confirm',
+      form,
+      wrap((req, res) => this.confirm(req, res)),
+    );
     return r;
   }
 
@@ -188,7 +198,10 @@ export class Interactions {
     const clientId = String(details.params.client_id);
     const { scopes, resource } = this.requested(details.params);
     const result: InteractionResults = { login: { accountId: identity.subject }, identity };
-    if (this.d.clients.skipsConsent(clientId) || this.d.grants.hasConsent(identity.subject, clientId, scopes)) {
+    if (
+      this.d.clients.skipsConsent(clientId) ||
+      this.d.grants.hasConsent(identity.subject, clientId, scopes)
+    ) {
       result.consent = {
         grantId: await this.createGrant(provider, { clientId, identity, scopes, resource }),
       };

@@ -40,7 +40,10 @@ export class ModelStore {
    * before the token response. Until then the consumption is visible to every read here; if the process dies
    * in between, neither happened and the client's retry finds the token unused.
    */
-  private readonly pendingConsumes = new Map<string, { model: string; key: string; at: number; grantId?: string }>();
+  private readonly pendingConsumes = new Map<
+    string,
+    { model: string; key: string; at: number; grantId?: string }
+  >();
 
   constructor(
     private readonly db: StateDb,
@@ -97,7 +100,12 @@ export class ModelStore {
         const key = hashId(id);
         const cached = store.cache.get(`${model}:${key}`);
         if (cached) return JSON.parse(cached) as AdapterPayload;
-        const found = store.read(model, id, store.findStmt.get(model, key) as Row | undefined, store.pendingConsumes.get(`${model}:${key}`)?.at);
+        const found = store.read(
+          model,
+          id,
+          store.findStmt.get(model, key) as Row | undefined,
+          store.pendingConsumes.get(`${model}:${key}`)?.at,
+        );
         if (found && CACHED.has(model) && found.consumed === undefined) {
           if (store.cache.size >= 5000) store.cache.delete(store.cache.keys().next().value!);
           store.cache.set(`${model}:${key}`, JSON.stringify(found));
@@ -130,6 +138,17 @@ export class ModelStore {
         store.revokeGrant(grantId);
       },
     };
+  }
+
+  /** Records a one-time value (an assertion's jti) until it expires; false when it was already recorded. */
+  claimOnce(kind: string, value: string, expiresAt: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "INSERT INTO oidc_models (model, id_hash, payload, expires_at) VALUES (?, ?, x'7b7d', ?) ON CONFLICT DO NOTHING",
+        )
+        .run(kind, hashId(value), expiresAt).changes === 1
+    );
   }
 
   /** Deletes every artifact of a grant: the grant itself, its codes and refresh tokens. */

@@ -21,7 +21,11 @@ interface IssuedAccessToken {
  * Inspector) and grants revoked by oidc-provider itself (code replay, refresh reuse, /revoke), so the resource
  * side refuses their access tokens at once.
  */
-export function observeAuthorizationServer(provider: Provider, grants: GrantStore, log: (m: string) => void): void {
+export function observeAuthorizationServer(
+  provider: Provider,
+  grants: GrantStore,
+  log: (m: string) => void,
+): void {
   // The typings list only some of oidc-provider's events (no `access_token.issued`, emitted for JWT tokens).
   const events = provider as unknown as EventEmitter;
   events.on('access_token.issued', (t: IssuedAccessToken & { resourceServer?: { audience?: string } }) => {
@@ -56,7 +60,9 @@ export function observeAuthorizationServer(provider: Provider, grants: GrantStor
   events.on('grant.error', (ctx: KoaContextWithOIDC, err: { error_detail?: string; cause?: Error }) => {
     ctx.state.grantErrorDetail = err.error_detail ?? err.cause?.message;
   });
-  events.on('server_error', (_ctx: unknown, err: Error) => log(`authorization server error: ${err.stack ?? err.message}`));
+  events.on('server_error', (_ctx: unknown, err: Error) =>
+    log(`authorization server error: ${err.stack ?? err.message}`),
+  );
 }
 
 function revocationReason(ctx: KoaContextWithOIDC): string {

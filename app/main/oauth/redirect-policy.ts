@@ -40,7 +40,8 @@ export function redirectSyntaxRefusal(uri: string): string | undefined {
   if (uri.includes('#')) return `"${uri}" has a fragment, which redirect URIs may not have`;
   if (u.username || u.password)
     return `"${uri}" has a user name or password before the host, which redirect URIs may not have`;
-  if (u.hostname.endsWith('.')) return `"${uri}" ends its host with a dot; write "${u.hostname.slice(0, -1)}"`;
+  if (u.hostname.endsWith('.'))
+    return `"${uri}" ends its host with a dot; write "${u.hostname.slice(0, -1)}"`;
   if (u.href !== uri && u.href !== `${uri}/`)
     return `"${uri}" is not in normal form; register it as "${u.href}"`;
   return undefined;

@@ -26,11 +26,14 @@ export class RegistrationLimit {
     const hour = Math.floor(Date.now() / 3_600_000);
     const count = (r: string) =>
       (
-        this.db.prepare('SELECT count FROM registration_counts WHERE requester = ? AND hour = ?').get(r, hour) as
-          { count: number } | undefined
+        this.db
+          .prepare('SELECT count FROM registration_counts WHERE requester = ? AND hour = ?')
+          .get(r, hour) as { count: number } | undefined
       )?.count ?? 0;
     const total = (
-      this.db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM registration_counts WHERE hour = ?').get(hour) as {
+      this.db
+        .prepare('SELECT COALESCE(SUM(count), 0) AS n FROM registration_counts WHERE hour = ?')
+        .get(hour) as {
         n: number;
       }
     ).n;
@@ -52,7 +55,8 @@ export class RegistrationLimit {
 }
 
 function requesterOf(body: Record<string, unknown> | undefined): string {
-  if (typeof body?.client_name === 'string' && body.client_name) return `name:${body.client_name.slice(0, 200)}`;
+  if (typeof body?.client_name === 'string' && body.client_name)
+    return `name:${body.client_name.slice(0, 200)}`;
   const first = Array.isArray(body?.redirect_uris) ? body.redirect_uris[0] : undefined;
   if (typeof first === 'string' && URL.canParse(first)) return `redirect:${new URL(first).host}`;
   return 'anonymous';

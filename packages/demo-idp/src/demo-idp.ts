@@ -3,6 +3,7 @@
  * a real login form that checks passwords, and on request misbehaviour for negative tests (an ID token with a
  * wrong issuer, audience or nonce, or already expired), made by re-signing its ID token with its own key.
  */
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
@@ -17,7 +18,16 @@ export interface TestIdpClient {
   client_id: string;
   client_secret: string;
   redirect_uris: string[];
+  /**
+   * For enterprise-managed authorization: the client id this client has at the resource's authorization
+   * server (the bridge), written into the ID-JAGs it obtains by token exchange.
+   */
+  id_jag_client_id?: string;
 }
+
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ID_JAG_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
+const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 export type Misbehaviour = 'wrong_issuer' | 'wrong_audience' | 'bad_nonce' | 'expired' | undefined;
 
@@ -78,10 +88,10 @@ export async function startTestIdp(opts: {
   const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
 
   const provider = new Provider(issuer, {
-    clients: opts.clients.map((c) => ({
+    clients: opts.clients.map(({ id_jag_client_id: _mapped, ...c }) => ({
       ...c,
       token_endpoint_auth_method: 'client_secret_post',
-      grant_types: ['authorization_code'],
+      grant_types: ['authorization_code', TOKEN_EXCHANGE],
       response_types: ['code'],
     })),
     jwks: { keys: [signingJwk] },
@@ -123,6 +133,61 @@ export async function startTestIdp(opts: {
       body.id_token = await resign(body.id_token, mode, privateKey);
     }
   });
+
+  // RFC 8693 token exchange of one of this IdP's ID tokens for an ID-JAG (draft-ietf-oauth-identity-assertion-
+  // authz-grant §4.2): the IdP half of enterprise-managed authorization, for tests and the demo.
+  const publicKey = await jose.importJWK({ ...signingJwk, d: undefined }, 'RS256');
+  provider.registerGrantType(
+    TOKEN_EXCHANGE,
+    async (ctx) => {
+      const p = ctx.oidc.params as Record<string, string | undefined>;
+      const client = opts.clients.find((c) => c.client_id === ctx.oidc.client!.clientId);
+      const fail = (description: string) => {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: description };
+      };
+      if (p.requested_token_type !== ID_JAG_TOKEN_TYPE)
+        return fail(`requested_token_type must be ${ID_JAG_TOKEN_TYPE}`);
+      if (p.subject_token_type !== ID_TOKEN_TYPE) return fail(`subject_token_type must be ${ID_TOKEN_TYPE}`);
+      if (!p.audience || !p.resource) return fail('audience and resource are required');
+      if (!client?.id_jag_client_id) return fail('this client has no client id at that authorization server');
+      let sub: string;
+      try {
+        const { payload } = await jose.jwtVerify(p.subject_token ?? '', publicKey, {
+          issuer,
+          audience: client.client_id,
+        });
+        sub = payload.sub!;
+      } catch (err) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_grant', error_description: `subject_token: ${(err as Error).message}` };
+        return;
+      }
+      const user = users[sub];
+      const idJag = await new jose.SignJWT({
+        ...user?.claims,
+        client_id: client.id_jag_client_id,
+        resource: p.resource,
+        ...(p.scope ? { scope: p.scope } : {}),
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid, typ: 'oauth-id-jag+jwt' })
+        .setIssuer(issuer)
+        .setSubject(sub)
+        .setAudience(p.audience)
+        .setJti(crypto.randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(privateKey);
+      ctx.body = {
+        access_token: idJag,
+        issued_token_type: ID_JAG_TOKEN_TYPE,
+        token_type: 'N_A',
+        expires_in: 300,
+        ...(p.scope ? { scope: p.scope } : {}),
+      };
+    },
+    ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
+  );
 
   const oidcCallback = provider.callback();
   server.on('request', (req, res) => {
