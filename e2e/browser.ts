@@ -31,9 +31,12 @@ export async function signInWithBrowser(
     await page.goto(url);
     await page.fill('input[name="login"]', o.user);
     await page.fill('input[name="password"]', o.password);
-    const settled = (u: URL) => u.pathname === '/consent' || u.href.startsWith(o.callbackPrefix);
+    // Both the IdP's login and the bridge's consent live under /interaction/<uid>: tell them apart by port.
+    const idpPort = new URL(page.url()).port;
+    const isConsent = (u: URL) => /^\/interaction\/[^/]+$/.test(u.pathname) && u.port !== idpPort;
+    const settled = (u: URL) => isConsent(u) || u.href.startsWith(o.callbackPrefix);
     await Promise.all([page.waitForURL(settled), page.click('button[type="submit"]')]);
-    if (new URL(page.url()).pathname === '/consent') {
+    if (isConsent(new URL(page.url()))) {
       await Promise.all([
         page.waitForURL((u) => u.href.startsWith(o.callbackPrefix)),
         page.click('button[value="allow"]'),

@@ -165,7 +165,8 @@ export class BridgeCore {
         revokeAccessToken: async (token, clientId) => {
           // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
           const claims = await tokens.decodeOwn(token);
-          if (claims?.jti && claims.client_id === clientId) grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
+          if (claims?.jti && claims.client_id === clientId)
+            grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
         },
       };
       const providers = new Map<string, Provider>();

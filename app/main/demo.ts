@@ -2,7 +2,6 @@
  * `demo`: the test IdP with demo users, the TDS test server with the sample Sales database, and the bridge
  * configured for the IdP, all on this machine. Needs no account, no SQL Server and no network.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';

@@ -26,8 +26,7 @@ function grant(id: string): string {
   return id;
 }
 
-const issue = (gid: string) =>
-  forgeAccessToken(env, { gid }, Math.floor(Date.now() / 1000) + 2);
+const issue = (gid: string) => forgeAccessToken(env, { gid }, Math.floor(Date.now() / 1000) + 2);
 
 describe('verified-token cache', () => {
   it('refuses a remembered token once it expires, and once it or its grant is revoked', async () => {

@@ -67,7 +67,9 @@ describe('a sign-in is bound to the browser that started it (RFC 9700 §4.7, §2
     const guessed = await attacker.fetch(new URL(`/interaction/${uid}/signed-in`, start));
     expect(guessed.status).toBe(400);
     expect(guessed.headers.get('x-bridge-error')).toBe('sign_in_not_bound');
-    const resumed = await attacker.browse(new URL(`/authorize/${uid}`, start).href, { stopAt: CLIENT_REDIRECT });
+    const resumed = await attacker.browse(new URL(`/authorize/${uid}`, start).href, {
+      stopAt: CLIENT_REDIRECT,
+    });
     expect(resumed.kind).toBe('page');
   });
 
@@ -149,7 +151,9 @@ describe('redirect URIs are matched exactly (RFC 6749 §3.1.2, RFC 8252 §7.3, R
       ids[type] = ((await res.json()) as { client_id: string }).client_id;
     }
     const other = 'http://127.0.0.1:4444/cb';
-    const native = await fetch(authorizeUrl({ client_id: ids.native, redirect_uri: other }), { redirect: 'manual' });
+    const native = await fetch(authorizeUrl({ client_id: ids.native, redirect_uri: other }), {
+      redirect: 'manual',
+    });
     expect(native.status).toBe(303);
     expect(location(native, env.core.urls().origin).pathname).toMatch(/^\/interaction\//);
     await refusedAtAuthorize(other, ids.web);
@@ -157,10 +161,13 @@ describe('redirect URIs are matched exactly (RFC 6749 §3.1.2, RFC 8252 §7.3, R
 
   it('refuses at /token a redirect_uri other than the one authorized (RFC 6749 §4.1.3)', async () => {
     const ua = new UserAgent();
-    const result = await ua.browse(authorizeUrl({ redirect_uri: 'http://127.0.0.1:5556/oauth/callback' }).href, {
-      stopAt: 'http://127.0.0.1:5556/oauth/callback',
-      login: { user: 'alice', password: 'alice-pass' },
-    });
+    const result = await ua.browse(
+      authorizeUrl({ redirect_uri: 'http://127.0.0.1:5556/oauth/callback' }).href,
+      {
+        stopAt: 'http://127.0.0.1:5556/oauth/callback',
+        login: { user: 'alice', password: 'alice-pass' },
+      },
+    );
     if (result.kind !== 'redirected') throw new Error('no redirect');
     const r = await tokenRequest(env, {
       grant_type: 'authorization_code',
@@ -247,15 +254,26 @@ describe('HTTP hygiene of every endpoint', () => {
     const token = await fetch(`${o}/token`, {
       method: 'POST',
       headers: { origin: ALLOWED_ORIGIN },
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'mcp-inspector', refresh_token: 'x' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'mcp-inspector',
+        refresh_token: 'x',
+      }),
     });
     expect(token.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     const bareToken = await fetch(`${o}/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'mcp-inspector', refresh_token: 'x' }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: 'mcp-inspector',
+        refresh_token: 'x',
+      }),
     });
     expect(bareToken.headers.get('access-control-allow-origin')).toBeNull();
-    const foreign = await fetch(`${o}/token`, { method: 'POST', headers: { origin: 'https://evil.example' } });
+    const foreign = await fetch(`${o}/token`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
   });
 });

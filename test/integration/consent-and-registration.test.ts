@@ -61,7 +61,9 @@ describe('consent for dynamically registered clients', () => {
       body: new URLSearchParams({ decision: 'allow' }),
     });
     expect(ok.status).toBe(303);
-    const back = await flow.ua.browse(new URL(ok.headers.get('location')!, action).href, { stopAt: redirect });
+    const back = await flow.ua.browse(new URL(ok.headers.get('location')!, action).href, {
+      stopAt: redirect,
+    });
     if (back.kind !== 'redirected') throw new Error(`stopped at ${back.url}`);
     expect(back.url.searchParams.get('code')).toBeTruthy();
     expect(back.url.searchParams.get('iss')).toBe(env.core.urls().issuer);

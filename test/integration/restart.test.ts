@@ -135,7 +135,11 @@ describe('restart', () => {
       const refresh = (token: string) =>
         fetch(`${origin}/token`, {
           method: 'POST',
-          body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'claude-desktop', refresh_token: token }),
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            client_id: 'claude-desktop',
+            refresh_token: token,
+          }),
         }).then(
           async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }),
           () => undefined, // the answer never came
@@ -154,7 +158,10 @@ describe('restart', () => {
         sessions.map((t, i) => refresh(answered[i]?.status === 200 ? answered[i]!.body.refresh_token! : t)),
       );
       expect(retries.map((r) => r?.status)).toEqual(sessions.map(() => 200));
-      expect(answered.some((a) => a === undefined), 'the kill came before some answers').toBe(true);
+      expect(
+        answered.some((a) => a === undefined),
+        'the kill came before some answers',
+      ).toBe(true);
     } finally {
       child?.kill('SIGKILL');
       if (child) await exited(child);

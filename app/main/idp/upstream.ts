@@ -108,7 +108,8 @@ export class UpstreamIdp {
     const metadata = (await this.configuration(profile)).serverMetadata();
     if (!metadata.jwks_uri) throw new UpstreamError(`${profile.issuer} publishes no jwks_uri.`, 'no_jwks');
     let keys = this.keySets.get(metadata.jwks_uri);
-    if (!keys) this.keySets.set(metadata.jwks_uri, (keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri))));
+    if (!keys)
+      this.keySets.set(metadata.jwks_uri, (keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri))));
     const { payload } = await jose.jwtVerify(jwt, keys, {
       ...checks,
       issuer: metadata.issuer,

@@ -185,7 +185,18 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       },
     },
   });
+  const tokenLimit = fixedWindow(o.token_requests_per_minute, 60_000);
   provider.use(async (c, next) => {
+    if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !tokenLimit()) {
+      c.status = 429;
+      c.set('Retry-After', '60');
+      c.body = {
+        error: 'too_many_requests',
+        error_description:
+          'Too many token requests; try again in a minute (oauth.token_requests_per_minute).',
+      };
+      return;
+    }
     // The bridge's default scope when a client asks for none (oidc-provider would issue a token without one).
     if (c.path === AS_ROUTES.authorization && c.method === 'GET' && !c.query.scope)
       c.query = { ...c.query, scope: SCOPES.tools };
@@ -210,6 +221,20 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
   });
   d.extend?.(provider, ctx);
   return provider;
+}
+
+/** A counter per window: true while fewer than `max` calls were made in the current one. */
+function fixedWindow(max: number, windowMs: number): () => boolean {
+  let start = Date.now();
+  let count = 0;
+  return () => {
+    const now = Date.now();
+    if (now - start >= windowMs) {
+      start = now;
+      count = 0;
+    }
+    return ++count <= max;
+  };
 }
 
 /** The one resource server (this origin's /mcp) and what its tokens carry. */

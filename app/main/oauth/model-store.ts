@@ -74,6 +74,8 @@ export class ModelStore {
 
   /** The Adapter oidc-provider uses for one model name. */
   adapter(model: string): Adapter {
+    // oidc-provider calls these as plain functions: they reach the store through the closure.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const store = this;
     return {
       async upsert(id, payload, expiresIn) {

@@ -18,7 +18,10 @@ export function startCheckpointer(file: string, everyMs = 1000): { stop(): Promi
     const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
     parentPort.on('message', () => { clearInterval(timer); db.close(); process.exit(0); });
     `,
-    { eval: true, workerData: { file, everyMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    {
+      eval: true,
+      workerData: { file, everyMs, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+    },
   );
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
