@@ -7,7 +7,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { startEnv, type Env } from '../support/harness.js';
-import { CLIENT_REDIRECT, signIn, tokenRequest } from '../support/mcp-client.js';
+import {
+  authorizeUrl as authorizeUrlFor,
+  CLIENT_REDIRECT,
+  PKCE_PAIR,
+  signIn,
+  tokenRequest,
+} from '../support/mcp-client.js';
 import { UserAgent } from '../support/user-agent.js';
 
 const ALLOWED_ORIGIN = 'http://localhost:6274';
@@ -17,24 +23,25 @@ beforeAll(async () => {
 });
 afterAll(() => env?.close());
 
-const pkce = {
-  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
-};
+const pkce = PKCE_PAIR;
+const authorizeUrl = (params: Record<string, string | undefined> = {}, origin = env.core.urls().origin) =>
+  authorizeUrlFor(origin, params);
 
-function authorizeUrl(params: Record<string, string | undefined> = {}, origin = env.core.urls().origin) {
-  const url = new URL('/authorize', origin);
-  const base = {
-    response_type: 'code',
+/** Alice signs in through the whole flow; the code her client's listener got, and /token's answer to it. */
+async function redeem(redirectUri: string, tokenFields: Record<string, string>) {
+  const result = await new UserAgent().browse(authorizeUrl({ redirect_uri: redirectUri }).href, {
+    stopAt: redirectUri,
+    login: { user: 'alice', password: 'alice-pass' },
+  });
+  if (result.kind !== 'redirected') throw new Error('no redirect');
+  return tokenRequest(env, {
+    grant_type: 'authorization_code',
     client_id: 'claude-desktop',
-    redirect_uri: CLIENT_REDIRECT,
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-    state: 's1',
-  };
-  for (const [k, v] of Object.entries({ ...base, ...params }))
-    if (v !== undefined) url.searchParams.set(k, v);
-  return url;
+    code: result.url.searchParams.get('code')!,
+    code_verifier: pkce.verifier,
+    redirect_uri: redirectUri,
+    ...tokenFields,
+  });
 }
 
 const location = (res: Response, base: URL | string) => new URL(res.headers.get('location')!, base);
@@ -160,20 +167,7 @@ describe('redirect URIs are matched exactly (RFC 6749 §3.1.2, RFC 8252 §7.3, R
   });
 
   it('refuses at /token a redirect_uri other than the one authorized (RFC 6749 §4.1.3)', async () => {
-    const ua = new UserAgent();
-    const result = await ua.browse(
-      authorizeUrl({ redirect_uri: 'http://127.0.0.1:5556/oauth/callback' }).href,
-      {
-        stopAt: 'http://127.0.0.1:5556/oauth/callback',
-        login: { user: 'alice', password: 'alice-pass' },
-      },
-    );
-    if (result.kind !== 'redirected') throw new Error('no redirect');
-    const r = await tokenRequest(env, {
-      grant_type: 'authorization_code',
-      client_id: 'claude-desktop',
-      code: result.url.searchParams.get('code')!,
-      code_verifier: pkce.verifier,
+    const r = await redeem('http://127.0.0.1:5556/oauth/callback', {
       redirect_uri: 'http://127.0.0.1:5557/oauth/callback',
     });
     expect(r.status).toBe(400);
@@ -195,19 +189,7 @@ describe('PKCE values are checked for format (RFC 7636 §4.1, §4.2)', () => {
   });
 
   it('refuses a one-character code_verifier at /token', async () => {
-    const ua = new UserAgent();
-    const result = await ua.browse(authorizeUrl({ code_challenge: pkce.challenge }).href, {
-      stopAt: CLIENT_REDIRECT,
-      login: { user: 'alice', password: 'alice-pass' },
-    });
-    if (result.kind !== 'redirected') throw new Error('no redirect');
-    const r = await tokenRequest(env, {
-      grant_type: 'authorization_code',
-      client_id: 'claude-desktop',
-      code: result.url.searchParams.get('code')!,
-      code_verifier: 'a',
-      redirect_uri: CLIENT_REDIRECT,
-    });
+    const r = await redeem(CLIENT_REDIRECT, { code_verifier: 'a' });
     expect(r.status).toBe(400);
     expect(r.body.access_token).toBeUndefined();
   });

@@ -1,9 +1,16 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as jose from 'jose';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
-import { authorizeViaBrowser, CLIENT_REDIRECT, tokenRequest } from '../support/mcp-client.js';
+import {
+  authorizeViaBrowser,
+  CLIENT_REDIRECT,
+  mcpClient,
+  signIn,
+  tokenRequest,
+} from '../support/mcp-client.js';
 import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
 import { selfSignedCert } from '@mssql-mcp-bridge/tds-test-server';
 import { UserAgent } from '../support/user-agent.js';
@@ -196,6 +203,21 @@ describe('Client ID Metadata Documents', () => {
     expect(res.status).toBe(303);
     const interaction = new URL(res.headers.get('location')!, env.core.urls().origin);
     expect(interaction.pathname).toMatch(/^\/interaction\//);
+  });
+
+  it('signs in end to end with a metadata-document client: consent, code, token, /mcp', async () => {
+    const clientId = `${base}/good.json`;
+    const { tokens } = await signIn(env, {
+      clientId,
+      redirectUri: 'http://127.0.0.1:5555/callback',
+      consent: 'allow',
+    });
+    expect(jose.decodeJwt(tokens.access_token).client_id).toBe(clientId);
+    const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      subject: 'alice',
+    });
+    await client.close();
   });
 
   const refusal = async (res: Response) => ({

@@ -5,6 +5,8 @@ import { forgeAccessToken } from '../support/forge-token.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { UserAgent } from '../support/user-agent.js';
 import {
+  authorizeUrl as authorizeUrlFor,
+  PKCE_PAIR,
   authorizeViaBrowser,
   CLIENT_REDIRECT,
   postInitialize,
@@ -19,25 +21,9 @@ beforeAll(async () => {
 afterAll(() => env?.close());
 afterEach(() => env.idp.misbehave(undefined));
 
-const pkce = {
-  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
-};
-
-function authorizeUrl(params: Record<string, string | undefined>): string {
-  const url = new URL('/authorize', env.core.urls().origin);
-  const base = {
-    response_type: 'code',
-    client_id: 'claude-desktop',
-    redirect_uri: CLIENT_REDIRECT,
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-    state: 's1',
-  };
-  for (const [k, v] of Object.entries({ ...base, ...params }))
-    if (v !== undefined) url.searchParams.set(k, v);
-  return url.href;
-}
+const pkce = PKCE_PAIR;
+const authorizeUrl = (params: Record<string, string | undefined>) =>
+  authorizeUrlFor(env.core.urls().origin, params).href;
 
 async function get(url: string, headers: Record<string, string> = {}) {
   return fetch(url, { redirect: 'manual', headers });

@@ -6,6 +6,28 @@ import { UserAgent, type BrowseResult } from './user-agent.js';
 
 export const CLIENT_REDIRECT = 'http://127.0.0.1:53682/oauth/callback';
 
+/** A fixed RFC 7636 Appendix B pair, for requests built by hand. */
+export const PKCE_PAIR = {
+  challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+};
+
+/** A hand-built /authorize URL for claude-desktop (state `s1`); `undefined` drops a parameter. */
+export function authorizeUrl(origin: string, params: Record<string, string | undefined> = {}): URL {
+  const url = new URL('/authorize', origin);
+  const base = {
+    response_type: 'code',
+    client_id: 'claude-desktop',
+    redirect_uri: CLIENT_REDIRECT,
+    code_challenge: PKCE_PAIR.challenge,
+    code_challenge_method: 'S256',
+    state: 's1',
+  };
+  for (const [k, v] of Object.entries({ ...base, ...params }))
+    if (v !== undefined) url.searchParams.set(k, v);
+  return url;
+}
+
 /** Discovery of the bridge's AS with openid-client, as a strict third-party client would do it. */
 export function discoverBridge(
   env: Env,
