@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { probeKeychain, type ProbeResult } from './keychain-probe.js';
 
 /** Where every secret of the bridge lives. One account per secret, under one service name. */
 export interface SecretStore {
@@ -16,10 +17,27 @@ export const KEYCHAIN_FIX =
 
 export class KeychainUnavailableError extends Error {
   override name = 'KeychainUnavailableError';
-  constructor(cause: string) {
-    super(`No OS keychain is available (${cause}). ${KEYCHAIN_FIX}`);
+  constructor(
+    cause: string,
+    readonly state: ProbeFailure['state'] = 'no_service',
+  ) {
+    super(`${KEYCHAIN_SENTENCES[state](cause)} Nothing was written.`);
   }
 }
+
+type ProbeFailure = Extract<ProbeResult, { ok: false }>;
+
+/** One sentence and its fix per keychain state the probe can tell apart. */
+const KEYCHAIN_SENTENCES: Record<ProbeFailure['state'], (cause: string) => string> = {
+  no_service: (cause) => `No OS keychain is available (${cause}). ${KEYCHAIN_FIX}`,
+  locked: (cause) =>
+    `The OS keychain is locked (${cause}). Unlock it: sign in to the desktop session (the login keyring unlocks with it) or unlock "Login" in Passwords and Keys (Seahorse); headless: \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\`. Then start the bridge again.`,
+  no_collection: (cause) =>
+    `The OS keychain has no default collection to keep secrets in (${cause}). Create one: in Passwords and Keys (Seahorse) add a password keyring named "Login" and make it the default; headless: run \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\` once, which creates it.`,
+  refused: (cause) =>
+    `The OS keychain refused or did not answer (${cause}). Allow MSSQL MCP Bridge when the system asks (macOS Keychain Access, Windows Credential Manager, the desktop's unlock prompt), then start again.`,
+  unknown: (cause) => `The OS keychain could not be used (${cause}). ${KEYCHAIN_FIX}`,
+};
 
 type Keytar = {
   getPassword(service: string, account: string): Promise<string | null>;
@@ -44,11 +62,8 @@ export class KeytarSecretStore implements SecretStore {
     } catch (err) {
       throw new KeychainUnavailableError(`keytar could not load: ${(err as Error).message.split('\n')[0]}`);
     }
-    try {
-      await keytar.findCredentials(service);
-    } catch (err) {
-      throw new KeychainUnavailableError((err as Error).message.split('\n')[0] ?? 'unknown error');
-    }
+    const probe = await probeKeychain(service);
+    if (!probe.ok) throw new KeychainUnavailableError(probe.detail, probe.state);
     return new KeytarSecretStore(keytar, service);
   }
 
