@@ -16,10 +16,75 @@ export class UpstreamError extends Error {
     message: string,
     /** A stable code for tests and the config doctor. */
     readonly code: string,
+    /** The status a browser page gets: 400 for a bad answer, 502/504 when the IdP itself failed. */
+    readonly httpStatus = 400,
   ) {
     super(message);
   }
 }
+
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'ABORT_ERR',
+]);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * The IdP failing as a server (unreachable, timed out, TLS, HTTP 5xx) at one step of the sign-in, as a sentence
+ * with the fix and the status for the page; undefined when the failure is an answer, not an outage.
+ */
+export function explainIdpOutage(err: unknown, profile: IdpProfile, step: string): UpstreamError | undefined {
+  const chain: Array<{ code?: string; name?: string; status?: number; response?: { status?: number } }> = [];
+  for (
+    let c: unknown = err;
+    c && typeof c === 'object' && chain.length < 6;
+    c = (c as { cause?: unknown }).cause
+  )
+    chain.push(c as never);
+  const codes = chain.flatMap((c) => [c.code, c.name].filter((x): x is string => typeof x === 'string'));
+  const status = chain.map((c) => c.status ?? c.response?.status).find((x) => typeof x === 'number');
+  const where = `the identity provider ${profile.issuer} ${step}`;
+  const retry = 'then start the sign-in again from your MCP client.';
+  if (codes.some((c) => TIMEOUT_CODES.has(c) || c === 'TimeoutError'))
+    return new UpstreamError(
+      `${cap(where)} did not answer in time. Check that it is up and reachable from this computer, ${retry}`,
+      'idp_timeout',
+      504,
+    );
+  const unreachable = codes.find((c) => UNREACHABLE_CODES.has(c));
+  if (unreachable)
+    return new UpstreamError(
+      `${cap(where)} could not be reached (${unreachable}). Check that it is running and reachable from this computer (proxy, VPN, firewall), ${retry}`,
+      'idp_unreachable',
+      502,
+    );
+  const tls = codes.find((c) => c.startsWith('ERR_TLS') || c.includes('CERT') || c.includes('SELF_SIGNED'));
+  if (tls)
+    return new UpstreamError(
+      `${cap(where)} presented a certificate this computer does not trust (${tls}). Install the IdP's CA certificate (NODE_EXTRA_CA_CERTS), ${retry}`,
+      'idp_tls',
+      502,
+    );
+  if (status !== undefined && status >= 500)
+    return new UpstreamError(
+      `${cap(where)} failed with HTTP ${status}. This is the IdP's own error: try again later or ask its administrators, ${retry}`,
+      'idp_server_error',
+      502,
+    );
+  return undefined;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -89,7 +154,10 @@ export class UpstreamIdp {
         idTokenExpected: true,
       });
     } catch (err) {
-      throw explainUpstreamFailure(err, profile);
+      throw (
+        explainIdpOutage(err, profile, 'at its token endpoint (exchanging the sign-in code)') ??
+        explainUpstreamFailure(err, profile)
+      );
     }
     const claims = tokens.claims() as Record<string, unknown> | undefined;
     if (!claims) throw new UpstreamError('The identity provider returned no ID token.', 'no_id_token');
@@ -147,6 +215,7 @@ export class UpstreamIdp {
       throw new UpstreamError(
         `Cannot load the OpenID configuration of ${profile.issuer} (${describeError(err)}). Check the issuer URL and that the identity provider is reachable; discovery reads ${new URL('.well-known/openid-configuration', withSlash(issuer)).href}.`,
         'discovery_failed',
+        502,
       );
     }
     return config;

@@ -126,7 +126,7 @@ export class Interactions {
         const { identity } = await this.d.upstream.complete(profile, callbackUrl, pending.checks);
         outcome = { uid: pending.uid, identity };
       } catch (err) {
-        if (err instanceof UpstreamError) return sendErrorPage(res, 400, err.code, err.message);
+        if (err instanceof UpstreamError) return sendErrorPage(res, err.httpStatus, err.code, err.message);
         if (err instanceof IdentityMappingError)
           return sendErrorPage(res, 400, 'identity_mapping_failed', err.message);
         throw err;
@@ -168,7 +168,7 @@ export class Interactions {
       ({ url, checks } = await this.d.upstream.begin(profile, this.d.idpCallback(), state));
     } catch (err) {
       const e = err instanceof UpstreamError ? err : new UpstreamError(String(err), 'upstream_failed');
-      sendErrorPage(res, 502, e.code, e.message);
+      sendErrorPage(res, e.httpStatus === 400 ? 502 : e.httpStatus, e.code, e.message);
       return;
     }
     const pending: UpstreamSignIn = { uid: details.uid, origin: ctx.origin, idpId: profile.id, checks };
