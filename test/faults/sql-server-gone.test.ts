@@ -1,0 +1,66 @@
+/**
+ * SQL Server going away in the middle of a statement (its process killed): the MCP client gets a tool error
+ * that says so and what to do, the bridge keeps serving, and the audit row records it as an error with no
+ * driver code in its integer error-number column.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAMPLE_LOGINS, spawnTdsServer, type TdsServerProcess } from '@mssql-mcp-bridge/tds-test-server';
+import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
+import { startEnv, type Env } from '../support/harness.js';
+import { mcpClient, signIn } from '../support/mcp-client.js';
+
+let env: Env;
+let tds: TdsServerProcess;
+beforeAll(async () => {
+  tds = await spawnTdsServer({ largeTable: 100_000 });
+  const sa = SAMPLE_LOGINS.find((l) => l.name === 'sa')!;
+  env = await startEnv({
+    config: {
+      sql: {
+        profiles: [
+          {
+            id: 'sales',
+            host: tds.host,
+            port: tds.port,
+            database: 'Sales',
+            auth: { type: 'sql', user: sa.name, password: sa.password },
+            encrypt: false,
+            impersonation: 'none',
+            row_limit: 1_000_000,
+          } as ConnectionProfileInput,
+        ],
+      },
+    },
+  });
+}, 180_000);
+afterAll(async () => {
+  await env?.close();
+  await tds?.stop().catch(() => undefined);
+});
+
+describe('SQL Server gone mid-statement', () => {
+  it('answers a tool error naming the lost connection, and the bridge keeps serving', async () => {
+    const { tokens } = await signIn(env);
+    const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    const call = client.callTool(
+      { name: 'run_query', arguments: { sql: 'SELECT * FROM Events', maxRows: 100_000 } },
+      undefined,
+      { timeout: 60_000 },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(tds.pid, 'SIGKILL');
+    const result = (await call) as { isError?: boolean; content: Array<{ text?: string }> };
+    expect(result.isError).toBe(true);
+    const text = result.content.map((c) => c.text ?? '').join(' ');
+    expect(text).toContain(`The connection to ${tds.host}:${tds.port} was lost`);
+    expect(text).toContain('check that it is running');
+    // The bridge is still there for the next call.
+    expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+      subject: 'alice',
+    });
+    const [row] = env.core.audit.query({ limit: 1 });
+    expect(row).toMatchObject({ tool: 'run_query', outcome: 'error' });
+    expect(row!.errorNumber === undefined || Number.isInteger(row!.errorNumber)).toBe(true);
+    await client.close();
+  });
+});
