@@ -25,6 +25,7 @@ import { AccessTokens } from './oauth/access-tokens.js';
 import {
   createAuthorizationServer,
   resourceServerInfo,
+  tokenRateLimit,
   type AuthorizationServerDeps,
 } from './oauth/authorization-server.js';
 import { registerIdJagGrant } from './oauth/id-jag.js';
@@ -150,6 +151,7 @@ export class BridgeCore {
         signingJwk: key.privateJwk,
         cookieKeys,
         registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
+        tokenRequestAllowed: tokenRateLimit(config),
         corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
         cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
         extend: config.oauth.id_jag

@@ -46,6 +46,22 @@ function inBus(home: string, script: string): Promise<{ code: number | null; out
 const serve = (dataDir: string) =>
   `exec ${JSON.stringify(process.execPath)} --import tsx ${JSON.stringify(path.join(REPO, 'app/main/cli.ts'))} serve --port 0 --data-dir ${JSON.stringify(dataDir)}`;
 
+/**
+ * `serve` in a new session of `home`'s keyrings where gnome-keyring runs but nobody unlocked anything:
+ * asserts the refusal every state shares (exit 1, not a crash; nothing written) and returns its output.
+ */
+async function refusedStart(home: string): Promise<string> {
+  const dataDir = path.join(temp('bridge-keychain-data-'), 'data');
+  const r = await inBus(
+    home,
+    `gnome-keyring-daemon --start --components=secrets >/dev/null; ${serve(dataDir)}`,
+  );
+  expect(r.code, r.out).toBe(1);
+  expect(r.out).toContain('Nothing was written.');
+  expect(fs.existsSync(dataDir)).toBe(false);
+  return r.out;
+}
+
 describe('keychain states', () => {
   it('a locked keyring: refuses with the unlock command, exit 1, no crash, nothing written', async () => {
     const home = temp('bridge-locked-');
@@ -56,30 +72,15 @@ describe('keychain states', () => {
     );
     expect(made.code, made.out).toBe(0);
     // ...then a new session where nobody unlocked it.
-    const dataDir = path.join(temp('bridge-locked-data-'), 'data');
-    const r = await inBus(
-      home,
-      `gnome-keyring-daemon --start --components=secrets >/dev/null; ${serve(dataDir)}`,
-    );
-    expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain('The OS keychain is locked');
-    expect(r.out).toContain('gnome-keyring-daemon --unlock');
-    expect(r.out).toContain('Nothing was written.');
-    expect(fs.existsSync(dataDir)).toBe(false);
+    const out = await refusedStart(home);
+    expect(out).toContain('The OS keychain is locked');
+    expect(out).toContain('gnome-keyring-daemon --unlock');
   });
 
   it('a Secret Service with no keyring at all: refuses with how to create one, nothing written', async () => {
-    const home = temp('bridge-nokeyring-');
-    const dataDir = path.join(temp('bridge-nokeyring-data-'), 'data');
-    const r = await inBus(
-      home,
-      `gnome-keyring-daemon --start --components=secrets >/dev/null; ${serve(dataDir)}`,
-    );
-    expect(r.code, r.out).toBe(1);
-    expect(r.out).toContain('The OS keychain has no default collection');
-    expect(r.out).toContain('Seahorse');
-    expect(r.out).toContain('Nothing was written.');
-    expect(fs.existsSync(dataDir)).toBe(false);
+    const out = await refusedStart(temp('bridge-nokeyring-'));
+    expect(out).toContain('The OS keychain has no default collection');
+    expect(out).toContain('Seahorse');
   });
   // No Secret Service on the bus at all: test/integration/keychain.test.ts.
 });

@@ -102,6 +102,7 @@ describe('redirect URIs are matched exactly (RFC 6749 §3.1.2, RFC 8252 §7.3, R
     expect(res.status, redirect_uri).toBe(400);
     expect(res.headers.get('location'), redirect_uri).toBeNull();
     expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
   };
 
   it('refuses userinfo before a loopback host at /authorize (RFC 8252 §8.10 spoofing)', async () => {

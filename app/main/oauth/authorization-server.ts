@@ -13,7 +13,7 @@ import type { ModelStore } from './model-store.js';
 import { JWT_BEARER } from './id-jag.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
-import { errorPageHtml } from './pages.js';
+import { errorPageHtml, setPageHeaders } from './pages.js';
 import { redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
 import type { RegistrationLimit } from './registration-limit.js';
 import type { OriginContext } from './origin.js';
@@ -28,6 +28,8 @@ export interface AuthorizationServerDeps {
   signingJwk: jose.JWK;
   cookieKeys: string[];
   registrationLimit: RegistrationLimit;
+  /** Counts one /token or /revoke request; false once over `oauth.token_requests_per_minute` (see tokenRateLimit). */
+  tokenRequestAllowed: () => boolean;
   /** Whether a browser origin may read responses (configured origins and the bridge's own). */
   corsAllowed: (origin: string) => boolean;
   /**
@@ -137,6 +139,7 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     },
     clientBasedCORS: (_c, origin) => d.corsAllowed(origin),
     renderError: (c, out) => {
+      setPageHeaders(c.res);
       c.type = 'html';
       c.set('X-Bridge-Error', out.error);
       c.body = errorPageHtml(out.error, out.error_description ?? 'The request was refused.');
@@ -185,9 +188,8 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       },
     },
   });
-  const tokenLimit = fixedWindow(o.token_requests_per_minute, 60_000);
   provider.use(async (c, next) => {
-    if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !tokenLimit()) {
+    if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !d.tokenRequestAllowed()) {
       c.status = 429;
       c.set('Retry-After', '60');
       c.body = {
@@ -221,6 +223,14 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
   });
   d.extend?.(provider, ctx);
   return provider;
+}
+
+/**
+ * `oauth.token_requests_per_minute` for /token and /revoke: one counter for every origin's server (each origin
+ * has its own provider; a limit per provider would multiply with the names the bridge answers on).
+ */
+export function tokenRateLimit(config: BridgeConfig): () => boolean {
+  return fixedWindow(config.oauth.token_requests_per_minute, 60_000);
 }
 
 /** A counter per window: true while fewer than `max` calls were made in the current one. */

@@ -1,5 +1,5 @@
 import type Provider from 'oidc-provider';
-import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors } from 'oidc-provider';
 import * as jose from 'jose';
 import { SCOPES, SUPPORTED_SCOPES } from '../config/schema.js';
 import { IdentityMappingError, mapClaims } from '../idp/identity.js';
@@ -109,7 +109,7 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
         accessTokenFormat: 'jwt',
         jwt: { sign: { alg: 'ES256' } },
       });
-      (ctx as KoaContextWithOIDC).oidc.entity('AccessToken', at);
+      ctx.oidc.entity('AccessToken', at);
       const token = await at.save();
       ctx.body = { access_token: token, token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
     },

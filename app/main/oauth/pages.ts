@@ -7,7 +7,10 @@ export function escapeHtml(text: string): string {
   );
 }
 
-/** Security headers for every HTML page the bridge renders: no scripts, no framing (clickjacking on consent). */
+/**
+ * Security headers for every HTML page the bridge renders, its own and oidc-provider's error pages: no
+ * scripts, no framing (clickjacking on consent).
+ */
 export function setPageHeaders(res: { setHeader(name: string, value: string): unknown }): void {
   res.setHeader(
     'Content-Security-Policy',
