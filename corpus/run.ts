@@ -139,7 +139,7 @@ async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate
   try {
     if (impersonate) await new sql.Request(tx).batch('USE [Sales]');
     if (impersonate) await new sql.Request(tx).batch("EXECUTE AS USER = N'bob'");
-    const r = await streamRows(new sql.Request(tx), entry.sql, 1000, undefined, {}, 20_000);
+    const r = await streamRows(new sql.Request(tx), entry.sql, { limit: 1000, deadlineMs: 20_000 });
     return { entry, ok: true, rows: r.rowCount };
   } catch (err) {
     return { entry, ok: false, detail: (err as Error).message.split('\n')[0] };

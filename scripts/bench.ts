@@ -10,8 +10,8 @@ import path from 'node:path';
 import readline from 'node:readline';
 import express from 'express';
 import sql from 'mssql';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { loadConfig } from '../app/main/config/load.js';
 import { BridgeCore } from '../app/main/core.js';
 import { identityTools } from '../app/main/mcp/tools.js';
@@ -58,7 +58,7 @@ async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<num
 async function unauthenticatedServer(): Promise<{ url: string; close: () => void }> {
   const app = express();
   app.use(express.json());
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+  const transports = new Map<string, NodeStreamableHTTPServerTransport>();
   const caller = {
     identity: { subject: 'bench', issuer: 'x', idp: 'x', groups: [], dbUser: 'bench' },
     grantId: 'g',
@@ -70,7 +70,7 @@ async function unauthenticatedServer(): Promise<{ url: string; close: () => void
     if (!transport) {
       const server = new McpServer({ name: 'baseline', version: '1' }, { capabilities: { tools: {} } });
       identityTools(server, { caller, clientId: 'bench', scopes: ['mcp:tools'] });
-      const t: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      const t: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (sid) => void transports.set(sid, t),
       });

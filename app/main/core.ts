@@ -17,6 +17,8 @@ import { McpEndpoint } from './mcp/endpoint.js';
 import { identityTools, type ToolSet } from './mcp/tools.js';
 import { AuditLog } from './mcp/audit.js';
 import { sqlTools } from './mcp/sql-tools.js';
+import { schemaContext } from './mcp/schema-context.js';
+import { ConfirmationCodec } from './mcp/confirmations.js';
 import { Pools } from './sql/pools.js';
 import { ConnectionProfiles } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
@@ -194,11 +196,19 @@ export class BridgeCore {
         idpCallback,
       });
       const tester = new IdpTester(profiles, upstream, idpCallback);
-      const mcp = new McpEndpoint(tokens, grants, [
-        identityTools,
-        sqlTools({ profiles: connections, runner: new SqlRunner(pools), audit }),
-        ...(opts.toolSets ?? []),
-      ]);
+      const confirmations = new ConfirmationCodec(
+        sealer.deriveKey('mcp request state'),
+        config.sql.confirm_timeout_seconds,
+        (id, expiresAt) => models.claimOnce('WriteConfirmation', id, expiresAt),
+      );
+      const sqlDeps = { profiles: connections, runner: new SqlRunner(pools), audit, confirmations };
+      const mcp = new McpEndpoint({
+        tokens,
+        grants,
+        confirmations,
+        confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
+        toolSets: [identityTools, sqlTools(sqlDeps), schemaContext(sqlDeps), ...(opts.toolSets ?? [])],
+      });
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
       const core = new BridgeCore(

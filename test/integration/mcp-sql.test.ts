@@ -47,6 +47,7 @@ describe('SQL tools through the real OAuth flow, as the signed-in user', () => {
       'list_tables',
       'run_query',
       'sample_rows',
+      'search_schema',
       'whoami',
     ]);
   });
@@ -247,8 +248,14 @@ describe('scopes, writes and sessions', () => {
     expect(init.headers.get('www-authenticate')).toContain('scope="mcp:tools mssql:write"');
   });
 
-  it('with mssql:write, execute_statement commits; explain_query never executes the statement', async () => {
-    const { client } = await as('bob', 'mcp:tools mssql:write');
+  it('with mssql:write, execute_statement commits once the person confirms; explain_query never executes the statement', async () => {
+    const { tokens } = await signIn(env, { user: 'bob', scope: 'mcp:tools mssql:write' });
+    const asked: string[] = [];
+    const client = await mcpClient(env.core.urls().mcp, tokens.access_token, (params) => {
+      asked.push(params.message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    clients.push(client);
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('execute_statement');
     const count = async () =>
       (
@@ -262,7 +269,12 @@ describe('scopes, writes and sessions', () => {
     const upd = await call(client, 'execute_statement', {
       sql: "UPDATE Products SET Name = 'Renamed' WHERE ProductID = 1",
     });
-    expect(upd.structuredContent).toMatchObject({ rowsAffected: 1 });
+    expect(upd.structuredContent).toMatchObject({ rowsAffected: 1, committed: true });
+    // The 2025-era session was asked through elicitation/create, with the statement and its previewed effect.
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain("UPDATE Products SET Name = 'Renamed' WHERE ProductID = 1");
+    expect(asked[0]).toContain('database Sales (connection "sales"), as database user bob');
+    expect(asked[0]).toContain('Preview (run and rolled back just now): 1 row affected.');
     expect(
       (await call(client, 'run_query', { sql: 'SELECT Name FROM Products WHERE ProductID = 1' }))
         .structuredContent!.rows,

@@ -1,6 +1,11 @@
 import * as oidc from 'openid-client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  ElicitRequestSchema,
+  type ElicitRequest,
+  type ElicitResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Env } from './harness.js';
 import { UserAgent, type BrowseResult } from './user-agent.js';
 
@@ -90,9 +95,16 @@ export async function signIn(env: Env, o: FlowOptions = {}) {
   return { ...flow, tokens, code: flow.result.url.searchParams.get('code')! };
 }
 
-/** An MCP SDK client on /mcp with a bearer token. */
-export async function mcpClient(url: string, accessToken: string): Promise<Client> {
-  const client = new Client({ name: 'bridge-test', version: '1.0.0' });
+/** What a 2025-era client answers to the bridge's elicitation (write confirmation); none: no capability. */
+export type ElicitAnswer = (params: ElicitRequest['params']) => Promise<ElicitResult> | ElicitResult;
+
+/** A 2025-era MCP SDK (v1) client on /mcp with a bearer token: the lane mcp-remote and the Inspector use. */
+export async function mcpClient(url: string, accessToken: string, onElicit?: ElicitAnswer): Promise<Client> {
+  const client = new Client(
+    { name: 'bridge-test', version: '1.0.0' },
+    { capabilities: onElicit ? { elicitation: { form: {} } } : {} },
+  );
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, (req) => onElicit(req.params));
   await client.connect(
     new StreamableHTTPClientTransport(new URL(url), {
       requestInit: { headers: { authorization: `Bearer ${accessToken}` } },

@@ -91,6 +91,8 @@ export const connectionProfileSchema = z.object({
   query_timeout_seconds: z.number().int().min(1).max(3600).default(30),
   /** Offer execute_statement (still needs a token with mssql:write). */
   allow_writes: z.boolean().default(false),
+  /** Ask the person (MCP elicitation) before a write commits, showing its previewed effect. */
+  confirm_writes: z.boolean().default(true),
   /** Run every call as the signed-in user's database user (EXECUTE AS USER ... REVERT). */
   impersonation: z.enum(['none', 'execute_as_user']).default('execute_as_user'),
 });
@@ -172,6 +174,8 @@ export const configSchema = z
         /** The profile tools use when the call names none (default: the only profile). */
         default: z.string().optional(),
         profiles: z.array(connectionProfileSchema).default([]),
+        /** How long a write's preview waits for the person's confirmation before it expires. */
+        confirm_timeout_seconds: z.number().int().min(10).max(3600).default(300),
       })
       .prefault({}),
     audit: z

@@ -16,7 +16,8 @@ export interface AuditEntry {
   statementHash?: string;
   rowCount?: number;
   durationMs: number;
-  outcome: 'ok' | 'error' | 'refused' | 'cancelled';
+  /** 'declined': a write the person did not confirm (nothing changed). */
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined';
   errorNumber?: number;
   errorMessage?: string;
 }

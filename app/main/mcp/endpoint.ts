@@ -1,68 +1,144 @@
 import crypto from 'node:crypto';
-import { APP_VERSION } from '../version.js';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import {
+  bearerAuthChallengeResponse,
+  createMcpHandler,
+  isJsonContentType,
+  isLegacyRequest,
+  McpServer,
+  verifyBearerToken,
+  type AuthInfo,
+  type McpHttpHandler,
+  type VerifyBearerTokenOptions,
+} from '@modelcontextprotocol/server';
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  toWebRequest,
+  type NodeMcpRequestHandler,
+} from '@modelcontextprotocol/node';
+import { APP_VERSION } from '../version.js';
 import { SCOPES } from '../config/schema.js';
 import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/origin.js';
-import type { ToolSet } from './tools.js';
+import type { ToolContext, ToolSet } from './tools.js';
 import { WRITE_TOOLS } from './sql-tools.js';
+import type { ConfirmationCodec } from './confirmations.js';
 
-interface Session {
-  transport: StreamableHTTPServerTransport;
+interface LegacySession {
+  transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
   subject: string;
   clientId: string;
   grantId: string;
 }
 
+export interface McpEndpointDeps {
+  tokens: AccessTokens;
+  grants: GrantStore;
+  toolSets: ToolSet[];
+  /** Verifies the signed state that carries a write's preview across the confirmation round trip. */
+  confirmations: ConfirmationCodec;
+  /** How long a 2025-era session waits for the person's answer to an elicitation. */
+  confirmTimeoutMs: number;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+const INSTRUCTIONS =
+  'SQL Server through MSSQL MCP Bridge, as the signed-in user. Start with search_schema or list_tables, ' +
+  'describe_table for keys and descriptions, then run_query (read-only T-SQL). Results are CSV with a header line.';
+
 /**
- * `/mcp`: streamable HTTP with stateful sessions, every request bearer-verified. A session belongs to the
- * user and client that opened it, and ends when the grant behind its token is revoked.
+ * `/mcp` on the MCP SDK v2. Every request is bearer-verified first. Protocol 2026-07-28 requests (a per-request
+ * `_meta` envelope) are served statelessly: a fresh server per request from the caller's token, nothing kept
+ * between calls (a write's confirmation travels in signed request state). 2025-era clients (mcp-remote, the
+ * Inspector, VS Code) keep a session of their own, because their cancellation (`notifications/cancelled` on a
+ * later POST) and elicitation (a server-to-client request) need the same server instance across requests. A
+ * session belongs to the user and client that opened it, and ends when the grant behind its token is revoked.
  */
 export class McpEndpoint {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions = new Map<string, LegacySession>();
   private readonly stopListening: () => void;
+  private readonly modern: McpHttpHandler;
+  private readonly modernNode: NodeMcpRequestHandler;
 
-  constructor(
-    private readonly tokens: AccessTokens,
-    grants: GrantStore,
-    private readonly toolSets: ToolSet[],
-  ) {
-    this.stopListening = grants.onEvent((event) => {
+  constructor(private readonly d: McpEndpointDeps) {
+    this.stopListening = d.grants.onEvent((event) => {
       if (event.type !== 'grant_revoked') return;
-      const { grantId } = event;
-      for (const [id, s] of this.sessions) if (s.grantId === grantId) void this.close(id);
+      for (const [id, s] of this.sessions) if (s.grantId === event.grantId) void this.close(id);
     });
+    this.modern = createMcpHandler(({ authInfo }) => this.serverFor(authInfo!), {
+      legacy: 'reject',
+      maxRequestBodySize: BODY_LIMIT,
+    });
+    this.modernNode = toNodeHandler(this.modern, { maxRequestBodySize: BODY_LIMIT });
   }
 
   sessionCount(): number {
     return this.sessions.size;
   }
 
+  /** The same tools, resources and prompts for both protocol eras, built for one verified caller. */
+  private serverFor(auth: AuthInfo): McpServer {
+    const ctx: ToolContext = {
+      caller: auth.extra as unknown as CallerInfo,
+      clientId: auth.clientId,
+      scopes: auth.scopes,
+    };
+    const server = new McpServer(
+      { name: 'mssql-mcp-bridge', version: APP_VERSION },
+      {
+        capabilities: { tools: {}, logging: {}, resources: {}, prompts: {} },
+        instructions: INSTRUCTIONS,
+        // Lists depend on the caller's scopes and the connection profiles: private, and short-lived so a
+        // profile change shows within a minute.
+        cacheHints: {
+          'tools/list': { ttlMs: 60_000, cacheScope: 'private' },
+          'prompts/list': { ttlMs: 60_000, cacheScope: 'private' },
+          'resources/list': { ttlMs: 60_000, cacheScope: 'private' },
+          'resources/read': { ttlMs: 60_000, cacheScope: 'private' },
+          'server/discover': { ttlMs: 3_600_000, cacheScope: 'public' },
+        },
+        requestState: { verify: (state, reqCtx) => this.d.confirmations.verify(state, reqCtx) },
+        inputRequired: { roundTimeoutMs: this.d.confirmTimeoutMs },
+      },
+    );
+    for (const register of this.d.toolSets) register(server, ctx);
+    return server;
+  }
+
   /** The handler for one origin: its resource URL is the token audience it accepts. */
   handler(ctx: OriginContext): RequestHandler {
+    const bearer: VerifyBearerTokenOptions = {
+      verifier: { verifyAccessToken: (token) => this.d.tokens.verify(token) },
+      requiredScopes: [SCOPES.tools],
+      resourceMetadataUrl: ctx.resourceMetadata,
+      expectedResource: new URL(ctx.resource),
+    };
     const router = express.Router();
-    router.use(
-      requireBearerAuth({
-        verifier: { verifyAccessToken: (token) => this.tokens.verify(token) },
-        requiredScopes: [SCOPES.tools],
-        resourceMetadataUrl: ctx.resourceMetadata,
-        expectedResource: new URL(ctx.resource),
-      }),
-    );
-    router.use(express.json({ limit: '1mb' }));
+    router.use((req, res, next) => {
+      verifyBearerToken(req.headers.authorization, bearer).then(
+        (auth) => {
+          (req as Request & { auth: AuthInfo }).auth = auth;
+          next();
+        },
+        (err: unknown) => void sendWebResponse(res, bearerAuthChallengeResponse(err, bearer)),
+      );
+    });
+    router.use((req, res, next) => {
+      // The SDK's transports check this too, but the body is parsed here first (scope check, era routing).
+      if (req.method === 'POST' && !isJsonContentType(req.headers['content-type'] ?? null))
+        return jsonRpcError(res, 415, -32000, 'Content-Type must be application/json.');
+      next();
+    });
+    router.use(express.json({ limit: BODY_LIMIT }));
     router.all('/', (req, res) => void this.handle(req, res, ctx));
     return router;
   }
 
   private async handle(req: Request, res: Response, ctx: OriginContext): Promise<void> {
     const auth = (req as Request & { auth: AuthInfo }).auth;
-    const caller = auth.extra as unknown as CallerInfo;
     // A write tool called with a token lacking mssql:write: 403 with the scope to ask for, so clients step up.
     if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
       res.setHeader(
@@ -75,6 +151,15 @@ export class McpEndpoint {
       });
       return;
     }
+    const legacy = await isLegacyRequest(await toWebRequest(req, req.body), req.body, {
+      maxRequestBodySize: BODY_LIMIT,
+    });
+    if (!legacy) return this.modernNode(req, res, req.body);
+    await this.handleLegacy(req, res, auth);
+  }
+
+  private async handleLegacy(req: Request, res: Response, auth: AuthInfo): Promise<void> {
+    const caller = auth.extra as unknown as CallerInfo;
     const sessionId = req.header('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
@@ -87,15 +172,15 @@ export class McpEndpoint {
       return;
     }
     if (req.method !== 'POST' || !isInitialize(req.body)) {
-      return jsonRpcError(res, 400, -32000, 'No Mcp-Session-Id: the first request must be initialize.');
+      return jsonRpcError(
+        res,
+        400,
+        -32000,
+        'No Mcp-Session-Id: the first request must be initialize (or use protocol 2026-07-28).',
+      );
     }
-    const server = new McpServer(
-      { name: 'mssql-mcp-bridge', version: APP_VERSION },
-      { capabilities: { tools: {}, logging: {} } },
-    );
-    for (const register of this.toolSets)
-      register(server, { caller, clientId: auth.clientId, scopes: auth.scopes });
-    const transport = new StreamableHTTPServerTransport({
+    const server = this.serverFor(auth);
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, {
@@ -121,6 +206,7 @@ export class McpEndpoint {
 
   async closeAll(): Promise<void> {
     this.stopListening();
+    await this.modern.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
   }
 }
@@ -140,4 +226,9 @@ function isInitialize(body: unknown): boolean {
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+async function sendWebResponse(res: Response, answer: globalThis.Response): Promise<void> {
+  answer.headers.forEach((value, name) => res.setHeader(name, value));
+  res.status(answer.status).send(Buffer.from(await answer.arrayBuffer()));
 }

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { CallerInfo } from '../oauth/access-tokens.js';
 
@@ -20,8 +20,8 @@ export const identityTools: ToolSet = (server, ctx) => {
       title: 'Who am I',
       description:
         'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
-      inputSchema: {},
-      outputSchema: {
+      inputSchema: z.object({}),
+      outputSchema: z.object({
         subject: z.string(),
         email: z.string().optional(),
         name: z.string().optional(),
@@ -30,7 +30,7 @@ export const identityTools: ToolSet = (server, ctx) => {
         identityProvider: z.string(),
         client: z.string(),
         scopes: z.array(z.string()),
-      },
+      }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async () => {

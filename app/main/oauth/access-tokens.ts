@@ -1,6 +1,5 @@
 import * as jose from 'jose';
-import { InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Identity } from '../idp/identity.js';
 import type { GrantStore } from './grants.js';
 import { SIGNING_ALG, type SigningKey } from './signing-key.js';
@@ -47,11 +46,11 @@ export class AccessTokens {
     if (known) {
       if (known.expiresAt! * 1000 <= Date.now()) {
         this.verified.delete(token);
-        throw new InvalidTokenError('The access token has expired');
+        throw invalidToken('The access token has expired');
       }
       const { grantId, jti } = known.extra as unknown as CallerInfo;
       if (this.grants.isGrantRevoked(grantId) || this.grants.isAccessTokenRevoked(jti))
-        throw new InvalidTokenError('The access token has been revoked');
+        throw invalidToken('The access token has been revoked');
       return known;
     }
     const info = await this.verifySignedToken(token);
@@ -70,11 +69,11 @@ export class AccessTokens {
         requiredClaims: ['exp', 'aud', 'jti', 'sub'],
       })) as { payload: AccessTokenClaims });
     } catch (err) {
-      if (err instanceof jose.errors.JWTExpired) throw new InvalidTokenError('The access token has expired');
-      throw new InvalidTokenError('The access token is invalid');
+      if (err instanceof jose.errors.JWTExpired) throw invalidToken('The access token has expired');
+      throw invalidToken('The access token is invalid');
     }
     if (this.grants.isGrantRevoked(payload.gid) || this.grants.isAccessTokenRevoked(payload.jti!)) {
-      throw new InvalidTokenError('The access token has been revoked');
+      throw invalidToken('The access token has been revoked');
     }
     const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
     const extra: CallerInfo & Record<string, unknown> = {
@@ -104,4 +103,8 @@ export class AccessTokens {
       return undefined;
     }
   }
+}
+
+function invalidToken(message: string): OAuthError {
+  return new OAuthError(OAuthErrorCode.InvalidToken, message);
 }

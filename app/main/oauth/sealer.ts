@@ -9,6 +9,11 @@ import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 export class Sealer {
   constructor(private readonly key: Buffer) {}
 
+  /** A separate key for another purpose (HKDF-SHA256), so the sealing key itself is used for one thing only. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.key, Buffer.alloc(0), purpose, 32));
+  }
+
   seal(plain: string): Buffer {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, iv);

@@ -1,5 +1,5 @@
 import sql from 'mssql';
-import { bracket, streamRows, type QueryResult, type SessionRequest } from './runner.js';
+import { bracket, streamRows, type QueryResult, type SessionRequest, type StreamOptions } from './runner.js';
 
 /** Schema discovery through INFORMATION_SCHEMA and sys views (what SQL Server and the test server both answer). */
 
@@ -18,18 +18,28 @@ export async function listTables(request: SessionRequest, database: string, sche
   const req = request();
   if (schema) req.input('schema', sql.NVarChar(128), schema);
   const r = await req.query(`
-    SELECT s.name AS schema_name, o.name AS name, o.type AS type, p.rows AS row_estimate
+    SELECT s.name AS schema_name, o.name AS name, o.type AS type, p.rows AS row_estimate,
+      CAST(ep.value AS nvarchar(4000)) AS description
     FROM ${db}.sys.objects o
     JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
     LEFT JOIN ${db}.sys.partitions p ON p.object_id = o.object_id AND p.index_id IN (0, 1)
+    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
+      AND ep.major_id = o.object_id AND ep.minor_id = 0
     WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0 ${schema ? 'AND s.name = @schema' : ''}
     ORDER BY s.name, o.name`);
   return r.recordset.map(
-    (x: { schema_name: string; name: string; type: string; row_estimate: string | number | null }) => ({
+    (x: {
+      schema_name: string;
+      name: string;
+      type: string;
+      row_estimate: string | number | null;
+      description: string | null;
+    }) => ({
       schema: x.schema_name,
       name: x.name,
-      kind: x.type.trim() === 'V' ? 'view' : 'table',
+      kind: x.type.trim() === 'V' ? ('view' as const) : ('table' as const),
       rowEstimate: x.row_estimate === null ? null : Number(x.row_estimate),
+      ...(x.description ? { description: x.description } : {}),
     }),
   );
 }
@@ -64,6 +74,24 @@ export async function describeTable(
     ORDER BY fk.name, fkc.constraint_column_id`;
   const outgoing = await params(request()).query(fkSql('parent'));
   const incoming = await params(request()).query(fkSql('referenced'));
+  // MS_Description of the table (minor_id 0) and of its columns, as SQL Server Management Studio sets them.
+  const descriptions = await params(request()).query(`
+    SELECT ep.minor_id, c.name AS column_name, CAST(ep.value AS nvarchar(4000)) AS description
+    FROM ${db}.sys.extended_properties ep
+    JOIN ${db}.sys.objects o ON o.object_id = ep.major_id JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
+    LEFT JOIN ${db}.sys.columns c ON c.object_id = ep.major_id AND c.column_id = ep.minor_id
+    WHERE ep.class = 1 AND ep.name = 'MS_Description' AND s.name = @schema AND o.name = @table`);
+  const described = new Map<string, string>();
+  let tableDescription: string | undefined;
+  for (const r of descriptions.recordset as Array<{
+    minor_id: number;
+    column_name: string | null;
+    description: string | null;
+  }>) {
+    if (!r.description) continue;
+    if (r.minor_id === 0) tableDescription = r.description;
+    else if (r.column_name) described.set(r.column_name, r.description);
+  }
   const idx = await params(request()).query(`
     SELECT i.name AS index_name, i.is_unique, i.is_primary_key, c.name AS column_name
     FROM ${db}.sys.indexes i
@@ -120,12 +148,17 @@ export async function describeTable(
     database,
     schema,
     table,
-    columns: columns.recordset.map((c: Record<string, unknown>) => ({
-      name: c.COLUMN_NAME as string,
-      type: typeName(c),
-      nullable: c.IS_NULLABLE === 'YES',
-      default: (c.COLUMN_DEFAULT as string | null) ?? null,
-    })),
+    ...(tableDescription ? { description: tableDescription } : {}),
+    columns: columns.recordset.map((c: Record<string, unknown>) => {
+      const description = described.get(c.COLUMN_NAME as string);
+      return {
+        name: c.COLUMN_NAME as string,
+        type: typeName(c),
+        nullable: c.IS_NULLABLE === 'YES',
+        default: (c.COLUMN_DEFAULT as string | null) ?? null,
+        ...(description ? { description } : {}),
+      };
+    }),
     primaryKey: pk.recordset.map((r: { COLUMN_NAME: string }) => r.COLUMN_NAME),
     foreignKeys: groupFks(outgoing.recordset as FkRow[]),
     referencedBy: groupFks(incoming.recordset as FkRow[]),
@@ -148,13 +181,11 @@ export function sampleRows(
   schema: string,
   table: string,
   rows: number,
-  signal?: AbortSignal,
+  o: Pick<StreamOptions, 'signal' | 'onProgress'> = {},
 ): Promise<QueryResult> {
   return streamRows(
     request(),
     `SELECT TOP (@n) * FROM ${bracket(database)}.${bracket(schema)}.${bracket(table)}`,
-    rows,
-    signal,
-    { n: { type: sql.Int, value: rows } },
+    { ...o, limit: rows, params: { n: { type: sql.Int, value: rows } } },
   );
 }

@@ -81,15 +81,21 @@ export class SqlRunner {
  * acknowledge in time), the rows read are returned with `truncated: true`. The first result set is the
  * answer; further ones (sp_help has several) come in `moreResultSets`.
  */
-export function streamRows(
-  request: sql.Request,
-  text: string,
-  limit: number,
-  signal?: AbortSignal,
-  params: Record<string, { type: sql.ISqlType | (() => sql.ISqlType); value: unknown }> = {},
+export interface StreamOptions {
+  limit: number;
+  signal?: AbortSignal;
+  params?: Record<string, { type: sql.ISqlType | (() => sql.ISqlType); value: unknown }>;
   /** The whole call's deadline: the driver's own timeout ends at the first row, this one at the last. */
-  deadlineMs?: number,
-): Promise<QueryResult> {
+  deadlineMs?: number;
+  /** Called as rows arrive, at most every PROGRESS_INTERVAL_MS, with the rows read so far. */
+  onProgress?: (rows: number, elapsedMs: number) => void;
+}
+
+/** A few progress reports a second at most: enough for a progress bar, cheap on the wire. */
+export const PROGRESS_INTERVAL_MS = 250;
+
+export function streamRows(request: sql.Request, text: string, o: StreamOptions): Promise<QueryResult> {
+  const { limit, signal, params = {}, deadlineMs, onProgress } = o;
   const started = performance.now();
   for (const [name, p] of Object.entries(params)) request.input(name, p.type, p.value);
   request.stream = true;
@@ -103,6 +109,7 @@ export function streamRows(
     let failure: unknown;
     let timedOut = false;
     let settled = false;
+    let lastProgress = started;
     const stop = () => request.cancel();
     signal?.addEventListener('abort', stop, { once: true });
     const deadline = deadlineMs
@@ -178,6 +185,13 @@ export function streamRows(
       }
       sets[sets.length - 1]!.rows.push(row);
       total++;
+      if (onProgress) {
+        const now = performance.now();
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          onProgress(total, Math.round(now - started));
+        }
+      }
     });
     request.on('error', (err: { code?: string }) => {
       if (truncated) return;
@@ -197,12 +211,12 @@ export interface ResultSet {
   rows: unknown[][];
 }
 
-/** JSON-safe values: dates as ISO text, binary as 0x hex (first 256 bytes). */
+/** JSON-safe values: dates as ISO text, binary as 0x hex (first 256 bytes, then its full length). */
 export function toJson(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
     const b = Buffer.from(v);
-    return `0x${b.subarray(0, 256).toString('hex')}${b.length > 256 ? '…' : ''}`;
+    return `0x${b.subarray(0, 256).toString('hex')}${b.length > 256 ? `…[${b.length} bytes]` : ''}`;
   }
   return v;
 }

@@ -88,7 +88,7 @@ const MIGRATIONS: string[] = [
     statement_hash TEXT,
     row_count INTEGER,
     duration_ms INTEGER NOT NULL,
-    outcome TEXT NOT NULL,           -- 'ok' | 'error' | 'refused' | 'cancelled'
+    outcome TEXT NOT NULL,           -- 'ok' | 'error' | 'refused' | 'cancelled' | 'declined'
     error_number INTEGER,
     error_message TEXT
   );

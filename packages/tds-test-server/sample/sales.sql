@@ -117,6 +117,26 @@ SELECT e."EmployeeID", e."FirstName" || ' ' || e."LastName" AS "FullName", e."Em
 FROM "Employees" e JOIN "Departments" d ON d."DepartmentID" = e."DepartmentID"
 WHERE e."IsActive";
 
+-- Descriptions, which T-SQL clients read as MS_Description extended properties (sys.extended_properties).
+COMMENT ON TABLE "Regions" IS 'Sales regions; every customer and department belongs to one.';
+COMMENT ON TABLE "Departments" IS 'Company departments, each in one region.';
+COMMENT ON TABLE "Employees" IS 'Staff records (HR data: salary, manager, hire date).';
+COMMENT ON COLUMN "Employees"."Email" IS 'Work e-mail address of the employee.';
+COMMENT ON COLUMN "Employees"."Salary" IS 'Yearly gross salary in USD.';
+COMMENT ON COLUMN "Employees"."ManagerID" IS 'The employee''s manager (NULL for department heads).';
+COMMENT ON TABLE "Customers" IS 'Customers who place orders.';
+COMMENT ON COLUMN "Customers"."Email" IS 'Contact e-mail address of the customer (NULL when unknown).';
+COMMENT ON COLUMN "Customers"."Tags" IS 'Comma-separated marketing tags, e.g. vip,newsletter.';
+COMMENT ON TABLE "Products" IS 'Products for sale, with list price and category.';
+COMMENT ON COLUMN "Products"."UnitPrice" IS 'Current list price in USD.';
+COMMENT ON COLUMN "Products"."Attributes" IS 'JSON document: color, weight in kg, tags.';
+COMMENT ON TABLE "Orders" IS 'Sales orders: who ordered, who took the order, when, and its status.';
+COMMENT ON COLUMN "Orders"."Status" IS 'Open, Shipped, Delivered or Cancelled.';
+COMMENT ON TABLE "OrderLines" IS 'Order line items: product, quantity and the price charged.';
+COMMENT ON COLUMN "OrderLines"."UnitPrice" IS 'Price charged per unit on this order, in USD.';
+COMMENT ON VIEW "vCustomerOrderTotals" IS 'Per customer: number of orders and total amount spent.';
+COMMENT ON VIEW "vEmployeeDirectory" IS 'Active employees with their department.';
+
 -- Database users (PostgreSQL roles) with real grants: alice is an analyst without HR data, bob a DBA.
 CREATE ROLE alice;
 CREATE ROLE bob;

@@ -259,8 +259,12 @@ function catalogViews(db: string): string {
     CREATE VIEW ${sys('types')} AS SELECT * FROM "tds$catalog".types;
     CREATE VIEW ${sys('sql_modules')} AS
       SELECT o.object_id, "tds$catalog".object_definition(o.object_id) AS definition FROM ${sys('objects')} o WHERE o.type = 'V';
+    -- MS_Description comes from PostgreSQL's COMMENT ON TABLE/VIEW/COLUMN (minor_id 0 is the object itself).
     CREATE VIEW ${sys('extended_properties')} AS
-      SELECT 1 AS class, 'OBJECT_OR_COLUMN'::text AS class_desc, 0 AS major_id, 0 AS minor_id, ''::text AS name, ''::text AS value WHERE false;
+      SELECT 1 AS class, 'OBJECT_OR_COLUMN'::text AS class_desc, d.objoid::int AS major_id, d.objsubid::int AS minor_id,
+        'MS_Description'::text AS name, d.description::text AS value
+      FROM pg_description d JOIN ${sys('objects')} o ON o.object_id = d.objoid::int
+      WHERE d.classoid = 'pg_class'::regclass;
     CREATE VIEW ${is('VIEWS')} AS
       SELECT ${literal(db)}::text AS "TABLE_CATALOG", ${strip('v.table_schema')}::text AS "TABLE_SCHEMA", v.table_name::text AS "TABLE_NAME",
         v.view_definition::text AS "VIEW_DEFINITION"

@@ -32,7 +32,7 @@ describe('TDS test server in its own process', () => {
       'SELECT TOP 200000 * FROM Events ORDER BY EventID',
       'SELECT TOP 5000 * FROM Events',
     ]) {
-      const r = await streamRows(pool.request(), text, 1000);
+      const r = await streamRows(pool.request(), text, { limit: 1000 });
       expect(r, text).toMatchObject({ rowCount: 1000, truncated: true });
       expect(r.rows[0]).toHaveLength(4);
       // The cancel was acknowledged in time: the pool's one connection is still the same session.

@@ -1,0 +1,172 @@
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { listDatabases, listTables } from '../sql/catalog.js';
+import { databaseRefusal } from '../sql/guard.js';
+import type { ConnectionProfile } from '../sql/profiles.js';
+import { bracket, type SessionRequest } from '../sql/runner.js';
+import { connectionPolicy, type SqlToolDeps } from './tool-call.js';
+import type { ToolContext, ToolSet } from './tools.js';
+
+const TEMPLATE = 'mssql://{connection}/{database}/schema';
+
+/**
+ * What the model reads before it writes a query: one resource per database the person may read, with a compact
+ * text schema (tables, columns, keys, relationships and descriptions), and prompts that start common work.
+ */
+export function schemaContext(d: SqlToolDeps): ToolSet {
+  return (server: McpServer, ctx: ToolContext) => {
+    const session = <T>(
+      profile: ConnectionProfile,
+      database: string,
+      body: (r: SessionRequest) => Promise<T>,
+    ) => d.runner.session({ profile, database, identity: ctx.caller.identity, end: 'rollback' }, body);
+
+    server.registerResource(
+      'database-schema',
+      new ResourceTemplate(TEMPLATE, {
+        list: async () => {
+          const resources = [];
+          for (const profile of await d.profiles.list()) {
+            const names = await session(profile, profile.database, (r) => listDatabases(r)).catch(() => []);
+            for (const { name } of names) {
+              if (databaseRefusal(name, connectionPolicy(profile))) continue;
+              resources.push({
+                uri: `mssql://${encodeURIComponent(profile.id)}/${encodeURIComponent(name)}/schema`,
+                name: `${profile.id}/${name}`,
+                title: `Schema of ${name} (${profile.id})`,
+                mimeType: 'text/plain',
+              });
+            }
+          }
+          return { resources };
+        },
+      }),
+      {
+        title: 'Database schema',
+        description:
+          'Tables, columns, keys, relationships and descriptions of one database, as compact text.',
+        mimeType: 'text/plain',
+      },
+      async (uri, vars) => {
+        const profile = await d.profiles.resolve(one(vars.connection));
+        const database = one(vars.database);
+        const refusal = databaseRefusal(database, connectionPolicy(profile));
+        if (refusal) throw new Error(refusal);
+        const text = await session(profile, database, (r) => schemaSummary(r, database));
+        return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
+      },
+    );
+
+    server.registerPrompt(
+      'explore_database',
+      {
+        title: 'Explore a database',
+        description: 'Find out what a database holds and how its tables relate, before writing queries.',
+        argsSchema: z.object({
+          database: z.string().optional().describe('Database name (default: the connection default).'),
+          topic: z.string().optional().describe('What you are interested in, e.g. "customer orders".'),
+        }),
+      },
+      ({ database, topic }) => ({
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                `Explore the SQL Server database ${database ?? '(the default one)'} through the MSSQL MCP Bridge tools` +
+                `${topic ? `, focusing on ${topic}` : ''}. ` +
+                'Use search_schema to find the relevant tables by name or description, describe_table for their keys and relationships, ' +
+                'and sample_rows to see real values. Then summarise the main tables, how they join, and three questions the data can answer, each with a read-only T-SQL query.',
+            },
+          },
+        ],
+      }),
+    );
+
+    server.registerPrompt(
+      'explain_query_plan',
+      {
+        title: "Explain a query's plan",
+        description: 'Read the estimated plan of a query and suggest how to make it cheaper.',
+        argsSchema: z.object({ sql: z.string().describe('The T-SQL statement.') }),
+      },
+      ({ sql }) => ({
+        messages: [
+          {
+            role: 'user',
+            content: {
+              type: 'text',
+              text:
+                'Call explain_query with the statement below. Explain its most expensive operators, the estimated rows, ' +
+                'and any missing-index hint, then suggest a cheaper formulation or index (without creating it).\n\n' +
+                sql,
+            },
+          },
+        ],
+      }),
+    );
+  };
+}
+
+const one = (v: string | string[] | undefined) =>
+  decodeURIComponent(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
+
+/** One line per table, then one per column: `  Name type [PK] [-> schema.Table.Column] -- description`. */
+export async function schemaSummary(request: SessionRequest, database: string): Promise<string> {
+  const db = bracket(database);
+  const tables = await listTables(request, database);
+  const cols = await request().query(`
+    SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.IS_NULLABLE,
+      CAST(ep.value AS nvarchar(4000)) AS description
+    FROM ${db}.INFORMATION_SCHEMA.COLUMNS c
+    LEFT JOIN ${db}.sys.schemas s ON s.name = c.TABLE_SCHEMA
+    LEFT JOIN ${db}.sys.objects o ON o.schema_id = s.schema_id AND o.name = c.TABLE_NAME
+    LEFT JOIN ${db}.sys.columns sc ON sc.object_id = o.object_id AND sc.name = c.COLUMN_NAME
+    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
+      AND ep.major_id = o.object_id AND ep.minor_id = sc.column_id
+    ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`);
+  const keys = await request().query(`
+    SELECT tc.TABLE_SCHEMA, tc.TABLE_NAME, k.COLUMN_NAME
+    FROM ${db}.INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
+    JOIN ${db}.INFORMATION_SCHEMA.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+      AND k.TABLE_SCHEMA = tc.TABLE_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME
+    WHERE tc.CONSTRAINT_TYPE = 'PRIMARY KEY'`);
+  const fks = await request().query(`
+    SELECT ps.name AS from_schema, po.name AS from_table, pc.name AS from_column,
+      rs.name AS to_schema, ro.name AS to_table, rc.name AS to_column
+    FROM ${db}.sys.foreign_key_columns fkc
+    JOIN ${db}.sys.objects po ON po.object_id = fkc.parent_object_id JOIN ${db}.sys.schemas ps ON ps.schema_id = po.schema_id
+    JOIN ${db}.sys.objects ro ON ro.object_id = fkc.referenced_object_id JOIN ${db}.sys.schemas rs ON rs.schema_id = ro.schema_id
+    JOIN ${db}.sys.columns pc ON pc.object_id = fkc.parent_object_id AND pc.column_id = fkc.parent_column_id
+    JOIN ${db}.sys.columns rc ON rc.object_id = fkc.referenced_object_id AND rc.column_id = fkc.referenced_column_id`);
+  const at = (schema: string, table: string, column: string) => `${schema}.${table}.${column}`;
+  const pk = new Set(
+    (keys.recordset as Array<Record<string, string>>).map((k) =>
+      at(k.TABLE_SCHEMA!, k.TABLE_NAME!, k.COLUMN_NAME!),
+    ),
+  );
+  const refs = new Map(
+    (fks.recordset as Array<Record<string, string>>).map((f) => [
+      at(f.from_schema!, f.from_table!, f.from_column!),
+      at(f.to_schema!, f.to_table!, f.to_column!),
+    ]),
+  );
+  const byTable = new Map<string, string[]>();
+  for (const c of cols.recordset as Array<Record<string, string | null>>) {
+    const full = at(c.TABLE_SCHEMA!, c.TABLE_NAME!, c.COLUMN_NAME!);
+    const parts = [`  ${c.COLUMN_NAME} ${c.DATA_TYPE}${c.IS_NULLABLE === 'NO' ? ' not null' : ''}`];
+    if (pk.has(full)) parts.push('PK');
+    if (refs.has(full)) parts.push(`-> ${refs.get(full)}`);
+    const line = parts.join(' ') + (c.description ? ` -- ${c.description}` : '');
+    const key = `${c.TABLE_SCHEMA}.${c.TABLE_NAME}`;
+    byTable.set(key, [...(byTable.get(key) ?? []), line]);
+  }
+  const out = [`Database ${database}: ${tables.length} tables and views.`];
+  for (const t of tables) {
+    const rows = t.rowEstimate === null ? '' : `, ~${t.rowEstimate} rows`;
+    out.push(`${t.schema}.${t.name} (${t.kind}${rows})${t.description ? ` -- ${t.description}` : ''}`);
+    out.push(...(byTable.get(`${t.schema}.${t.name}`) ?? []));
+  }
+  return out.join('\n');
+}

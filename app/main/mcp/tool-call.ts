@@ -1,0 +1,189 @@
+import {
+  isInputRequiredResult,
+  type CallToolResult,
+  type InputRequiredResult,
+  type McpServer,
+  type ServerContext,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import { explainSqlError } from '../sql/errors.js';
+import { databaseRefusal, type GuardPolicy } from '../sql/guard.js';
+import type { ConnectionProfile, ConnectionProfiles } from '../sql/profiles.js';
+import type { SessionRequest, SqlRunner } from '../sql/runner.js';
+import type { AuditEntry, AuditLog } from './audit.js';
+import type { ToolContext } from './tools.js';
+
+export interface SqlToolDeps {
+  profiles: ConnectionProfiles;
+  runner: SqlRunner;
+  audit: AuditLog;
+}
+
+/** A refusal or failure the caller should read, not a crash. */
+export class ToolRefusal extends Error {}
+
+/** Where a call runs: the resolved connection profile and database. */
+export interface Call {
+  profile: ConnectionProfile;
+  database: string;
+}
+
+/** What a tool's body gets besides its arguments. */
+export interface CallRequest {
+  ctx: ServerContext;
+  signal: AbortSignal;
+  /** Reports rows read so far to a client that sent a progressToken; undefined otherwise. */
+  progress?: (rows: number, elapsedMs: number) => void;
+  session<T>(end: 'rollback' | 'commit', body: (req: SessionRequest) => Promise<T>): Promise<T>;
+}
+
+export interface ToolOutput {
+  structured: Record<string, unknown>;
+  /** The text content; JSON of `structured` when absent. */
+  text?: string;
+  rows?: number;
+  statement?: string;
+  /** How the call ended when it is not plainly 'ok' (a previewed or declined write). */
+  outcome?: AuditEntry['outcome'];
+}
+
+export interface ToolDefinition<I extends z.ZodObject> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output?: z.ZodObject;
+  annotations: ToolAnnotations;
+  /** Tools without a connection argument (whoami-like) skip profile resolution. */
+  run(args: z.output<I>, call: Call, req: CallRequest): Promise<ToolOutput | InputRequiredResult>;
+}
+
+/**
+ * Registers one SQL tool: resolves the connection profile and database, refuses blocked databases before any
+ * SQL is sent, wires cancellation and progress, audits every outcome and turns failures into a tool error
+ * that names the fix.
+ */
+export function registerSqlTool<I extends z.ZodObject>(
+  server: McpServer,
+  d: SqlToolDeps,
+  ctx: ToolContext,
+  def: ToolDefinition<I>,
+): void {
+  // Registered through the non-generic schema type (the SDK's conditional callback type cannot follow a generic
+  // one); the arguments, already validated by the SDK, are parsed once more into the tool's own type.
+  const inputSchema: z.ZodObject = def.input;
+  server.registerTool(
+    def.name,
+    {
+      title: def.title,
+      description: def.description,
+      inputSchema,
+      outputSchema: def.output,
+      annotations: def.annotations,
+    },
+    (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
+  );
+}
+
+export function connectionPolicy(p: ConnectionProfile): Omit<GuardPolicy, 'mode'> {
+  return {
+    blockedDatabases: p.blocked_databases,
+    allowedDatabases: p.allowed_databases,
+    readOnlyProcedures: p.read_only_procedures ?? [],
+  };
+}
+
+async function runTool<I extends z.ZodObject>(
+  d: SqlToolDeps,
+  ctx: ToolContext,
+  def: ToolDefinition<I>,
+  args: z.output<I>,
+  reqCtx: ServerContext,
+): Promise<CallToolResult | InputRequiredResult> {
+  const started = performance.now();
+  const identity = ctx.caller.identity;
+  const a = args as { sql?: unknown; connection?: unknown; database?: unknown };
+  const statement = typeof a.sql === 'string' ? a.sql : undefined;
+  const base = {
+    subject: identity.subject,
+    email: identity.email,
+    dbUser: identity.dbUser,
+    clientId: ctx.clientId,
+    tool: def.name,
+  };
+  let profile: ConnectionProfile | undefined;
+  let database: string | undefined;
+  try {
+    profile = await d.profiles.resolve(typeof a.connection === 'string' ? a.connection : undefined);
+    database = typeof a.database === 'string' && a.database ? a.database : profile.database;
+    const refusal = databaseRefusal(database, connectionPolicy(profile));
+    if (refusal) throw new ToolRefusal(refusal);
+    const call: Call = { profile, database };
+    const signal = reqCtx.mcpReq.signal;
+    const out = await def.run(args, call, {
+      ctx: reqCtx,
+      signal,
+      progress: progressReporter(reqCtx),
+      session: (end, body) =>
+        d.runner.session({ profile: call.profile, database: call.database, identity, end, signal }, body),
+    });
+    if (isInputRequiredResult(out)) return out;
+    d.audit.record({
+      ...base,
+      profile: profile.id,
+      database,
+      statement: out.statement ?? statement,
+      rowCount: out.rows,
+      durationMs: Math.round(performance.now() - started),
+      outcome: out.outcome ?? 'ok',
+    });
+    return {
+      content: [{ type: 'text', text: out.text ?? JSON.stringify(out.structured) }],
+      structuredContent: out.structured,
+    };
+  } catch (err) {
+    const refused = err instanceof ToolRefusal || (err as Error).name === 'ProfileError';
+    const explained = refused
+      ? { code: 'refused', message: (err as Error).message }
+      : explainSqlError(err, {
+          host: profile?.host,
+          port: profile?.port,
+          database,
+          dbUser: identity.dbUser,
+          timeoutSeconds: profile?.query_timeout_seconds,
+        });
+    const outcome = refused ? 'refused' : explained.code === 'cancelled' ? 'cancelled' : 'error';
+    d.audit.record({
+      ...base,
+      profile: profile?.id,
+      database,
+      statement,
+      durationMs: Math.round(performance.now() - started),
+      outcome,
+      errorNumber: explained.number,
+      errorMessage: explained.message,
+    });
+    const text = [explained.message, 'fix' in explained && explained.fix ? `Fix: ${explained.fix}` : '']
+      .filter(Boolean)
+      .join(' ');
+    return { isError: true, content: [{ type: 'text', text }] };
+  }
+}
+
+/** Progress notifications for a client that asked for them (a progressToken in the request's _meta). */
+function progressReporter(reqCtx: ServerContext): CallRequest['progress'] {
+  const progressToken = reqCtx.mcpReq._meta?.progressToken;
+  if (progressToken === undefined) return undefined;
+  return (rows, elapsedMs) =>
+    void reqCtx.mcpReq
+      .notify({
+        method: 'notifications/progress',
+        params: {
+          progressToken,
+          progress: rows,
+          message: `${rows} rows read in ${(elapsedMs / 1000).toFixed(1)} s`,
+        },
+      })
+      .catch(() => undefined);
+}
