@@ -79,6 +79,7 @@ export async function startEnv(
         : opts.config?.idp,
       sql: sql
         ? {
+            ...opts.config?.sql,
             profiles: [
               {
                 id: 'sales',

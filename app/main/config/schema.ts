@@ -175,7 +175,7 @@ export const configSchema = z
         default: z.string().optional(),
         profiles: z.array(connectionProfileSchema).default([]),
         /** How long a write's preview waits for the person's confirmation before it expires. */
-        confirm_timeout_seconds: z.number().int().min(10).max(3600).default(300),
+        confirm_timeout_seconds: z.number().int().min(1).max(3600).default(300),
       })
       .prefault({}),
     audit: z

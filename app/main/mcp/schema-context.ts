@@ -117,15 +117,15 @@ export async function schemaSummary(request: SessionRequest, database: string): 
   const db = bracket(database);
   const tables = await listTables(request, database);
   const cols = await request().query(`
-    SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.IS_NULLABLE,
-      CAST(ep.value AS nvarchar(4000)) AS description
-    FROM ${db}.INFORMATION_SCHEMA.COLUMNS c
-    LEFT JOIN ${db}.sys.schemas s ON s.name = c.TABLE_SCHEMA
-    LEFT JOIN ${db}.sys.objects o ON o.schema_id = s.schema_id AND o.name = c.TABLE_NAME
-    LEFT JOIN ${db}.sys.columns sc ON sc.object_id = o.object_id AND sc.name = c.COLUMN_NAME
+    SELECT s.name AS TABLE_SCHEMA, o.name AS TABLE_NAME, c.name AS COLUMN_NAME, TYPE_NAME(c.user_type_id) AS DATA_TYPE,
+      c.is_nullable, CAST(ep.value AS nvarchar(4000)) AS description
+    FROM ${db}.sys.columns c
+    JOIN ${db}.sys.objects o ON o.object_id = c.object_id
+    JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
     LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
-      AND ep.major_id = o.object_id AND ep.minor_id = sc.column_id
-    ORDER BY c.TABLE_SCHEMA, c.TABLE_NAME, c.ORDINAL_POSITION`);
+      AND ep.major_id = c.object_id AND ep.minor_id = c.column_id
+    WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
+    ORDER BY s.name, o.name, c.column_id`);
   const keys = await request().query(`
     SELECT tc.TABLE_SCHEMA, tc.TABLE_NAME, k.COLUMN_NAME
     FROM ${db}.INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
@@ -153,13 +153,13 @@ export async function schemaSummary(request: SessionRequest, database: string): 
     ]),
   );
   const byTable = new Map<string, string[]>();
-  for (const c of cols.recordset as Array<Record<string, string | null>>) {
-    const full = at(c.TABLE_SCHEMA!, c.TABLE_NAME!, c.COLUMN_NAME!);
-    const parts = [`  ${c.COLUMN_NAME} ${c.DATA_TYPE}${c.IS_NULLABLE === 'NO' ? ' not null' : ''}`];
+  for (const c of cols.recordset as Array<Record<string, string | boolean | null>>) {
+    const full = at(String(c.TABLE_SCHEMA), String(c.TABLE_NAME), String(c.COLUMN_NAME));
+    const parts = [`  ${c.COLUMN_NAME} ${c.DATA_TYPE}${c.is_nullable ? '' : ' not null'}`];
     if (pk.has(full)) parts.push('PK');
     if (refs.has(full)) parts.push(`-> ${refs.get(full)}`);
-    const line = parts.join(' ') + (c.description ? ` -- ${c.description}` : '');
-    const key = `${c.TABLE_SCHEMA}.${c.TABLE_NAME}`;
+    const line = parts.join(' ') + (c.description ? ` -- ${String(c.description)}` : '');
+    const key = `${String(c.TABLE_SCHEMA)}.${String(c.TABLE_NAME)}`;
     byTable.set(key, [...(byTable.get(key) ?? []), line]);
   }
   const out = [`Database ${database}: ${tables.length} tables and views.`];

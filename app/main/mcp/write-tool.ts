@@ -118,7 +118,7 @@ export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRe
   const effect = await rowsOf('commit', (now) => {
     if (now.length !== confirmation.effect.length || now.some((n, i) => n !== confirmation.effect[i]))
       throw new ToolRefusal(
-        `The data changed since the preview: the statement now affects ${rowsText(now)} instead of ${rowsText(confirmation.effect)}. ` +
+        `The data changed since the preview: the statement now affects ${rows(now)} instead of ${sum(confirmation.effect)}. ` +
           'It was rolled back and nothing changed; call execute_statement again to preview it anew.',
       );
   });
@@ -142,4 +142,5 @@ function confirmMessage(w: WriteCall, effect: number[]): string {
 }
 
 const sum = (effect: number[]) => effect.reduce((a, b) => a + b, 0);
-const rowsText = (effect: number[]) => `${sum(effect)} row${sum(effect) === 1 ? '' : 's'} affected`;
+const rows = (effect: number[]) => `${sum(effect)} row${sum(effect) === 1 ? '' : 's'}`;
+const rowsText = (effect: number[]) => `${rows(effect)} affected`;
