@@ -21,6 +21,7 @@ import { mcpClient, signIn } from '../test/support/mcp-client.js';
 import { forgeAccessToken } from '../test/support/forge-token.js';
 import { loadSigningKey } from '../app/main/oauth/signing-key.js';
 import { bridgeTarget, plainOidcProvider, tokenLoadClient, tokenRates } from './bench-token.js';
+import { coreMemory, resultSize, type ToolResult } from './bench-mcp.js';
 import { createLargeTable, sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 const quantile = (xs: number[], q: number) => {
@@ -232,6 +233,13 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     results.million_row_query_limit_1000_truncated = String(limited.structuredContent?.truncated);
     results.million_row_query_rss_growth_mb = round((peak - rssBefore) / 1024 / 1024, 1);
+    Object.assign(
+      results,
+      await resultSize(
+        async (text) =>
+          (await authed.callTool({ name: 'run_query', arguments: { sql: text } })) as ToolResult,
+      ),
+    );
     await authed.close();
 
     // 4. Headless core start-to-ready (keychain, state, signing key, listening).
@@ -279,6 +287,9 @@ async function main(): Promise<void> {
     await tds.stop();
   }
 
+  // 6. The headless core in its own process: idle memory and its swing under 200 queries of 1,000 rows.
+  Object.assign(results, await coreMemory());
+
   const machine = `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const targets: Record<string, string> = {
     auth_overhead_ratio: '<= 1.05',
@@ -289,6 +300,9 @@ async function main(): Promise<void> {
     code_exchange_vs_oidc_provider_c8: '>= 0.8',
     refresh_vs_oidc_provider_c1: '>= 0.8',
     refresh_vs_oidc_provider_c8: '>= 0.8',
+    result_text_size_ratio: '<= 0.5',
+    core_idle_rss_mb: '<= 150',
+    core_rss_swing_200_queries_mb: '<= 50',
   };
   console.log(`\nMSSQL MCP Bridge benchmark (${machine})\n`);
   for (const [k, v] of Object.entries(results))

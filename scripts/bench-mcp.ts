@@ -1,0 +1,176 @@
+/**
+ * Benchmarks of what an MCP client receives and what the bridge process costs in memory:
+ * - result size: characters of text content per 100 rows for the sample queries (compact CSV) against the JSON
+ *   text the bridge sent before (JSON.stringify of the structured result), and JSON-RPC result bytes per 1,000 rows;
+ * - memory: the headless core in its own process (bundled as it ships, no demo IdP, the TDS test server in
+ *   another process): RSS at idle, and its peak during 200 run_query calls of 1,000 rows.
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import * as jose from 'jose';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { loadSigningKey } from '../app/main/oauth/signing-key.js';
+import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
+import { sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
+
+export type ToolResult = { content: Array<{ type: string; text?: string }>; structuredContent?: { rowCount: number } };
+
+export const SAMPLE_QUERIES = [
+  'SELECT TOP 100 * FROM Orders ORDER BY OrderID',
+  'SELECT TOP 100 CustomerID, Name, Email, RegionID, CreatedAt, Tags FROM Customers ORDER BY CustomerID',
+  'SELECT TOP 100 o.OrderID, c.Name AS Customer, p.Name AS Product, ol.Quantity, ol.UnitPrice FROM Orders o JOIN Customers c ON c.CustomerID = o.CustomerID JOIN OrderLines ol ON ol.OrderID = o.OrderID JOIN Products p ON p.ProductID = ol.ProductID ORDER BY o.OrderID',
+  'SELECT TOP 100 ProductID, Name, Category, UnitPrice, Attributes FROM Products ORDER BY ProductID',
+];
+
+/** Text characters per 100 rows now, and as JSON text (the bridge's text content before), over the sample queries. */
+export async function resultSize(
+  callTool: (sql: string) => Promise<ToolResult>,
+): Promise<Record<string, number>> {
+  let textChars = 0;
+  let jsonChars = 0;
+  let rows = 0;
+  for (const q of SAMPLE_QUERIES) {
+    const r = await callTool(q);
+    const text = r.content.map((c) => c.text ?? '').join('');
+    textChars += text.length;
+    jsonChars += JSON.stringify(r.structuredContent).length;
+    rows += r.structuredContent!.rowCount;
+  }
+  const per100 = (n: number) => Math.round((n / rows) * 100);
+  const big = await callTool('SELECT TOP 1000 * FROM Orders ORDER BY OrderID');
+  const text = big.content.map((c) => c.text ?? '').join('');
+  const structured = JSON.stringify(big.structuredContent);
+  return {
+    result_text_chars_per_100_rows: per100(textChars),
+    result_text_chars_per_100_rows_json_before: per100(jsonChars),
+    result_text_size_ratio: Math.round((textChars / jsonChars) * 1000) / 1000,
+    // The result as it travels: text content plus structuredContent (before: the JSON twice).
+    result_bytes_per_1000_rows: Buffer.byteLength(text) + Buffer.byteLength(structured),
+    result_bytes_per_1000_rows_before: 2 * Buffer.byteLength(structured),
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function waitFor(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The bridge as it ships (one bundle, dependencies from node_modules), in its own process. */
+export async function coreMemory(): Promise<Record<string, number>> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const outDir = path.join(root, '.cache', 'bench');
+  fs.mkdirSync(outDir, { recursive: true });
+  const bundle = path.join(outDir, 'cli.mjs');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'app/main/cli.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: bundle,
+    logLevel: 'warning',
+  });
+  const tds = await spawnTdsServer({});
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-mem-'));
+  const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const conn = sampleConnection(tds, 'sa');
+  fs.writeFileSync(
+    path.join(dataDir, 'config.json'),
+    JSON.stringify({
+      server: { port },
+      secrets: { service },
+      sql: {
+        profiles: [
+          {
+            id: 'sales',
+            host: conn.server,
+            port: conn.port,
+            database: 'Sales',
+            auth: { type: 'sql', user: conn.user, password: conn.password },
+            encrypt: false,
+            impersonation: 'none',
+            row_limit: 1000,
+          },
+        ],
+      },
+    }),
+  );
+  const child = spawn(
+    process.execPath,
+    [bundle, 'serve', '--config', path.join(dataDir, 'config.json'), '--data-dir', dataDir],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(`${origin}/.well-known/oauth-protected-resource/mcp`, 30_000);
+    const key = await loadSigningKey(await KeytarSecretStore.open(service));
+    const token = await new jose.SignJWT({
+      client_id: 'claude-desktop',
+      scope: 'mcp:tools',
+      gid: crypto.randomUUID(),
+      identity: { subject: 'bench', issuer: 'x', idp: 'x', groups: [], dbUser: 'bench' },
+      aud: `${origin}/mcp`,
+    })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(`${origin}/`)
+      .setSubject('bench')
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key.privateKey);
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = rssMb(child.pid!);
+    const client = new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    let peak = idle;
+    let low = Infinity;
+    const sampler = setInterval(() => {
+      const now = rssMb(child.pid!);
+      peak = Math.max(peak, now);
+      low = Math.min(low, now);
+    }, 20);
+    for (let i = 0; i < 200; i++) {
+      const r = (await client.callTool({
+        name: 'run_query',
+        arguments: { sql: 'SELECT TOP 1000 * FROM Orders ORDER BY OrderID' },
+      })) as ToolResult;
+      if (r.structuredContent?.rowCount !== 1000) throw new Error(`unexpected result: ${JSON.stringify(r).slice(0, 300)}`);
+    }
+    clearInterval(sampler);
+    await client.close();
+    const store = await KeytarSecretStore.open(service);
+    for (const acc of await store.accounts()) await store.delete(acc);
+    const mb = (x: number) => Math.round(x * 10) / 10;
+    return {
+      core_idle_rss_mb: mb(idle),
+      core_peak_rss_200_queries_mb: mb(peak),
+      core_rss_swing_200_queries_mb: mb(peak - Math.min(low, idle)),
+    };
+  } finally {
+    child.kill('SIGKILL');
+    await tds.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
