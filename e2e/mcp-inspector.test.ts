@@ -102,6 +102,26 @@ describe.runIf(node22)('MCP Inspector CLI (Node 22)', () => {
     ]);
     expect(call.code, call.err).toBe(0);
     expect(JSON.parse(call.out)).toMatchObject({ structuredContent: { rows: [[1000]] } });
+
+    // The same call negotiating protocol 2026-07-28 (stateless lane): the CSV text under its header line.
+    const modern = await inspector([
+      mcpUrl,
+      '--transport',
+      'http',
+      '--protocol-era',
+      'auto',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'run_query',
+      '--tool-arg',
+      'sql=SELECT COUNT(*) AS n FROM Customers',
+      '--header',
+      header,
+    ]);
+    expect(modern.code, modern.err).toBe(0);
+    const modernOut = JSON.parse(modern.out) as { content: Array<{ text: string }> };
+    expect(modernOut.content[0]!.text).toBe('# 1 row from Sales · columns: n int\nn\n1000');
     expect(
       env.core.audit
         .query({ limit: 5 })

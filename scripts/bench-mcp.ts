@@ -17,7 +17,11 @@ import { loadSigningKey } from '../app/main/oauth/signing-key.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
-export type ToolResult = { content: Array<{ type: string; text?: string }>; structuredContent?: { rowCount: number } };
+export type ToolResult = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  structuredContent?: { rowCount: number; rows: unknown[][]; columns: Array<{ name: string }> };
+};
 
 export const SAMPLE_QUERIES = [
   'SELECT TOP 100 * FROM Orders ORDER BY OrderID',
@@ -30,24 +34,41 @@ export const SAMPLE_QUERIES = [
 export async function resultSize(
   callTool: (sql: string) => Promise<ToolResult>,
 ): Promise<Record<string, number>> {
+  const call = async (sql: string) => {
+    const r = await callTool(sql);
+    if (r.isError || !r.structuredContent)
+      throw new Error(`run_query failed: ${JSON.stringify(r).slice(0, 400)}`);
+    return r;
+  };
   let textChars = 0;
   let jsonChars = 0;
+  let objectJsonChars = 0;
   let rows = 0;
   for (const q of SAMPLE_QUERIES) {
-    const r = await callTool(q);
+    const r = await call(q);
     const text = r.content.map((c) => c.text ?? '').join('');
+    const structured = r.structuredContent!;
     textChars += text.length;
-    jsonChars += JSON.stringify(r.structuredContent).length;
-    rows += r.structuredContent!.rowCount;
+    jsonChars += JSON.stringify(structured).length;
+    // The shape most MCP SQL servers send as text: one object per row, column names repeated.
+    objectJsonChars += JSON.stringify({
+      ...structured,
+      rows: structured.rows.map((row) =>
+        Object.fromEntries(structured.columns.map((c, i) => [c.name, row[i]])),
+      ),
+    }).length;
+    rows += structured.rowCount;
   }
   const per100 = (n: number) => Math.round((n / rows) * 100);
-  const big = await callTool('SELECT TOP 1000 * FROM Orders ORDER BY OrderID');
+  const big = await call('SELECT TOP 1000 * FROM Orders ORDER BY OrderID');
   const text = big.content.map((c) => c.text ?? '').join('');
   const structured = JSON.stringify(big.structuredContent);
   return {
     result_text_chars_per_100_rows: per100(textChars),
     result_text_chars_per_100_rows_json_before: per100(jsonChars),
     result_text_size_ratio: Math.round((textChars / jsonChars) * 1000) / 1000,
+    result_text_chars_per_100_rows_object_json: per100(objectJsonChars),
+    result_text_size_ratio_vs_object_json: Math.round((textChars / objectJsonChars) * 1000) / 1000,
     // The result as it travels: text content plus structuredContent (before: the JSON twice).
     result_bytes_per_1000_rows: Buffer.byteLength(text) + Buffer.byteLength(structured),
     result_bytes_per_1000_rows_before: 2 * Buffer.byteLength(structured),
@@ -77,16 +98,19 @@ export async function coreMemory(): Promise<Record<string, number>> {
   const root = path.resolve(import.meta.dirname, '..');
   const outDir = path.join(root, '.cache', 'bench');
   fs.mkdirSync(outDir, { recursive: true });
-  const bundle = path.join(outDir, 'cli.mjs');
+  // Split so that the demo (a dynamic import, with the demo IdP and PGlite) stays out of `serve`.
   await esbuild.build({
-    entryPoints: [path.join(root, 'app/main/cli.ts')],
+    entryPoints: { cli: path.join(root, 'app/main/cli.ts') },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     packages: 'external',
-    outfile: bundle,
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
   });
+  const bundle = path.join(outDir, 'cli.mjs');
   const tds = await spawnTdsServer({});
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-mem-'));
   const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
@@ -156,7 +180,8 @@ export async function coreMemory(): Promise<Record<string, number>> {
         name: 'run_query',
         arguments: { sql: 'SELECT TOP 1000 * FROM Orders ORDER BY OrderID' },
       })) as ToolResult;
-      if (r.structuredContent?.rowCount !== 1000) throw new Error(`unexpected result: ${JSON.stringify(r).slice(0, 300)}`);
+      if (r.structuredContent?.rowCount !== 1000)
+        throw new Error(`unexpected result: ${JSON.stringify(r).slice(0, 300)}`);
     }
     clearInterval(sampler);
     await client.close();
@@ -172,5 +197,6 @@ export async function coreMemory(): Promise<Record<string, number>> {
     child.kill('SIGKILL');
     await tds.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(outDir, { recursive: true, force: true });
   }
 }

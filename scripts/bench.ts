@@ -237,7 +237,10 @@ async function main(): Promise<void> {
       results,
       await resultSize(
         async (text) =>
-          (await authed.callTool({ name: 'run_query', arguments: { sql: text } })) as ToolResult,
+          (await authed.callTool({
+            name: 'run_query',
+            arguments: { connection: 'sales', sql: text },
+          })) as ToolResult,
       ),
     );
     await authed.close();

@@ -89,6 +89,41 @@ describe('protocol 2026-07-28', () => {
     expect(list.find((b) => b.result?.tools)?.result).toMatchObject({ ttlMs: 60_000, cacheScope: 'private' });
   });
 
+  it('checks the 2026-07-28 request headers against the body, and the bearer first', async () => {
+    const { token } = await modernClient('alice');
+    // A tools/list request as the v2 client sends it (envelope in _meta, Mcp-Method header).
+    const body = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/list',
+      params: {
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    };
+    const post = (headers: Record<string, string>) =>
+      fetch(env.core.urls().mcp, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      });
+    const ok = await post({ authorization: `Bearer ${token}`, 'mcp-method': 'tools/list' });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { result: { tools: unknown[] } }).result.tools.length).toBeGreaterThan(5);
+    const mismatch = await post({ authorization: `Bearer ${token}`, 'mcp-method': 'tools/call' });
+    const answer = (await mismatch.json()) as { error?: { code: number } };
+    expect(answer.error?.code).toBe(-32020);
+    expect((await post({ 'mcp-method': 'tools/list' })).status).toBe(401);
+  });
+
   it('run_query answers CSV under a one-line header, and typed rows in structuredContent', async () => {
     const { client } = await modernClient('alice');
     const r = (await client.callTool({

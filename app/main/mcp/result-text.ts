@@ -32,8 +32,25 @@ export function resultText(r: TabularResult, rowLimit: number): string {
 function table(head: string, columns: ColumnInfo[], rows: unknown[][]): string {
   const types = columns.map((c) => `${c.name} ${c.type}${c.nullable ? '' : ' not null'}`).join(', ');
   const lines = [`${head} · columns: ${types}`, columns.map((c) => csvCell(c.name)).join(',')];
-  for (const row of rows) lines.push(row.map(csvCell).join(','));
+  const shown = columns.map((c) => dateText(c.type));
+  for (const row of rows) lines.push(row.map((v, i) => csvCell(shown[i] ? shown[i](v) : v)).join(','));
   return lines.join('\n');
+}
+
+/**
+ * Dates as SQL Server prints them: the driver hands `date`, `datetime` and `datetime2` values over as UTC
+ * instants (ISO text in structuredContent); in the text a date is `2024-05-01` and a time of day drops the `T`,
+ * the zero milliseconds and the `Z` that SQL Server's types do not have. `datetimeoffset` keeps its ISO form.
+ */
+function dateText(type: string): ((v: unknown) => unknown) | undefined {
+  const t = type.toLowerCase();
+  if (t === 'date') return (v) => (typeof v === 'string' ? v.slice(0, 10) : v);
+  if (t.startsWith('datetime2') || t === 'datetime' || t === 'smalldatetime')
+    return (v) =>
+      typeof v === 'string' && v.length >= 19 && v.endsWith('Z')
+        ? `${v.slice(0, 10)} ${v.slice(11, 19)}${v.slice(19, -1).replace(/^\.0+$/, '')}`
+        : v;
+  return undefined;
 }
 
 function csvCell(v: unknown): string {
