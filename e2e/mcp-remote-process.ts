@@ -59,7 +59,12 @@ export async function signInThroughMcpRemote(
   o: { user: string; callbackPrefix: string },
 ): Promise<{ authorizationUrl: string; landed: string }> {
   const printed = /Please authorize this client by visiting:\s*\n(\S+)/;
-  await waitFor(() => printed.test(remote.stderr()), 'mcp-remote to print its authorization URL', 30_000);
+  // Under a loaded 2-core CI machine mcp-remote (an npx-style Node start plus discovery) can take a while.
+  await waitFor(
+    () => printed.test(remote.stderr()),
+    () => `mcp-remote to print its authorization URL; it wrote: ${remote.stderr().slice(-800)}`,
+    60_000,
+  );
   const authorizationUrl = printed.exec(remote.stderr())![1]!;
   const landed = await signInWithBrowser(browser, authorizationUrl, {
     user: o.user,
