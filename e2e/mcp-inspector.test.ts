@@ -87,38 +87,28 @@ describe.runIf(node22)('MCP Inspector CLI (Node 22)', () => {
     const tools = (JSON.parse(list.out) as { tools: Array<{ name: string }> }).tools.map((t) => t.name);
     expect(tools).toEqual(expect.arrayContaining(['whoami', 'list_tables', 'run_query']));
 
-    const call = await inspector([
-      mcpUrl,
-      '--transport',
-      'http',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'run_query',
-      '--tool-arg',
-      'sql=SELECT COUNT(*) AS n FROM Customers',
-      '--header',
-      header,
-    ]);
+    // One run_query call; `era` adds the Inspector's protocol negotiation flags.
+    const countCustomers = (era: string[] = []) =>
+      inspector([
+        mcpUrl,
+        '--transport',
+        'http',
+        ...era,
+        '--method',
+        'tools/call',
+        '--tool-name',
+        'run_query',
+        '--tool-arg',
+        'sql=SELECT COUNT(*) AS n FROM Customers',
+        '--header',
+        header,
+      ]);
+    const call = await countCustomers();
     expect(call.code, call.err).toBe(0);
     expect(JSON.parse(call.out)).toMatchObject({ structuredContent: { rows: [[1000]] } });
 
     // The same call negotiating protocol 2026-07-28 (stateless lane): the CSV text under its header line.
-    const modern = await inspector([
-      mcpUrl,
-      '--transport',
-      'http',
-      '--protocol-era',
-      'auto',
-      '--method',
-      'tools/call',
-      '--tool-name',
-      'run_query',
-      '--tool-arg',
-      'sql=SELECT COUNT(*) AS n FROM Customers',
-      '--header',
-      header,
-    ]);
+    const modern = await countCustomers(['--protocol-era', 'auto']);
     expect(modern.code, modern.err).toBe(0);
     const modernOut = JSON.parse(modern.out) as { content: Array<{ text: string }> };
     expect(modernOut.content[0]!.text).toBe('# 1 row from Sales · columns: n int\nn\n1000');

@@ -10,6 +10,7 @@ import {
 import { createLargeTable, sampleConnection } from '@mssql-mcp-bridge/tds-test-server';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
+import { waitFor } from '../support/processes.js';
 
 /**
  * The endpoint as a protocol 2026-07-28 client sees it (MCP SDK v2 client, version negotiation on): stateless
@@ -188,11 +189,13 @@ describe('progress and cancellation on a long query', () => {
     expect(env.sql!.activeRequests()).toBeGreaterThan(0);
     abort.abort();
     await expect(pending).rejects.toThrow();
-    const until = Date.now() + 5_000;
     const audited = () =>
       env.core.audit.query({ limit: 5 }).find((e) => e.tool === 'run_query' && e.profile === 'sales_big');
-    while ((env.sql!.activeRequests() > 0 || audited()?.outcome !== 'cancelled') && Date.now() < until)
-      await new Promise((res) => setTimeout(res, 50));
+    await waitFor(
+      () => env.sql!.activeRequests() === 0 && audited()?.outcome === 'cancelled',
+      'the statement to stop on the server and the audit to say cancelled',
+      5_000,
+    );
     expect(env.sql!.activeRequests()).toBe(0);
     expect(audited()).toMatchObject({ outcome: 'cancelled', subject: 'bob' });
   });

@@ -4,6 +4,7 @@ import { createLargeTable } from '@mssql-mcp-bridge/tds-test-server';
 import { loadCorpus } from '../../corpus/run.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, postInitialize, signIn } from '../support/mcp-client.js';
+import { waitFor } from '../support/processes.js';
 
 let env: Env;
 const clients: Client[] = [];
@@ -405,15 +406,12 @@ describe('row limit, timeout and cancellation on 1,000,000 rows', () => {
     await expect(pending).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);
     // The bridge sent ATTENTION: the TDS server stops streaming within a few batches.
-    const until = Date.now() + 5_000;
-    while (env.sql!.activeRequests() > 0 && Date.now() < until)
-      await new Promise((res) => setTimeout(res, 50));
+    await waitFor(() => env.sql!.activeRequests() === 0, 'the TDS server to stop the statement', 5_000);
     expect(env.sql!.activeRequests()).toBe(0);
     // The handler records the call once its session has rolled back, just after the client gave up.
     const cancelled = () =>
       env.core.audit.query({ limit: 5 }).find((e) => e.tool === 'run_query' && e.subject === 'bob');
-    while (cancelled()?.outcome !== 'cancelled' && Date.now() < until + 5_000)
-      await new Promise((res) => setTimeout(res, 50));
+    await waitFor(() => cancelled()?.outcome === 'cancelled', 'the audit to say cancelled', 10_000);
     expect(cancelled()).toMatchObject({ outcome: 'cancelled', profile: 'sales_unlimited' });
   });
 

@@ -1,6 +1,6 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { listDatabases, listTables } from '../sql/catalog.js';
+import { listColumns, listDatabases, listTables } from '../sql/catalog.js';
 import { databaseRefusal } from '../sql/guard.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import { bracket, type SessionRequest } from '../sql/runner.js';
@@ -116,16 +116,7 @@ const one = (v: string | string[] | undefined) =>
 export async function schemaSummary(request: SessionRequest, database: string): Promise<string> {
   const db = bracket(database);
   const tables = await listTables(request, database);
-  const cols = await request().query(`
-    SELECT s.name AS TABLE_SCHEMA, o.name AS TABLE_NAME, c.name AS COLUMN_NAME, TYPE_NAME(c.user_type_id) AS DATA_TYPE,
-      c.is_nullable, CAST(ep.value AS nvarchar(4000)) AS description
-    FROM ${db}.sys.columns c
-    JOIN ${db}.sys.objects o ON o.object_id = c.object_id
-    JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
-    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
-      AND ep.major_id = c.object_id AND ep.minor_id = c.column_id
-    WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
-    ORDER BY s.name, o.name, c.column_id`);
+  const columns = await listColumns(request, database);
   const keys = await request().query(`
     SELECT tc.TABLE_SCHEMA, tc.TABLE_NAME, k.COLUMN_NAME
     FROM ${db}.INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
@@ -153,14 +144,15 @@ export async function schemaSummary(request: SessionRequest, database: string): 
     ]),
   );
   const byTable = new Map<string, string[]>();
-  for (const c of cols.recordset as Array<Record<string, string | boolean | null>>) {
-    const full = at(String(c.TABLE_SCHEMA), String(c.TABLE_NAME), String(c.COLUMN_NAME));
-    const parts = [`  ${c.COLUMN_NAME} ${c.DATA_TYPE}${c.is_nullable ? '' : ' not null'}`];
+  for (const c of columns) {
+    const full = at(c.schema, c.table, c.column);
+    const parts = [`  ${c.column} ${c.type}${c.nullable ? '' : ' not null'}`];
     if (pk.has(full)) parts.push('PK');
     if (refs.has(full)) parts.push(`-> ${refs.get(full)}`);
-    const line = parts.join(' ') + (c.description ? ` -- ${String(c.description)}` : '');
-    const key = `${String(c.TABLE_SCHEMA)}.${String(c.TABLE_NAME)}`;
-    byTable.set(key, [...(byTable.get(key) ?? []), line]);
+    const key = `${c.schema}.${c.table}`;
+    let lines = byTable.get(key);
+    if (!lines) byTable.set(key, (lines = []));
+    lines.push(parts.join(' ') + (c.description ? ` -- ${c.description}` : ''));
   }
   const out = [`Database ${database}: ${tables.length} tables and views.`];
   for (const t of tables) {

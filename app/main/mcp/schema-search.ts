@@ -1,5 +1,5 @@
-import { bracket, type SessionRequest } from '../sql/runner.js';
-import { listDatabases } from '../sql/catalog.js';
+import type { SessionRequest } from '../sql/runner.js';
+import { listColumns, listDatabases, listTables } from '../sql/catalog.js';
 import { databaseRefusal, type GuardPolicy } from '../sql/guard.js';
 
 export interface SchemaMatch {
@@ -43,40 +43,24 @@ export async function searchSchema(request: SessionRequest, o: SearchOptions): P
 
 type Item = Omit<SchemaMatch, 'score'>;
 
+/** The tables and views of one database, then their columns, as search items. */
 async function schemaItems(request: SessionRequest, database: string): Promise<Item[]> {
-  const db = bracket(database);
-  const r = await request().query(`
-    SELECT s.name AS schema_name, o.name AS table_name, o.type AS type, c.name AS column_name,
-      CAST(ep.value AS nvarchar(4000)) AS description
-    FROM ${db}.sys.objects o
-    JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
-    LEFT JOIN ${db}.sys.columns c ON c.object_id = o.object_id
-    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
-      AND ep.major_id = o.object_id AND ep.minor_id = c.column_id
-    WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
-    UNION ALL
-    SELECT s.name, o.name, o.type, NULL, CAST(ep.value AS nvarchar(4000))
-    FROM ${db}.sys.objects o
-    JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
-    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
-      AND ep.major_id = o.object_id AND ep.minor_id = 0
-    WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0`);
-  return (
-    r.recordset as Array<{
-      schema_name: string;
-      table_name: string;
-      type: string;
-      column_name: string | null;
-      description: string | null;
-    }>
-  ).map((x) => ({
+  const tables: Item[] = (await listTables(request, database)).map((t) => ({
     database,
-    schema: x.schema_name,
-    table: x.table_name,
-    ...(x.column_name ? { column: x.column_name } : {}),
-    kind: x.column_name ? 'column' : x.type.trim() === 'V' ? 'view' : 'table',
-    ...(x.description ? { description: x.description } : {}),
+    schema: t.schema,
+    table: t.name,
+    kind: t.kind,
+    ...(t.description ? { description: t.description } : {}),
   }));
+  const columns: Item[] = (await listColumns(request, database)).map((c) => ({
+    database,
+    schema: c.schema,
+    table: c.table,
+    column: c.column,
+    kind: 'column',
+    ...(c.description ? { description: c.description } : {}),
+  }));
+  return [...tables, ...columns];
 }
 
 /** Each word scores by where it stands: the item's own name, then its table's name, then its description. */

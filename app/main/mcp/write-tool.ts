@@ -40,6 +40,7 @@ const confirmSchema = {
  */
 export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRequiredResult> {
   const started = performance.now();
+  const identity = w.ctx.caller.identity;
   const rowsOf = (end: 'rollback' | 'commit', check?: (effect: number[]) => void) =>
     w.req.session(end, async (r) => {
       const effect = (await r().query(w.sql)).rowsAffected;
@@ -70,7 +71,6 @@ export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRe
           'Use a client that supports MCP elicitation (MCP Inspector, VS Code, the SDK client), or have an administrator set confirm_writes: false on this connection.',
       );
     const effect = await rowsOf('rollback');
-    const identity = w.ctx.caller.identity;
     const requestState = await w.codec.mint({
       subject: identity.subject,
       clientId: w.ctx.clientId,
@@ -91,7 +91,6 @@ export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRe
     });
   }
 
-  const identity = w.ctx.caller.identity;
   if (
     confirmation.subject !== identity.subject ||
     confirmation.clientId !== w.ctx.clientId ||

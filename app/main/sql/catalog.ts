@@ -44,6 +44,47 @@ export async function listTables(request: SessionRequest, database: string, sche
   );
 }
 
+export interface CatalogColumn {
+  schema: string;
+  table: string;
+  column: string;
+  type: string;
+  nullable: boolean;
+  description?: string;
+}
+
+/** Every column of the database's tables and views, in order, with its MS_Description where one is set. */
+export async function listColumns(request: SessionRequest, database: string): Promise<CatalogColumn[]> {
+  const db = bracket(database);
+  const r = await request().query(`
+    SELECT s.name AS schema_name, o.name AS table_name, c.name AS column_name, TYPE_NAME(c.user_type_id) AS type_name,
+      c.is_nullable, CAST(ep.value AS nvarchar(4000)) AS description
+    FROM ${db}.sys.columns c
+    JOIN ${db}.sys.objects o ON o.object_id = c.object_id
+    JOIN ${db}.sys.schemas s ON s.schema_id = o.schema_id
+    LEFT JOIN ${db}.sys.extended_properties ep ON ep.class = 1 AND ep.name = 'MS_Description'
+      AND ep.major_id = c.object_id AND ep.minor_id = c.column_id
+    WHERE o.type IN ('U', 'V') AND o.is_ms_shipped = 0
+    ORDER BY s.name, o.name, c.column_id`);
+  return (
+    r.recordset as Array<{
+      schema_name: string;
+      table_name: string;
+      column_name: string;
+      type_name: string;
+      is_nullable: boolean;
+      description: string | null;
+    }>
+  ).map((x) => ({
+    schema: x.schema_name,
+    table: x.table_name,
+    column: x.column_name,
+    type: x.type_name,
+    nullable: !!x.is_nullable,
+    ...(x.description ? { description: x.description } : {}),
+  }));
+}
+
 export async function describeTable(
   request: SessionRequest,
   database: string,
