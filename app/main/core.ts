@@ -282,6 +282,8 @@ export class BridgeCore {
 
   async stop(): Promise<void> {
     clearInterval(this.pruneTimer);
+    // Running MCP calls finish (or are answered with an error) before their connections and pools go away.
+    await this.mcp.drain(this.config.server.shutdown_grace_seconds * 1000);
     await this.mcp.closeAll();
     await this.pools.closeAll();
     this.grants.flush();

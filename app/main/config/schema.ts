@@ -110,6 +110,8 @@ export const configSchema = z
         /** Browser origins allowed to call metadata, token and /mcp (CORS + Origin check). */
         allowed_origins: z.array(z.string()).default(['http://localhost:6274', 'http://127.0.0.1:6274']),
         body_limit: z.string().default('100kb'),
+        /** On SIGTERM/quit, how long running MCP calls may take to finish before they are answered with an error. */
+        shutdown_grace_seconds: z.number().min(0).max(600).default(10),
       })
       .prefault({}),
     oauth: z

@@ -57,8 +57,20 @@ const INSTRUCTIONS =
  * later POST) and elicitation (a server-to-client request) need the same server instance across requests. A
  * session belongs to the user and client that opened it, and ends when the grant behind its token is revoked.
  */
+/** An MCP exchange still being answered; long-lived listening streams are not counted as work. */
+interface Exchange {
+  req: Request;
+  res: Response;
+  /** A call that returns when its work is done (not a GET stream or a subscriptions/listen). */
+  work: boolean;
+}
+
+const STOPPING = 'MSSQL MCP Bridge is stopping (the app is quitting or the server received SIGTERM)';
+
 export class McpEndpoint {
   private readonly sessions = new Map<string, LegacySession>();
+  private readonly exchanges = new Set<Exchange>();
+  private stopping = false;
   private readonly stopListening: () => void;
   private readonly modern: McpHttpHandler;
   private readonly modernNode: NodeMcpRequestHandler;
@@ -117,6 +129,11 @@ export class McpEndpoint {
       expectedResource: new URL(ctx.resource),
     };
     const router = express.Router();
+    router.use((_req, res, next) => {
+      if (!this.stopping) return next();
+      res.setHeader('Retry-After', '5');
+      jsonRpcError(res, 503, -32000, `${STOPPING}; retry once it is running again.`);
+    });
     router.use((req, res, next) => {
       verifyBearerToken(req.headers.authorization, bearer).then(
         (auth) => {
@@ -138,6 +155,9 @@ export class McpEndpoint {
   }
 
   private async handle(req: Request, res: Response, ctx: OriginContext): Promise<void> {
+    const exchange: Exchange = { req, res, work: req.method === 'POST' && !listens(req.body) };
+    this.exchanges.add(exchange);
+    res.once('close', () => this.exchanges.delete(exchange));
     const auth = (req as Request & { auth: AuthInfo }).auth;
     // A write tool called with a token lacking mssql:write: 403 with the scope to ask for, so clients step up.
     if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
@@ -204,11 +224,59 @@ export class McpEndpoint {
     await s.server.close().catch(() => undefined);
   }
 
+  /**
+   * Stops taking MCP requests (503 with a sentence), waits up to `graceMs` for running calls, then answers each
+   * call still running with a JSON-RPC error naming the shutdown, so no client is left with an empty answer.
+   * Their statements are cancelled when the pools close; a write's transaction is rolled back, never half-done.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const until = Date.now() + graceMs;
+    const working = () => [...this.exchanges].some((e) => e.work);
+    while (working() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const message = `${STOPPING}; this call did not finish within ${Math.round(graceMs / 1000)} s and was cancelled. Retry once it is running again.`;
+    for (const e of this.exchanges) answerStopping(e, message);
+    this.exchanges.clear();
+  }
+
   async closeAll(): Promise<void> {
     this.stopListening();
     await this.modern.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
   }
+}
+
+/** subscriptions/listen (2026-07-28) holds its stream open for notifications: no work to wait for. */
+function listens(body: unknown): boolean {
+  return (Array.isArray(body) ? body : [body]).some(
+    (m) => (m as { method?: string } | null)?.method === 'subscriptions/listen',
+  );
+}
+
+/** Ends an exchange with a JSON-RPC error for each request in it: as JSON, or as SSE events once streaming. */
+function answerStopping({ req, res }: Exchange, message: string): void {
+  // The handler may still try to write after this; its writes must not surface as an unhandled error.
+  res.on('error', () => undefined);
+  if (res.writableEnded) return;
+  const ids = (Array.isArray(req.body) ? req.body : [req.body])
+    .map((m) => (m as { id?: string | number } | null)?.id)
+    .filter((id) => id !== undefined);
+  const errors = ids.map((id) => ({ jsonrpc: '2.0', id, error: { code: -32000, message } }));
+  if (!res.headersSent) {
+    res
+      .status(503)
+      .json(
+        errors.length === 1
+          ? errors[0]
+          : errors.length
+            ? errors
+            : { jsonrpc: '2.0', id: null, error: { code: -32000, message } },
+      );
+    return;
+  }
+  if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream'))
+    for (const e of errors) res.write(`event: message\ndata: ${JSON.stringify(e)}\n\n`);
+  res.end();
 }
 
 function callsWriteTool(body: unknown): boolean {

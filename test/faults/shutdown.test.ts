@@ -1,0 +1,145 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as jose from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  createLargeTable,
+  sampleConnection,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+  startTdsServer,
+  type TdsServer,
+} from '@mssql-mcp-bridge/tds-test-server';
+import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
+import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
+import { mcpClient } from '../support/mcp-client.js';
+import { exited, removeSecrets, startServe } from '../support/processes.js';
+
+/**
+ * SIGTERM while MCP calls run (issue 13, case 5): `serve` stops taking MCP requests (503 with a sentence), lets
+ * running calls finish within `server.shutdown_grace_seconds`, answers the ones still running with a JSON-RPC
+ * error saying the bridge is stopping (never an empty 200), and exits 0.
+ */
+let sql: TdsServer;
+beforeAll(async () => {
+  sql = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  await createLargeTable(sql, 'Sales', 300_000);
+}, 120_000);
+afterAll(async () => {
+  await sql?.stop();
+});
+
+async function token(service: string, origin: string): Promise<string> {
+  const key = await loadSigningKey(await KeytarSecretStore.open(service));
+  return new jose.SignJWT({
+    client_id: 'claude-desktop',
+    scope: 'mcp:tools',
+    gid: crypto.randomUUID(),
+    identity: { subject: 'bob', issuer: 'x', idp: 'x', groups: [], dbUser: 'bob' },
+    aud: `${origin}/mcp`,
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
+    .setIssuer(`${origin}/`)
+    .setSubject('bob')
+    .setJti(crypto.randomUUID())
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(key.privateKey);
+}
+
+describe('SIGTERM with MCP calls running', () => {
+  it('finishes short calls, answers long ones with a JSON-RPC error, refuses new ones, and exits 0', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-stop-'));
+    const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+    const conn = sampleConnection(sql);
+    const configFile = path.join(dataDir, 'config.json');
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        secrets: { service },
+        server: { shutdown_grace_seconds: 10 },
+        sql: {
+          profiles: [
+            {
+              id: 'sales',
+              host: conn.server,
+              port: conn.port,
+              database: 'Sales',
+              auth: { type: 'sql', user: conn.user, password: conn.password },
+              encrypt: false,
+              impersonation: 'none',
+              row_limit: 1_000_000,
+              query_timeout_seconds: 120,
+            },
+          ],
+        },
+      }),
+    );
+    const { child, origin } = await startServe(dataDir, configFile);
+    try {
+      const bearer = await token(service, origin);
+      // A 2026-07-28 call that finishes within the grace (the TDS test server runs one statement at a time, so it
+      // is sent first).
+      const modern = new Client({ name: 't', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+      await modern.connect(
+        new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+        }),
+      );
+      const short = modern.callTool({
+        name: 'run_query',
+        arguments: { sql: 'SELECT TOP 20000 * FROM Events ORDER BY EventID' },
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      // A 2025-era session (its answer streams as SSE) runs a statement that needs far longer than the grace.
+      const legacy = await mcpClient(`${origin}/mcp`, bearer);
+      const long = legacy
+        .callTool(
+          { name: 'run_query', arguments: { sql: 'SELECT e.*, r.Name FROM Events e CROSS JOIN Regions r' } },
+          undefined,
+          {
+            timeout: 60_000,
+          },
+        )
+        .then(
+          (r) => ({ ok: true as const, r }),
+          (err: Error) => ({ ok: false as const, message: err.message }),
+        );
+      await new Promise((r) => setTimeout(r, 200));
+      const stoppedAt = Date.now();
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 200));
+
+      // New MCP requests are refused with a sentence while the bridge drains.
+      const refused = await fetch(`${origin}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+      });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+        'MSSQL MCP Bridge is stopping',
+      );
+
+      const finished = (await short) as { isError?: boolean; structuredContent?: { rowCount: number } };
+      expect(finished.isError).toBeFalsy();
+      expect(finished.structuredContent?.rowCount).toBe(20000);
+
+      const answer = await long;
+      expect(answer.ok).toBe(false);
+      expect(answer.ok ? '' : answer.message).toContain('MSSQL MCP Bridge is stopping');
+      expect(Date.now() - stoppedAt).toBeLessThan(16_000);
+      expect(await exited(child)).toBe(0);
+      expect(child.output()).toContain('Received SIGTERM, stopping...');
+      await legacy.close().catch(() => undefined);
+      await modern.close().catch(() => undefined);
+    } finally {
+      child.kill('SIGKILL');
+      await removeSecrets(service);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
