@@ -28,6 +28,7 @@ import {
   createAuthorizationServer,
   resourceServerInfo,
   tokenRateLimit,
+  authorizeRateLimit,
   type AuthorizationServerDeps,
 } from './oauth/authorization-server.js';
 import { registerIdJagGrant } from './oauth/id-jag.js';
@@ -154,6 +155,7 @@ export class BridgeCore {
         cookieKeys,
         registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
         tokenRequestAllowed: tokenRateLimit(config),
+        authorizeRequestAllowed: authorizeRateLimit(config),
         corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
         cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
         extend: config.oauth.id_jag

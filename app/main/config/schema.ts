@@ -126,6 +126,8 @@ export const configSchema = z
         refresh_grace_seconds: z.number().int().min(0).max(120).default(10),
         pending_authorization_ttl_seconds: z.number().int().min(60).default(600),
         token_requests_per_minute: z.number().int().min(1).default(600),
+        /** Browser sign-ins started per minute (each opens an interaction and a trip to the IdP). */
+        authorize_requests_per_minute: z.number().int().min(1).default(120),
         clients: z.array(preRegisteredClient).default([
           {
             client_id: 'claude-desktop',

@@ -180,6 +180,15 @@ export class McpEndpoint {
 
   private async handleLegacy(req: Request, res: Response, auth: AuthInfo): Promise<void> {
     const caller = auth.extra as unknown as CallerInfo;
+    // MCP 2025-06-18 removed JSON-RPC batches (2025-03-26, the version assumed without the header, had them).
+    const version = req.header('mcp-protocol-version') ?? '2025-03-26';
+    if (Array.isArray(req.body) && version >= '2025-06-18')
+      return jsonRpcError(
+        res,
+        400,
+        -32600,
+        `JSON-RPC batches are not part of MCP ${version}; send one message per request.`,
+      );
     const sessionId = req.header('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);

@@ -30,6 +30,8 @@ export interface AuthorizationServerDeps {
   registrationLimit: RegistrationLimit;
   /** Counts one /token or /revoke request; false once over `oauth.token_requests_per_minute` (see tokenRateLimit). */
   tokenRequestAllowed: () => boolean;
+  /** Counts one /authorize request; false once over `oauth.authorize_requests_per_minute`. */
+  authorizeRequestAllowed: () => boolean;
   /** Whether a browser origin may read responses (configured origins and the bridge's own). */
   corsAllowed: (origin: string) => boolean;
   /**
@@ -199,6 +201,18 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       };
       return;
     }
+    if (c.path === AS_ROUTES.authorization && !d.authorizeRequestAllowed()) {
+      // A browser is on the other end: a page, not JSON.
+      c.status = 429;
+      c.set('Retry-After', '60');
+      setPageHeaders(c.res);
+      c.type = 'html';
+      c.body = errorPageHtml(
+        'too_many_requests',
+        'Too many sign-ins were started in the last minute; wait a minute, then start the sign-in again from your MCP client (limit: oauth.authorize_requests_per_minute)',
+      );
+      return;
+    }
     // The bridge's default scope when a client asks for none (oidc-provider would issue a token without one).
     if (c.path === AS_ROUTES.authorization && c.method === 'GET' && !c.query.scope)
       c.query = { ...c.query, scope: SCOPES.tools };
@@ -231,6 +245,11 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
  */
 export function tokenRateLimit(config: BridgeConfig): () => boolean {
   return fixedWindow(config.oauth.token_requests_per_minute, 60_000);
+}
+
+/** `oauth.authorize_requests_per_minute` for /authorize, likewise one counter for every origin. */
+export function authorizeRateLimit(config: BridgeConfig): () => boolean {
+  return fixedWindow(config.oauth.authorize_requests_per_minute, 60_000);
 }
 
 /** A counter per window: true while fewer than `max` calls were made in the current one. */
