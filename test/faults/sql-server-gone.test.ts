@@ -61,6 +61,7 @@ describe('SQL Server gone mid-statement', () => {
     const [row] = env.core.audit.query({ limit: 1 });
     expect(row).toMatchObject({ tool: 'run_query', outcome: 'error' });
     expect(row!.errorNumber === undefined || Number.isInteger(row!.errorNumber)).toBe(true);
+    expect(row!.errorCode).toMatch(/^E[A-Z]+$/);
     await client.close();
   });
 });

@@ -18,7 +18,10 @@ export interface AuditEntry {
   durationMs: number;
   /** 'declined': a write the person did not confirm (nothing changed). */
   outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined';
+  /** SQL Server's error number (an integer) when the server raised the error. */
   errorNumber?: number;
+  /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */
+  errorCode?: string;
   errorMessage?: string;
 }
 
@@ -40,6 +43,7 @@ type Row = {
   duration_ms: number;
   outcome: AuditEntry['outcome'];
   error_number: number | null;
+  error_code: string | null;
   error_message: string | null;
 };
 
@@ -62,8 +66,8 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
       : undefined;
     const info = this.db
       .prepare(
-        `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         at,
@@ -80,6 +84,7 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
         e.durationMs,
         e.outcome,
         e.errorNumber ?? null,
+        e.errorCode ?? null,
         e.errorMessage ?? null,
       );
     const entry: AuditEntry = { ...e, id: Number(info.lastInsertRowid), at, statementHash };
@@ -116,6 +121,7 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
       durationMs: r.duration_ms,
       outcome: r.outcome,
       errorNumber: r.error_number ?? undefined,
+      errorCode: r.error_code ?? undefined,
       errorMessage: r.error_message ?? undefined,
     }));
   }

@@ -162,6 +162,7 @@ async function runTool<I extends z.ZodObject>(
       durationMs: Math.round(performance.now() - started),
       outcome,
       errorNumber: explained.number,
+      errorCode: refused ? undefined : driverCode(err),
       errorMessage: explained.message,
     });
     const text = [explained.message, 'fix' in explained && explained.fix ? `Fix: ${explained.fix}` : '']
@@ -186,4 +187,10 @@ function progressReporter(reqCtx: ServerContext): CallRequest['progress'] {
         },
       })
       .catch(() => undefined);
+}
+
+/** The driver's code of an error (tedious/mssql: ETIMEOUT, ECONNRESET...), or the bridge's own (EDEADLINE). */
+function driverCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }

@@ -138,6 +138,8 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (requester, hour)
   );
   `,
+  // The driver's error code (ETIMEOUT, ECONNRESET...) beside SQL Server's integer error number.
+  `ALTER TABLE audit ADD COLUMN error_code TEXT;`,
 ];
 
 /** A private directory (0700, also when it already existed), for the state of one user. */
