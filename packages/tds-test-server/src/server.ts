@@ -32,6 +32,8 @@
  *   with PostgreSQL deciding where a syntax error is;
  *   a failed statement ends its batch (like XACT_ABORT for the batch, not the transaction).
  * - Names resolve case-insensitively against the catalog; identifiers are otherwise PostgreSQL's.
+ * - Text cannot hold NUL (U+0000): a statement or parameter with one is refused with error 102.
+ * - MS_Description extended properties are PostgreSQL comments (COMMENT ON); no other extended property.
  * - No Windows/Entra authentication, no MARS, no TDS 8 strict encryption, one login per connection.
  */
 import net from 'node:net';
@@ -432,6 +434,24 @@ class Connection {
   private current?: StreamingResponse;
 
   private run(sql: string, params: Map<string, Param>, rpc: boolean): Promise<void> {
+    // PostgreSQL text cannot hold U+0000 (PGlite fails at the wire level and loses its session): refuse it
+    // before the engine sees it, as a syntax error naming the position (a documented server difference).
+    const nul = [sql, ...[...params.values()].map((p) => p.value)].findIndex(
+      (v) => typeof v === 'string' && v.includes('\u0000'),
+    );
+    if (nul !== -1) {
+      const where =
+        nul === 0 ? `at position ${sql.indexOf('\u0000') + 1} of the statement` : 'in a parameter value';
+      return this.respondError(
+        {
+          number: 102,
+          state: 1,
+          class: 15,
+          message: `Incorrect syntax near the NUL character (U+0000) ${where}: this server cannot store NUL in text.`,
+        },
+        rpc,
+      );
+    }
     return this.withEngine(async (w) => {
       let statements: Statement[];
       try {

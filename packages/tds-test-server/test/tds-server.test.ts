@@ -491,6 +491,41 @@ describe('robustness', () => {
     expect((await other.request().query('SELECT COUNT(*) AS n FROM Regions')).recordset[0].n).toBe(5);
   });
 
+  it('rolls back the transaction of a client killed mid-transaction and frees the engine for others', async () => {
+    const victim = await connect({ pool: { max: 1 } });
+    const before = (await victim.request().query('SELECT Name FROM Regions WHERE RegionID = 1')).recordset[0]
+      .Name;
+    const tx = new sql.Transaction(victim);
+    await tx.begin();
+    await new sql.Request(tx).query("UPDATE Regions SET Name = 'Half-written' WHERE RegionID = 1");
+    const conn = (victim as unknown as { pool: { used: Array<{ resource: { socket: net.Socket } }> } }).pool
+      .used[0]?.resource;
+    conn!.socket.destroy();
+    // The driver's side: its transaction fails on the dead socket, which hands the connection back to the pool.
+    await tx.rollback().catch(() => undefined);
+    // Another client writes the same row (it would wait forever on a transaction left open) and sees the old value.
+    const other = await connect();
+    const read = await other.request().query('SELECT Name FROM Regions WHERE RegionID = 1');
+    expect(read.recordset[0].Name).toBe(before);
+    await other.request().query(`UPDATE Regions SET Name = N'${before}' WHERE RegionID = 1`);
+  });
+
+  it("answers NUL in a statement's text with SQL Server's own kind of error and keeps the connection", async () => {
+    const pool = await connect({ pool: { max: 1 } });
+    const err = await pool
+      .request()
+      .query("SELECT 'a\u0000b' AS x")
+      .then(
+        () => undefined,
+        (e: { number?: number; message: string }) => e,
+      );
+    expect(err?.number).toBe(102);
+    expect(err?.message).toBe(
+      'Incorrect syntax near the NUL character (U+0000) at position 10 of the statement: this server cannot store NUL in text.',
+    );
+    expect((await pool.request().query('SELECT 1 AS one')).recordset[0].one).toBe(1);
+  });
+
   it('closes connections that send garbage or truncated packets and keeps serving others', async () => {
     const send = (bytes: Buffer) =>
       new Promise<void>((resolve) => {
