@@ -143,7 +143,10 @@ async function runTool<I extends z.ZodObject>(
       structuredContent: out.structured,
     };
   } catch (err) {
-    const refused = err instanceof ToolRefusal || (err as Error).name === 'ProfileError';
+    // Refusals and configuration faults carry their own sentence and fix; SQL errors are explained below.
+    const refused =
+      err instanceof ToolRefusal ||
+      ['ProfileError', 'KeychainUnavailableError'].includes((err as Error).name);
     const explained = refused
       ? { code: 'refused', message: (err as Error).message }
       : explainSqlError(err, {

@@ -4,6 +4,12 @@ import { probeKeychain, type ProbeResult } from './keychain-probe.js';
 /** Where every secret of the bridge lives. One account per secret, under one service name. */
 export interface SecretStore {
   get(account: string): Promise<string | null>;
+  /**
+   * A secret that should be there. A keychain locked (or gone) while the bridge runs answers reads with
+   * nothing, as if the secret were missing: here the absence is checked against the keychain's state, which
+   * throws KeychainUnavailableError naming the fix; null means the keychain works and the secret is not stored.
+   */
+  getExpected(account: string): Promise<string | null>;
   set(account: string, value: string): Promise<void>;
   delete(account: string): Promise<boolean>;
 }
@@ -20,22 +26,31 @@ export class KeychainUnavailableError extends Error {
   constructor(
     cause: string,
     readonly state: ProbeFailure['state'] = 'no_service',
+    /** At start nothing is written yet; while running, the bridge keeps serving and the call can be retried. */
+    when: 'starting' | 'running' = 'starting',
   ) {
-    super(`${KEYCHAIN_SENTENCES[state](cause)} Nothing was written.`);
+    super(
+      when === 'starting'
+        ? `${KEYCHAIN_SENTENCES[state](cause, 'Then start the bridge again.')} Nothing was written.`
+        : KEYCHAIN_SENTENCES[state](
+            `${cause}, while the bridge was running`,
+            'Then retry; the bridge keeps running.',
+          ),
+    );
   }
 }
 
 type ProbeFailure = Extract<ProbeResult, { ok: false }>;
 
 /** One sentence and its fix per keychain state the probe can tell apart. */
-const KEYCHAIN_SENTENCES: Record<ProbeFailure['state'], (cause: string) => string> = {
+const KEYCHAIN_SENTENCES: Record<ProbeFailure['state'], (cause: string, then: string) => string> = {
   no_service: (cause) => `No OS keychain is available (${cause}). ${KEYCHAIN_FIX}`,
-  locked: (cause) =>
-    `The OS keychain is locked (${cause}). Unlock it: sign in to the desktop session (the login keyring unlocks with it) or unlock "Login" in Passwords and Keys (Seahorse); headless: \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\`. Then start the bridge again.`,
-  no_collection: (cause) =>
-    `The OS keychain has no default collection to keep secrets in (${cause}). Create one: in Passwords and Keys (Seahorse) add a password keyring named "Login" and make it the default; headless: run \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\` once, which creates it.`,
-  refused: (cause) =>
-    `The OS keychain refused or did not answer (${cause}). Allow MSSQL MCP Bridge when the system asks (macOS Keychain Access, Windows Credential Manager, the desktop's unlock prompt), then start again.`,
+  locked: (cause, then) =>
+    `The OS keychain is locked (${cause}). Unlock it: sign in to the desktop session (the login keyring unlocks with it) or unlock "Login" in Passwords and Keys (Seahorse); headless: \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\`. ${then}`,
+  no_collection: (cause, then) =>
+    `The OS keychain has no default collection to keep secrets in (${cause}). Create one: in Passwords and Keys (Seahorse) add a password keyring named "Login" and make it the default; headless: run \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\` once, which creates it. ${then}`,
+  refused: (cause, then) =>
+    `The OS keychain refused or did not answer (${cause}). Allow MSSQL MCP Bridge when the system asks (macOS Keychain Access, Windows Credential Manager, the desktop's unlock prompt). ${then}`,
   unknown: (cause) => `The OS keychain could not be used (${cause}). ${KEYCHAIN_FIX}`,
 };
 
@@ -69,6 +84,15 @@ export class KeytarSecretStore implements SecretStore {
 
   get(account: string): Promise<string | null> {
     return this.keytar.getPassword(this.service, account);
+  }
+
+  async getExpected(account: string): Promise<string | null> {
+    const value = await this.get(account);
+    if (value !== null) return value;
+    // Rare (a secret missing where one belongs), so the probe's child process is affordable here.
+    const probe = await probeKeychain(this.service);
+    if (!probe.ok) throw new KeychainUnavailableError(probe.detail, probe.state, 'running');
+    return null;
   }
 
   set(account: string, value: string): Promise<void> {

@@ -76,7 +76,7 @@ export class Pools {
     let pool = this.pools.get(profile.id);
     if (!pool) {
       pool = (async () => {
-        const p = new sql.ConnectionPool(mssqlConfig(profile, await this.profiles.secret(profile.id)));
+        const p = new sql.ConnectionPool(mssqlConfig(profile, await this.profiles.loginSecret(profile)));
         p.on('error', () => void this.discard(profile.id));
         return p.connect();
       })();

@@ -82,6 +82,21 @@ export class ConnectionProfiles {
     return this.secrets.get(SecretAccounts.sqlSecret(id));
   }
 
+  /**
+   * The secret a connection needs to log in (password or client secret), read when its pool is created. A
+   * keychain locked meanwhile is named as such (KeychainUnavailableError), not passed on as an empty password
+   * that SQL Server would answer with a misleading "Login failed".
+   */
+  async loginSecret(profile: ConnectionProfileConfig): Promise<string | null> {
+    if (!['sql', 'ntlm', 'entra-service-principal'].includes(profile.auth.type)) return null;
+    const secret = await this.secrets.getExpected(SecretAccounts.sqlSecret(profile.id));
+    if (secret === null)
+      throw new ProfileError(
+        `No password or client secret is stored in the keychain for connection "${profile.id}". Enter it on the Connections page (or in sql.profiles of the config file).`,
+      );
+    return secret;
+  }
+
   /** The connection used when a tool call names none. */
   defaultId(): string | undefined {
     const row = this.db.prepare("SELECT value FROM settings WHERE key = 'sql.default'").get() as
