@@ -29,7 +29,16 @@ export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ID_JAG_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id-jag';
 const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
-export type Misbehaviour = 'wrong_issuer' | 'wrong_audience' | 'bad_nonce' | 'expired' | undefined;
+export type Misbehaviour =
+  | 'wrong_issuer'
+  | 'wrong_audience'
+  | 'bad_nonce'
+  | 'expired'
+  /** The token endpoint answers 503 (an IdP outage behind a working front door). */
+  | 'token_unavailable'
+  /** The token endpoint never answers (a hung IdP); the connection is dropped after 30 s. */
+  | 'token_hang'
+  | undefined;
 
 export interface TestIdp {
   issuer: string;
@@ -127,9 +136,27 @@ export async function startTestIdp(opts: {
 
   let mode: Misbehaviour;
   provider.use(async (ctx, next) => {
+    const tokenRequest = ctx.path === '/token' && ctx.method === 'POST';
+    if (tokenRequest && mode === 'token_unavailable') {
+      ctx.status = 503;
+      ctx.body = { error: 'temporarily_unavailable', error_description: 'the test IdP was asked to fail' };
+      return;
+    }
+    if (tokenRequest && mode === 'token_hang') {
+      await new Promise((r) => setTimeout(r, 30_000).unref());
+      ctx.req.socket.destroy();
+      return;
+    }
     await next();
     const body = ctx.body as { id_token?: string } | undefined;
-    if (mode && ctx.path === '/token' && ctx.method === 'POST' && body?.id_token) {
+    if (
+      mode &&
+      mode !== 'token_unavailable' &&
+      mode !== 'token_hang' &&
+      ctx.path === '/token' &&
+      ctx.method === 'POST' &&
+      body?.id_token
+    ) {
       body.id_token = await resign(body.id_token, mode, privateKey);
     }
   });
