@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explainSqlError } from '../../app/main/sql/errors.js';
 
-const where = { host: 'sql01', port: 1433, timeoutSeconds: 30 };
+const where = { host: 'sql01', port: 1433, login: 'mcp_bridge', timeoutSeconds: 30 };
 
 describe('SQL errors named by what happened', () => {
   it("keeps tedious' three ETIMEOUTs apart: a cancel or login timeout is never the query timeout", () => {
@@ -18,16 +18,27 @@ describe('SQL errors named by what happened', () => {
       where,
     );
     expect(connect.code).toBe('connect_timeout');
-    expect(connect.message).toMatch(/while connecting/);
+    expect(connect.message).toBe(
+      'No answer from sql01:1433 while connecting as "mcp_bridge" (login timeout).',
+    );
     const request = explainSqlError(
       { code: 'ETIMEOUT', message: 'Timeout: Request failed to complete in 30000ms' },
       where,
     );
     expect(request).toMatchObject({
       code: 'timeout',
-      message: expect.stringMatching(/did not finish within 30 s/),
+      message: 'The statement did not finish within 30 s on sql01:1433 and was cancelled.',
     });
     expect(explainSqlError({ code: 'EDEADLINE', message: 'x' }, where).code).toBe('timeout');
+  });
+
+  it('names the login SQL Server rejected, and where', () => {
+    const refused = explainSqlError({ number: 18456, message: "Login failed for user 'mcp_bridge'." }, where);
+    expect(refused).toMatchObject({
+      code: 'login_failed',
+      number: 18456,
+      message: 'SQL Server at sql01:1433 rejected the login "mcp_bridge" (18456).',
+    });
   });
 
   it('names a connection lost mid-statement instead of "socket hang up"', () => {

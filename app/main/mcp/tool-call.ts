@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 import { explainSqlError } from '../sql/errors.js';
 import { databaseRefusal, type GuardPolicy } from '../sql/guard.js';
-import type { ConnectionProfile, ConnectionProfiles } from '../sql/profiles.js';
+import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ToolContext } from './tools.js';
@@ -152,6 +152,7 @@ async function runTool<I extends z.ZodObject>(
       : explainSqlError(err, {
           host: profile?.host,
           port: profile?.port,
+          login: profile && loginOf(profile.auth),
           database,
           dbUser: identity.dbUser,
           timeoutSeconds: profile?.query_timeout_seconds,

@@ -8,7 +8,15 @@ export interface ExplainedError {
 
 export function explainSqlError(
   err: unknown,
-  where: { host?: string; port?: number; database?: string; dbUser?: string; timeoutSeconds?: number } = {},
+  where: {
+    host?: string;
+    port?: number;
+    /** The login the bridge connects as (SQL user, domain user or Entra client id). */
+    login?: string;
+    database?: string;
+    dbUser?: string;
+    timeoutSeconds?: number;
+  } = {},
 ): ExplainedError {
   const e = err as { code?: string; number?: number; message?: string; originalError?: { message?: string } };
   const message = e.message ?? String(err);
@@ -46,7 +54,7 @@ export function explainSqlError(
     return {
       code: 'login_failed',
       number: 18456,
-      message: `SQL Server rejected the login (18456).`,
+      message: `SQL Server at ${at} rejected the login${where.login ? ` "${where.login}"` : ''} (18456).`,
       fix: 'Check the user name and password in the profile, and that SQL Server accepts SQL authentication (mixed mode) for this login.',
     };
   }
@@ -87,14 +95,14 @@ export function explainSqlError(
   if (e.code === 'ETIMEOUT' && /failed to connect/i.test(inner))
     return {
       code: 'connect_timeout',
-      message: `No answer from ${at} while connecting (login timeout).`,
+      message: `No answer from ${at} while connecting${where.login ? ` as "${where.login}"` : ''} (login timeout).`,
       fix: 'Check that the host and port are right, that SQL Server is running, and that no firewall silently drops the connection.',
     };
   // The bridge's own whole-call deadline, or the driver's request timeout.
   if (e.code === 'EDEADLINE' || e.code === 'ETIMEOUT')
     return {
       code: 'timeout',
-      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} and was cancelled.`,
+      message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} on ${at} and was cancelled.`,
       fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
     };
   if (/ECONNRESET|socket hang up|ESOCKET|Connection lost/i.test(inner))

@@ -20,6 +20,20 @@ const secretOf = (auth: ConnectionProfileConfig['auth']): string | undefined =>
       ? auth.client_secret
       : undefined;
 
+/** Who the bridge logs in as, for messages: the SQL or domain user, or the Entra application's client id. */
+export function loginOf(auth: ConnectionProfileConfig['auth']): string | undefined {
+  switch (auth.type) {
+    case 'sql':
+      return auth.user;
+    case 'ntlm':
+      return `${auth.domain}\\${auth.user}`;
+    case 'entra-service-principal':
+      return auth.client_id;
+    default:
+      return undefined;
+  }
+}
+
 function withoutSecret(p: ConnectionProfileConfig): ConnectionProfileConfig {
   const auth = { ...p.auth } as Record<string, unknown>;
   delete auth.password;

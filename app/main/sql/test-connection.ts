@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import { explainSqlError, type ExplainedError } from './errors.js';
 import { mssqlConfig } from './pools.js';
-import type { ConnectionProfile } from './profiles.js';
+import { loginOf, type ConnectionProfile } from './profiles.js';
 
 export type ConnectionTest =
   | { ok: true; serverVersion: string; login: string; database: string; latencyMs: number }
@@ -32,7 +32,12 @@ export async function testConnection(
   } catch (err) {
     return {
       ok: false,
-      ...explainSqlError(err, { host: profile.host, port: profile.port, database: profile.database }),
+      ...explainSqlError(err, {
+        host: profile.host,
+        port: profile.port,
+        login: loginOf(profile.auth),
+        database: profile.database,
+      }),
     };
   } finally {
     await pool.close().catch(() => undefined);
