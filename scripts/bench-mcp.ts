@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import * as jose from 'jose';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { loadSigningKey } from '../app/main/oauth/signing-key.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
-import { sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
+import { spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
+import { forgeAccessTokenFor } from '../test/support/forge-token.js';
+import { tdsProfile } from '../test/support/harness.js';
 
 export type ToolResult = {
   isError?: boolean;
@@ -115,26 +115,12 @@ export async function coreMemory(): Promise<Record<string, number>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-mem-'));
   const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const conn = sampleConnection(tds, 'sa');
   fs.writeFileSync(
     path.join(dataDir, 'config.json'),
     JSON.stringify({
       server: { port },
       secrets: { service },
-      sql: {
-        profiles: [
-          {
-            id: 'sales',
-            host: conn.server,
-            port: conn.port,
-            database: 'Sales',
-            auth: { type: 'sql', user: conn.user, password: conn.password },
-            encrypt: false,
-            impersonation: 'none',
-            row_limit: 1000,
-          },
-        ],
-      },
+      sql: { profiles: [tdsProfile(tds, { row_limit: 1000 })] },
     }),
   );
   const child = spawn(
@@ -145,21 +131,7 @@ export async function coreMemory(): Promise<Record<string, number>> {
   const origin = `http://127.0.0.1:${port}`;
   try {
     await waitFor(`${origin}/.well-known/oauth-protected-resource/mcp`, 30_000);
-    const key = await loadSigningKey(await KeytarSecretStore.open(service));
-    const token = await new jose.SignJWT({
-      client_id: 'claude-desktop',
-      scope: 'mcp:tools',
-      gid: crypto.randomUUID(),
-      identity: { subject: 'bench', issuer: 'x', idp: 'x', groups: [], dbUser: 'bench' },
-      aud: `${origin}/mcp`,
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(`${origin}/`)
-      .setSubject('bench')
-      .setJti(crypto.randomUUID())
-      .setIssuedAt()
-      .setExpirationTime('10m')
-      .sign(key.privateKey);
+    const token = await forgeAccessTokenFor(service, origin, 'bench');
     await new Promise((r) => setTimeout(r, 2000));
     const idle = rssMb(child.pid!);
     const client = new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } });

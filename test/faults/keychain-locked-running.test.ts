@@ -12,13 +12,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
 import {
-  sampleConnection,
   sampleDatabase,
   SAMPLE_LOGINS,
   startTdsServer,
   type TdsServer,
 } from '@mssql-mcp-bridge/tds-test-server';
-import { BRIDGE_IDP_CLIENT, freePort, type Env } from '../support/harness.js';
+import { BRIDGE_IDP_CLIENT, freePort, tdsProfile, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
 import { REPO, waitFor } from '../support/processes.js';
 
@@ -45,7 +44,6 @@ describe('keychain locked while running', () => {
   it('names the locked keychain and the unlock command for a secret read after the lock, and keeps serving', async () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-lock-run-'));
     temps.push(home);
-    const conn = sampleConnection(sql);
     const config = path.join(home, 'config.json');
     fs.writeFileSync(
       config,
@@ -55,19 +53,7 @@ describe('keychain locked while running', () => {
           active: 'test',
           profiles: [{ id: 'test', preset: 'generic', issuer: idp.issuer, ...BRIDGE_IDP_CLIENT }],
         },
-        sql: {
-          profiles: [
-            {
-              id: 'sales',
-              host: conn.server,
-              port: conn.port,
-              database: 'Sales',
-              auth: { type: 'sql', user: conn.user, password: conn.password },
-              encrypt: false,
-              impersonation: 'none',
-            },
-          ],
-        },
+        sql: { profiles: [tdsProfile(sql)] },
       }),
     );
     const serve = [process.execPath, '--import', 'tsx', path.join(REPO, 'app/main/cli.ts'), 'serve']

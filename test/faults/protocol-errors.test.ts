@@ -23,8 +23,9 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
-async function post(body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(env.core.urls().mcp, {
+/** One POST to /mcp with the bearer token and the headers a streamable HTTP client sends. */
+function send(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(env.core.urls().mcp, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
@@ -34,6 +35,11 @@ async function post(body: unknown, headers: Record<string, string> = {}) {
     },
     body: JSON.stringify(body),
   });
+}
+
+/** The same, with the JSON-RPC answer parsed. */
+async function post(body: unknown, headers: Record<string, string> = {}) {
+  const res = await send(body, headers);
   const text = await res.text();
   // 2025-era answers come as one SSE event; 2026-07-28 ones as JSON.
   const json = text.startsWith('event:') ? text.slice(text.indexOf('data: ') + 6).trim() : text;
@@ -52,16 +58,7 @@ async function legacySession(version = '2025-06-18'): Promise<Record<string, str
     params: { protocolVersion: version, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
   });
   const headers = { 'mcp-session-id': init.session!, 'mcp-protocol-version': version };
-  await fetch(env.core.urls().mcp, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
+  await send({ jsonrpc: '2.0', method: 'notifications/initialized' }, headers);
   return headers;
 }
 
@@ -101,16 +98,7 @@ describe('protocol errors', () => {
     );
     expect(modern.status).toBe(400);
     expect(modern.body.error.code).toBe(-32600);
-    const old = await fetch(env.core.urls().mcp, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...(await legacySession('2025-03-26')),
-      },
-      body: JSON.stringify(batch),
-    });
+    const old = await send(batch, await legacySession('2025-03-26'));
     expect(old.status).toBe(200);
   });
 

@@ -2,19 +2,17 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import {
   createLargeTable,
-  sampleConnection,
   sampleDatabase,
   SAMPLE_LOGINS,
   startTdsServer,
   type TdsServer,
 } from '@mssql-mcp-bridge/tds-test-server';
-import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
-import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
+import { forgeAccessTokenFor } from '../support/forge-token.js';
+import { tdsProfile } from '../support/harness.js';
 import { mcpClient } from '../support/mcp-client.js';
 import { exited, removeSecrets, startServe } from '../support/processes.js';
 
@@ -32,55 +30,22 @@ afterAll(async () => {
   await sql?.stop();
 });
 
-async function token(service: string, origin: string): Promise<string> {
-  const key = await loadSigningKey(await KeytarSecretStore.open(service));
-  return new jose.SignJWT({
-    client_id: 'claude-desktop',
-    scope: 'mcp:tools',
-    gid: crypto.randomUUID(),
-    identity: { subject: 'bob', issuer: 'x', idp: 'x', groups: [], dbUser: 'bob' },
-    aud: `${origin}/mcp`,
-  })
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'at+jwt' })
-    .setIssuer(`${origin}/`)
-    .setSubject('bob')
-    .setJti(crypto.randomUUID())
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(key.privateKey);
-}
-
 describe('SIGTERM with MCP calls running', () => {
   it('finishes short calls, answers long ones with a JSON-RPC error, refuses new ones, and exits 0', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-stop-'));
     const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
-    const conn = sampleConnection(sql);
     const configFile = path.join(dataDir, 'config.json');
     fs.writeFileSync(
       configFile,
       JSON.stringify({
         secrets: { service },
         server: { shutdown_grace_seconds: 10 },
-        sql: {
-          profiles: [
-            {
-              id: 'sales',
-              host: conn.server,
-              port: conn.port,
-              database: 'Sales',
-              auth: { type: 'sql', user: conn.user, password: conn.password },
-              encrypt: false,
-              impersonation: 'none',
-              row_limit: 1_000_000,
-              query_timeout_seconds: 120,
-            },
-          ],
-        },
+        sql: { profiles: [tdsProfile(sql, { row_limit: 1_000_000, query_timeout_seconds: 120 })] },
       }),
     );
     const { child, origin } = await startServe(dataDir, configFile);
     try {
-      const bearer = await token(service, origin);
+      const bearer = await forgeAccessTokenFor(service, origin, 'bob');
       // A 2026-07-28 call that finishes within the grace (the TDS test server runs one statement at a time, so it
       // is sent first).
       const modern = new Client({ name: 't', version: '1' }, { versionNegotiation: { mode: 'auto' } });

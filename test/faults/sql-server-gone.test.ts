@@ -4,34 +4,15 @@
  * driver code in its integer error-number column.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_LOGINS, spawnTdsServer, type TdsServerProcess } from '@mssql-mcp-bridge/tds-test-server';
-import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
-import { startEnv, type Env } from '../support/harness.js';
+import { spawnTdsServer, type TdsServerProcess } from '@mssql-mcp-bridge/tds-test-server';
+import { startEnv, tdsProfile, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
 
 let env: Env;
 let tds: TdsServerProcess;
 beforeAll(async () => {
   tds = await spawnTdsServer({ largeTable: 100_000 });
-  const sa = SAMPLE_LOGINS.find((l) => l.name === 'sa')!;
-  env = await startEnv({
-    config: {
-      sql: {
-        profiles: [
-          {
-            id: 'sales',
-            host: tds.host,
-            port: tds.port,
-            database: 'Sales',
-            auth: { type: 'sql', user: sa.name, password: sa.password },
-            encrypt: false,
-            impersonation: 'none',
-            row_limit: 1_000_000,
-          } as ConnectionProfileInput,
-        ],
-      },
-    },
-  });
+  env = await startEnv({ config: { sql: { profiles: [tdsProfile(tds, { row_limit: 1_000_000 })] } } });
 }, 180_000);
 afterAll(async () => {
   await env?.close();

@@ -8,7 +8,12 @@ import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
 import { startTestIdp, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
-import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
+import {
+  grantImpersonation,
+  sampleConnection,
+  sampleDatabase,
+  SAMPLE_LOGINS,
+} from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 export const BRIDGE_IDP_CLIENT = { client_id: 'mssql-mcp-bridge', client_secret: 'bridge-upstream-secret' };
@@ -117,6 +122,27 @@ export async function startEnv(
     },
   };
   return env;
+}
+
+/**
+ * A connection profile "sales" for a TDS test server reached as `sa` with no impersonation (the bridge's own
+ * login), for tests and benchmarks that run the bridge against a server of their own; `extra` overrides.
+ */
+export function tdsProfile(
+  server: { host: string; port: number },
+  extra: Partial<ConnectionProfileInput> = {},
+): ConnectionProfileInput {
+  const sa = sampleConnection(server, 'sa');
+  return {
+    id: 'sales',
+    host: sa.server,
+    port: sa.port,
+    database: 'Sales',
+    auth: { type: 'sql', user: sa.user, password: sa.password },
+    encrypt: false,
+    impersonation: 'none',
+    ...extra,
+  } as ConnectionProfileInput;
 }
 
 export async function freePort(): Promise<number> {
