@@ -31,6 +31,11 @@ afterAll(() => {
 });
 
 describe('npm run demo -- --ui', () => {
+  it('opens on its URLs with no warning above them (runtime, storage)', () => {
+    expect(out.slice(0, out.indexOf('MSSQL MCP Bridge demo is running'))).not.toMatch(/warn/i);
+    expect(out).not.toMatch(/WARNING|unsupported/i);
+  });
+
   it('prints working URLs, a Claude Desktop snippet for its MCP URL, and a UI link that carries its token', async () => {
     const mcp = printed('MCP endpoint');
     const meta = (await (await fetch(printed('AS metadata'))).json()) as { issuer: string };

@@ -1,10 +1,9 @@
 /**
  * The MCP Inspector (@modelcontextprotocol/inspector 2.x) in CLI mode with a bearer token obtained by the real
  * flow: its pre-registered client `mcp-inspector`, PKCE, the browser step in headless Chromium through the test
- * IdP's login form, landing on a loopback callback like the Inspector's own. The Inspector needs Node >= 22:
- * scripts/node22.sh provides one (from the npm registry) when this machine's Node is older.
+ * IdP's login form, landing on a loopback callback like the Inspector's own. It runs on the tests' Node (24).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -20,7 +19,6 @@ const INSPECTOR = path.join(
   REPO,
   'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js',
 );
-const node22 = execFileSync('bash', [path.join(REPO, 'scripts/node22.sh')], { encoding: 'utf8' }).trim();
 
 let env: Env;
 let browser: Browser;
@@ -42,7 +40,7 @@ afterAll(async () => {
 function inspector(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     // BROWSER=echo: should it ever try to open a browser, it only prints the URL.
-    const child = spawn(node22, [INSPECTOR, '--cli', ...args], {
+    const child = spawn(process.execPath, [INSPECTOR, '--cli', ...args], {
       env: {
         ...process.env,
         BROWSER: 'echo',
@@ -62,7 +60,7 @@ function inspector(args: string[]): Promise<{ code: number | null; out: string; 
   });
 }
 
-describe.runIf(node22)('MCP Inspector CLI (Node 22)', () => {
+describe('MCP Inspector CLI', () => {
   it('lists tools and calls one with the bearer token from a real sign-in', async () => {
     const mcpUrl = env.core.urls().mcp;
     const redirectUri = `http://localhost:${(callback.address() as AddressInfo).port}/oauth/callback`;

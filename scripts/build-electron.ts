@@ -9,7 +9,7 @@ import { build as viteBuild } from 'vite';
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node22',
+  target: 'node24',
   sourcemap: true,
   logLevel: 'warning',
 } as const;

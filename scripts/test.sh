@@ -3,14 +3,15 @@
 # unlocked gnome-keyring (the real Secret Service behind keytar). Ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The tested runtime is the shipped one: `npm test` runs this through scripts/node24.sh.
+major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$major" = 24 ] || { echo "Tests run on Node 24 (Electron 45's); this is Node $major. Run: npm test" >&2; exit 1; }
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)" >&2; exit 1; }
 npx tsc -p app/renderer/tsconfig.json --noEmit
 # The UI and Electron bundles: the browser tests load dist/renderer, the bundle test reads dist/electron.
 npx tsx scripts/build-electron.ts
-# The MCP Inspector's CLI needs Node >= 22: fetch the official build from the npm registry once if needed.
-bash scripts/node22.sh >/dev/null
 mkdir -p test-results
 status=0
 bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?

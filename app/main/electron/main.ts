@@ -130,7 +130,9 @@ function createTray(session: DesktopSession): void {
     signIn: () => void session.signIn(),
     signOut: () => void session.signOut(),
     open: () => showWindow(),
-    copyMcpUrl: () => session.state.mcpUrl && clipboard.writeText(session.state.mcpUrl),
+    // Electron 44+ writes the clipboard asynchronously; a refusal leaves the URL in the window's Clients page.
+    copyMcpUrl: () =>
+      void (session.state.mcpUrl && clipboard.writeText(session.state.mcpUrl).catch(() => undefined)),
     quit: () => app.quit(),
   };
   const render = () => {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import Provider from 'oidc-provider';
+import { memoryAdapter } from './memory-adapter.js';
 
 export interface TestUser {
   password: string;
@@ -97,6 +98,7 @@ export async function startTestIdp(opts: {
   const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
 
   const provider = new Provider(issuer, {
+    adapter: memoryAdapter(),
     clients: opts.clients.map(({ id_jag_client_id: _mapped, ...c }) => ({
       ...c,
       token_endpoint_auth_method: 'client_secret_post',
