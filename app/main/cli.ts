@@ -7,12 +7,16 @@ import { KeychainUnavailableError } from './secrets/secret-store.js';
 
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
+       mssql-mcp-bridge connect [--url URL] [--client-id ID] [--config FILE] [--data-dir DIR]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
   --config FILE   JSON configuration file (see README, "Configuration")
   --ui            also serve the desktop UI in the browser (built with "npm run build:ui"); prints its URL,
-                  which carries this run's control token: treat it like a password`;
+                  which carries this run's control token: treat it like a password
+  connect         MCP over stdio for Claude Desktop and other clients that start local servers: forwards to
+                  the bridge's /mcp (--url, default http://127.0.0.1:<port>/mcp) as the pre-registered client
+                  --client-id (default claude-desktop), signing in through the browser; tokens stay in the keychain`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -54,6 +58,34 @@ async function serve(argv: string[]): Promise<void> {
   stopOnSignals(() => core.stop());
 }
 
+async function connect(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      url: { type: 'string' },
+      'client-id': { type: 'string' },
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'sign-in-timeout': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadConfig({ file: values.config });
+  const { runConnector } = await import('./connector/run-connector.js');
+  const connector = await runConnector({
+    mcpUrl: new URL(values.url ?? `http://127.0.0.1:${config.server.port}/mcp`),
+    clientId: values['client-id'] ?? 'claude-desktop',
+    keychainService: config.secrets.service,
+    dataDir: path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir()),
+    signInTimeoutMs: Number(values['sign-in-timeout'] ?? 180) * 1000,
+  });
+  // The MCP client ends a stdio server by closing its stdin (then signals): leave without a word on stdout.
+  const quit = () => void connector.close().finally(() => process.exit(0));
+  process.stdin.on('end', quit);
+  process.on('SIGTERM', quit);
+  process.on('SIGINT', quit);
+}
+
 async function demo(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -91,6 +123,7 @@ async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
+  if (command === 'connect') return connect(rest);
   console.error(USAGE);
   process.exitCode = 2;
 }

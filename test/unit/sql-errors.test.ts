@@ -46,5 +46,6 @@ describe('SQL errors named by what happened', () => {
     expect(lost.code).toBe('connection_lost');
     expect(lost.message).toBe('The connection to sql01:1433 was lost while the statement ran.');
     expect(lost.fix).toMatch(/Nothing was committed/);
+    expect(explainSqlError(new Error('aborted'), where).code).toBe('connection_lost');
   });
 });

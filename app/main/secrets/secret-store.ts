@@ -118,4 +118,6 @@ export const SecretAccounts = {
   cookieKeys: 'oauth-cookie-keys',
   idpClientSecret: (profileId: string) => `idp:${profileId}:client-secret`,
   sqlSecret: (profileId: string) => `sql:${profileId}:secret`,
+  /** The stdio connector's OAuth tokens for one bridge, keyed by its origin (shared by its processes). */
+  connectorTokens: (bridgeOrigin: string) => `connector:${bridgeOrigin}:tokens`,
 } as const;

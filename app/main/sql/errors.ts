@@ -105,7 +105,8 @@ export function explainSqlError(
       message: `The statement did not finish within ${where.timeoutSeconds !== undefined ? `${where.timeoutSeconds} s` : 'the time limit'} on ${at} and was cancelled.`,
       fix: 'Narrow the query (filters, TOP) or raise query_timeout_seconds in the profile.',
     };
-  if (/ECONNRESET|socket hang up|ESOCKET|Connection lost/i.test(inner))
+  // Node 24 under load may report the killed socket as a bare "aborted" (seen once in the fault suite).
+  if (/ECONNRESET|socket hang up|ESOCKET|Connection lost|^\s*aborted$/i.test(inner))
     return {
       code: 'connection_lost',
       message: `The connection to ${at} was lost while the statement ran.`,
