@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore, SecretAccounts } from '../app/main/secrets/secret-store.js';
 import { freePort, startEnv, type Env } from '../test/support/harness.js';
-import { REPO, waitFor } from '../test/support/processes.js';
+import { REPO, spawnCli, waitFor } from '../test/support/processes.js';
 import { launchChromium, signInWithBrowser } from './browser.js';
 
 let env: Env;
@@ -43,14 +43,14 @@ interface Connected {
   close: () => Promise<void>;
 }
 
-/** Starts `connect` over stdio, as Claude Desktop would; `connect()` resolves once MCP is initialized. */
-function startConnector(mcpUrl: string): { connected: Promise<Connected>; stderr: () => string } {
-  let err = '';
-  const transport = new StdioClientTransport({
+/** Starts `connect` over stdio, as Claude Desktop would; `connected` resolves once MCP is initialized. */
+function startConnector(
+  mcpUrl: string,
+  entry: { command: string; args: string[]; env?: Record<string, string> } = {
     command: process.execPath,
     args: [
       '--import',
-      'tsx',
+      import.meta.resolve('tsx'),
       path.join(REPO, 'app/main/cli.ts'),
       'connect',
       '--url',
@@ -58,10 +58,18 @@ function startConnector(mcpUrl: string): { connected: Promise<Connected>; stderr
       '--config',
       configFile,
     ],
-    cwd: REPO,
+  },
+): { connected: Promise<Connected>; stderr: () => string } {
+  let err = '';
+  const transport = new StdioClientTransport({
+    command: entry.command,
+    args: entry.args,
+    // Claude Desktop starts servers from a directory of its own: nothing may depend on this checkout's.
+    cwd: os.tmpdir(),
     // BROWSER=true: the connector "opens" the sign-in page with a no-op; the test's Chromium does the browsing.
     env: {
       ...(process.env as Record<string, string>),
+      ...entry.env,
       HOME: home,
       BROWSER: 'true',
       MSSQL_MCP_DATA_DIR: path.join(home, 'data'),
@@ -181,6 +189,26 @@ describe("connect: the bridge's own stdio connector", () => {
     expect(up.isError).toBeFalsy();
     expect((up.structuredContent as { rows: unknown[][] }).rows).toEqual([[1]]);
     await waitFor(() => toolsChanged, 'tools/list_changed after reconnecting');
+    expect(c.stderr()).not.toMatch(SIGN_IN);
+  });
+
+  it('install claude-desktop writes an entry that starts this connector from anywhere, signed in already', async () => {
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ mcpServers: { other: { command: 'other-server' } } }));
+    const install = spawnCli(
+      ['install', 'claude-desktop', '--url', env.core.urls().mcp, '--config', configFile],
+      { ...process.env, HOME: home, XDG_CONFIG_HOME: '' },
+    );
+    const code = await new Promise((resolve) => install.on('exit', resolve));
+    expect(code, install.output()).toBe(0);
+    expect(install.output()).toContain(`Added MSSQL MCP Bridge to ${file}`);
+    const servers = (JSON.parse(fs.readFileSync(file, 'utf8')) as { mcpServers: Record<string, never> })
+      .mcpServers;
+    expect(servers.other).toEqual({ command: 'other-server' });
+    const c = startConnector(env.core.urls().mcp, servers['mssql-mcp-bridge']);
+    const { client } = await c.connected;
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('run_query');
     expect(c.stderr()).not.toMatch(SIGN_IN);
   });
 

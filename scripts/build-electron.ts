@@ -22,6 +22,16 @@ await Promise.all([
     format: 'esm',
     packages: 'external',
   }),
+  // The CLI beside main.mjs: the packaged app runs it in Node mode (ELECTRON_RUN_AS_NODE) for `connect`.
+  build({
+    ...common,
+    entryPoints: ['app/main/cli.ts'],
+    outfile: 'dist/electron/cli.mjs',
+    format: 'esm',
+    packages: 'external',
+    // The demo (test IdP, TDS test server) is not part of the app: `demo` is for a checkout.
+    external: ['./demo.js'],
+  }),
   build({
     ...common,
     entryPoints: ['app/preload/preload.ts'],
@@ -31,4 +41,4 @@ await Promise.all([
   }),
   viteBuild({ logLevel: 'warn' }),
 ]);
-console.log('Built dist/electron (main.mjs, preload.cjs) and dist/renderer.');
+console.log('Built dist/electron (main.mjs, cli.mjs, preload.cjs) and dist/renderer.');

@@ -8,6 +8,7 @@ import { KeychainUnavailableError } from './secrets/secret-store.js';
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
        mssql-mcp-bridge connect [--url URL] [--client-id ID] [--config FILE] [--data-dir DIR]
+       mssql-mcp-bridge install claude-desktop [--url URL] [--config FILE] [--file PATH]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
@@ -16,7 +17,10 @@ const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--conf
                   which carries this run's control token: treat it like a password
   connect         MCP over stdio for Claude Desktop and other clients that start local servers: forwards to
                   the bridge's /mcp (--url, default http://127.0.0.1:<port>/mcp) as the pre-registered client
-                  --client-id (default claude-desktop), signing in through the browser; tokens stay in the keychain`;
+                  --client-id (default claude-desktop), signing in through the browser; tokens stay in the keychain
+  install claude-desktop
+                  adds that connector to Claude Desktop's claude_desktop_config.json (--file overrides the
+                  per-OS path), keeping every other entry and a backup of the file`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -86,6 +90,37 @@ async function connect(argv: string[]): Promise<void> {
   process.on('SIGINT', quit);
 }
 
+async function install(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { url: { type: 'string' }, config: { type: 'string' }, file: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals[0] !== 'claude-desktop') {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadConfig({ file: values.config });
+  const { claudeDesktopConfigPath, installInClaudeDesktop } =
+    await import('./connector/claude-desktop-config.js');
+  const { connectorEntry } = await import('./connector/connector-command.js');
+  const mcpUrl = values.url ?? `http://127.0.0.1:${config.server.port}/mcp`;
+  const result = installInClaudeDesktop(
+    values.file ?? claudeDesktopConfigPath(),
+    connectorEntry(mcpUrl, { configFile: values.config }),
+  );
+  console.log(
+    [
+      result.changed ? `Added MSSQL MCP Bridge to ${result.file}` : `Already installed in ${result.file}`,
+      ...(result.backup ? [`  Backup of the previous file: ${result.backup}`] : []),
+      `  Entry: ${JSON.stringify(result.entry)}`,
+      'Restart Claude Desktop to load it; the first tool call opens the sign-in page.',
+    ].join('\n'),
+  );
+}
+
 async function demo(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -124,12 +159,13 @@ async function main(): Promise<void> {
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
   if (command === 'connect') return connect(rest);
+  if (command === 'install') return install(rest);
   console.error(USAGE);
   process.exitCode = 2;
 }
 
 main().catch((err: NodeJS.ErrnoException) => {
-  if (err instanceof KeychainUnavailableError || err instanceof ConfigError) {
+  if (err instanceof KeychainUnavailableError || err instanceof ConfigError || err.name === 'InstallError') {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {
     console.error(
