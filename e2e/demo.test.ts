@@ -40,11 +40,16 @@ describe('npm run demo -- --ui', () => {
     const mcp = printed('MCP endpoint');
     const meta = (await (await fetch(printed('AS metadata'))).json()) as { issuer: string };
     expect(meta.issuer).toBe(printed('Authorization server'));
-    const snippet = JSON.parse(
-      out.slice(out.indexOf('{', out.indexOf('Claude Desktop')), out.lastIndexOf('}') + 1),
-    ) as {
-      mcpServers: { mssql: { args: string[] } };
-    };
+    const between = (from: string, to: string) =>
+      JSON.parse(out.slice(out.indexOf(from) + from.length, out.indexOf(to, out.indexOf(from)))) as {
+        mcpServers: { mssql: { command: string; args: string[] } };
+      };
+    // The bridge's own connector first, mcp-remote as the fallback.
+    const connector = between('It adds:', 'Fallback');
+    expect(connector.mcpServers.mssql.args).toEqual(expect.arrayContaining(['connect', '--url', mcp]));
+    expect(path.isAbsolute(connector.mcpServers.mssql.command)).toBe(true);
+    expect(out).toContain(`npm run connector:install -- --url ${mcp}`);
+    const snippet = between('Fallback, through mcp-remote:', 'Press Ctrl+C');
     expect(snippet.mcpServers.mssql.args).toEqual(expect.arrayContaining(['mcp-remote', mcp]));
 
     const ui = new URL(printed('Desktop UI'));

@@ -48,7 +48,11 @@ beforeAll(async () => {
   service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
   const configFile = path.join(dataDir, 'config.json');
   fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
-  child = spawnCli(['serve', '--ui', '--port', String(port), '--data-dir', dataDir, '--config', configFile]);
+  // Install in Claude Desktop writes under XDG_CONFIG_HOME: a throw-away one, never the user's own.
+  child = spawnCli(['serve', '--ui', '--port', String(port), '--data-dir', dataDir, '--config', configFile], {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(dataDir, 'xdg'),
+  });
   await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start', 30_000);
   const uiUrl = /Desktop UI[^:]*:\s+(\S+)/.exec(child.output())![1]!;
   origin = new URL(uiUrl).origin;
@@ -166,10 +170,39 @@ describe('desktop UI over serve --ui', () => {
     await shot('connections');
   });
 
+  it('installs the connector into Claude Desktop, and says why not when the file cannot be read', async () => {
+    await open('Clients');
+    const card = page.locator('[data-testid="client-claude-desktop"]');
+    const file = path.join(dataDir, 'xdg', 'Claude', 'claude_desktop_config.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, '{ "mcpServers": { "files": {"command": "fs"} }, }');
+    await card.locator('[data-testid="install-claude"]').click();
+    const outcome = card.locator('[data-testid="install-claude-outcome"]');
+    await poll(() => outcome.innerText()).toMatch(/is not valid JSON .* so it was left unchanged\. Fix it/);
+    expect(await outcome.getAttribute('role')).toBe('alert');
+    expect(fs.readFileSync(file, 'utf8')).toBe('{ "mcpServers": { "files": {"command": "fs"} }, }');
+
+    fs.writeFileSync(file, '{ "mcpServers": { "files": {"command": "fs"} } }');
+    await card.locator('[data-testid="install-claude"]').click();
+    await poll(() => outcome.innerText()).toContain(`Added to ${file} (previous file kept as`);
+    const servers = (
+      JSON.parse(fs.readFileSync(file, 'utf8')) as { mcpServers: Record<string, { args: string[] }> }
+    ).mcpServers;
+    expect(servers.files).toEqual({ command: 'fs' });
+    expect(servers['mssql-mcp-bridge']!.args).toEqual(
+      expect.arrayContaining(['connect', '--url', `${origin}/mcp`]),
+    );
+    await card.locator('summary').click();
+    expect(await card.locator('[data-testid="vscode-install"]').count()).toBe(0); // claude-desktop's redirects are not VS Code's
+    await shot('clients-install');
+    await card.locator('summary').click();
+  });
+
   it('copies a Claude Desktop config that names the bridge and the pre-registered client', async () => {
     await open('Clients');
     const card = page.locator('[data-testid="client-claude-desktop"]');
-    await card.locator('[data-testid="copy-claude"]').click();
+    await card.locator('summary').click();
+    await card.locator('[data-testid="copy-mcp-remote"]').click();
     await card.locator('button:has-text("Copied")').waitFor();
     claudeConfig = JSON.parse(
       await page.evaluate<string>('navigator.clipboard.readText()'),
@@ -180,7 +213,6 @@ describe('desktop UI over serve --ui', () => {
     expect(JSON.parse(args[args.indexOf('--static-oauth-client-info') + 1]!)).toEqual({
       client_id: 'claude-desktop',
     });
-    await card.locator('summary').click();
     await shot('clients');
   });
 

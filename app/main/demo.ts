@@ -64,7 +64,7 @@ export async function runDemo(opts: {
   });
   const core = await BridgeCore.start({ config, dataDir, uiDir: opts.uiDir });
   const u = core.urls();
-  const claude = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp).claudeDesktop!;
+  const snippets = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp);
   console.log(
     [
       'MSSQL MCP Bridge demo is running (everything on this machine).',
@@ -81,8 +81,13 @@ export async function runDemo(opts: {
       `  Data directory:        ${dataDir}`,
       ...(u.ui ? [`  Desktop UI:            ${u.ui}`] : []),
       '',
-      'Claude Desktop (claude_desktop_config.json), through mcp-remote:',
-      JSON.stringify(claude, null, 2),
+      "Claude Desktop: install the bridge's connector into claude_desktop_config.json with",
+      `  npm run connector:install -- --url ${u.mcp}`,
+      '(or Install in Claude Desktop on the Clients page of the desktop UI). It adds:',
+      JSON.stringify(snippets.claudeDesktop, null, 2),
+      '',
+      'Fallback, through mcp-remote:',
+      JSON.stringify(snippets.mcpRemote, null, 2),
       '',
       'Press Ctrl+C to stop.',
     ].join('\n'),

@@ -149,7 +149,8 @@ describe('clients store', () => {
       fromConfig: false,
     });
     const snippets = await c.snippets('cli-tool');
-    expect(JSON.stringify(snippets?.claudeDesktop)).toContain('{\\"client_id\\":\\"cli-tool\\"}');
+    expect(JSON.stringify(snippets?.mcpRemote)).toContain('{\\"client_id\\":\\"cli-tool\\"}');
+    expect(JSON.stringify(snippets?.claudeDesktop)).toContain('"--client-id","cli-tool"');
     expect(snippets?.vscode).toBeUndefined();
     await c.remove('claude-desktop');
     expect(stores.clients.getState().error).toContain('config file');

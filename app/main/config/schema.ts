@@ -131,7 +131,7 @@ export const configSchema = z
         clients: z.array(preRegisteredClient).default([
           {
             client_id: 'claude-desktop',
-            client_name: 'Claude Desktop (mcp-remote)',
+            client_name: 'Claude Desktop',
             redirect_uris: ['http://localhost/oauth/callback', 'http://127.0.0.1/oauth/callback'],
             skip_consent: true,
           },

@@ -90,10 +90,27 @@ export interface PresetInfo {
 export interface ClientConfigSnippets {
   clientId: string;
   mcpUrl: string;
-  /** An entry for claude_desktop_config.json (mcp-remote with this client), if its redirects suit mcp-remote. */
+  /** claude_desktop_config.json with the bridge's own connector (what Install in Claude Desktop writes). */
   claudeDesktop?: Record<string, unknown>;
+  /** The same through mcp-remote (the fallback), if the client's redirects suit a loopback callback. */
+  mcpRemote?: Record<string, unknown>;
   /** An entry for VS Code's .vscode/mcp.json, if its redirects suit VS Code. */
   vscode?: Record<string, unknown>;
+  /** `code --add-mcp '…'` for a terminal. */
+  vscodeCommand?: string;
+  /** A vscode:mcp/install?… link. */
+  vscodeInstallLink?: string;
+  /** Cursor's install deep link. */
+  cursorInstallLink?: string;
+}
+
+/** What Install in Claude Desktop did. */
+export interface ClaudeDesktopInstall {
+  file: string;
+  /** false when the same entry was already there. */
+  changed: boolean;
+  backup?: string;
+  entry: Record<string, unknown>;
 }
 
 const empty = z.object({}).strict();
@@ -127,6 +144,7 @@ export const requestSchemas = {
   'clients.add': newClient,
   'clients.remove': byId,
   'clients.config': byId,
+  'clients.installClaudeDesktop': byId,
   'grants.list': z.object({ includeRevoked: z.boolean().optional() }).strict(),
   'grants.revoke': byId,
   'tokens.list': z.object({ includeExpired: z.boolean().optional() }).strict(),
@@ -154,6 +172,7 @@ export interface ControlResults {
   'clients.add': ClientInfo;
   'clients.remove': { removed: boolean };
   'clients.config': ClientConfigSnippets;
+  'clients.installClaudeDesktop': ClaudeDesktopInstall;
   'grants.list': GrantInfo[];
   'grants.revoke': { revoked: boolean };
   'tokens.list': TokenInfo[];

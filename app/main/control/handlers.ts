@@ -6,7 +6,12 @@ import { diagnoseIdp } from '../idp/doctor.js';
 import { IDP_PRESET_DEFAULTS } from '../idp/presets.js';
 import type { AccessTokenRecord, Grant } from '../oauth/grants.js';
 import type { KnownClient } from '../oauth/clients.js';
-import { clientSnippets } from '../mcp/client-config.js';
+import { clientSnippets, connectorEntryFor } from '../mcp/client-config.js';
+import {
+  claudeDesktopConfigPath,
+  installInClaudeDesktop,
+  InstallError,
+} from '../connector/claude-desktop-config.js';
 import {
   ControlError,
   requestSchemas,
@@ -135,6 +140,19 @@ export function createControl(core: BridgeCore): ControlApi {
     'clients.config': async ({ id }) => {
       const client = await mustExist(core.clients.find(id), `client "${id}"`);
       return clientSnippets(client, core.urls().mcp);
+    },
+    'clients.installClaudeDesktop': async ({ id }) => {
+      const client = await mustExist(core.clients.find(id), `client "${id}"`);
+      try {
+        const r = installInClaudeDesktop(
+          claudeDesktopConfigPath(),
+          connectorEntryFor(client, core.urls().mcp),
+        );
+        return { file: r.file, changed: r.changed, backup: r.backup, entry: { ...r.entry } };
+      } catch (err) {
+        if (err instanceof InstallError) throw new ControlError(err.message, 'failed');
+        throw err;
+      }
     },
     'grants.list': async ({ includeRevoked }) =>
       core.grants.listGrants({ includeRevoked }).map((g) => grantInfo(core, g)),

@@ -1,9 +1,10 @@
 import type { ClientConfigSnippets } from '../control/contract.js';
+import { connectorEntry } from '../connector/connector-command.js';
 import type { KnownClient } from '../oauth/clients.js';
 import { isLoopbackRedirect } from '../oauth/redirect-policy.js';
 
-/** mcp-remote's callback is http://localhost:<port>/oauth/callback; loopback redirects match any port. */
-const fitsMcpRemote = (uris: string[]) =>
+/** Native loopback callbacks at /oauth/callback (any port): what the connector and mcp-remote use. */
+const fitsLoopbackCallback = (uris: string[]) =>
   uris.some((u) => isLoopbackRedirect(u) && new URL(u).pathname === '/oauth/callback');
 /** VS Code signs in through its loopback root or vscode.dev's redirect page. */
 const fitsVsCode = (uris: string[]) =>
@@ -11,20 +12,34 @@ const fitsVsCode = (uris: string[]) =>
     (u) => u === 'https://vscode.dev/redirect' || (isLoopbackRedirect(u) && new URL(u).pathname === '/'),
   );
 
+const SERVER_NAME = 'mssql';
+
+/** The connector's entry for a client (what Install in Claude Desktop writes), naming it unless it is the default. */
+export function connectorEntryFor(client: KnownClient, mcpUrl: string) {
+  const entry = connectorEntry(mcpUrl);
+  const id = client.info.client_id;
+  return id === 'claude-desktop' ? entry : { ...entry, args: [...entry.args, '--client-id', id] };
+}
+
 /**
- * Config for the two desktop clients people use most, offered only for a client whose redirect URIs that
- * program can use. Claude Desktop cannot reach a loopback server itself, so it launches mcp-remote with the
- * pre-registered client (no registration step); VS Code speaks MCP OAuth itself.
+ * Config for the desktop clients people use most, offered only for a client whose redirect URIs that program
+ * can use. Claude Desktop starts local stdio servers: the bridge's own connector first, mcp-remote as the
+ * fallback; VS Code and Cursor speak MCP OAuth themselves (HTTP entry, install links).
  */
 export function clientSnippets(client: KnownClient, mcpUrl: string): ClientConfigSnippets {
   const uris = client.info.redirect_uris;
+  const http = { type: 'http', url: mcpUrl };
+  const vscode = fitsVsCode(uris);
   return {
     clientId: client.info.client_id,
     mcpUrl,
-    claudeDesktop: fitsMcpRemote(uris)
+    claudeDesktop: fitsLoopbackCallback(uris)
+      ? { mcpServers: { [SERVER_NAME]: connectorEntryFor(client, mcpUrl) } }
+      : undefined,
+    mcpRemote: fitsLoopbackCallback(uris)
       ? {
           mcpServers: {
-            mssql: {
+            [SERVER_NAME]: {
               command: 'npx',
               args: [
                 '-y',
@@ -37,6 +52,17 @@ export function clientSnippets(client: KnownClient, mcpUrl: string): ClientConfi
           },
         }
       : undefined,
-    vscode: fitsVsCode(uris) ? { servers: { mssql: { type: 'http', url: mcpUrl } } } : undefined,
+    vscode: vscode ? { servers: { [SERVER_NAME]: http } } : undefined,
+    // VS Code's documented install paths: `code --add-mcp <json>` and the vscode:mcp/install?<json> link.
+    vscodeCommand: vscode ? `code --add-mcp '${JSON.stringify({ name: SERVER_NAME, ...http })}'` : undefined,
+    vscodeInstallLink: vscode
+      ? `vscode:mcp/install?${encodeURIComponent(JSON.stringify({ name: SERVER_NAME, ...http }))}`
+      : undefined,
+    // Cursor (an HTTP client signing in itself, like VS Code): its deep link carries base64 JSON config.
+    cursorInstallLink: vscode
+      ? `cursor://anysphere.cursor-deeplink/mcp/install?name=${SERVER_NAME}&config=${Buffer.from(
+          JSON.stringify({ url: mcpUrl }),
+        ).toString('base64')}`
+      : undefined,
   };
 }

@@ -84,12 +84,14 @@ function AddClientForm({ onDone }: { onDone: () => void }) {
 function ClientCard({ client: c }: { client: ClientInfo }) {
   const { clients } = useStores();
   const [snippets, setSnippets] = useState<ClientConfigSnippets>();
+  const [installed, setInstalled] = useState<{ text: string; failed: boolean }>();
   // Only pre-registered clients: a config naming a dynamically registered client would be someone else's id.
   const preregistered = c.source === 'preregistered';
   useEffect(() => {
     if (preregistered) void clients.getState().snippets(c.clientId).then(setSnippets);
   }, [clients, c.clientId, preregistered]);
   const claude = snippets?.claudeDesktop && JSON.stringify(snippets.claudeDesktop, null, 2);
+  const mcpRemote = snippets?.mcpRemote && JSON.stringify(snippets.mcpRemote, null, 2);
   const vscode = snippets?.vscode && JSON.stringify(snippets.vscode, null, 2);
   return (
     <article className="panel card" data-testid={`client-${c.clientId}`}>
@@ -101,6 +103,7 @@ function ClientCard({ client: c }: { client: ClientInfo }) {
           </Badge>
         </h3>
         <div className="actions">
+          {claude && <InstallInClaudeDesktop clientId={c.clientId} onOutcome={setInstalled} />}
           {claude && <CopyButton text={claude} label="Copy Claude Desktop config" testId="copy-claude" />}
           {vscode && <CopyButton text={vscode} label="Copy VS Code config" testId="copy-vscode" />}
           <RemoveButton
@@ -111,6 +114,15 @@ function ClientCard({ client: c }: { client: ClientInfo }) {
           />
         </div>
       </div>
+      {installed && (
+        <p
+          className={installed.failed ? 'error-text' : 'hint'}
+          role={installed.failed ? 'alert' : 'status'}
+          data-testid="install-claude-outcome"
+        >
+          {installed.text}
+        </p>
+      )}
       <dl className="compact">
         <dt>Redirect URIs</dt>
         <dd>
@@ -129,22 +141,92 @@ function ClientCard({ client: c }: { client: ClientInfo }) {
           {claude && (
             <>
               <p className="hint">
-                Claude Desktop: merge into <code>claude_desktop_config.json</code> (it starts mcp-remote,
-                which opens the sign-in in your browser).
+                Claude Desktop: what <b>Install in Claude Desktop</b> adds to{' '}
+                <code>claude_desktop_config.json</code>. It starts the bridge&apos;s own connector, which
+                opens the sign-in in your browser once and keeps its tokens in this computer&apos;s keychain.
               </p>
               <pre data-testid="claude-snippet">{claude}</pre>
+            </>
+          )}
+          {mcpRemote && (
+            <>
+              <p className="hint">
+                Fallback for Claude Desktop: the same through <code>mcp-remote</code> (npm), which keeps its
+                tokens in files under <code>~/.mcp-auth</code>.{' '}
+                <CopyButton text={mcpRemote} label="Copy mcp-remote config" testId="copy-mcp-remote" />
+              </p>
+              <pre data-testid="mcp-remote-snippet">{mcpRemote}</pre>
             </>
           )}
           {vscode && (
             <>
               <p className="hint">
-                VS Code: <code>.vscode/mcp.json</code> (VS Code signs in by itself).
+                VS Code: <code>.vscode/mcp.json</code> (VS Code signs in by itself), or{' '}
+                <a href={snippets?.vscodeInstallLink} data-testid="vscode-install">
+                  Install in VS Code
+                </a>
+                , or in a terminal:
               </p>
               <pre>{vscode}</pre>
+              {snippets?.vscodeCommand && (
+                <p className="hint">
+                  <code data-testid="vscode-command">{snippets.vscodeCommand}</code>{' '}
+                  <CopyButton text={snippets.vscodeCommand} label="Copy command" />
+                </p>
+              )}
             </>
+          )}
+          {snippets?.cursorInstallLink && (
+            <p className="hint">
+              Cursor:{' '}
+              <a href={snippets.cursorInstallLink} data-testid="cursor-install">
+                Install in Cursor
+              </a>{' '}
+              (an HTTP server entry; Cursor signs in by itself).
+            </p>
           )}
         </details>
       )}
     </article>
+  );
+}
+
+/** Writes the connector into claude_desktop_config.json; the card shows where, or why not, under its heading. */
+function InstallInClaudeDesktop({
+  clientId,
+  onOutcome,
+}: {
+  clientId: string;
+  onOutcome: (o: { text: string; failed: boolean }) => void;
+}) {
+  const { clients } = useStores();
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      data-testid="install-claude"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        void clients
+          .getState()
+          .installClaudeDesktop(clientId)
+          .then((r) => {
+            setBusy(false);
+            onOutcome(
+              'ok' in r
+                ? {
+                    failed: false,
+                    text: r.ok.changed
+                      ? `Added to ${r.ok.file}${r.ok.backup ? ` (previous file kept as ${r.ok.backup})` : ''}. Restart Claude Desktop to load it.`
+                      : `Already in ${r.ok.file}. Restart Claude Desktop if it does not show the server.`,
+                  }
+                : { failed: true, text: r.error },
+            );
+          });
+      }}
+    >
+      {busy ? 'Installing…' : 'Install in Claude Desktop'}
+    </button>
   );
 }

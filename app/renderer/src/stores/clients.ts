@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type {
+  ClaudeDesktopInstall,
   ClientConfigSnippets,
   ClientInfo,
   ControlApi,
@@ -16,6 +17,8 @@ export interface ClientsState {
   add(client: NewClient): Promise<boolean>;
   remove(id: string): Promise<void>;
   snippets(id: string): Promise<ClientConfigSnippets | undefined>;
+  /** Writes the connector into Claude Desktop's config; the outcome or the refusal's sentence. */
+  installClaudeDesktop(id: string): Promise<{ ok: ClaudeDesktopInstall } | { error: string }>;
 }
 
 export const createClientsStore = (api: ControlApi) =>
@@ -36,5 +39,11 @@ export const createClientsStore = (api: ControlApi) =>
         if (await attempt(() => api.request('clients.remove', { id }))) await get().load();
       },
       snippets: (id) => attempt(() => api.request('clients.config', { id })),
+      // Its own result, not the page-wide error: the sentence belongs next to the button that failed.
+      installClaudeDesktop: (id) =>
+        api.request('clients.installClaudeDesktop', { id }).then(
+          (ok) => ({ ok }),
+          (err: Error) => ({ error: err.message }),
+        ),
     };
   });
