@@ -1,5 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'package.json'), 'utf8'));
+// Main-process code may import only what the packaged app ships (electron-builder drops devDependencies;
+// the renderer and preload are bundled whole, so their libraries are build-time devDependencies);
+// `electron` is the exception electron-builder itself requires to be a devDependency.
+const devOnly = Object.keys(pkg.devDependencies).filter((name) => name !== 'electron');
+const noDevDependencies = devOnly.map((name) => ({
+  group: [name, `${name}/*`],
+  message: `${name} is a devDependency: the packaged app does not have it.`,
+}));
+// Code that runs outside the main process (the sandboxed renderer, the preload) and the folder it shares
+// with main reach main-process code only through the control contract in app/shared (VS Code's layering).
+const noMainProcess = {
+  group: ['**/main/**', '**/main'],
+  message: 'Runs outside the main process: import from app/shared (the control contract and its types) only.',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules', 'dist', 'out', 'coverage', '.cache', '**/*.js', '!eslint.config.js'] },
@@ -12,6 +30,31 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
       'no-console': 'off',
+    },
+  },
+  {
+    files: ['app/main/**', 'app/mcpb/**'],
+    // The demo (test IdP, TDS test server) runs from a checkout only; the app's CLI bundle leaves it out.
+    ignores: ['app/main/demo.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: noDevDependencies }] },
+  },
+  {
+    files: ['app/renderer/**', 'app/preload/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noMainProcess] }] },
+  },
+  {
+    files: ['app/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noMainProcess,
+            ...noDevDependencies,
+            { group: ['node:*'], message: 'app/shared also runs in the renderer: no Node built-ins.' },
+          ],
+        },
+      ],
     },
   },
 );

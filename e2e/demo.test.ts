@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlHttpClient } from '../app/main/control/http-client.js';
+import { controlHttpClient } from '../app/shared/control/http-client.js';
 import { freePort } from '../test/support/harness.js';
 import { mcpClient } from '../test/support/mcp-client.js';
 import { spawnCli, waitFor } from '../test/support/processes.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { APP_VERSION } from '../app/main/version.js';
-import { DEFAULT_PORT } from '../app/main/config/schema.js';
+import { DEFAULT_PORT } from '../app/shared/config-schema.js';
 
 const dir = 'dist/mcpb';
 fs.rmSync(dir, { recursive: true, force: true });

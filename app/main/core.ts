@@ -1,11 +1,11 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { BridgeConfig } from './config/schema.js';
+import type { BridgeConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
 import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
-import type { ControlApi } from './control/contract.js';
+import type { ControlApi } from '../shared/control/contract.js';
 import { createHttpApp, originOf } from './http/app.js';
 import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';

@@ -9,7 +9,7 @@ import { DEMO_USERS, startTestIdp } from '@mssql-mcp-bridge/demo-idp';
 import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 import { loadConfig } from './config/load.js';
-import { DEFAULT_PORT } from './config/schema.js';
+import { DEFAULT_PORT } from '../shared/config-schema.js';
 import { clientSnippets } from './mcp/client-config.js';
 import { BridgeCore } from './core.js';
 import { privateDir } from './state/database.js';

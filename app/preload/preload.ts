@@ -3,7 +3,7 @@
  * raw ipcRenderer). It runs sandboxed, so it is bundled to one CommonJS file (scripts/build-electron.ts).
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { controlIpcClient } from '../main/control/ipc-transport.js';
+import { controlIpcClient } from '../shared/control/ipc-transport.js';
 
 const api = controlIpcClient({
   invoke: (channel, message) => ipcRenderer.invoke(channel, message),

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControlError, type ControlApi, type ControlEvent } from '../../app/main/control/contract.js';
-import { controlHttpClient } from '../../app/main/control/http-client.js';
+import { ControlError, type ControlApi, type ControlEvent } from '../../app/shared/control/contract.js';
+import { controlHttpClient } from '../../app/shared/control/http-client.js';
 import {
   controlIpcClient,
   serveControlOverIpc,
   type IpcMainLike,
-} from '../../app/main/control/ipc-transport.js';
+} from '../../app/shared/control/ipc-transport.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, postInitialize, signIn } from '../support/mcp-client.js';
 

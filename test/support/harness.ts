@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../app/main/config/load.js';
-import type { BridgeConfigInput } from '../../app/main/config/schema.js';
+import type { BridgeConfigInput } from '../../app/shared/config-schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
-import type { ConnectionProfileInput } from '../../app/main/config/schema.js';
+import type { ConnectionProfileInput } from '../../app/shared/config-schema.js';
 import { startTestIdp, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
 import {
   grantImpersonation,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../app/main/config/load.js';
-import { DEFAULT_PORT } from '../../app/main/config/schema.js';
+import { DEFAULT_PORT } from '../../app/shared/config-schema.js';
 import { APP_VERSION } from '../../app/main/version.js';
 
 describe('configuration', () => {

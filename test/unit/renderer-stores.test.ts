@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../app/main/mcp/audit.js';
-import type { TokenInfo } from '../../app/main/control/contract.js';
-import { controlHttpClient } from '../../app/main/control/http-client.js';
+import type { TokenInfo } from '../../app/shared/control/contract.js';
+import { controlHttpClient } from '../../app/shared/control/http-client.js';
 import { createStores, type Stores } from '../../app/renderer/src/stores/index.js';
 import { FEED_LIMIT } from '../../app/renderer/src/stores/inspector.js';
 import { SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionProfileSchema } from '../../app/main/config/schema.js';
+import { connectionProfileSchema } from '../../app/shared/config-schema.js';
 import { mssqlConfig } from '../../app/main/sql/pools.js';
 import { explainSqlError } from '../../app/main/sql/errors.js';
 

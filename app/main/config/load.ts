@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { configSchema, type BridgeConfig, type BridgeConfigInput } from './schema.js';
+import { configSchema, type BridgeConfig, type BridgeConfigInput } from '../../shared/config-schema.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

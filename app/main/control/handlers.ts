@@ -25,7 +25,7 @@ import {
   type PresetInfo,
   type Problem,
   type TokenInfo,
-} from './contract.js';
+} from '../../shared/control/contract.js';
 
 type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import express, { type RequestHandler } from 'express';
-import { ControlError, type ControlApi, type ControlMethod } from './contract.js';
+import { ControlError, type ControlApi, type ControlMethod } from '../../shared/control/contract.js';
 
 /**
  * The contract over HTTP + Server-Sent Events for headless mode and the browser UI: POST /control/rpc and

@@ -19,7 +19,7 @@ import {
   Tray,
 } from 'electron';
 import { loadConfig } from '../config/load.js';
-import { serveControlOverIpc } from '../control/ipc-transport.js';
+import { serveControlOverIpc } from '../../shared/control/ipc-transport.js';
 import { BridgeCore } from '../core.js';
 import { DesktopSession } from '../tray/desktop-session.js';
 import { trayMenu, trayTooltip, type TrayAction } from '../tray/tray-menu.js';

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
-import type { BridgeConfig } from '../config/schema.js';
+import type { BridgeConfig } from '../../shared/config-schema.js';
 import type { IdpTester } from '../idp/test-sign-in.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import { AS_ROUTES } from '../oauth/authorization-server.js';

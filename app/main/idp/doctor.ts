@@ -1,14 +1,7 @@
 import { effectiveSettings, type IdpProfile } from './profiles.js';
 import { describeError } from './upstream.js';
-
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
-export interface DoctorCheck {
-  id: 'discovery' | 'issuer' | 'code_flow' | 'scopes' | 'clock' | 'client' | 'redirect_uri';
-  label: string;
-  status: CheckStatus;
-  /** A plain sentence: what was found and, when something is wrong, what to do. */
-  detail: string;
-}
+import type { CheckStatus, DoctorCheck } from '../../shared/types.js';
+export type { CheckStatus, DoctorCheck };
 
 interface DiscoveryDoc {
   issuer?: string;

@@ -1,17 +1,6 @@
-import type { DbUserRule } from '../config/schema.js';
-
-/** Who is signed in, as the rest of the bridge sees it. Derived only from a validated ID token. */
-export interface Identity {
-  /** The IdP's `sub`, unique within `issuer`. */
-  subject: string;
-  issuer: string;
-  idp: string;
-  email?: string;
-  name?: string;
-  groups: string[];
-  /** The database user the SQL side impersonates. */
-  dbUser: string;
-}
+import type { DbUserRule } from '../../shared/config-schema.js';
+import type { Identity } from '../../shared/types.js';
+export type { Identity };
 
 export class IdentityMappingError extends Error {
   override name = 'IdentityMappingError';

@@ -1,4 +1,4 @@
-import type { DbUserRule } from '../config/schema.js';
+import type { DbUserRule } from '../../shared/config-schema.js';
 
 export interface IdpPreset {
   label: string;

@@ -1,10 +1,9 @@
-import { idpProfileSchema, type IdpProfileConfig, type IdpProfileInput } from '../config/schema.js';
+import { idpProfileSchema, type IdpProfileConfig, type IdpProfileInput } from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
 import { IDP_PRESET_DEFAULTS } from './presets.js';
-
-/** A stored IdP profile: never holds the client secret (that lives in the keychain). */
-export type IdpProfile = Omit<IdpProfileConfig, 'client_secret'> & { has_client_secret: boolean };
+import type { IdpProfile } from '../../shared/types.js';
+export type { IdpProfile };
 
 /** IdP profiles persisted in the state DB; their client secrets in the keychain. */
 export class IdpProfiles {

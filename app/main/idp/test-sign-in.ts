@@ -1,19 +1,9 @@
 import crypto from 'node:crypto';
-import { IdentityMappingError, mapClaims, type Identity } from './identity.js';
+import { IdentityMappingError, mapClaims } from './identity.js';
 import { effectiveSettings, type IdpProfiles } from './profiles.js';
 import { explainIdpError, UpstreamError, type UpstreamChecks, type UpstreamIdp } from './upstream.js';
-
-export type TestSignInResult =
-  | { testId: string; profileId: string; ok: true; claims: Record<string, unknown>; identity: Identity }
-  | {
-      testId: string;
-      profileId: string;
-      ok: false;
-      code: string;
-      message: string;
-      /** Present when the ID token was valid but could not be mapped (e.g. no email claim). */
-      claims?: Record<string, unknown>;
-    };
+import type { TestSignInResult } from '../../shared/types.js';
+export type { TestSignInResult };
 
 const TTL_MS = 10 * 60_000;
 /** Test sign-ins share /idp/callback with real ones; their state carries this prefix so the two never mix. */

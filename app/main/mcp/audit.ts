@@ -1,29 +1,8 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { StateDb } from '../state/database.js';
-
-export interface AuditEntry {
-  id: number;
-  at: number;
-  subject: string;
-  email?: string;
-  dbUser?: string;
-  clientId: string;
-  tool: string;
-  profile?: string;
-  database?: string;
-  statement?: string;
-  statementHash?: string;
-  rowCount?: number;
-  durationMs: number;
-  /** 'declined': a write the person did not confirm (nothing changed). */
-  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined';
-  /** SQL Server's error number (an integer) when the server raised the error. */
-  errorNumber?: number;
-  /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */
-  errorCode?: string;
-  errorMessage?: string;
-}
+import type { AuditEntry } from '../../shared/types.js';
+export type { AuditEntry };
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at' | 'statementHash'>;
 

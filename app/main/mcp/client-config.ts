@@ -1,4 +1,4 @@
-import type { ClientConfigSnippets } from '../control/contract.js';
+import type { ClientConfigSnippets } from '../../shared/control/contract.js';
 import { connectorEntry } from '../connector/connector-command.js';
 import type { KnownClient } from '../oauth/clients.js';
 import { isLoopbackRedirect } from '../oauth/redirect-policy.js';

@@ -18,7 +18,7 @@ import {
   type NodeMcpRequestHandler,
 } from '@modelcontextprotocol/node';
 import { APP_VERSION } from '../version.js';
-import { SCOPES } from '../config/schema.js';
+import { SCOPES } from '../../shared/config-schema.js';
 import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/origin.js';

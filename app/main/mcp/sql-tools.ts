@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SCOPES } from '../config/schema.js';
+import { SCOPES } from '../../shared/config-schema.js';
 import { describeTable, listDatabases, listTables, sampleRows } from '../sql/catalog.js';
 import { checkStatement, databaseRefusal } from '../sql/guard.js';
 import { summarizeShowplan } from '../sql/plan.js';

@@ -6,7 +6,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type * as jose from 'jose';
-import { SCOPES, SUPPORTED_SCOPES, type BridgeConfig } from '../config/schema.js';
+import { SCOPES, SUPPORTED_SCOPES, type BridgeConfig } from '../../shared/config-schema.js';
 import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';

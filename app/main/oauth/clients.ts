@@ -1,5 +1,5 @@
 import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
-import type { BridgeConfig, PreRegisteredClient } from '../config/schema.js';
+import type { BridgeConfig, PreRegisteredClient } from '../../shared/config-schema.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
 import { redirectRefusal } from './redirect-policy.js';
 

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import * as jose from 'jose';
-import { SCOPES, SUPPORTED_SCOPES } from '../config/schema.js';
+import { SCOPES, SUPPORTED_SCOPES } from '../../shared/config-schema.js';
 import { IdentityMappingError, mapClaims } from '../idp/identity.js';
 import { effectiveSettings, type IdpProfiles } from '../idp/profiles.js';
 import { UpstreamError, type UpstreamIdp } from '../idp/upstream.js';

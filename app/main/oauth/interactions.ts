@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import { SCOPES, type BridgeConfig } from '../config/schema.js';
+import { SCOPES, type BridgeConfig } from '../../shared/config-schema.js';
 import { IdentityMappingError, type Identity } from '../idp/identity.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import { UpstreamError, type UpstreamChecks, type UpstreamIdp } from '../idp/upstream.js';

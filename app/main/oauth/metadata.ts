@@ -1,4 +1,4 @@
-import { SUPPORTED_SCOPES } from '../config/schema.js';
+import { SUPPORTED_SCOPES } from '../../shared/config-schema.js';
 import type { OriginContext } from './origin.js';
 
 /** RFC 9728 metadata for /mcp; `authorization_servers[0]` is byte-identical to the issuer. */

@@ -1,11 +1,5 @@
-/** SQL Server and driver errors as a sentence that says what happened and what to do. */
-export interface ExplainedError {
-  code: string;
-  number?: number;
-  message: string;
-  fix?: string;
-}
-
+import type { ExplainedError } from '../../shared/types.js';
+export type { ExplainedError };
 export function explainSqlError(
   err: unknown,
   where: {

@@ -2,12 +2,11 @@ import {
   connectionProfileSchema,
   type ConnectionProfileConfig,
   type ConnectionProfileInput,
-} from '../config/schema.js';
+} from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
-
-/** A stored connection profile: its password or client secret lives only in the keychain. */
-export type ConnectionProfile = ConnectionProfileConfig & { has_secret: boolean };
+import type { ConnectionProfile } from '../../shared/types.js';
+export type { ConnectionProfile };
 
 export class ProfileError extends Error {
   override name = 'ProfileError';

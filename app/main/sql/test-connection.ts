@@ -1,11 +1,9 @@
 import sql from 'mssql';
-import { explainSqlError, type ExplainedError } from './errors.js';
+import { explainSqlError } from './errors.js';
 import { mssqlConfig } from './pools.js';
 import { loginOf, type ConnectionProfile } from './profiles.js';
-
-export type ConnectionTest =
-  | { ok: true; serverVersion: string; login: string; database: string; latencyMs: number }
-  | ({ ok: false } & ExplainedError);
+import type { ConnectionTest } from '../../shared/types.js';
+export type { ConnectionTest };
 
 /** Connects once with the profile (a pool of one, closed afterwards) and reports who and where it landed. */
 export async function testConnection(

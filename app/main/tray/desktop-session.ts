@@ -1,4 +1,4 @@
-import type { ControlApi } from '../control/contract.js';
+import type { ControlApi } from '../../shared/control/contract.js';
 
 /** What the tray shows. */
 export interface TrayState {

@@ -1,5 +1,5 @@
-import type { ControlApi } from '../../main/control/contract.js';
-import { controlHttpClient } from '../../main/control/http-client.js';
+import type { ControlApi } from '../../shared/control/contract.js';
+import { controlHttpClient } from '../../shared/control/http-client.js';
 
 declare global {
   interface Window {

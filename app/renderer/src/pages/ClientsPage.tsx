@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ClientConfigSnippets, ClientInfo } from '../../../main/control/contract.js';
+import type { ClientConfigSnippets, ClientInfo } from '../../../shared/control/contract.js';
 import {
   Badge,
   bindForm,

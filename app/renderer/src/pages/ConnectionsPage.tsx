@@ -1,6 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ConnectionProfile } from '../../../main/sql/profiles.js';
-import type { ConnectionTest } from '../../../main/sql/test-connection.js';
+import type { ConnectionProfile, ConnectionTest } from '../../../shared/types.js';
 import { Badge, bindForm, ErrorBanner, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { ConnectionInput } from '../stores/connections.js';

@@ -1,7 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { PresetInfo } from '../../../main/control/contract.js';
-import type { IdpProfile } from '../../../main/idp/profiles.js';
-import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
+import type { PresetInfo } from '../../../shared/control/contract.js';
+import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
 import { Badge, bindForm, ErrorBanner, Field, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { Diagnosis, IdpInput } from '../stores/idp.js';

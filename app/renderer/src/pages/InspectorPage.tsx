@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { GrantInfo, TokenInfo } from '../../../main/control/contract.js';
+import type { GrantInfo, TokenInfo } from '../../../shared/control/contract.js';
 import { Badge, ErrorBanner, formatDuration, formatTime, useNow } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 

@@ -5,7 +5,7 @@ import type {
   ClientInfo,
   ControlApi,
   ControlParams,
-} from '../../../main/control/contract.js';
+} from '../../../shared/control/contract.js';
 import { attempter } from './errors.js';
 
 export type NewClient = ControlParams<'clients.add'>;

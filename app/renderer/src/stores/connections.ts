@@ -1,7 +1,6 @@
 import { createStore } from 'zustand/vanilla';
-import type { ControlApi, ControlParams } from '../../../main/control/contract.js';
-import type { ConnectionProfile } from '../../../main/sql/profiles.js';
-import type { ConnectionTest } from '../../../main/sql/test-connection.js';
+import type { ControlApi, ControlParams } from '../../../shared/control/contract.js';
+import type { ConnectionProfile, ConnectionTest } from '../../../shared/types.js';
 import { attempter, messageOf } from './errors.js';
 
 export type ConnectionInput = ControlParams<'connections.save'>;

@@ -4,9 +4,8 @@ import type {
   ControlParams,
   ControlResults,
   PresetInfo,
-} from '../../../main/control/contract.js';
-import type { IdpProfile } from '../../../main/idp/profiles.js';
-import type { TestSignInResult } from '../../../main/idp/test-sign-in.js';
+} from '../../../shared/control/contract.js';
+import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
 import { attempter } from './errors.js';
 
 export type IdpInput = ControlParams<'idp.save'>;

@@ -1,4 +1,4 @@
-import type { ControlApi } from '../../../main/control/contract.js';
+import type { ControlApi } from '../../../shared/control/contract.js';
 import { createClientsStore } from './clients.js';
 import { createConnectionsStore } from './connections.js';
 import { createIdpStore } from './idp.js';

@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
-import type { ControlApi, ControlEvent, GrantInfo, TokenInfo } from '../../../main/control/contract.js';
-import type { AuditEntry } from '../../../main/mcp/audit.js';
+import type { ControlApi, ControlEvent, GrantInfo, TokenInfo } from '../../../shared/control/contract.js';
+import type { AuditEntry } from '../../../shared/types.js';
 import { attempter } from './errors.js';
 
 /** How many MCP calls the live feed keeps on screen. */

@@ -1,5 +1,5 @@
 import { createStore } from 'zustand/vanilla';
-import type { ControlApi, StatusInfo } from '../../../main/control/contract.js';
+import type { ControlApi, StatusInfo } from '../../../shared/control/contract.js';
 import { messageOf } from './errors.js';
 
 export interface StatusState {

@@ -4,13 +4,15 @@
  * say whether a secret is stored, never what it is, and grants never include token values.
  */
 import { z } from 'zod';
-import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema, type DbUserRule } from '../config/schema.js';
-import type { DoctorCheck } from '../idp/doctor.js';
-import type { IdpProfile } from '../idp/profiles.js';
-import type { TestSignInResult } from '../idp/test-sign-in.js';
-import type { AuditEntry } from '../mcp/audit.js';
-import type { ConnectionProfile } from '../sql/profiles.js';
-import type { ConnectionTest } from '../sql/test-connection.js';
+import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema, type DbUserRule } from '../config-schema.js';
+import type {
+  AuditEntry,
+  ConnectionProfile,
+  ConnectionTest,
+  DoctorCheck,
+  IdpProfile,
+  TestSignInResult,
+} from '../types.js';
 
 /** Something the user must do before the bridge is useful, and the page where it is done. */
 export interface Problem {

@@ -1,0 +1,80 @@
+/**
+ * Data shapes that cross from the main process to the UI (the control contract's payloads). Types only: this
+ * folder is shared by main, preload and renderer, so nothing here may import Node or main-process code.
+ */
+import type { ConnectionProfileConfig, IdpProfileConfig } from './config-schema.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+export interface DoctorCheck {
+  id: 'discovery' | 'issuer' | 'code_flow' | 'scopes' | 'clock' | 'client' | 'redirect_uri';
+  label: string;
+  status: CheckStatus;
+  /** A plain sentence: what was found and, when something is wrong, what to do. */
+  detail: string;
+}
+
+/** A stored IdP profile: never holds the client secret (that lives in the keychain). */
+export type IdpProfile = Omit<IdpProfileConfig, 'client_secret'> & { has_client_secret: boolean };
+
+/** Who is signed in, as the rest of the bridge sees it. Derived only from a validated ID token. */
+export interface Identity {
+  /** The IdP's `sub`, unique within `issuer`. */
+  subject: string;
+  issuer: string;
+  idp: string;
+  email?: string;
+  name?: string;
+  groups: string[];
+  /** The database user the SQL side impersonates. */
+  dbUser: string;
+}
+
+export type TestSignInResult =
+  | { testId: string; profileId: string; ok: true; claims: Record<string, unknown>; identity: Identity }
+  | {
+      testId: string;
+      profileId: string;
+      ok: false;
+      code: string;
+      message: string;
+      /** Present when the ID token was valid but could not be mapped (e.g. no email claim). */
+      claims?: Record<string, unknown>;
+    };
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  subject: string;
+  email?: string;
+  dbUser?: string;
+  clientId: string;
+  tool: string;
+  profile?: string;
+  database?: string;
+  statement?: string;
+  statementHash?: string;
+  rowCount?: number;
+  durationMs: number;
+  /** 'declined': a write the person did not confirm (nothing changed). */
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined';
+  /** SQL Server's error number (an integer) when the server raised the error. */
+  errorNumber?: number;
+  /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+/** A stored connection profile: its password or client secret lives only in the keychain. */
+export type ConnectionProfile = ConnectionProfileConfig & { has_secret: boolean };
+
+/** SQL Server and driver errors as a sentence that says what happened and what to do. */
+export interface ExplainedError {
+  code: string;
+  number?: number;
+  message: string;
+  fix?: string;
+}
+
+export type ConnectionTest =
+  | { ok: true; serverVersion: string; login: string; database: string; latencyMs: number }
+  | ({ ok: false } & ExplainedError);
