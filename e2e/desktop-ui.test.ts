@@ -59,6 +59,8 @@ beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // A step that cannot happen fails in 10 s naming its locator, before the test's own 30 s timeout.
+  context.setDefaultTimeout(10_000);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(String(e)));
@@ -145,6 +147,35 @@ describe('desktop UI over serve --ui', () => {
     await shot('idp-test-sign-in');
   });
 
+  it('Test sign-in can be cancelled, and signs in as someone else with the IdP asking again', async () => {
+    await open('Identity providers');
+    const card = page.locator('[data-testid="idp-corp"]');
+    // alice's IdP session is still in this browser: "someone else" must bring the login form back.
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      card.locator('button:has-text("Sign in as someone else")').click(),
+    ]);
+    await tab.waitForSelector('input[name="login"]');
+    expect(await card.locator('button:has-text("Testing…")').isDisabled()).toBe(true);
+    await tab.close(); // the person gives up
+    await card.locator('[data-testid="test-pending"] button:has-text("Cancel")').click();
+    const failed = card.locator('[data-testid="test-error"]');
+    await poll(() => failed.innerText()).toContain('Test sign-in cancelled.');
+    expect(await card.locator('button:has-text("Test sign-in")').isEnabled()).toBe(true);
+
+    const [again] = await Promise.all([
+      context.waitForEvent('page'),
+      card.locator('button:has-text("Sign in as someone else")').click(),
+    ]);
+    await again.waitForSelector('input[name="login"]');
+    await again.fill('input[name="login"]', 'bob');
+    await again.fill('input[name="password"]', 'bob-pass');
+    await again.click('button[type="submit"]');
+    await again.waitForSelector('text=Test sign-in succeeded');
+    await again.close();
+    await poll(() => card.locator('[data-testid="db-user"]').innerText()).toBe('bob');
+  });
+
   it('adds a connection: Test connection succeeds, and a wrong password shows the 18456 explanation', async () => {
     await open('Connections');
     await addConnection('sales', svc.password);
@@ -162,12 +193,54 @@ describe('desktop UI over serve --ui', () => {
     const text = await failed.innerText();
     expect(text).toContain('18456');
     expect(text).toContain('Fix:');
-    // Two connections: tool calls that name none need a default.
+    // Adding a second connection keeps the first one the default (tool calls naming none keep working);
+    // the other can be made the default, and back.
+    await poll(() => card.locator('.badge:has-text("default")').count()).toBe(1);
+    expect(await card.locator('button:has-text("Make default")').count()).toBe(0);
+    await wrong.locator('button:has-text("Make default")').click();
+    await poll(() => wrong.locator('.badge:has-text("default")').count()).toBe(1);
     await card.locator('button:has-text("Make default")').click();
     await poll(() => card.locator('.badge:has-text("default")').count()).toBe(1);
     // Typed once, never shown again.
     expect(await page.content()).not.toContain(svc.password);
     await shot('connections');
+  });
+
+  it('shows a bad value next to its field, not as a raw error at the top', async () => {
+    await open('Connections');
+    await page.click('button:has-text("Add connection")');
+    const form = page.locator('[data-testid="connection-form"]');
+    await form.locator('input[name="id"]').fill('bad-limits');
+    await form.locator('input[name="host"]').fill('127.0.0.1');
+    await form.locator('input[name="database"]').fill('Sales');
+    await form.locator('input[name="user"]').fill(svc.name);
+    await form.locator('input[name="secret"]').fill('unused');
+    await form.locator('input[name="row_limit"]').fill('0'); // the browser lets it through; the bridge does not
+    await form.locator('button[type="submit"]').click();
+    const error = form.locator('[data-testid="error-row_limit"]');
+    await error.waitFor();
+    expect(await error.innerText()).toBe('must be at least 1');
+    expect(await form.locator('input[name="row_limit"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('[role="alert"]:has-text("Invalid parameters")').count()).toBe(0);
+    await shot('connection-form-invalid');
+    await form.locator('button:has-text("Cancel")').click();
+  });
+
+  it('Test connection says a connection is not ready when its database is one the tools refuse', async () => {
+    await open('Connections');
+    await addConnection('sales-master', svc.password, 'master');
+    const card = page.locator('[data-testid="connection-sales-master"]');
+    await card.locator('button:has-text("Test connection")').click();
+    const result = card.locator('[data-testid="connection-test"]');
+    await result.waitFor();
+    const text = await result.innerText();
+    expect(text).toMatch(
+      /Connected to 127\.0\.0\.1:\d+ as "bridge_svc", but the tools would refuse its database/,
+    );
+    expect(text).toContain('Database "master" is blocked for this connection');
+    expect(text).toMatch(/Fix:.*Set Database to the one people should query/s);
+    await card.locator('button:has-text("Remove")').click();
+    await page.locator('[data-testid="connection-sales-master"]').waitFor({ state: 'detached' });
   });
 
   it('installs the connector into Claude Desktop, and says why not when the file cannot be read', async () => {
@@ -294,14 +367,16 @@ async function addIdp(p: {
   await page.locator(`[data-testid="idp-${p.id}"]`).waitFor();
 }
 
-async function addConnection(id: string, password: string) {
+async function addConnection(id: string, password: string, database = 'Sales') {
   await page.click('button:has-text("Add connection")');
   const form = page.locator('[data-testid="connection-form"]');
+  // No database is suggested: the server's own (master) is blocked by default.
+  expect(await form.locator('input[name="database"]').inputValue()).toBe('');
   await form.locator('input[name="id"]').fill(id);
   await form.locator('input[name="name"]').fill(`Sales (${id})`);
   await form.locator('input[name="host"]').fill('127.0.0.1');
   await form.locator('input[name="port"]').fill(String(sql.port));
-  await form.locator('input[name="database"]').fill('Sales');
+  await form.locator('input[name="database"]').fill(database);
   await form.locator('input[name="user"]').fill(svc.name);
   await form.locator('input[name="secret"]').fill(password);
   await form.locator('input[name="encrypt"]').uncheck();

@@ -197,7 +197,12 @@ export class BridgeCore {
         originOf,
         idpCallback,
       });
-      const tester = new IdpTester(profiles, upstream, idpCallback);
+      const tester = new IdpTester(
+        profiles,
+        upstream,
+        idpCallback,
+        config.idp.test_sign_in_timeout_seconds * 1000,
+      );
       const confirmations = new ConfirmationCodec(
         sealer.deriveKey('mcp request state'),
         config.sql.confirm_timeout_seconds,

@@ -171,6 +171,8 @@ export const configSchema = z
         active: z.string().optional(),
         profiles: z.array(idpProfileSchema).default([]),
         clock_tolerance_seconds: z.number().int().min(0).max(300).default(30),
+        /** How long a Test sign-in (or the tray's sign-in) waits for the browser before it gives up. */
+        test_sign_in_timeout_seconds: z.number().int().min(1).max(3600).default(180),
       })
       .prefault({}),
     sql: z

@@ -194,3 +194,22 @@ describe('one contract, two transports', () => {
     await client.close().catch(() => undefined);
   });
 });
+
+describe('the default connection', () => {
+  it('stays the first one when another is added, and passes to the one left when it is removed', async () => {
+    const sales = (await viaHttp.request('connections.list', {})).find((c) => c.id === 'sales')!;
+    expect((await viaHttp.request('status.get', {})).defaultConnection).toBe('sales');
+    await viaHttp.request('connections.save', {
+      ...sales,
+      id: 'sales-copy',
+      auth: { type: 'sql', user: 'x', password: 'y' },
+    });
+    const status = await viaHttp.request('status.get', {});
+    expect(status.defaultConnection).toBe('sales');
+    expect(status.problems.map((p) => p.message).join(' ')).not.toMatch(/none is the default/);
+
+    await viaHttp.request('connections.setDefault', { id: 'sales-copy' });
+    await viaHttp.request('connections.remove', { id: 'sales-copy' });
+    expect((await viaHttp.request('status.get', {})).defaultConnection).toBe('sales');
+  });
+});

@@ -89,3 +89,36 @@ describe('DesktopSession (tray sign-in)', () => {
     session.dispose();
   });
 });
+
+describe('test sign-in that never comes back', () => {
+  it('ends with the timeout sentence, or "cancelled", and a late callback is refused', async () => {
+    const { IdpTester } = await import('../../app/main/idp/test-sign-in.js');
+    const tester = new IdpTester(
+      env.core.profiles,
+      env.core.upstream,
+      () => env.core.urls().idpCallback,
+      1000,
+    );
+    const results: Array<{ code?: string; message?: string; ok: boolean }> = [];
+    tester.onResult((r) => results.push(r));
+    const active = (await env.core.control.request('status.get', {})).activeIdp!;
+
+    const slow = await tester.begin(active);
+    await new Promise((r) => setTimeout(r, 1400));
+    expect(results).toEqual([
+      expect.objectContaining({
+        ok: false,
+        code: 'timeout',
+        message: expect.stringMatching(/No sign-in came back .* within 1 s\. If its tab shows an error/),
+      }),
+    ]);
+    const late = await tester.complete(new URLSearchParams({ state: `test.${slow.testId}`, code: 'x' }));
+    expect(late).toMatchObject({ ok: false, code: 'state_mismatch' });
+
+    const cancelled = await tester.begin(active, { again: true });
+    expect(new URL(cancelled.url).searchParams.get('prompt')).toBe('login');
+    expect(tester.cancel(cancelled.testId)).toBe(true);
+    expect(tester.cancel(cancelled.testId)).toBe(false);
+    expect(results[1]).toMatchObject({ ok: false, code: 'cancelled', message: 'Test sign-in cancelled.' });
+  });
+});

@@ -56,7 +56,11 @@ describe('idp store', () => {
       expect.arrayContaining(['duo', 'auth0', 'okta', 'entra', 'keycloak', 'google', 'generic']),
     );
     expect(await idp.save({ id: 'Not Valid', issuer: 'not a url', client_id: 'x' })).toBeUndefined();
-    expect(stores.idp.getState().error).toMatch(/Invalid parameters for idp.save: id .*issuer/);
+    // Each bad field gets its own message, for the form to show next to it; the banner says where to look.
+    expect(stores.idp.getState().error).toBe('Some fields need attention: see the messages next to them.');
+    expect(Object.keys(stores.idp.getState().fieldErrors ?? {})).toEqual(
+      expect.arrayContaining(['id', 'issuer']),
+    );
     expect(stores.idp.getState().profiles).toHaveLength(1);
   });
 

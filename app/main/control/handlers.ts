@@ -84,14 +84,15 @@ export function createControl(core: BridgeCore): ControlApi {
       core.profiles.setActive(id);
       return { active: id };
     },
-    'idp.testSignIn': async ({ id }) => {
+    'idp.testSignIn': async ({ id, again }) => {
       await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
       try {
-        return await core.tester.begin(id);
+        return await core.tester.begin(id, { again });
       } catch (err) {
         throw new ControlError((err as Error).message, 'failed');
       }
     },
+    'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: core.tester.cancel(testId) }),
     'idp.diagnose': async ({ id }) => {
       const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
       const redirectUri = core.urls().idpCallback;
@@ -105,12 +106,15 @@ export function createControl(core: BridgeCore): ControlApi {
     'connections.list': () => core.connections.list(),
     'connections.save': async (p) => {
       const saved = await core.connections.save(p);
+      core.connections.keepDefault();
       await core.pools.discard(saved.id);
       return saved;
     },
     'connections.remove': async ({ id }) => {
       await core.pools.discard(id);
-      return { removed: await core.connections.remove(id) };
+      const removed = await core.connections.remove(id);
+      core.connections.keepDefault();
+      return { removed };
     },
     'connections.test': async ({ id }) => {
       await mustExist(core.connections.get(id), `connection profile "${id}"`);
@@ -176,11 +180,17 @@ export function createControl(core: BridgeCore): ControlApi {
       const schema = requestSchemas[method];
       if (!schema) throw new ControlError(`Unknown request "${String(method)}".`, 'bad_request');
       const parsed = schema.safeParse(params ?? {});
-      if (!parsed.success)
+      if (!parsed.success) {
+        const fields: Record<string, string> = {};
+        for (const i of parsed.error.issues) fields[i.path.join('.') || '(root)'] ??= sayIssue(i);
         throw new ControlError(
-          `Invalid parameters for ${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+          `Some fields need attention: ${Object.entries(fields)
+            .map(([f, m]) => `${f}: ${m}`)
+            .join('; ')}`,
           'bad_request',
+          fields,
         );
+      }
       return (h[method] as (p: unknown) => Promise<ControlResults[typeof method]>)(parsed.data);
     },
     subscribe(listener: (event: ControlEvent) => void, onState?: (connected: boolean) => void) {
@@ -294,4 +304,21 @@ function tokenInfo(core: BridgeCore, t: AccessTokenRecord): TokenInfo {
     revoked: core.grants.isAccessTokenRevoked(t.jti) || core.grants.isGrantRevoked(t.grantId),
     claims: t.claims,
   };
+}
+
+/** A zod issue as a person reads it next to a field ("must be at least 1"), not the schema's wording. */
+function sayIssue(i: {
+  code: string;
+  message: string;
+  minimum?: unknown;
+  maximum?: unknown;
+  input?: unknown;
+}): string {
+  if (i.code === 'too_small')
+    return i.minimum === 1 && typeof i.input === 'string'
+      ? 'required'
+      : `must be at least ${String(i.minimum)}`;
+  if (i.code === 'too_big') return `must be at most ${String(i.maximum)}`;
+  if (i.code === 'invalid_type' && i.input === undefined) return 'required';
+  return i.message;
 }

@@ -44,7 +44,7 @@ export function controlHttpRouter(
       const e = err instanceof ControlError ? err : new ControlError((err as Error).message, 'failed');
       res
         .status(e.code === 'bad_request' ? 400 : e.code === 'not_found' ? 404 : 500)
-        .json({ error: e.code, error_description: e.message });
+        .json({ error: e.code, error_description: e.message, fields: e.fields });
     }
   });
   router.get('/events', (req, res) => {

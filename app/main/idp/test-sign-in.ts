@@ -5,7 +5,6 @@ import { explainIdpError, UpstreamError, type UpstreamChecks, type UpstreamIdp }
 import type { TestSignInResult } from '../../shared/types.js';
 export type { TestSignInResult };
 
-const TTL_MS = 10 * 60_000;
 /** Test sign-ins share /idp/callback with real ones; their state carries this prefix so the two never mix. */
 const STATE_PREFIX = 'test.';
 
@@ -15,13 +14,18 @@ const STATE_PREFIX = 'test.';
  * only: a restart simply means starting the test again.
  */
 export class IdpTester {
-  private readonly pending = new Map<string, { profileId: string; checks: UpstreamChecks; until: number }>();
+  private readonly pending = new Map<
+    string,
+    { profileId: string; checks: UpstreamChecks; timer: NodeJS.Timeout }
+  >();
   private readonly listeners = new Set<(result: TestSignInResult) => void>();
 
   constructor(
     private readonly profiles: IdpProfiles,
     private readonly upstream: UpstreamIdp,
     private readonly redirectUri: () => string,
+    /** No answer from the browser by then (a closed tab, an IdP error page): the test fails, saying so. */
+    private readonly timeoutMs = 180_000,
   ) {}
 
   onResult(listener: (result: TestSignInResult) => void): () => void {
@@ -29,16 +33,53 @@ export class IdpTester {
     return () => this.listeners.delete(listener);
   }
 
-  async begin(profileId: string): Promise<{ testId: string; url: string; redirectUri: string }> {
+  /** `again`: the IdP shows its login form even if the browser is signed in there (test another user). */
+  async begin(
+    profileId: string,
+    opts: { again?: boolean } = {},
+  ): Promise<{ testId: string; url: string; redirectUri: string }> {
     const profile = await this.profiles.get(profileId);
     if (!profile) throw new UpstreamError(`No identity provider profile "${profileId}".`, 'not_found');
-    const now = Date.now();
-    for (const [k, v] of this.pending) if (v.until < now) this.pending.delete(k);
     const testId = crypto.randomBytes(16).toString('base64url');
     const state = `${STATE_PREFIX}${testId}`;
-    const { url, checks } = await this.upstream.begin(profile, this.redirectUri(), state);
-    this.pending.set(state, { profileId, checks, until: now + TTL_MS });
+    const { url, checks } = await this.upstream.begin(
+      profile,
+      this.redirectUri(),
+      state,
+      opts.again ? 'login' : undefined,
+    );
+    const seconds = Math.round(this.timeoutMs / 1000);
+    const timer = setTimeout(
+      () =>
+        this.end(state, {
+          code: 'timeout',
+          message: `No sign-in came back from the identity provider within ${seconds} s. If its tab shows an error (an unknown client id or redirect URI, for example), fix what it names (Check configuration finds most), then test again; if the tab was closed, just test again.`,
+        }),
+      this.timeoutMs,
+    );
+    timer.unref();
+    this.pending.set(state, { profileId, checks, timer });
     return { testId, url: url.href, redirectUri: this.redirectUri() };
+  }
+
+  /** Stops waiting for a test (the person closed the tab, or changed their mind). */
+  cancel(testId: string): boolean {
+    return this.end(`${STATE_PREFIX}${testId}`, { code: 'cancelled', message: 'Test sign-in cancelled.' });
+  }
+
+  private end(state: string, failure: { code: string; message: string }): boolean {
+    const entry = this.pending.get(state);
+    if (!entry) return false;
+    clearTimeout(entry.timer);
+    this.pending.delete(state);
+    const result: TestSignInResult = {
+      testId: state.slice(STATE_PREFIX.length),
+      profileId: entry.profileId,
+      ok: false,
+      ...failure,
+    };
+    for (const l of this.listeners) l(result);
+    return true;
   }
 
   owns(state: string | undefined): boolean {
@@ -50,16 +91,17 @@ export class IdpTester {
     const state = query.get('state') ?? '';
     const entry = this.pending.get(state);
     const testId = state.slice(STATE_PREFIX.length);
-    if (!entry || entry.until < Date.now()) {
+    if (!entry) {
       return {
         testId,
         profileId: '',
         ok: false,
         code: 'state_mismatch',
         message:
-          'This test sign-in is unknown or expired (over 10 minutes, or the bridge restarted). Start it again.',
+          'This test sign-in is unknown, cancelled or timed out (or the bridge restarted). Start it again.',
       };
     }
+    clearTimeout(entry.timer);
     this.pending.delete(state);
     const result = await this.run(testId, entry.profileId, entry.checks, query);
     for (const l of this.listeners) l(result);

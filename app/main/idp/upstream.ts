@@ -111,6 +111,8 @@ export class UpstreamIdp {
     profile: IdpProfile,
     redirectUri: string,
     state: string,
+    /** `login`: ask the IdP to show its login form even with a session there (test another user). */
+    prompt?: 'login',
   ): Promise<{ url: URL; checks: UpstreamChecks }> {
     const config = await this.configuration(profile);
     const { scopes } = effectiveSettings(profile);
@@ -124,6 +126,7 @@ export class UpstreamIdp {
       nonce,
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
+      ...(prompt ? { prompt } : {}),
     });
     return { url, checks: { state, nonce, codeVerifier } };
   }

@@ -117,6 +117,21 @@ export class ConnectionProfiles {
     return row ? (JSON.parse(row.value) as string) : this.configDefault();
   }
 
+  /**
+   * A default chosen in the app stays explicit: when a connection is added and none is chosen yet, the first
+   * connection becomes the default (adding a second one must not take it away: every tool call naming no
+   * connection would fail); when the default is removed and one connection remains, that one takes over.
+   * Several left without a default is reported on the Status page.
+   */
+  keepDefault(): void {
+    const current = this.defaultId();
+    const ids = (
+      this.db.prepare('SELECT id FROM connection_profiles ORDER BY rowid').all() as Array<{ id: string }>
+    ).map((r) => r.id);
+    if (current !== undefined && ids.includes(current)) return;
+    if (ids.length === 1 || (current === undefined && ids.length === 2)) this.setDefault(ids[0]!);
+  }
+
   setDefault(id: string): void {
     this.db
       .prepare(

@@ -1,5 +1,6 @@
 import sql from 'mssql';
 import { explainSqlError } from './errors.js';
+import { databaseRefusal } from './guard.js';
 import { mssqlConfig } from './pools.js';
 import { loginOf, type ConnectionProfile } from './profiles.js';
 import type { ConnectionTest } from '../../shared/types.js';
@@ -20,6 +21,19 @@ export async function testConnection(
       .request()
       .query('SELECT @@VERSION AS version, SUSER_SNAME() AS login, DB_NAME() AS db');
     const row = r.recordset[0] as { version: string; login: string; db: string };
+    // "Connected" is not "ready": a database the tools would refuse makes every call that names none fail.
+    const refusal = databaseRefusal(row.db, {
+      blockedDatabases: profile.blocked_databases,
+      allowedDatabases: profile.allowed_databases,
+    });
+    if (refusal) {
+      return {
+        ok: false,
+        code: 'database_refused',
+        message: `Connected to ${profile.host}:${profile.port} as "${row.login}", but the tools would refuse its database: ${refusal}`,
+        fix: `Set Database to the one people should query, or remove "${row.db}" from Blocked databases if it is meant to be read.`,
+      };
+    }
     return {
       ok: true,
       serverVersion: row.version.split('\n')[0]!.trim(),

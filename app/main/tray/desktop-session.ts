@@ -13,8 +13,6 @@ export interface TrayState {
   error?: string;
 }
 
-const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
-
 /**
  * The tray's sign-in: the desktop user signs in at the active IdP in the system browser (through the bridge's
  * own callback), so the tray can say who is using the bridge here. Sign out revokes every MCP client session
@@ -74,14 +72,10 @@ export class DesktopSession {
     this.set({ signingIn: true, error: undefined });
     try {
       const { testId, url } = await this.api.request('idp.testSignIn', { id: status.activeIdp });
+      // The bridge ends every sign-in with a result: signed in, refused, cancelled or timed out
+      // (idp.test_sign_in_timeout_seconds), each with its sentence.
       const finished = new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waiting = undefined;
-          this.set({ error: 'The sign-in was not completed within 10 minutes.' });
-          resolve(false);
-        }, SIGN_IN_TIMEOUT_MS);
-        timer.unref?.();
-        this.waiting = { testId, done: (ok) => (clearTimeout(timer), resolve(ok)) };
+        this.waiting = { testId, done: resolve };
       });
       await this.openExternal(url);
       return await finished;

@@ -135,7 +135,8 @@ export const requestSchemas = {
   'idp.save': idpProfileSchema,
   'idp.remove': byId,
   'idp.setActive': byId,
-  'idp.testSignIn': byId,
+  'idp.testSignIn': z.object({ id: z.string().min(1), again: z.boolean().optional() }).strict(),
+  'idp.cancelTestSignIn': z.object({ testId: z.string().min(1) }).strict(),
   'idp.diagnose': byId,
   'connections.list': empty,
   'connections.save': connectionProfileSchema,
@@ -164,6 +165,7 @@ export interface ControlResults {
   'idp.remove': { removed: boolean };
   'idp.setActive': { active: string };
   'idp.testSignIn': { testId: string; url: string; redirectUri: string };
+  'idp.cancelTestSignIn': { cancelled: boolean };
   'idp.diagnose': { redirectUri: string; checks: DoctorCheck[] };
   'connections.list': ConnectionProfile[];
   'connections.save': ConnectionProfile;

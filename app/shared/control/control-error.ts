@@ -3,6 +3,8 @@ export class ControlError extends Error {
   constructor(
     message: string,
     readonly code: 'bad_request' | 'not_found' | 'failed',
+    /** Bad parameters, by field (`row_limit`, `auth.user`): a form shows each next to its field. */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
   }

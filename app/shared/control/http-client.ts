@@ -19,11 +19,13 @@ export function controlHttpClient(baseUrl: string, token: string): ControlApi {
         result?: unknown;
         error?: string;
         error_description?: string;
+        fields?: Record<string, string>;
       };
       if (!res.ok)
         throw new ControlError(
           body.error_description ?? `HTTP ${res.status}`,
           (body.error as 'bad_request') ?? 'failed',
+          body.fields,
         );
       return body.result as never;
     },

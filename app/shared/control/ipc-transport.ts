@@ -38,7 +38,7 @@ export function serveControlOverIpc(
       return { result: await control.request(message.method as ControlMethod, message.params as never) };
     } catch (err) {
       const e = err instanceof ControlError ? err : new ControlError((err as Error).message, 'failed');
-      return { error: e.code, message: e.message };
+      return { error: e.code, message: e.message, fields: e.fields };
     }
   });
   return control.subscribe((event) => window.send(EVENT_CHANNEL, event));
@@ -52,8 +52,9 @@ export function controlIpcClient(ipc: IpcRendererLike): ControlApi {
         result?: unknown;
         error?: 'bad_request' | 'not_found' | 'failed';
         message?: string;
+        fields?: Record<string, string>;
       };
-      if (reply.error) throw new ControlError(reply.message ?? reply.error, reply.error);
+      if (reply.error) throw new ControlError(reply.message ?? reply.error, reply.error, reply.fields);
       return reply.result as never;
     },
     subscribe(listener, onState) {

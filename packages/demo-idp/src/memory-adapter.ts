@@ -5,6 +5,14 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
  * it explicitly (rather than relying on oidc-provider's development fallback) states that choice and keeps the
  * fallback's "in-memory adapter" warning off a newcomer's first screen.
  */
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+]);
+
 export function memoryAdapter(): (model: string) => Adapter {
   const rows = new Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>();
   const grants = new Map<string, Set<string>>();
@@ -31,7 +39,9 @@ export function memoryAdapter(): (model: string) => Adapter {
           payload: { ...payload },
           expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined,
         });
-        if (payload.grantId) {
+        // Only tokens die with their grant (as in oidc-provider's own adapter): an Interaction or Session
+        // naming the grant must survive its revocation, e.g. when prompt=login switches the account.
+        if (payload.grantId && GRANTABLE.has(model)) {
           const ids = grants.get(payload.grantId) ?? new Set<string>();
           ids.add(key(model, id));
           grants.set(payload.grantId, ids);

@@ -36,11 +36,29 @@ export function Badge({ tone, children }: { tone: 'ok' | 'warn' | 'fail' | 'mute
   return <span className={`badge ${tone}`}>{children}</span>;
 }
 
-export function Field({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
+export function Field({
+  label,
+  hint,
+  error,
+  name,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  /** What is wrong with this field's value, shown under it. */
+  error?: string;
+  name?: string;
+  children: ReactNode;
+}) {
   return (
-    <label className="field">
+    <label className={error ? 'field invalid' : 'field'}>
       <span className="label">{label}</span>
       {children}
+      {error && (
+        <span className="error-text" role="alert" data-testid={name ? `error-${name}` : undefined}>
+          {error}
+        </span>
+      )}
       {hint && <span className="hint">{hint}</span>}
     </label>
   );
@@ -71,14 +89,22 @@ type TextOptions = Omit<InputHTMLAttributes<HTMLInputElement>, 'name' | 'value' 
   hint?: ReactNode;
 };
 
-/** Inputs bound to one field each of a form's draft: the form code names the field and the label, nothing more. */
-export function bindForm<D extends Draft>(draft: D, set: (patch: Partial<D>) => void) {
+/**
+ * Inputs bound to one field each of a form's draft: the form code names the field and the label, nothing more.
+ * `errors` (the bridge's answer to a save, by field) puts each message next to its field.
+ */
+export function bindForm<D extends Draft>(
+  draft: D,
+  set: (patch: Partial<D>) => void,
+  errors: Partial<Record<string, string>> = {},
+) {
   return {
     text(name: keyof D & string, label: string, { hint, ...input }: TextOptions = {}) {
       return (
-        <Field label={label} hint={hint}>
+        <Field label={label} hint={hint} error={errors[name]} name={name}>
           <input
             name={name}
+            aria-invalid={errors[name] ? true : undefined}
             value={draft[name] as string}
             onChange={(e) => set({ [name]: e.target.value } as Partial<D>)}
             {...input}
@@ -88,7 +114,7 @@ export function bindForm<D extends Draft>(draft: D, set: (patch: Partial<D>) => 
     },
     select(name: keyof D & string, label: string, options: Array<[value: string, label: string]>) {
       return (
-        <Field label={label}>
+        <Field label={label} error={errors[name]} name={name}>
           <select
             name={name}
             value={draft[name] as string}

@@ -35,7 +35,8 @@ const EMPTY: Draft = {
   name: '',
   host: '',
   port: '1433',
-  database: 'master',
+  // No default: master (the server's) is blocked by default, and a profile landing there refuses every call.
+  database: '',
   authType: 'sql',
   user: '',
   domain: '',
@@ -126,9 +127,19 @@ function toInput(d: Draft): ConnectionInput {
   };
 }
 
+/** The bridge names request fields (`auth.user`); the form's fields are flat, the secret has one box. */
+function draftErrors(fields: Record<string, string> = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, message] of Object.entries(fields)) {
+    const key = path.replace(/^auth\./, '');
+    out[key === 'password' || key === 'client_secret' ? 'secret' : key] ??= message;
+  }
+  return out;
+}
+
 export function ConnectionsPage() {
   const { connections, status } = useStores();
-  const { profiles, tests, error, defaultId } = useSlice(connections, (s) => s);
+  const { profiles, tests, error, defaultId, fieldErrors } = useSlice(connections, (s) => s);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [editing, setEditing] = useState<ConnectionProfile | undefined>();
   useEffect(() => void connections.getState().load(), [connections]);
@@ -144,7 +155,7 @@ export function ConnectionsPage() {
     }
   };
   const needsSecret = draft && draft.authType !== 'entra-default';
-  const f = bindForm(draft ?? EMPTY, set);
+  const f = bindForm(draft ?? EMPTY, set, draftErrors(fieldErrors));
 
   return (
     <section>
@@ -177,7 +188,10 @@ export function ConnectionsPage() {
           <div className="row">
             {f.text('host', 'Host', { required: true })}
             {f.text('port', 'Port', { required: true, inputMode: 'numeric', pattern: '[0-9]+' })}
-            {f.text('database', 'Database', { required: true })}
+            {f.text('database', 'Database', {
+              required: true,
+              hint: 'the database tools query when a call names none (not a blocked system database)',
+            })}
           </div>
           <div className="row">
             {f.select('authType', 'Authentication', [

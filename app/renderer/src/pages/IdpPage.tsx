@@ -70,7 +70,7 @@ function toInput(d: Draft, existing?: IdpProfile): IdpInput {
 
 export function IdpPage() {
   const { idp, status } = useStores();
-  const { profiles, presets, activeId, error, doctor } = useSlice(idp, (s) => s);
+  const { profiles, presets, activeId, error, doctor, fieldErrors } = useSlice(idp, (s) => s);
   const redirectUri = useSlice(status, (s) => s.status?.idpCallback);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [editing, setEditing] = useState<IdpProfile | undefined>();
@@ -88,7 +88,7 @@ export function IdpPage() {
     }
   };
   const set = (patch: Partial<Draft>) => setDraft((d) => (d ? { ...d, ...patch } : d));
-  const f = bindForm(draft ?? EMPTY, set);
+  const f = bindForm(draft ?? EMPTY, set, fieldErrors);
 
   return (
     <section>
@@ -203,10 +203,11 @@ function ProfileCard(props: {
   const { profile: p } = props;
   const test = useSlice(idp, (s) => s.latestTest(p.id));
   const presetLabel = useSlice(idp, (s) => s.presets.find((x) => x.id === p.preset)?.label ?? p.preset);
-  const startTest = async () => {
+  const testing = !!test && !test.result;
+  const startTest = async (again = false) => {
     // Open the tab synchronously with the click (popup blockers), then point it at the IdP.
     const tab = window.open('about:blank', '_blank');
-    const url = await idp.getState().startTest(p.id);
+    const url = await idp.getState().startTest(p.id, again);
     if (!url) return tab?.close();
     if (tab) {
       // The IdP's page must not be able to navigate this one (reverse tabnabbing).
@@ -222,9 +223,14 @@ function ProfileCard(props: {
           {props.active && <Badge tone="ok">active</Badge>}
         </h3>
         <div className="actions">
-          <button type="button" className="primary" onClick={startTest}>
-            Test sign-in
+          <button type="button" className="primary" disabled={testing} onClick={() => void startTest()}>
+            {testing ? 'Testing…' : 'Test sign-in'}
           </button>
+          {test?.result && (
+            <button type="button" onClick={() => void startTest(true)} title="The IdP asks for a login again">
+              Sign in as someone else
+            </button>
+          )}
           <button type="button" onClick={() => void idp.getState().diagnose(p.id)}>
             Check configuration
           </button>
@@ -254,7 +260,15 @@ function ProfileCard(props: {
         </dd>
       </dl>
       {props.diagnosis && <DoctorReport diagnosis={props.diagnosis} />}
-      {test && <TestResult pending={!test.result} result={test.result} />}
+      {testing && (
+        <p className="muted" data-testid="test-pending" role="status" aria-live="polite">
+          Waiting for the sign-in in the other tab…{' '}
+          <button type="button" onClick={() => void idp.getState().cancelTest(test.testId)}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {test?.result && <TestResult result={test.result} />}
     </article>
   );
 }
@@ -276,13 +290,7 @@ function DoctorReport({ diagnosis }: { diagnosis: Diagnosis | 'running' }) {
   );
 }
 
-function TestResult({ pending, result }: { pending: boolean; result?: TestSignInResult }) {
-  if (pending || !result)
-    return (
-      <p className="muted" data-testid="test-pending">
-        Waiting for the sign-in in the other tab…
-      </p>
-    );
+function TestResult({ result }: { result: TestSignInResult }) {
   return (
     <div className="test-result" data-testid="test-result">
       {result.ok ? (

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ControlApi, ControlParams } from '../../../shared/control/contract.js';
 import type { ConnectionProfile, ConnectionTest } from '../../../shared/types.js';
-import { attempter, messageOf } from './errors.js';
+import { attempter, messageOf, type FieldErrors } from './errors.js';
 
 export type ConnectionInput = ControlParams<'connections.save'>;
 
@@ -10,6 +10,8 @@ export interface ConnectionsState {
   defaultId?: string;
   tests: Record<string, ConnectionTest | 'running'>;
   error?: string;
+  /** The last save's bad fields, for the form to show next to each. */
+  fieldErrors?: FieldErrors;
   load(): Promise<void>;
   save(input: ConnectionInput): Promise<ConnectionProfile | undefined>;
   remove(id: string): Promise<void>;

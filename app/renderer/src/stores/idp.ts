@@ -6,7 +6,7 @@ import type {
   PresetInfo,
 } from '../../../shared/control/contract.js';
 import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
-import { attempter } from './errors.js';
+import { attempter, type FieldErrors } from './errors.js';
 
 export type IdpInput = ControlParams<'idp.save'>;
 export type Diagnosis = ControlResults['idp.diagnose'];
@@ -16,18 +16,22 @@ export interface IdpState {
   presets: PresetInfo[];
   activeId?: string;
   error?: string;
+  /** The last save's bad fields, for the form to show next to each. */
+  fieldErrors?: FieldErrors;
   /** Test sign-ins started from this window, by test id: waiting until the result event arrives. */
-  tests: Record<string, { profileId: string; url: string; result?: TestSignInResult }>;
+  tests: Record<string, { testId: string; profileId: string; url: string; result?: TestSignInResult }>;
   doctor: Record<string, Diagnosis | 'running'>;
   load(): Promise<void>;
   save(input: IdpInput): Promise<IdpProfile | undefined>;
   remove(id: string): Promise<void>;
   setActive(id: string): Promise<void>;
   /** Starts a Test sign-in; the caller opens the returned URL (a tab, or the system browser in Electron). */
-  startTest(id: string): Promise<string | undefined>;
+  /** `again`: ask the IdP for its login form even when the browser is signed in there (another user). */
+  startTest(id: string, again?: boolean): Promise<string | undefined>;
+  cancelTest(testId: string): Promise<void>;
   testResult(result: TestSignInResult): void;
   diagnose(id: string): Promise<void>;
-  latestTest(profileId: string): { url: string; result?: TestSignInResult } | undefined;
+  latestTest(profileId: string): { testId: string; url: string; result?: TestSignInResult } | undefined;
 }
 
 export const createIdpStore = (api: ControlApi) =>
@@ -59,11 +63,20 @@ export const createIdpStore = (api: ControlApi) =>
       async setActive(id) {
         if (await attempt(() => api.request('idp.setActive', { id }))) await get().load();
       },
-      async startTest(id) {
-        const started = await attempt(() => api.request('idp.testSignIn', { id }));
+      async startTest(id, again) {
+        const started = await attempt(() => api.request('idp.testSignIn', { id, again }));
         if (!started) return undefined;
-        set((s) => ({ tests: { ...s.tests, [started.testId]: { profileId: id, url: started.url } } }));
+        set((s) => ({
+          tests: {
+            ...s.tests,
+            [started.testId]: { testId: started.testId, profileId: id, url: started.url },
+          },
+        }));
         return started.url;
+      },
+      // The bridge answers with a 'cancelled' result event, which ends the test like any other result.
+      async cancelTest(testId) {
+        await attempt(() => api.request('idp.cancelTestSignIn', { testId }));
       },
       testResult(result) {
         set((s) =>
@@ -82,6 +95,7 @@ export const createIdpStore = (api: ControlApi) =>
           return { doctor };
         });
       },
+      // The stored object itself: a selector must return the same reference while nothing changed.
       latestTest(profileId) {
         const mine = Object.values(get().tests).filter((t) => t.profileId === profileId);
         return mine[mine.length - 1];
