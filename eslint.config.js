@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import js from '@eslint/js';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import tseslint from 'typescript-eslint';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'package.json'), 'utf8'));
@@ -31,6 +33,16 @@ export default tseslint.config(
       ],
       'no-console': 'off',
     },
+  },
+  {
+    // No import cycles in product code: a cycle hides which module composes which (core.ts composes all).
+    files: ['app/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['app/main/**', 'app/mcpb/**'],

@@ -14,10 +14,13 @@ npx tsc -p app/renderer/tsconfig.json --noEmit
 npx tsx scripts/build-electron.ts
 mkdir -p test-results
 status=0
-bash scripts/with-keyring.sh npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# All three tiers (unit, integration, e2e: see vitest.config.ts), with coverage of the in-process code.
+bash scripts/with-keyring.sh npx vitest run --coverage --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
 node -e '
   const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
   console.log(`Tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+  const c = JSON.parse(require("fs").readFileSync("test-results/coverage/coverage-summary.json", "utf8")).total;
+  console.log(`Coverage (in-process code): ${c.lines.pct}% of lines, ${c.branches.pct}% of branches`);
 ' || true
 # A test suite leaves nothing behind: any process still running this checkout's code fails the run.
 left=$(ps -eo pid=,args= | grep -F "$PWD/" | grep -E 'node|chromium' | grep -v -e grep -e "$$" || true)

@@ -1,4 +1,14 @@
-import type { BridgeCore } from '../core.js';
+import type { BridgeConfig } from '../../shared/config-schema.js';
+import type { AuditLog } from '../mcp/audit.js';
+import type { McpEndpoint } from '../mcp/endpoint.js';
+import type { ClientRegistry } from '../oauth/clients.js';
+import type { GrantStore } from '../oauth/grants.js';
+import type { IdpProfiles } from '../idp/profiles.js';
+import type { IdpTester } from '../idp/test-sign-in.js';
+import type { UpstreamIdp } from '../idp/upstream.js';
+import type { Pools } from '../sql/pools.js';
+import type { ConnectionProfiles } from '../sql/profiles.js';
+import type { ConnectionTest } from '../sql/test-connection.js';
 import type { IdpProfile } from '../idp/profiles.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import { APP_VERSION } from '../version.js';
@@ -29,8 +39,29 @@ import {
 
 type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
 
-/** The one implementation of the contract, over the core; both transports call `control.request`. */
-export function createControl(core: BridgeCore): ControlApi {
+/**
+ * What the control API works on: the services it uses, named, rather than the whole core (which composes
+ * them and hands itself over as this). Keeps the handlers from reaching anything else, and core.ts from being
+ * imported back by the module it composes.
+ */
+export interface ControlDeps {
+  readonly config: BridgeConfig;
+  readonly profiles: IdpProfiles;
+  readonly upstream: Pick<UpstreamIdp, 'invalidate'>;
+  readonly tester: Pick<IdpTester, 'begin' | 'cancel' | 'onResult'>;
+  readonly connections: ConnectionProfiles;
+  readonly pools: Pick<Pools, 'discard'>;
+  readonly clients: ClientRegistry;
+  readonly grants: GrantStore;
+  readonly audit: AuditLog;
+  readonly mcp: Pick<McpEndpoint, 'sessionCount'>;
+  readonly port: number;
+  urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
+  testConnection(profileId: string): Promise<ConnectionTest>;
+}
+
+/** The one implementation of the contract, over the services; both transports call `control.request`. */
+export function createControl(core: ControlDeps): ControlApi {
   const startedAt = Date.now();
   const mustExist = async <T>(value: Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
     const v = await value;
@@ -254,7 +285,7 @@ function problems(s: {
 }
 
 /** The connection a tool call without a "connection" argument uses, if there is one. */
-async function defaultConnection(core: BridgeCore): Promise<string | undefined> {
+async function defaultConnection(core: ControlDeps): Promise<string | undefined> {
   return core.connections.resolve().then(
     (p) => p.id,
     () => undefined,
@@ -272,7 +303,7 @@ function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo {
   };
 }
 
-function grantInfo(core: BridgeCore, g: Grant): GrantInfo {
+function grantInfo(core: ControlDeps, g: Grant): GrantInfo {
   const family = core.grants.refreshFamily(g.id);
   return {
     id: g.id,
@@ -290,7 +321,7 @@ function grantInfo(core: BridgeCore, g: Grant): GrantInfo {
   };
 }
 
-function tokenInfo(core: BridgeCore, t: AccessTokenRecord): TokenInfo {
+function tokenInfo(core: ControlDeps, t: AccessTokenRecord): TokenInfo {
   const c = t.claims as { client_id?: string; sub?: string; scope?: string; aud?: string | string[] };
   return {
     jti: t.jti,
