@@ -70,32 +70,50 @@ export interface CoreUrls {
   ui?: string;
 }
 
+/** The services the core composes, each named once; the control API and the tests reach them by name. */
+export interface CoreServices {
+  readonly config: BridgeConfig;
+  readonly db: StateDb;
+  readonly secrets: SecretStore;
+  readonly profiles: IdpProfiles;
+  readonly upstream: UpstreamIdp;
+  readonly clients: ClientRegistry;
+  readonly grants: GrantStore;
+  readonly tokens: AccessTokens;
+  /** The authorization server (oidc-provider) of an origin, created on first use. */
+  readonly authorizationServer: (ctx: OriginContext) => Provider;
+  readonly mcp: McpEndpoint;
+  readonly connections: ConnectionProfiles;
+  readonly pools: Pools;
+  readonly audit: AuditLog;
+  readonly origins: Origins;
+  readonly tester: IdpTester;
+}
+
+/** What the core runs and must stop: listeners, timers, the checkpointer; and this run's control token. */
+interface CoreRuntime {
+  servers: http.Server[];
+  pruneTimer: NodeJS.Timeout;
+  /** This run's token for the control API (the UI's only credential). */
+  controlToken: string;
+  uiServed: boolean;
+  checkpointer: { stop(): Promise<void> };
+}
+
+// The core's service fields are CoreServices' (declared once there), assigned from one object in the constructor.
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type */
+export interface BridgeCore extends CoreServices {}
 /** The headless core: composes the services and owns their lifecycle. The only place they meet. */
 export class BridgeCore {
+  /* eslint-enable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type */
+  readonly controlToken: string;
+
   private constructor(
-    readonly config: BridgeConfig,
-    readonly db: StateDb,
-    readonly secrets: SecretStore,
-    readonly profiles: IdpProfiles,
-    readonly upstream: UpstreamIdp,
-    readonly clients: ClientRegistry,
-    readonly grants: GrantStore,
-    readonly tokens: AccessTokens,
-    /** The authorization server (oidc-provider) of an origin, created on first use. */
-    readonly authorizationServer: (ctx: OriginContext) => Provider,
-    readonly mcp: McpEndpoint,
-    readonly connections: ConnectionProfiles,
-    readonly pools: Pools,
-    readonly audit: AuditLog,
-    readonly origins: Origins,
-    readonly tester: IdpTester,
-    private readonly servers: http.Server[],
-    private readonly pruneTimer: NodeJS.Timeout,
-    /** This run's token for the control API (the UI's only credential). */
-    readonly controlToken: string,
-    private readonly uiServed: boolean,
-    private readonly checkpointer: { stop(): Promise<void> },
+    services: CoreServices,
+    private readonly run: CoreRuntime,
   ) {
+    Object.assign(this, services);
+    this.controlToken = run.controlToken;
     this.control = createControl(this);
   }
 
@@ -219,26 +237,24 @@ export class BridgeCore {
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
       const core = new BridgeCore(
-        config,
-        db,
-        secrets,
-        profiles,
-        upstream,
-        clients,
-        grants,
-        tokens,
-        authorizationServer,
-        mcp,
-        connections,
-        pools,
-        audit,
-        origins,
-        tester,
-        servers,
-        pruneTimer,
-        controlToken,
-        !!opts.uiDir,
-        checkpointer,
+        {
+          config,
+          db,
+          secrets,
+          profiles,
+          upstream,
+          clients,
+          grants,
+          tokens,
+          authorizationServer,
+          mcp,
+          connections,
+          pools,
+          audit,
+          origins,
+          tester,
+        },
+        { servers, pruneTimer, controlToken, uiServed: !!opts.uiDir, checkpointer },
       );
       // Attached once the core exists: the control API's handlers are the core's own.
       const control = controlHttpRouter(core.control, {
@@ -266,7 +282,7 @@ export class BridgeCore {
   }
 
   get port(): number {
-    return (this.servers[0]!.address() as AddressInfo).port;
+    return (this.run.servers[0]!.address() as AddressInfo).port;
   }
 
   urls(origin = this.origins.primary().origin): CoreUrls {
@@ -277,7 +293,7 @@ export class BridgeCore {
       authorizationServerMetadata: `${origin}/.well-known/oauth-authorization-server`,
       protectedResourceMetadata: `${origin}${PRM_PATHS[0]}`,
       idpCallback: `${this.origins.primary().origin}/idp/callback`,
-      ui: this.uiServed ? `${origin}/ui/#token=${this.controlToken}` : undefined,
+      ui: this.run.uiServed ? `${origin}/ui/#token=${this.controlToken}` : undefined,
     };
   }
 
@@ -288,15 +304,15 @@ export class BridgeCore {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.pruneTimer);
+    clearInterval(this.run.pruneTimer);
     // Running MCP calls finish (or are answered with an error) before their connections and pools go away.
     await this.mcp.drain(this.config.server.shutdown_grace_seconds * 1000);
     await this.mcp.closeAll();
     await this.pools.closeAll();
     this.grants.flush();
-    await this.checkpointer.stop();
+    await this.run.checkpointer.stop();
     await Promise.all(
-      this.servers.map(
+      this.run.servers.map(
         (s) =>
           new Promise<void>((resolve) => {
             s.close(() => resolve());

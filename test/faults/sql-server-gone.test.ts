@@ -42,7 +42,10 @@ describe('SQL Server gone mid-statement', () => {
     const [row] = env.core.audit.query({ limit: 1 });
     expect(row).toMatchObject({ tool: 'run_query', outcome: 'error' });
     expect(row!.errorNumber === undefined || Number.isInteger(row!.errorNumber)).toBe(true);
-    expect(row!.errorCode).toMatch(/^E[A-Z]+$/);
+    // The driver's code when it gave one (ECONNRESET, ESOCKET); Node 24 under load sometimes reports the
+    // killed socket as a bare "aborted" with none, and the audit then records none rather than a made-up one.
+    expect(row!.errorCode === undefined || /^E[A-Z]+$/.test(row!.errorCode)).toBe(true);
+    expect(row!.errorMessage).toContain('was lost while the statement ran');
     await client.close();
   });
 });

@@ -66,8 +66,24 @@ export async function diagnoseIdp(
   }
   add('discovery', 'Discovery document', 'ok', `Loaded ${discoveryUrl.href}.`);
 
+  // Compared as openid-client compares them (both as parsed URLs): for an issuer without a path a trailing
+  // slash is the same URL, and sign-in works; with a path it is another URL, and sign-in fails.
+  const sameUrl = (a: string) => {
+    try {
+      return new URL(a).href === new URL(profile.issuer).href;
+    } catch {
+      return false;
+    }
+  };
   if (doc.issuer === profile.issuer)
     add('issuer', 'Issuer', 'ok', `The IdP names itself ${doc.issuer}, as configured.`);
+  else if (typeof doc.issuer === 'string' && sameUrl(doc.issuer))
+    add(
+      'issuer',
+      'Issuer',
+      'ok',
+      `The IdP names itself ${doc.issuer}; the profile's ${profile.issuer} is the same URL, so sign-in accepts it.`,
+    );
   else
     add(
       'issuer',

@@ -193,8 +193,13 @@ function progressReporter(reqCtx: ServerContext): CallRequest['progress'] {
       .catch(() => undefined);
 }
 
-/** The driver's code of an error (tedious/mssql: ETIMEOUT, ECONNRESET...), or the bridge's own (EDEADLINE). */
-function driverCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+/**
+ * The driver's code of an error (tedious/mssql: ETIMEOUT, ECONNRESET...), or the bridge's own (EDEADLINE):
+ * the outermost one, looking into `originalError` and `cause` when the wrapper has none.
+ */
+function driverCode(err: unknown, depth = 0): string | undefined {
+  if (!err || typeof err !== 'object' || depth > 5) return undefined;
+  const e = err as { code?: unknown; originalError?: unknown; cause?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  return driverCode(e.originalError, depth + 1) ?? driverCode(e.cause, depth + 1);
 }

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { Fragment, useEffect } from 'react';
 import type { GrantInfo, TokenInfo } from '../../../shared/control/contract.js';
 import { Badge, ErrorBanner, formatDuration, formatTime, useNow } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
@@ -77,6 +77,14 @@ export function InspectorPage() {
           <div data-testid="token-claims">
             <h4>Claims of {selected.jti}</h4>
             <pre>{JSON.stringify(selected.claims, null, 2)}</pre>
+            <dl className="compact" data-testid="claim-times">
+              {TIME_CLAIMS.filter((k) => typeof selected.claims[k] === 'number').map((k) => (
+                <Fragment key={k}>
+                  <dt>{k}</dt>
+                  <dd>{new Date((selected.claims[k] as number) * 1000).toLocaleString()}</dd>
+                </Fragment>
+              ))}
+            </dl>
           </div>
         )}
       </div>
@@ -146,7 +154,7 @@ function GrantRow({ grant: g, now }: { grant: GrantInfo; now: number }) {
       </td>
       <td>
         {g.revokedAt ? (
-          <Badge tone="fail">revoked ({g.revokedReason})</Badge>
+          <Badge tone="fail">{revocationText(g.revokedReason)}</Badge>
         ) : (
           <Badge tone="ok">active</Badge>
         )}
@@ -156,7 +164,10 @@ function GrantRow({ grant: g, now }: { grant: GrantInfo; now: number }) {
           <button
             type="button"
             className="danger"
-            onClick={() => void inspector.getState().revokeGrant(g.id)}
+            onClick={() =>
+              confirm(`Revoke this session of ${g.subject}? Its client must sign in again.`) &&
+              void inspector.getState().revokeGrant(g.id)
+            }
           >
             Revoke session
           </button>
@@ -204,7 +215,10 @@ function TokenRow({ token: t, now, selected }: { token: TokenInfo; now: number; 
           <button
             type="button"
             className="danger"
-            onClick={() => void inspector.getState().revokeToken(t.jti)}
+            onClick={() =>
+              confirm(`Revoke this access token of ${t.subject}? Its next MCP call is refused.`) &&
+              void inspector.getState().revokeToken(t.jti)
+            }
           >
             Revoke
           </button>
@@ -213,3 +227,22 @@ function TokenRow({ token: t, now, selected }: { token: TokenInfo; now: number; 
     </tr>
   );
 }
+
+/** Why a session ended, in words (the bridge records a code). */
+function revocationText(reason: string | undefined): string {
+  switch (reason) {
+    case 'revoked_in_app':
+      return 'revoked in this app';
+    case 'revoked_by_client':
+      return 'signed out by its client';
+    case 'refresh_token_reuse':
+      return 'ended: a used refresh token came back (possible theft)';
+    case 'authorization_code_replay':
+      return 'ended: an authorization code was replayed';
+    default:
+      return reason ? `revoked (${reason.replaceAll('_', ' ')})` : 'revoked';
+  }
+}
+
+/** JWT claims that are times (seconds since 1970), shown as dates beside the raw claims. */
+const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'] as const;
