@@ -13,6 +13,7 @@ export default defineConfig({
       include: ['app/**/*.{ts,tsx}', 'packages/*/src/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'test-results/coverage',
+      reportOnFailure: true,
     },
     // Three tiers, all run by `npm test`; each also alone: npm run test:unit | test:integration | test:e2e.
     projects: [

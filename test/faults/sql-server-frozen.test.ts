@@ -30,12 +30,16 @@ describe('SQL Server frozen mid-statement', () => {
     const { tokens } = await signIn(env);
     const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
     const started = Date.now();
+    // Frozen once rows are flowing (the first progress notification), never before the login: on a loaded
+    // machine a fixed delay could freeze the server mid-login, which is another fault with another sentence.
+    let streaming!: () => void;
+    const rowsFlowing = new Promise<void>((resolve) => (streaming = resolve));
     const call = client.callTool(
       { name: 'run_query', arguments: { sql: 'SELECT * FROM Events' } },
       undefined,
-      { timeout: 60_000 },
+      { timeout: 60_000, onprogress: () => streaming() },
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await rowsFlowing;
     process.kill(tds.pid, 'SIGSTOP');
     const result = (await call) as { isError?: boolean; content: Array<{ text?: string }> };
     const elapsed = Date.now() - started;

@@ -23,12 +23,15 @@ describe('SQL Server gone mid-statement', () => {
   it('answers a tool error naming the lost connection, and the bridge keeps serving', async () => {
     const { tokens } = await signIn(env);
     const client = await mcpClient(env.core.urls().mcp, tokens.access_token);
+    // Killed once rows are flowing (the first progress notification), not during the login.
+    let streaming!: () => void;
+    const rowsFlowing = new Promise<void>((resolve) => (streaming = resolve));
     const call = client.callTool(
       { name: 'run_query', arguments: { sql: 'SELECT * FROM Events', maxRows: 100_000 } },
       undefined,
-      { timeout: 60_000 },
+      { timeout: 60_000, onprogress: () => streaming() },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await rowsFlowing;
     process.kill(tds.pid, 'SIGKILL');
     const result = (await call) as { isError?: boolean; content: Array<{ text?: string }> };
     expect(result.isError).toBe(true);
