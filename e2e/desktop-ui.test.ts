@@ -95,6 +95,18 @@ describe('desktop UI over serve --ui', () => {
     await shot('status-fresh');
   });
 
+  it('gives each page a URL that reload and back follow, and moves focus to the page heading', async () => {
+    await open('Connections');
+    expect(new URL(page.url()).hash).toBe('#/connections');
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('SQL Server connections');
+    await page.reload();
+    await page.locator('main h2:has-text("SQL Server connections")').waitFor();
+    expect(await page.locator('h1').innerText()).toBe('MSSQL MCP Bridge');
+    await page.goBack();
+    await page.locator('main h2:has-text("Status")').waitFor();
+    await open('Status');
+  });
+
   it('adds an identity provider from a preset, and the config doctor explains a broken one', async () => {
     await open('Identity providers');
     await addIdp({ id: 'corp', name: 'Corp SSO', issuer: idp.issuer, ...UPSTREAM });

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSlice, useStores } from './context.js';
 import { ClientsPage } from './pages/ClientsPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
@@ -16,15 +16,38 @@ const PAGES: Array<{ id: Page; label: string }> = [
   { id: 'inspector', label: 'Inspector' },
 ];
 
+/** Each page has a URL (`#/connections`): reload, back and forward work, and a link can name a page. */
+const pageInUrl = (): Page => {
+  const id = location.hash.replace(/^#\/?/, '');
+  return PAGES.some((p) => p.id === id) ? (id as Page) : 'status';
+};
+
 export function App() {
   const stores = useStores();
-  const [page, setPage] = useState<Page>('status');
+  const [page, setPageState] = useState<Page>(pageInUrl);
+  const setPage = (p: Page) => {
+    if (p !== page) history.pushState(null, '', `#/${p}`);
+    setPageState(p);
+  };
+  useEffect(() => {
+    const follow = () => setPageState(pageInUrl());
+    addEventListener('popstate', follow);
+    return () => removeEventListener('popstate', follow);
+  }, []);
+  // After a switch, focus the page's heading: a screen reader announces the page, the keyboard starts there.
+  const opened = useRef(false);
+  useEffect(() => {
+    if (!opened.current) return void (opened.current = true);
+    const heading = document.querySelector<HTMLElement>('main h2');
+    heading?.setAttribute('tabindex', '-1');
+    heading?.focus();
+  }, [page]);
   const problems = useSlice(stores.status, (s) => s.status?.problems.length ?? 0);
   useEffect(() => void stores.status.getState().load(), [stores]);
   return (
     <div className="app">
       <nav>
-        <div className="brand">MSSQL MCP Bridge</div>
+        <h1 className="brand">MSSQL MCP Bridge</h1>
         {PAGES.map((p) => (
           <button
             key={p.id}
