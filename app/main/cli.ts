@@ -62,6 +62,9 @@ async function serve(argv: string[]): Promise<void> {
   stopOnSignals(() => core.stop());
 }
 
+/** The bridge on this computer, where `connect` and its installed entries point unless told otherwise. */
+const localMcpUrl = (config: { server: { port: number } }) => `http://127.0.0.1:${config.server.port}/mcp`;
+
 async function connect(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -77,7 +80,7 @@ async function connect(argv: string[]): Promise<void> {
   const config = loadConfig({ file: values.config });
   const { runConnector } = await import('./connector/run-connector.js');
   const connector = await runConnector({
-    mcpUrl: new URL(values.url ?? `http://127.0.0.1:${config.server.port}/mcp`),
+    mcpUrl: new URL(values.url ?? localMcpUrl(config)),
     clientId: values['client-id'] ?? 'claude-desktop',
     keychainService: config.secrets.service,
     dataDir: path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir()),
@@ -106,7 +109,7 @@ async function install(argv: string[]): Promise<void> {
   const { claudeDesktopConfigPath, installInClaudeDesktop } =
     await import('./connector/claude-desktop-config.js');
   const { connectorEntry } = await import('./connector/connector-command.js');
-  const mcpUrl = values.url ?? `http://127.0.0.1:${config.server.port}/mcp`;
+  const mcpUrl = values.url ?? localMcpUrl(config);
   const result = installInClaudeDesktop(
     values.file ?? claudeDesktopConfigPath(),
     connectorEntry(mcpUrl, { configFile: values.config }),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { writeAtomically } from './write-atomically.js';
 
 /** How an MCP client starts the connector: the `command`/`args`/`env` of a stdio server entry. */
 export interface StdioServerEntry {
@@ -104,8 +105,6 @@ export function installInClaudeDesktop(
     backup = `${file}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
     fs.writeFileSync(backup, text, { mode });
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode });
-  fs.renameSync(tmp, file);
+  writeAtomically(file, `${JSON.stringify(next, null, 2)}\n`, mode);
   return { file, entry, changed: true, backup };
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { writeAtomically } from './write-atomically.js';
 
 interface Remembered {
   initialize?: { protocolVersion?: unknown; capabilities?: unknown };
@@ -48,11 +48,7 @@ export class ConnectorCache {
     this.write();
   }
 
-  /** Atomic: a crash mid-write leaves the previous file, never half of one. */
   private write(): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.data), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    writeAtomically(this.file, JSON.stringify(this.data), 0o600);
   }
 }

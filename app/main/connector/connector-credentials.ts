@@ -42,7 +42,7 @@ export class ConnectorCredentials implements OAuthClientProvider {
     return SecretAccounts.connectorTokens(this.o.mcpUrl.origin);
   }
 
-  /** The access token to send, from the keychain (another connector process may have refreshed it). */
+  /** The access token to send: loaded from the keychain on first use; renew() reloads it after a 401. */
   async accessToken(): Promise<string | undefined> {
     this.current ??= await this.load();
     return this.current?.access_token;

@@ -102,7 +102,8 @@ export class Connector {
 
   private transport(): StreamableHTTPClientTransport {
     const transport = new StreamableHTTPClientTransport(this.o.mcpUrl, {
-      // The bearer is read per request: another connector process may have refreshed it in the keychain.
+      // The bearer as the credentials hold it now (loaded from the keychain once, reloaded there after a 401,
+      // which is when another connector process may have refreshed it).
       fetch: async (url, init) => {
         const headers = new Headers(init?.headers);
         const token = await this.o.credentials.accessToken();

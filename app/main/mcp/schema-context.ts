@@ -1,10 +1,10 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { listColumns, listDatabases, listTables } from '../sql/catalog.js';
-import { databaseRefusal } from '../sql/guard.js';
+import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import { bracket, type SessionRequest } from '../sql/runner.js';
-import { connectionPolicy, type SqlToolDeps } from './tool-call.js';
+import type { SqlToolDeps } from './tool-call.js';
 import type { ToolContext, ToolSet } from './tools.js';
 
 const TEMPLATE = 'mssql://{connection}/{database}/schema';

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { SCOPES } from '../../shared/config-schema.js';
 import { describeTable, listDatabases, listTables, sampleRows } from '../sql/catalog.js';
-import { checkStatement, databaseRefusal } from '../sql/guard.js';
+import { checkStatement, connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { summarizeShowplan } from '../sql/plan.js';
 import { streamRows } from '../sql/runner.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import { resultText } from './result-text.js';
 import { searchSchema } from './schema-search.js';
-import { connectionPolicy, registerSqlTool, ToolRefusal, type Call, type SqlToolDeps } from './tool-call.js';
+import { registerSqlTool, ToolRefusal, type Call, type SqlToolDeps } from './tool-call.js';
 import type { ToolSet } from './tools.js';
 import { confirmedWrite } from './write-tool.js';
 

@@ -7,8 +7,8 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import { explainSqlError } from '../sql/errors.js';
-import { databaseRefusal, type GuardPolicy } from '../sql/guard.js';
+import { driverCode, explainSqlError } from '../sql/errors.js';
+import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { AuditEntry, AuditLog } from './audit.js';
@@ -84,14 +84,6 @@ export function registerSqlTool<I extends z.ZodObject>(
     },
     (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
   );
-}
-
-export function connectionPolicy(p: ConnectionProfile): Omit<GuardPolicy, 'mode'> {
-  return {
-    blockedDatabases: p.blocked_databases,
-    allowedDatabases: p.allowed_databases,
-    readOnlyProcedures: p.read_only_procedures ?? [],
-  };
 }
 
 async function runTool<I extends z.ZodObject>(
@@ -191,15 +183,4 @@ function progressReporter(reqCtx: ServerContext): CallRequest['progress'] {
         },
       })
       .catch(() => undefined);
-}
-
-/**
- * The driver's code of an error (tedious/mssql: ETIMEOUT, ECONNRESET...), or the bridge's own (EDEADLINE):
- * the outermost one, looking into `originalError` and `cause` when the wrapper has none.
- */
-function driverCode(err: unknown, depth = 0): string | undefined {
-  if (!err || typeof err !== 'object' || depth > 5) return undefined;
-  const e = err as { code?: unknown; originalError?: unknown; cause?: unknown };
-  if (typeof e.code === 'string') return e.code;
-  return driverCode(e.originalError, depth + 1) ?? driverCode(e.cause, depth + 1);
 }

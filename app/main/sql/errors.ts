@@ -111,6 +111,14 @@ export function explainSqlError(
   return { code: 'error', message };
 }
 
+/**
+ * The driver's code of an error (tedious/mssql: ETIMEOUT, ECONNRESET...), or the bridge's own (EDEADLINE):
+ * the outermost one, looking inside the wrappers when the outer error has none.
+ */
+export function driverCode(err: unknown): string | undefined {
+  return nested(err).find((x) => typeof x.code === 'string')?.code;
+}
+
 function nested(err: unknown, depth = 0): Array<{ code?: string; message?: string }> {
   if (!err || typeof err !== 'object' || depth > 5) return [];
   const e = err as {

@@ -1,3 +1,4 @@
+import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
 import { blankHints, lex, tokenAt, type LexToken } from './tsql-lexer.js';
 import { parseBatch, TsqlSyntaxError, type AstStatement } from './tsql-parser.js';
 
@@ -19,6 +20,15 @@ export interface GuardPolicy {
   allowedDatabases: readonly string[];
   /** Procedures the administrator declares read-only for this connection (`schema.name` or `name`). */
   readOnlyProcedures?: readonly string[];
+}
+
+/** A connection profile's part of the guard's policy (the mode comes from the tool). */
+export function connectionPolicy(p: ConnectionProfileConfig): Omit<GuardPolicy, 'mode'> {
+  return {
+    blockedDatabases: p.blocked_databases,
+    allowedDatabases: p.allowed_databases,
+    readOnlyProcedures: p.read_only_procedures ?? [],
+  };
 }
 
 /** Catalog procedures that only read metadata. */

@@ -1,6 +1,6 @@
 import sql from 'mssql';
 import { explainSqlError } from './errors.js';
-import { databaseRefusal } from './guard.js';
+import { connectionPolicy, databaseRefusal } from './guard.js';
 import { mssqlConfig } from './pools.js';
 import { loginOf, type ConnectionProfile } from './profiles.js';
 import type { ConnectionTest } from '../../shared/types.js';
@@ -22,10 +22,7 @@ export async function testConnection(
       .query('SELECT @@VERSION AS version, SUSER_SNAME() AS login, DB_NAME() AS db');
     const row = r.recordset[0] as { version: string; login: string; db: string };
     // "Connected" is not "ready": a database the tools would refuse makes every call that names none fail.
-    const refusal = databaseRefusal(row.db, {
-      blockedDatabases: profile.blocked_databases,
-      allowedDatabases: profile.allowed_databases,
-    });
+    const refusal = databaseRefusal(row.db, connectionPolicy(profile));
     if (refusal) {
       return {
         ok: false,
