@@ -15,6 +15,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { loadConfig } from '../app/main/config/load.js';
 import { BridgeCore } from '../app/main/core.js';
 import { identityTools } from '../app/main/mcp/tools.js';
+import { decideAccess } from '../app/main/policy/access-policy.js';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { startEnv } from '../test/support/harness.js';
 import { mcpClient, signIn } from '../test/support/mcp-client.js';
@@ -70,7 +71,13 @@ async function unauthenticatedServer(): Promise<{ url: string; close: () => void
     let transport = id ? transports.get(id) : undefined;
     if (!transport) {
       const server = new McpServer({ name: 'baseline', version: '1' }, { capabilities: { tools: {} } });
-      identityTools(server, { caller, clientId: 'bench', scopes: ['mcp:tools'] });
+      identityTools(server, {
+        caller,
+        clientId: 'bench',
+        scopes: ['mcp:tools'],
+        access: () => decideAccess(caller.identity, undefined),
+        gated: [],
+      });
       const t: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),
         onsessioninitialized: (sid) => void transports.set(sid, t),

@@ -41,6 +41,7 @@ import { RegistrationLimit } from './oauth/registration-limit.js';
 import { loadStateKeys } from './oauth/sealer.js';
 import { loadSigningKey } from './oauth/signing-key.js';
 import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
+import { PolicyStore } from './policy/policy-store.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import { startCheckpointer } from './state/checkpointer.js';
 import { openStateDb, type StateDb } from './state/database.js';
@@ -86,6 +87,7 @@ export interface CoreServices {
   readonly connections: ConnectionProfiles;
   readonly pools: Pools;
   readonly audit: AuditLog;
+  readonly policy: PolicyStore;
   readonly origins: Origins;
   readonly tester: IdpTester;
 }
@@ -137,6 +139,9 @@ export class BridgeCore {
       for (const p of config.sql.profiles) await connections.save(p);
       const pools = new Pools(connections);
       const audit = new AuditLog(db, config.audit);
+      const policy = new PolicyStore(db);
+      // A policy in the config file is the policy (as profiles there are saved at every start).
+      if (config.policy) policy.save(config.policy);
 
       const key = await loadSigningKey(secrets);
       const { sealer, cookieKeys } = await loadStateKeys(secrets);
@@ -231,6 +236,7 @@ export class BridgeCore {
         tokens,
         grants,
         confirmations,
+        policy,
         confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
         toolSets: [identityTools, sqlTools(sqlDeps), schemaContext(sqlDeps), ...(opts.toolSets ?? [])],
       });
@@ -251,6 +257,7 @@ export class BridgeCore {
           connections,
           pools,
           audit,
+          policy,
           origins,
           tester,
         },

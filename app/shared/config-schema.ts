@@ -9,6 +9,9 @@ export const SUPPORTED_SCOPES: readonly string[] = Object.values(SCOPES);
 
 export const DEFAULT_PORT = 8765;
 
+/** SQL Server user names the bridge impersonates: letters, digits and a few symbols; others are refused, not quoted. */
+export const DB_USER_PATTERN = /^[\p{L}\p{N}_.\-@ ]{1,128}$/u;
+
 const preRegisteredClient = z.object({
   client_id: z.string().min(1),
   client_name: z.string().optional(),
@@ -43,7 +46,10 @@ export const idpProfileSchema = z.object({
   scopes: z.array(z.string()).optional(),
   /** Extra authorization parameters some IdPs need (e.g. Auth0 `audience`). Never the MCP client's `resource`. */
   extra_auth_params: z.record(z.string(), z.string()).default({}),
+  /** The claim holding group names; a dotted path reads a nested claim (Keycloak: `realm_access.roles`). */
   groups_claim: z.string().optional(),
+  /** The claim holding application roles (Entra ID and Keycloak send `roles`); dotted paths as above. */
+  roles_claim: z.string().optional(),
   db_user: dbUserRule.optional(),
 });
 export type IdpProfileInput = z.input<typeof idpProfileSchema>;
@@ -98,6 +104,88 @@ export const connectionProfileSchema = z.object({
 });
 export type ConnectionProfileInput = z.input<typeof connectionProfileSchema>;
 export type ConnectionProfileConfig = z.infer<typeof connectionProfileSchema>;
+
+/** What a policy rule grants: read (catalog tools, run_query, sample_rows), explain (explain_query), write. */
+export const CAPABILITIES = ['read', 'explain', 'write'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+const names = z.array(z.string().min(1).max(256));
+/** `[database.]schema.table`, `*` matching any run of characters within one part (`hr.*`, `Sales.*.Salar*`). */
+const tablePattern = z
+  .string()
+  .min(1)
+  .max(400)
+  .refine((p) => {
+    const n = p.split('.').length;
+    return n === 2 || n === 3;
+  }, 'a table pattern is "schema.table" or "database.schema.table" ("*" matches any characters)');
+
+export const policyRuleSchema = z
+  .object({
+    /** Named in refusals and in the audit log. */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'letters, digits, ".", "-" and "_"'),
+    description: z.string().max(500).optional(),
+    /** Who the rule is for: every listed field must match (any one of its values); `{}` matches everyone. */
+    match: z
+      .object({
+        groups: names.optional(),
+        roles: names.optional(),
+        /** The part of the e-mail after "@", compared without case. */
+        email_domains: names.optional(),
+        emails: names.optional(),
+        /** IdP profile ids. */
+        idps: names.optional(),
+      })
+      .strict()
+      .default({}),
+    /** Connection profile ids; `*` for all. */
+    connections: names.default(['*']),
+    /** Database names; `*` for all the connection allows. */
+    databases: names.default(['*']),
+    tables: z
+      .object({
+        /** Tables this person may read; `*.*` for all. `sys` and `INFORMATION_SCHEMA` are always readable. */
+        allow: z.array(tablePattern).default(['*.*']),
+        /** Tables refused even when allowed (deny wins). */
+        deny: z.array(tablePattern).default([]),
+      })
+      .strict()
+      .prefault({}),
+    tools: z.array(z.enum(CAPABILITIES)).default(['read', 'explain']),
+    /** Caps the connection's row_limit and query_timeout_seconds (never raises them). */
+    row_limit: z.number().int().min(1).max(1_000_000).optional(),
+    timeout_seconds: z.number().int().min(1).max(3600).optional(),
+    /** The database user to impersonate instead of the one mapped from the ID token. */
+    db_user: z.string().regex(DB_USER_PATTERN, 'letters, digits, "_", ".", "-", "@" and spaces').optional(),
+  })
+  .strict();
+export type PolicyRuleInput = z.input<typeof policyRuleSchema>;
+export type PolicyRule = z.infer<typeof policyRuleSchema>;
+
+/**
+ * Access policy: rules tried in order, the first whose `match` fits the person decides (one rule per person,
+ * named in the audit). With no rules everyone signed in gets what the connection profiles allow; once there is
+ * a rule, a person no rule matches gets nothing.
+ */
+export const policySchema = z
+  .object({
+    rules: z.array(policyRuleSchema).default([]),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.rules.forEach((r, i) => {
+      if (seen.has(r.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'id'],
+          message: `rule id "${r.id}" is used twice`,
+        });
+      seen.add(r.id);
+    });
+  });
+export type PolicyInput = z.input<typeof policySchema>;
+export type PolicyConfig = z.infer<typeof policySchema>;
 
 export const configSchema = z
   .object({
@@ -184,6 +272,8 @@ export const configSchema = z
         confirm_timeout_seconds: z.number().int().min(1).max(3600).default(300),
       })
       .prefault({}),
+    /** Who may do what, from IdP groups, roles and e-mail domains. Absent: the policy last saved in the app. */
+    policy: policySchema.optional(),
     audit: z
       .object({
         max_rows: z.number().int().min(100).default(100_000),

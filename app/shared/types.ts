@@ -25,6 +25,8 @@ export interface Identity {
   email?: string;
   name?: string;
   groups: string[];
+  /** Application roles (`roles_claim`); absent in tokens issued before roles were mapped. */
+  roles?: string[];
   /** The database user the SQL side impersonates. */
   dbUser: string;
 }
@@ -62,6 +64,8 @@ export interface AuditEntry {
   /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */
   errorCode?: string;
   errorMessage?: string;
+  /** The access-policy rule that decided the call (absent when no policy is set). */
+  rule?: string;
 }
 
 /** A stored connection profile: its password or client secret lives only in the keychain. */
@@ -78,3 +82,27 @@ export interface ExplainedError {
 export type ConnectionTest =
   | { ok: true; serverVersion: string; login: string; database: string; latencyMs: number }
   | ({ ok: false } & ExplainedError);
+
+/** What one person may do under the access policy, for the Policy page and the IdP lab. */
+export interface AccessExplanation {
+  /** false: no rules, the connection profiles alone decide. */
+  policySet: boolean;
+  rule?: string;
+  /** Why nothing is allowed (no rule matches). */
+  refusal?: string;
+  tools: Array<'read' | 'explain' | 'write'>;
+  dbUser: string;
+  /** Whether the database user comes from the ID token's mapping or the rule's db_user. */
+  dbUserFrom: 'identity' | 'policy';
+  connections: Array<{
+    id: string;
+    name?: string;
+    /** Set when the connection is not open to this person. */
+    refusal?: string;
+    databases: string;
+    tables: { allow: string[]; deny: string[] };
+    rowLimit: number;
+    timeoutSeconds: number;
+    writes: boolean;
+  }>;
+}

@@ -9,7 +9,7 @@ describe('claims to identity', () => {
   it('derives the database user from the email local part by default', () => {
     const id = mapClaims(
       { ...base, email: 'jane.doe@corp.example', name: 'Jane', groups: ['a', 7, 'b'] },
-      { idp: 'okta', groupsClaim: 'groups', dbUser: { from: 'email_local_part' } },
+      { idp: 'okta', groupsClaim: 'groups', rolesClaim: 'roles', dbUser: { from: 'email_local_part' } },
     );
     expect(id).toEqual({
       subject: 'u1',
@@ -18,6 +18,7 @@ describe('claims to identity', () => {
       email: 'jane.doe@corp.example',
       name: 'Jane',
       groups: ['a', 'b'],
+      roles: [],
       dbUser: 'jane.doe',
     });
   });

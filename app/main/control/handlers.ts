@@ -1,4 +1,4 @@
-import type { BridgeConfig } from '../../shared/config-schema.js';
+import { policySchema, type BridgeConfig, type PolicyConfig } from '../../shared/config-schema.js';
 import type { AuditLog } from '../mcp/audit.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import type { ClientRegistry } from '../oauth/clients.js';
@@ -7,6 +7,8 @@ import type { IdpProfiles } from '../idp/profiles.js';
 import type { IdpTester } from '../idp/test-sign-in.js';
 import type { UpstreamIdp } from '../idp/upstream.js';
 import type { Pools } from '../sql/pools.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import { explainAccess } from '../policy/explain-access.js';
 import type { ConnectionProfiles } from '../sql/profiles.js';
 import type { ConnectionTest } from '../sql/test-connection.js';
 import type { IdpProfile } from '../idp/profiles.js';
@@ -54,6 +56,7 @@ export interface ControlDeps {
   readonly clients: ClientRegistry;
   readonly grants: GrantStore;
   readonly audit: AuditLog;
+  readonly policy: PolicyStore;
   readonly mcp: Pick<McpEndpoint, 'sessionCount'>;
   readonly port: number;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
@@ -204,6 +207,25 @@ export function createControl(core: ControlDeps): ControlApi {
       return { revoked: true };
     },
     'audit.query': async (p) => core.audit.query(p),
+    'policy.get': async () => ({ policy: core.policy.get(), fromConfig: !!core.config.policy }),
+    'policy.save': async (policy) => ({
+      policy: core.policy.save(policy),
+      fromConfig: !!core.config.policy,
+    }),
+    'policy.explain': async ({ person, policy }) =>
+      explainAccess(
+        {
+          subject: '',
+          issuer: '',
+          idp: person.idp ?? '',
+          groups: person.groups ?? [],
+          roles: person.roles ?? [],
+          email: person.email || undefined,
+          dbUser: person.dbUser ?? '',
+        },
+        policy ? policySchema.parse(policy) : core.policy.get(),
+        await core.connections.list(),
+      ),
   };
 
   return {
@@ -235,12 +257,15 @@ export function createControl(core: ControlDeps): ControlApi {
         else listener({ type: 'token.revoked', data: { jti: e.jti } });
       });
       const offTests = core.tester.onResult((data) => listener({ type: 'idp.testResult', data }));
+      const onPolicy = (data: PolicyConfig) => listener({ type: 'policy.changed', data });
+      core.policy.on('change', onPolicy);
       // In process (and over IPC) the stream cannot drop: it is live from the start.
       onState?.(true);
       return () => {
         core.audit.off('entry', onAudit as never);
         offGrants();
         offTests();
+        core.policy.off('change', onPolicy);
       };
     },
   };

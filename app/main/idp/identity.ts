@@ -1,4 +1,4 @@
-import type { DbUserRule } from '../../shared/config-schema.js';
+import { DB_USER_PATTERN, type DbUserRule } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
 export type { Identity };
 
@@ -6,20 +6,17 @@ export class IdentityMappingError extends Error {
   override name = 'IdentityMappingError';
 }
 
-/** SQL Server user names: letters, digits and a few symbols; anything else is refused rather than quoted. */
-const DB_USER_PATTERN = /^[\p{L}\p{N}_.\-@ ]{1,128}$/u;
-
 export function mapClaims(
   claims: Record<string, unknown>,
-  opts: { idp: string; groupsClaim?: string; dbUser: DbUserRule },
+  opts: { idp: string; groupsClaim?: string; rolesClaim?: string; dbUser: DbUserRule },
 ): Identity {
   const sub = claims.sub;
   const iss = claims.iss;
   if (typeof sub !== 'string' || !sub) throw new IdentityMappingError('The ID token has no "sub" claim.');
   const email = typeof claims.email === 'string' ? claims.email : undefined;
   const name = typeof claims.name === 'string' ? claims.name : undefined;
-  const rawGroups = opts.groupsClaim ? claims[opts.groupsClaim] : undefined;
-  const groups = Array.isArray(rawGroups) ? rawGroups.filter((g): g is string => typeof g === 'string') : [];
+  const groups = stringsAt(claims, opts.groupsClaim);
+  const roles = stringsAt(claims, opts.rolesClaim);
 
   const dbUser = databaseUser(claims, opts.dbUser, email);
   if (!DB_USER_PATTERN.test(dbUser)) {
@@ -27,7 +24,24 @@ export function mapClaims(
       `The database user "${dbUser}" derived from the ID token has characters SQL Server user names cannot use.`,
     );
   }
-  return { subject: sub, issuer: String(iss), idp: opts.idp, email, name, groups, dbUser };
+  return { subject: sub, issuer: String(iss), idp: opts.idp, email, name, groups, roles, dbUser };
+}
+
+/**
+ * The strings of a claim named by a path: a claim whose own name has dots (Auth0's namespaced
+ * `https://corp.example/groups`) is read first, then nested objects (Keycloak's `realm_access.roles`).
+ * A single string counts as one value.
+ */
+export function stringsAt(claims: Record<string, unknown>, path: string | undefined): string[] {
+  if (!path) return [];
+  let value: unknown = claims[path];
+  if (value === undefined && path.includes('.')) {
+    value = claims;
+    for (const part of path.split('.'))
+      value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((g): g is string => typeof g === 'string') : [];
 }
 
 function databaseUser(claims: Record<string, unknown>, rule: DbUserRule, email: string | undefined): string {

@@ -6,6 +6,7 @@ export interface IdpPreset {
   issuerHint: string;
   scopes: string[];
   groupsClaim?: string;
+  rolesClaim?: string;
   dbUser: DbUserRule;
   notes: string;
 }
@@ -43,6 +44,7 @@ export const IDP_PRESET_DEFAULTS: Record<string, IdpPreset> = {
     issuerHint: 'https://login.microsoftonline.com/<tenant-id>/v2.0',
     scopes: ['openid', 'profile', 'email'],
     groupsClaim: 'groups',
+    rolesClaim: 'roles',
     dbUser: { from: 'email_local_part' },
     notes:
       'Register a "Mobile and desktop" or "Web" redirect URI of http://127.0.0.1:<port>/idp/callback. ' +
@@ -53,21 +55,25 @@ export const IDP_PRESET_DEFAULTS: Record<string, IdpPreset> = {
     issuerHint: 'https://<host>/realms/<realm>',
     scopes: ['openid', 'profile', 'email'],
     groupsClaim: 'groups',
+    rolesClaim: 'realm_access.roles',
     dbUser: { from: 'claim', claim: 'preferred_username' },
-    notes: 'Add a "Group Membership" mapper named groups to the client scope to receive groups.',
+    notes:
+      'Add a "Group Membership" mapper named groups to the client scope to receive groups; realm roles arrive in realm_access.roles.',
   },
   google: {
     label: 'Google',
     issuerHint: 'https://accounts.google.com',
     scopes: ['openid', 'profile', 'email'],
     dbUser: { from: 'email_local_part' },
-    notes: 'Google does not send groups in ID tokens.',
+    notes:
+      'Google does not send groups in ID tokens: write policy rules for Google users by e-mail domain (hd) or address.',
   },
   generic: {
     label: 'Generic OpenID Connect',
     issuerHint: 'https://idp.example.com',
     scopes: ['openid', 'profile', 'email'],
     groupsClaim: 'groups',
+    rolesClaim: 'roles',
     dbUser: { from: 'email_local_part' },
     notes: 'Any certified OpenID Provider with discovery.',
   },

@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { idpProfileSchema, type IdpProfileConfig, type IdpProfileInput } from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
+import { Settings } from '../state/settings.js';
 import { IDP_PRESET_DEFAULTS } from './presets.js';
 import type { IdpProfile } from '../../shared/types.js';
 export type { IdpProfile };
@@ -10,7 +12,11 @@ export class IdpProfiles {
   constructor(
     private readonly db: StateDb,
     private readonly secrets: SecretStore,
-  ) {}
+  ) {
+    this.settings = new Settings(db);
+  }
+
+  private readonly settings: Settings;
 
   async save(input: IdpProfileInput): Promise<IdpProfile> {
     const parsed = idpProfileSchema.parse(input);
@@ -42,7 +48,7 @@ export class IdpProfiles {
 
   async remove(id: string): Promise<boolean> {
     await this.secrets.delete(SecretAccounts.idpClientSecret(id));
-    if (this.activeId() === id) this.db.prepare("DELETE FROM settings WHERE key = 'idp.active'").run();
+    this.settings.delete('idp.active', id);
     return this.db.prepare('DELETE FROM idp_profiles WHERE id = ?').run(id).changes > 0;
   }
 
@@ -51,17 +57,11 @@ export class IdpProfiles {
   }
 
   setActive(id: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO settings (key, value) VALUES ('idp.active', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(JSON.stringify(id));
+    this.settings.set('idp.active', id);
   }
 
   activeId(): string | undefined {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'idp.active'").get() as
-      { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as string) : undefined;
+    return this.settings.get('idp.active', z.string());
   }
 
   /** The active profile; with exactly one profile and none chosen, that one. */
@@ -73,13 +73,14 @@ export class IdpProfiles {
   }
 }
 
-/** Scopes, groups claim and database-user rule after preset defaults are applied. */
+/** Scopes, groups and roles claims and database-user rule after preset defaults are applied. */
 export function effectiveSettings(profile: IdpProfile) {
   const preset = IDP_PRESET_DEFAULTS[profile.preset] ?? IDP_PRESET_DEFAULTS.generic!;
   const scopes = profile.scopes ?? preset.scopes;
   return {
     scopes: scopes.includes('openid') ? scopes : ['openid', ...scopes],
     groupsClaim: profile.groups_claim ?? preset.groupsClaim,
+    rolesClaim: profile.roles_claim ?? preset.rolesClaim,
     dbUser: profile.db_user ?? preset.dbUser,
   };
 }

@@ -24,6 +24,7 @@ type Row = {
   error_number: number | null;
   error_code: string | null;
   error_message: string | null;
+  policy_rule: string | null;
 };
 
 /** Every tool call, persisted with who, what, how long and how it ended; emits 'entry' for live views. */
@@ -45,8 +46,8 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
       : undefined;
     const info = this.db
       .prepare(
-        `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         at,
@@ -65,6 +66,7 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
         e.errorNumber ?? null,
         e.errorCode ?? null,
         e.errorMessage ?? null,
+        e.rule ?? null,
       );
     const entry: AuditEntry = { ...e, id: Number(info.lastInsertRowid), at, statementHash };
     this.emit('entry', entry);
@@ -102,6 +104,7 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
       errorNumber: r.error_number ?? undefined,
       errorCode: r.error_code ?? undefined,
       errorMessage: r.error_message ?? undefined,
+      rule: r.policy_rule ?? undefined,
     }));
   }
 

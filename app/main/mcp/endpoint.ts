@@ -22,13 +22,16 @@ import { SCOPES } from '../../shared/config-schema.js';
 import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/origin.js';
-import type { ToolContext, ToolSet } from './tools.js';
+import { applyAccess, type ToolContext, type ToolSet } from './tools.js';
+import type { PolicyStore } from '../policy/policy-store.js';
 import { WRITE_TOOLS } from './sql-tools.js';
 import type { ConfirmationCodec } from './confirmations.js';
 
 interface LegacySession {
   transport: NodeStreamableHTTPServerTransport;
   server: McpServer;
+  /** The caller's tools: their listing follows policy changes during the session. */
+  ctx: ToolContext;
   subject: string;
   clientId: string;
   grantId: string;
@@ -38,6 +41,8 @@ export interface McpEndpointDeps {
   tokens: AccessTokens;
   grants: GrantStore;
   toolSets: ToolSet[];
+  /** The access policy, read at every call. */
+  policy: PolicyStore;
   /** Verifies the signed state that carries a write's preview across the confirmation round trip. */
   confirmations: ConfirmationCodec;
   /** How long a 2025-era session waits for the person's answer to an elicitation. */
@@ -76,11 +81,20 @@ export class McpEndpoint {
   private readonly modernNode: NodeMcpRequestHandler;
 
   constructor(private readonly d: McpEndpointDeps) {
-    this.stopListening = d.grants.onEvent((event) => {
+    const stopGrants = d.grants.onEvent((event) => {
       if (event.type !== 'grant_revoked') return;
       for (const [id, s] of this.sessions) if (s.grantId === event.grantId) void this.close(id);
     });
-    this.modern = createMcpHandler(({ authInfo }) => this.serverFor(authInfo!), {
+    // Open sessions list what the new policy gives (tools/list_changed); calls are checked at run time anyway.
+    const onPolicy = () => {
+      for (const s of this.sessions.values()) applyAccess(s.ctx);
+    };
+    d.policy.on('change', onPolicy);
+    this.stopListening = () => {
+      stopGrants();
+      d.policy.off('change', onPolicy);
+    };
+    this.modern = createMcpHandler(({ authInfo }) => this.serverFor(authInfo!).server, {
       legacy: 'reject',
       maxRequestBodySize: BODY_LIMIT,
     });
@@ -92,11 +106,14 @@ export class McpEndpoint {
   }
 
   /** The same tools, resources and prompts for both protocol eras, built for one verified caller. */
-  private serverFor(auth: AuthInfo): McpServer {
+  private serverFor(auth: AuthInfo): { server: McpServer; ctx: ToolContext } {
+    const caller = auth.extra as unknown as CallerInfo;
     const ctx: ToolContext = {
-      caller: auth.extra as unknown as CallerInfo,
+      caller,
       clientId: auth.clientId,
       scopes: auth.scopes,
+      access: () => this.d.policy.decide(caller.identity),
+      gated: [],
     };
     const server = new McpServer(
       { name: 'mssql-mcp-bridge', version: APP_VERSION },
@@ -117,7 +134,8 @@ export class McpEndpoint {
       },
     );
     for (const register of this.d.toolSets) register(server, ctx);
-    return server;
+    applyAccess(ctx);
+    return { server, ctx };
   }
 
   /** The handler for one origin: its resource URL is the token audience it accepts. */
@@ -208,13 +226,14 @@ export class McpEndpoint {
         'No Mcp-Session-Id: the first request must be initialize (or use protocol 2026-07-28).',
       );
     }
-    const server = this.serverFor(auth);
+    const { server, ctx } = this.serverFor(auth);
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
         this.sessions.set(id, {
           transport,
           server,
+          ctx,
           subject: caller.identity.subject,
           clientId: auth.clientId,
           grantId: caller.grantId,

@@ -4,7 +4,7 @@ import { listColumns, listDatabases, listTables } from '../sql/catalog.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import { bracket, type SessionRequest } from '../sql/runner.js';
-import type { SqlToolDeps } from './tool-call.js';
+import { resolveCall, sqlIdentity, type SqlToolDeps } from './tool-call.js';
 import type { ToolContext, ToolSet } from './tools.js';
 
 const TEMPLATE = 'mssql://{connection}/{database}/schema';
@@ -19,17 +19,25 @@ export function schemaContext(d: SqlToolDeps): ToolSet {
       profile: ConnectionProfile,
       database: string,
       body: (r: SessionRequest) => Promise<T>,
-    ) => d.runner.session({ profile, database, identity: ctx.caller.identity, end: 'rollback' }, body);
+    ) =>
+      d.runner.session(
+        { profile, database, identity: sqlIdentity(ctx.caller.identity, ctx.access()), end: 'rollback' },
+        body,
+      );
 
     server.registerResource(
       'database-schema',
       new ResourceTemplate(TEMPLATE, {
         list: async () => {
-          const resources = [];
-          for (const profile of await d.profiles.list()) {
+          const resources: Array<{ uri: string; name: string; title: string; mimeType: string }> = [];
+          const access = ctx.access();
+          if (!access.can('read')) return { resources };
+          for (const stored of await d.profiles.list()) {
+            if (access.connectionRefusal(stored.id)) continue;
+            const profile = access.capped(stored);
             const names = await session(profile, profile.database, (r) => listDatabases(r)).catch(() => []);
             for (const { name } of names) {
-              if (databaseRefusal(name, connectionPolicy(profile))) continue;
+              if (databaseRefusal(name, connectionPolicy(profile, access))) continue;
               resources.push({
                 uri: `mssql://${encodeURIComponent(profile.id)}/${encodeURIComponent(name)}/schema`,
                 name: `${profile.id}/${name}`,
@@ -48,11 +56,18 @@ export function schemaContext(d: SqlToolDeps): ToolSet {
         mimeType: 'text/plain',
       },
       async (uri, vars) => {
-        const profile = await d.profiles.resolve(one(vars.connection));
-        const database = one(vars.database);
-        const refusal = databaseRefusal(database, connectionPolicy(profile));
-        if (refusal) throw new Error(refusal);
-        const text = await session(profile, database, (r) => schemaSummary(r, database));
+        const access = ctx.access();
+        if (!access.can('read'))
+          throw new Error(access.refusal ?? `Policy rule "${access.rule}" does not let you read schemas.`);
+        const { profile, database } = await resolveCall(
+          d.profiles,
+          access,
+          one(vars.connection),
+          one(vars.database),
+        );
+        const text = await session(profile, database, (r) =>
+          schemaSummary(r, database, (schema, table) => !access.tableRefusal(database, schema, table)),
+        );
         return { contents: [{ uri: uri.href, mimeType: 'text/plain', text }] };
       },
     );
@@ -113,10 +128,15 @@ const one = (v: string | string[] | undefined) =>
   decodeURIComponent(Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
 
 /** One line per table, then one per column: `  Name type [PK] [-> schema.Table.Column] -- description`. */
-export async function schemaSummary(request: SessionRequest, database: string): Promise<string> {
+export async function schemaSummary(
+  request: SessionRequest,
+  database: string,
+  /** Tables the person may see; the others are left out of the summary. */
+  visible: (schema: string, table: string) => boolean = () => true,
+): Promise<string> {
   const db = bracket(database);
-  const tables = await listTables(request, database);
-  const columns = await listColumns(request, database);
+  const tables = (await listTables(request, database)).filter((t) => visible(t.schema, t.name));
+  const columns = (await listColumns(request, database)).filter((c) => visible(c.schema, c.table));
   const keys = await request().query(`
     SELECT tc.TABLE_SCHEMA, tc.TABLE_NAME, k.COLUMN_NAME
     FROM ${db}.INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc
@@ -138,10 +158,12 @@ export async function schemaSummary(request: SessionRequest, database: string): 
     ),
   );
   const refs = new Map(
-    (fks.recordset as Array<Record<string, string>>).map((f) => [
-      at(f.from_schema!, f.from_table!, f.from_column!),
-      at(f.to_schema!, f.to_table!, f.to_column!),
-    ]),
+    (fks.recordset as Array<Record<string, string>>)
+      .filter((f) => visible(f.to_schema!, f.to_table!))
+      .map((f) => [
+        at(f.from_schema!, f.from_table!, f.from_column!),
+        at(f.to_schema!, f.to_table!, f.to_column!),
+      ]),
   );
   const byTable = new Map<string, string[]>();
   for (const c of columns) {

@@ -34,6 +34,8 @@ export async function searchSchema(request: SessionRequest, o: SearchOptions): P
   const matches: SchemaMatch[] = [];
   for (const database of databases) {
     for (const item of await schemaItems(request, database)) {
+      // Tables the person's policy does not open are not found either.
+      if (o.policy.access?.tableRefusal(database, item.schema, item.table)) continue;
       const score = scoreItem(item, terms);
       if (score > 0) matches.push({ ...item, score });
     }

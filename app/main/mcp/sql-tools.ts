@@ -48,9 +48,11 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
       input: z.object({ connection: where.connection }),
       output: z.object({ databases: z.array(z.object({ name: z.string(), state: z.string() })) }),
       annotations: readOnly,
+      capability: 'read',
       run: async (_args, call, req) => {
         const all = await req.session('rollback', (r) => listDatabases(r));
-        const databases = all.filter((db) => !databaseRefusal(db.name, connectionPolicy(call.profile)));
+        const policy = connectionPolicy(call.profile, call.access);
+        const databases = all.filter((db) => !databaseRefusal(db.name, policy));
         return { structured: { databases }, rows: databases.length };
       },
     });
@@ -74,8 +76,10 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
         ),
       }),
       annotations: readOnly,
+      capability: 'read',
       run: async (args, call, req) => {
-        const tables = await req.session('rollback', (r) => listTables(r, call.database, args.schema));
+        const all = await req.session('rollback', (r) => listTables(r, call.database, args.schema));
+        const tables = all.filter((t) => !call.access.tableRefusal(call.database, t.schema, t.name));
         return { structured: { database: call.database, tables }, rows: tables.length };
       },
     });
@@ -90,8 +94,9 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
         table: z.string().describe('Table name, optionally schema-qualified: "dbo.Orders" or "Orders".'),
       }),
       annotations: readOnly,
+      capability: 'read',
       run: async (args, call, req) => {
-        const { schema, table } = splitTable(args.table);
+        const { schema, table } = tableOf(args.table, call);
         const described = await req.session('rollback', (r) =>
           describeTable(r, call.database, schema, table),
         );
@@ -129,12 +134,13 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
         ),
       }),
       annotations: readOnly,
+      capability: 'read',
       run: async (args, call, req) => {
         const matches = await req.session('rollback', (r) =>
           searchSchema(r, {
             query: args.query,
             databases: args.database ? [call.database] : undefined,
-            policy: connectionPolicy(call.profile),
+            policy: connectionPolicy(call.profile, call.access),
             limit: args.limit ?? 20,
           }),
         );
@@ -154,8 +160,9 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
       }),
       output: resultShape,
       annotations: readOnly,
+      capability: 'read',
       run: async (args, call, req) => {
-        const { schema, table } = splitTable(args.table);
+        const { schema, table } = tableOf(args.table, call);
         const limit = Math.min(args.rows ?? 10, call.profile.row_limit);
         const result = await req.session('rollback', (r) =>
           sampleRows(r, call.database, schema, table, limit, {
@@ -187,6 +194,7 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
       }),
       output: resultShape,
       annotations: readOnly,
+      capability: 'read',
       run: async (args, call, req) => {
         guard(args.sql, call, 'read');
         const limit = Math.min(args.maxRows ?? call.profile.row_limit, call.profile.row_limit);
@@ -215,7 +223,9 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
         'Shows the estimated execution plan of one statement (operators, estimated rows and costs, missing-index hints) without running it.',
       input: z.object({ ...where, sql: z.string().min(1).max(100_000).describe('One T-SQL statement.') }),
       annotations: readOnly,
+      capability: 'explain',
       run: async (args, call, req) => {
+        // call.profile.allow_writes is already off when the policy gives no write permission.
         guard(
           args.sql,
           call,
@@ -254,6 +264,7 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
           committed: z.boolean(),
         }),
         annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+        capability: 'write',
         run: async (args, call, req) => {
           if (!call.profile.allow_writes)
             throw new ToolRefusal(
@@ -268,8 +279,20 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
 }
 
 function guard(sqlText: string, call: Call, mode: 'read' | 'write'): void {
-  const verdict = checkStatement(sqlText, { mode, ...connectionPolicy(call.profile) });
+  const verdict = checkStatement(sqlText, {
+    mode,
+    ...connectionPolicy(call.profile, call.access),
+    database: call.database,
+  });
   if (!verdict.ok) throw new ToolRefusal(verdict.reason);
+}
+
+/** A table argument, refused before any SQL when the person's policy does not open it. */
+function tableOf(name: string, call: Call): { schema: string; table: string } {
+  const t = splitTable(name);
+  const refusal = call.access.tableRefusal(call.database, t.schema, t.table);
+  if (refusal) throw new ToolRefusal(refusal);
+  return t;
 }
 
 function splitTable(name: string): { schema: string; table: string } {

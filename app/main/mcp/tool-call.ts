@@ -3,14 +3,18 @@ import {
   type CallToolResult,
   type InputRequiredResult,
   type McpServer,
+  type RegisteredTool,
   type ServerContext,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { Capability } from '../../shared/config-schema.js';
+import type { Access } from '../policy/access-policy.js';
 import { driverCode, explainSqlError } from '../sql/errors.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
+import type { Identity } from '../../shared/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ToolContext } from './tools.js';
 
@@ -23,10 +27,11 @@ export interface SqlToolDeps {
 /** A refusal or failure the caller should read, not a crash. */
 export class ToolRefusal extends Error {}
 
-/** Where a call runs: the resolved connection profile and database. */
+/** Where a call runs: the resolved connection profile (with the policy's caps) and database, and who may do what. */
 export interface Call {
   profile: ConnectionProfile;
   database: string;
+  access: Access;
 }
 
 /** What a tool's body gets besides its arguments. */
@@ -55,6 +60,8 @@ export interface ToolDefinition<I extends z.ZodObject> {
   input: I;
   output?: z.ZodObject;
   annotations: ToolAnnotations;
+  /** What the access policy must give the caller for this tool to be listed and run. */
+  capability: Capability;
   /** Tools without a connection argument (whoami-like) skip profile resolution. */
   run(args: z.output<I>, call: Call, req: CallRequest): Promise<ToolOutput | InputRequiredResult>;
 }
@@ -69,11 +76,11 @@ export function registerSqlTool<I extends z.ZodObject>(
   d: SqlToolDeps,
   ctx: ToolContext,
   def: ToolDefinition<I>,
-): void {
+): RegisteredTool {
   // Registered through the non-generic schema type (the SDK's conditional callback type cannot follow a generic
   // one); the arguments, already validated by the SDK, are parsed once more into the tool's own type.
   const inputSchema: z.ZodObject = def.input;
-  server.registerTool(
+  const tool = server.registerTool(
     def.name,
     {
       title: def.title,
@@ -84,6 +91,34 @@ export function registerSqlTool<I extends z.ZodObject>(
     },
     (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
   );
+  ctx.gated.push({ tool, capability: def.capability });
+  return tool;
+}
+
+/**
+ * Where a call may run under the person's access: the connection and database open to them, the profile with
+ * the policy's caps. Refusals name the rule; nothing is sent to SQL Server before this passes.
+ */
+export async function resolveCall(
+  profiles: ConnectionProfiles,
+  access: Access,
+  connection: string | undefined,
+  database: string | undefined,
+): Promise<Call> {
+  if (access.refusal) throw new ToolRefusal(access.refusal);
+  const resolved = await profiles.resolve(connection);
+  const byPolicy = access.connectionRefusal(resolved.id);
+  if (byPolicy) throw new ToolRefusal(byPolicy);
+  const profile = access.capped(resolved);
+  const db = database || profile.database;
+  const refusal = databaseRefusal(db, connectionPolicy(profile, access));
+  if (refusal) throw new ToolRefusal(refusal);
+  return { profile, database: db, access };
+}
+
+/** The identity SQL Server impersonates: the policy's database user when its rule names one. */
+export function sqlIdentity(identity: Identity, access: Access): Identity {
+  return access.dbUser ? { ...identity, dbUser: access.dbUser } : identity;
 }
 
 async function runTool<I extends z.ZodObject>(
@@ -94,7 +129,8 @@ async function runTool<I extends z.ZodObject>(
   reqCtx: ServerContext,
 ): Promise<CallToolResult | InputRequiredResult> {
   const started = performance.now();
-  const identity = ctx.caller.identity;
+  const access = ctx.access();
+  const identity = sqlIdentity(ctx.caller.identity, access);
   const a = args as { sql?: unknown; connection?: unknown; database?: unknown };
   const statement = typeof a.sql === 'string' ? a.sql : undefined;
   const base = {
@@ -103,15 +139,23 @@ async function runTool<I extends z.ZodObject>(
     dbUser: identity.dbUser,
     clientId: ctx.clientId,
     tool: def.name,
+    rule: access.rule,
   };
   let profile: ConnectionProfile | undefined;
   let database: string | undefined;
   try {
-    profile = await d.profiles.resolve(typeof a.connection === 'string' ? a.connection : undefined);
-    database = typeof a.database === 'string' && a.database ? a.database : profile.database;
-    const refusal = databaseRefusal(database, connectionPolicy(profile));
-    if (refusal) throw new ToolRefusal(refusal);
-    const call: Call = { profile, database };
+    if (!access.can(def.capability))
+      throw new ToolRefusal(
+        access.refusal ??
+          `${def.name} needs the "${def.capability}" tool permission, which policy rule "${access.rule}" does not give you.`,
+      );
+    const call = await resolveCall(
+      d.profiles,
+      access,
+      typeof a.connection === 'string' ? a.connection : undefined,
+      typeof a.database === 'string' ? a.database : undefined,
+    );
+    ({ profile, database } = call);
     const signal = reqCtx.mcpReq.signal;
     const out = await def.run(args, call, {
       ctx: reqCtx,

@@ -1,16 +1,32 @@
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { Capability } from '../../shared/config-schema.js';
 import type { CallerInfo } from '../oauth/access-tokens.js';
+import type { Access } from '../policy/access-policy.js';
 
 /** Everything a tool may know about its caller; always from the verified access token. */
 export interface ToolContext {
   caller: CallerInfo;
   clientId: string;
   scopes: string[];
+  /** The caller's access under the policy as it is now (read per call: a policy change applies at once). */
+  access(): Access;
+  /** Tools registered for this caller with the capability each needs; listed only while the policy gives it. */
+  gated: Array<{ tool: RegisteredTool; capability: Capability }>;
 }
 
 /** A group of tools; each registers only the tools the caller's scopes allow. */
 export type ToolSet = (server: McpServer, ctx: ToolContext) => void;
+
+/** Lists exactly the tools the caller's access allows now (a change notifies a connected 2025-era session). */
+export function applyAccess(ctx: ToolContext): void {
+  const access = ctx.access();
+  for (const { tool, capability } of ctx.gated) {
+    const allowed = access.can(capability);
+    if (allowed && !tool.enabled) tool.enable();
+    else if (!allowed && tool.enabled) tool.disable();
+  }
+}
 
 /** `whoami`: the signed-in identity as the bridge sees it (what SQL impersonation will use). */
 export const identityTools: ToolSet = (server, ctx) => {
@@ -26,7 +42,9 @@ export const identityTools: ToolSet = (server, ctx) => {
         email: z.string().optional(),
         name: z.string().optional(),
         groups: z.array(z.string()),
+        roles: z.array(z.string()),
         databaseUser: z.string(),
+        policyRule: z.string().optional().describe('The access-policy rule that decides what you may do.'),
         identityProvider: z.string(),
         client: z.string(),
         scopes: z.array(z.string()),
@@ -35,12 +53,15 @@ export const identityTools: ToolSet = (server, ctx) => {
     },
     async () => {
       const id = ctx.caller.identity;
+      const access = ctx.access();
       const out = {
         subject: id.subject,
         email: id.email,
         name: id.name,
         groups: id.groups,
-        databaseUser: id.dbUser,
+        roles: id.roles ?? [],
+        databaseUser: access.dbUser ?? id.dbUser,
+        policyRule: access.rule,
         identityProvider: id.idp,
         client: ctx.clientId,
         scopes: ctx.scopes,

@@ -1,4 +1,5 @@
 import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
+import type { Access } from '../policy/access-policy.js';
 import { blankHints, lex, tokenAt, type LexToken } from './tsql-lexer.js';
 import { parseBatch, TsqlSyntaxError, type AstStatement } from './tsql-parser.js';
 
@@ -20,14 +21,22 @@ export interface GuardPolicy {
   allowedDatabases: readonly string[];
   /** Procedures the administrator declares read-only for this connection (`schema.name` or `name`). */
   readOnlyProcedures?: readonly string[];
+  /** The signed-in person's access policy: databases and tables named anywhere in the batch are checked. */
+  access?: Pick<Access, 'databaseRefusal' | 'tableRefusal'>;
+  /** The call's database, which one- and two-part table names are in. */
+  database?: string;
 }
 
-/** A connection profile's part of the guard's policy (the mode comes from the tool). */
-export function connectionPolicy(p: ConnectionProfileConfig): Omit<GuardPolicy, 'mode'> {
+/** A connection profile's part of the guard's policy, with the person's access (the mode comes from the tool). */
+export function connectionPolicy(
+  p: ConnectionProfileConfig,
+  access?: GuardPolicy['access'],
+): Omit<GuardPolicy, 'mode'> {
   return {
     blockedDatabases: p.blocked_databases,
     allowedDatabases: p.allowed_databases,
     readOnlyProcedures: p.read_only_procedures ?? [],
+    access,
   };
 }
 
@@ -119,6 +128,7 @@ export function checkStatement(sqlText: string, policy: GuardPolicy): GuardResul
           firstSpan(batch[0]),
           true,
         );
+      walker.ctes = cteNames(batch[0]);
       walker.walk(batch[0], true);
     } else {
       for (const st of batch) walker.statement(st);
@@ -179,12 +189,16 @@ function syntaxRefusal(err: TsqlSyntaxError, tokens: LexToken[], policy: GuardPo
 }
 
 class Walker {
+  /** Names of the current statement's CTEs: one-part references to them are not tables. */
+  ctes = new Set<string>();
+
   constructor(
     private readonly policy: GuardPolicy,
     private readonly tokens: LexToken[],
   ) {}
 
   statement(st: AstStatement): void {
+    this.ctes = cteNames(st);
     const kind = kindOf(st);
     const body = st[kind] as Node;
     switch (kind) {
@@ -351,6 +365,7 @@ class Walker {
         last.span,
       );
     this.objectName(parts, 'table');
+    this.tableAccess(parts, t.args !== undefined && t.args !== null);
     for (const hint of (t.with_hints as Node[]) ?? []) {
       const id = hint.Identifier as { value?: string; span?: Span } | undefined;
       const h = String(id?.value ?? '').toUpperCase();
@@ -376,6 +391,19 @@ class Walker {
     if (parts.length >= 3) this.objectName(parts, 'function');
   }
 
+  /** The person's table rules; CTEs, temporary tables and built-in table functions are not tables to check. */
+  private tableAccess(parts: Array<{ value: string; span?: Span }>, isFunction: boolean): void {
+    const access = this.policy.access;
+    if (!access) return;
+    const last = parts[parts.length - 1]!;
+    if (parts.length === 1 && (isFunction || this.ctes.has(last.value.toLowerCase()))) return;
+    if (last.value.startsWith('#') || last.value.startsWith('@')) return;
+    const db = (parts.length === 3 && parts[0]!.value) || this.policy.database || '';
+    const schema = (parts.length >= 2 && parts[parts.length - 2]!.value) || 'dbo';
+    const refusal = access.tableRefusal(db, schema, last.value);
+    if (refusal) throw new Refusal(parts.map((p) => p.value).join('.'), refusal, parts[0]!.span);
+  }
+
   /** `server.db.schema.name` and `db.schema.name`: linked servers refused, databases checked. */
   private objectName(parts: Array<{ value: string; span?: Span }>, what: string): void {
     const text = parts.map((p) => p.value).join('.');
@@ -394,8 +422,10 @@ class Walker {
 
 export function databaseRefusal(
   db: string,
-  policy: Pick<GuardPolicy, 'blockedDatabases' | 'allowedDatabases'>,
+  policy: Pick<GuardPolicy, 'blockedDatabases' | 'allowedDatabases' | 'access'>,
 ): string | undefined {
+  const byPolicy = policy.access?.databaseRefusal(db);
+  if (byPolicy) return byPolicy;
   const lower = db.toLowerCase();
   if (policy.blockedDatabases.some((b) => b.toLowerCase() === lower))
     return `Database "${db}" is blocked for this connection (blocked_databases).`;
@@ -403,6 +433,22 @@ export function databaseRefusal(
     return `Database "${db}" is not in this connection's allowed_databases.`;
   }
   return undefined;
+}
+
+/** The CTE names a statement defines (T-SQL allows WITH only at a statement's top). */
+function cteNames(st: AstStatement | undefined): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: unknown, depth: number): void => {
+    if (!node || typeof node !== 'object' || depth > 60) return;
+    if (Array.isArray(node)) return node.forEach((x) => visit(x, depth + 1));
+    const n = node as Node;
+    const ctes = n.cte_tables as Array<{ alias?: { name?: { value?: string } } }> | undefined;
+    if (Array.isArray(ctes))
+      for (const c of ctes) if (c.alias?.name?.value) names.add(c.alias.name.value.toLowerCase());
+    for (const [k, v] of Object.entries(n)) if (k !== 'span') visit(v, depth + 1);
+  };
+  visit(st, 0);
+  return names;
 }
 
 function kindOf(st: AstStatement): string {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import {
   connectionProfileSchema,
   type ConnectionProfileConfig,
@@ -5,6 +6,7 @@ import {
 } from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
+import { Settings } from '../state/settings.js';
 import type { ConnectionProfile } from '../../shared/types.js';
 export type { ConnectionProfile };
 
@@ -47,7 +49,11 @@ export class ConnectionProfiles {
     private readonly secrets: SecretStore,
     /** sql.default from the config file; a default chosen in the app takes precedence. */
     private readonly configDefault: () => string | undefined,
-  ) {}
+  ) {
+    this.settings = new Settings(db);
+  }
+
+  private readonly settings: Settings;
 
   async save(input: ConnectionProfileInput): Promise<ConnectionProfile> {
     const profile = connectionProfileSchema.parse(input);
@@ -80,7 +86,7 @@ export class ConnectionProfiles {
 
   async remove(id: string): Promise<boolean> {
     await this.secrets.delete(SecretAccounts.sqlSecret(id));
-    this.db.prepare("DELETE FROM settings WHERE key = 'sql.default' AND value = ?").run(JSON.stringify(id));
+    this.settings.delete('sql.default', id);
     return this.db.prepare('DELETE FROM connection_profiles WHERE id = ?').run(id).changes > 0;
   }
 
@@ -112,9 +118,7 @@ export class ConnectionProfiles {
 
   /** The connection used when a tool call names none. */
   defaultId(): string | undefined {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = 'sql.default'").get() as
-      { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as string) : this.configDefault();
+    return this.settings.get('sql.default', z.string()) ?? this.configDefault();
   }
 
   /**
@@ -133,11 +137,7 @@ export class ConnectionProfiles {
   }
 
   setDefault(id: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO settings (key, value) VALUES ('sql.default', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(JSON.stringify(id));
+    this.settings.set('sql.default', id);
   }
 
   /** The named profile, or the default one; an error that says which setting to fix otherwise. */

@@ -4,8 +4,16 @@
  * say whether a secret is stored, never what it is, and grants never include token values.
  */
 import { z } from 'zod';
-import { connectionProfileSchema, IDP_PRESETS, idpProfileSchema, type DbUserRule } from '../config-schema.js';
+import {
+  connectionProfileSchema,
+  IDP_PRESETS,
+  idpProfileSchema,
+  policySchema,
+  type DbUserRule,
+  type PolicyConfig,
+} from '../config-schema.js';
 import type {
+  AccessExplanation,
   AuditEntry,
   ConnectionProfile,
   ConnectionTest,
@@ -155,6 +163,23 @@ export const requestSchemas = {
   'audit.query': z
     .object({ limit: z.number().int().min(1).max(1000).optional(), beforeId: z.number().int().optional() })
     .strict(),
+  'policy.get': empty,
+  'policy.save': policySchema,
+  /** What a person with these identity facts may do; `policy` tries a draft without saving it. */
+  'policy.explain': z
+    .object({
+      person: z
+        .object({
+          groups: z.array(z.string()).default([]),
+          roles: z.array(z.string()).default([]),
+          email: z.string().optional(),
+          idp: z.string().default(''),
+          dbUser: z.string().default(''),
+        })
+        .strict(),
+      policy: policySchema.optional(),
+    })
+    .strict(),
 } as const;
 
 export interface ControlResults {
@@ -182,6 +207,9 @@ export interface ControlResults {
   'tokens.list': TokenInfo[];
   'tokens.revoke': { revoked: boolean };
   'audit.query': AuditEntry[];
+  'policy.get': { policy: PolicyConfig; fromConfig: boolean };
+  'policy.save': { policy: PolicyConfig; fromConfig: boolean };
+  'policy.explain': AccessExplanation;
 }
 
 export type ControlMethod = keyof typeof requestSchemas;
@@ -193,6 +221,7 @@ export interface ControlEvents {
   'token.issued': TokenInfo;
   'token.revoked': { jti: string };
   'idp.testResult': TestSignInResult;
+  'policy.changed': PolicyConfig;
 }
 export type ControlEvent = {
   [K in keyof ControlEvents]: { type: K; data: ControlEvents[K] };

@@ -1,0 +1,146 @@
+import type {
+  Capability,
+  ConnectionProfileConfig,
+  PolicyConfig,
+  PolicyRule,
+} from '../../shared/config-schema.js';
+import type { Identity } from '../../shared/types.js';
+
+/** Schemas of the catalog views: readable under any table rule, so metadata queries and tools keep working. */
+const CATALOG_SCHEMAS = new Set(['sys', 'information_schema']);
+
+/**
+ * What one signed-in person may do, decided by the first policy rule that matches them. Every check returns a
+ * sentence naming the rule (for the caller and the audit log), or undefined when allowed.
+ */
+export interface Access {
+  /** The rule that decided; undefined when no policy is set (the connection profiles alone decide). */
+  readonly rule?: string;
+  /** Set when no rule matches: nothing is allowed, and this says why and who can change it. */
+  readonly refusal?: string;
+  can(capability: Capability): boolean;
+  connectionRefusal(profileId: string): string | undefined;
+  databaseRefusal(database: string): string | undefined;
+  /** `schema.table` in `database`; unqualified names are taken as `dbo` by the caller. */
+  tableRefusal(database: string, schema: string, table: string): string | undefined;
+  /** The profile with the rule's caps applied (row limit, timeout, writes only with the write capability). */
+  capped<P extends ConnectionProfileConfig>(profile: P): P;
+  /** The database user to impersonate instead of the mapped one. */
+  readonly dbUser?: string;
+}
+
+const OPEN: Access = {
+  can: () => true,
+  connectionRefusal: () => undefined,
+  databaseRefusal: () => undefined,
+  tableRefusal: () => undefined,
+  capped: (p) => p,
+};
+
+export function decideAccess(identity: Identity, policy: PolicyConfig | undefined): Access {
+  if (!policy?.rules.length) return OPEN;
+  const rule = policy.rules.find((r) => matches(r, identity));
+  return rule ? ruleAccess(rule) : closed(identity);
+}
+
+/** Whether a rule's `match` fits the person: every listed field, any one of its values. */
+export function matches(rule: PolicyRule, id: Identity): boolean {
+  const m = rule.match;
+  const anyOf = (wanted: string[] | undefined, have: string[], caseless = false) =>
+    !wanted ||
+    wanted.some((w) => have.some((h) => (caseless ? h.toLowerCase() === w.toLowerCase() : h === w)));
+  const email = id.email?.toLowerCase();
+  const domain = email?.includes('@') ? email.slice(email.lastIndexOf('@') + 1) : undefined;
+  return (
+    anyOf(m.groups, id.groups) &&
+    anyOf(m.roles, id.roles ?? []) &&
+    anyOf(m.email_domains, domain ? [domain] : [], true) &&
+    anyOf(m.emails, email ? [email] : [], true) &&
+    anyOf(m.idps, [id.idp])
+  );
+}
+
+function ruleAccess(rule: PolicyRule): Access {
+  const by = `policy rule "${rule.id}"`;
+  const listed = (list: string[], value: string) =>
+    list.some((x) => x === '*' || x.toLowerCase() === value.toLowerCase());
+  return {
+    rule: rule.id,
+    dbUser: rule.db_user,
+    can: (c) => rule.tools.includes(c),
+    connectionRefusal: (id) =>
+      listed(rule.connections, id)
+        ? undefined
+        : `The connection "${id}" is not open to you (${by} allows: ${rule.connections.join(', ') || 'none'}).`,
+    databaseRefusal: (db) =>
+      listed(rule.databases, db)
+        ? undefined
+        : `Database "${db}" is not open to you (${by} allows: ${rule.databases.join(', ') || 'none'}).`,
+    tableRefusal: (db, schema, table) => {
+      const name = `${schema}.${table}`;
+      const denied = rule.tables.deny.find((p) => tableMatches(p, db, schema, table));
+      if (denied) return `Table ${name} is denied to you by ${by} (tables.deny "${denied}").`;
+      if (CATALOG_SCHEMAS.has(schema.toLowerCase())) return undefined;
+      if (rule.tables.allow.some((p) => tableMatches(p, db, schema, table))) return undefined;
+      return `Table ${name} is not among the tables ${by} lets you read (${rule.tables.allow.join(', ') || 'none'}).`;
+    },
+    capped: (p) => ({
+      ...p,
+      row_limit: Math.min(p.row_limit, rule.row_limit ?? Infinity),
+      query_timeout_seconds: Math.min(p.query_timeout_seconds, rule.timeout_seconds ?? Infinity),
+      allow_writes: p.allow_writes && rule.tools.includes('write'),
+    }),
+  };
+}
+
+function closed(id: Identity): Access {
+  const facts = [
+    id.groups.length ? `groups ${id.groups.join(', ')}` : 'no groups',
+    id.roles?.length ? `roles ${id.roles.join(', ')}` : undefined,
+    id.email ? `e-mail ${id.email}` : 'no e-mail',
+    `IdP profile ${id.idp}`,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const refusal = `No access-policy rule matches you (${facts}), so the bridge lets you do nothing. Ask the bridge's administrator to add a rule for you on the Policy page.`;
+  return {
+    refusal,
+    can: () => false,
+    connectionRefusal: () => refusal,
+    databaseRefusal: () => refusal,
+    tableRefusal: () => refusal,
+    capped: (p) => ({ ...p, allow_writes: false }),
+  };
+}
+
+/** `schema.table` applies in every database; `database.schema.table` in that one. Without case, `*` wildcards. */
+export function tableMatches(pattern: string, db: string, schema: string, table: string): boolean {
+  const parts = pattern.split('.');
+  const [p0, p1, p2] = parts.length === 3 ? parts : ['*', ...parts];
+  return wildcard(p0!, db) && wildcard(p1!, schema) && wildcard(p2!, table);
+}
+
+/** Whether `text` matches `pattern`, where `*` stands for any run of characters; compared without case. */
+export function wildcard(pattern: string, text: string): boolean {
+  const p = pattern.toLowerCase();
+  const t = text.toLowerCase();
+  // Greedy match with backtracking to the last star: linear for the short names compared here.
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let mark = 0;
+  while (ti < t.length) {
+    if (pi < p.length && p[pi] !== '*' && p[pi] === t[ti]) {
+      pi++;
+      ti++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = ti;
+    } else if (star !== -1) {
+      pi = star + 1;
+      ti = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
+}
