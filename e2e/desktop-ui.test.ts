@@ -254,6 +254,56 @@ describe('desktop UI over serve --ui', () => {
     await page.locator('[data-testid="connection-sales-master"]').waitFor({ state: 'detached' });
   });
 
+  it('Policy: starts from the example, shows a bad table pattern next to its field, saves, and Try it shows who gets what', async () => {
+    await open('Policy');
+    await page.locator('main h2:has-text("Access policy")').waitFor();
+    await page.click('button:has-text("Start from an example")');
+    const analysts = page.locator('[data-testid="rule-1"]');
+    expect(await analysts.locator('input[name="id"]').inputValue()).toBe('analysts');
+    await analysts.locator('input[name="deny"]').fill('Employees');
+    await page.click('button:has-text("Save policy")');
+    const error = analysts.locator('[data-testid="error-deny"]');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('"schema.table"');
+    await shot('policy-invalid');
+    await analysts.locator('input[name="deny"]').fill('dbo.Employees, dbo.Departments, dbo.vEmployee*');
+    await page.click('button:has-text("Save policy")');
+    await page.locator('[data-testid="policy-saved"]').waitFor();
+
+    const tryIt = page.locator('[data-testid="policy-try"]');
+    await tryIt.locator('input[name="groups"]').fill('analysts');
+    await tryIt.locator('input[name="email"]').fill('ann@example.com');
+    await tryIt.locator('button:has-text("Show what they may do")').click();
+    await poll(() => tryIt.locator('[data-testid="access-rule"]').innerText()).toContain(
+      'Decided by rule analysts',
+    );
+    const sales = await tryIt.locator('tr[data-connection="sales"]').innerText();
+    expect(sales).toContain('except dbo.Employees, dbo.Departments, dbo.vEmployee*');
+    expect(sales).toContain('500');
+    await shot('policy');
+    await tryIt.locator('input[name="groups"]').fill('visitors');
+    await tryIt.locator('button:has-text("Show what they may do")').click();
+    await poll(() => tryIt.locator('[data-testid="access-refusal"]').innerText()).toContain(
+      'No access-policy rule matches you',
+    );
+
+    // The IdP lab: the person of the last test sign-in (bob, in "dba") under the saved policy.
+    await open('Identity providers');
+    const mayDo = page.locator('[data-testid="idp-corp"] [data-testid="may-do"]');
+    await poll(() => mayDo.innerText()).toContain('Decided by rule dbas');
+    expect(await mayDo.innerText()).toMatch(/Tools: read, explain, write/);
+    await mayDo.scrollIntoViewIfNeeded();
+    await shot('idp-may-do');
+
+    // Back to no rules, so the client tests below run under the connection profiles alone.
+    await open('Policy');
+    await page.locator('[data-testid="rule-1"] button:has-text("Remove")').click();
+    await page.locator('[data-testid="rule-0"] button:has-text("Remove")').click();
+    await page.click('button:has-text("Save policy")');
+    await page.locator('[data-testid="policy-saved"]').waitFor();
+    await page.locator('text=No rules: everyone who signs in').waitFor();
+  });
+
   it('installs the connector into Claude Desktop, and says why not when the file cannot be read', async () => {
     await open('Clients');
     const card = page.locator('[data-testid="client-claude-desktop"]');
@@ -390,6 +440,8 @@ async function addIdp(p: {
   await form.locator('input[name="issuer"]').fill(p.issuer);
   await form.locator('input[name="client_id"]').fill(p.client_id);
   if (p.client_secret) await form.locator('input[name="client_secret"]').fill(p.client_secret);
+  // Groups feed the access policy; the test IdP (as Okta) releases them for the "groups" scope.
+  if (p.id === 'corp') await form.locator('input[name="scopes"]').fill('openid profile email groups');
   if (p.id === 'corp') await shot('idp-form');
   await form.locator('button[type="submit"]').click();
   await page.locator(`[data-testid="idp-${p.id}"]`).waitFor();

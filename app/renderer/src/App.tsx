@@ -4,14 +4,16 @@ import { ClientsPage } from './pages/ClientsPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { IdpPage } from './pages/IdpPage.js';
 import { InspectorPage } from './pages/InspectorPage.js';
+import { PolicyPage } from './pages/PolicyPage.js';
 import { StatusPage } from './pages/StatusPage.js';
 
-export type Page = 'status' | 'idp' | 'connections' | 'clients' | 'inspector';
+export type Page = 'status' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
 
 const PAGES: Array<{ id: Page; label: string }> = [
   { id: 'status', label: 'Status' },
   { id: 'idp', label: 'Identity providers' },
   { id: 'connections', label: 'Connections' },
+  { id: 'policy', label: 'Policy' },
   { id: 'clients', label: 'Clients' },
   { id: 'inspector', label: 'Inspector' },
 ];
@@ -65,6 +67,7 @@ export function App() {
         {page === 'status' && <StatusPage go={setPage} />}
         {page === 'idp' && <IdpPage />}
         {page === 'connections' && <ConnectionsPage />}
+        {page === 'policy' && <PolicyPage />}
         {page === 'clients' && <ClientsPage />}
         {page === 'inspector' && <InspectorPage />}
       </main>

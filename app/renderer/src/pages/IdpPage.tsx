@@ -1,9 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PresetInfo } from '../../../shared/control/contract.js';
-import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
+import type { Identity, IdpProfile, TestSignInResult } from '../../../shared/types.js';
+import { AccessView } from '../components/access-view.js';
 import { Badge, bindForm, ErrorBanner, Field, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { Diagnosis, IdpInput } from '../stores/idp.js';
+import type { PolicyState } from '../stores/policy.js';
 
 type Draft = {
   id: string;
@@ -14,6 +16,7 @@ type Draft = {
   client_secret: string;
   scopes: string;
   groups_claim: string;
+  roles_claim: string;
   db_user_from: 'email_local_part' | 'claim';
   db_user_claim: string;
 };
@@ -27,6 +30,7 @@ const EMPTY: Draft = {
   client_secret: '',
   scopes: '',
   groups_claim: '',
+  roles_claim: '',
   db_user_from: 'email_local_part',
   db_user_claim: '',
 };
@@ -43,6 +47,7 @@ function toDraft(p: IdpProfile, presets: PresetInfo[]): Draft {
     client_secret: '',
     scopes: p.scopes?.join(' ') ?? '',
     groups_claim: p.groups_claim ?? '',
+    roles_claim: p.roles_claim ?? '',
     db_user_from: rule?.from ?? 'email_local_part',
     db_user_claim: rule?.from === 'claim' ? rule.claim : '',
   };
@@ -60,6 +65,7 @@ function toInput(d: Draft, existing?: IdpProfile): IdpInput {
     client_secret: d.client_secret || undefined,
     scopes: d.scopes.trim() ? d.scopes.trim().split(/\s+/) : undefined,
     groups_claim: d.groups_claim.trim() || undefined,
+    roles_claim: d.roles_claim.trim() || undefined,
     db_user:
       d.db_user_from === 'claim'
         ? { from: 'claim', claim: d.db_user_claim.trim() }
@@ -165,6 +171,9 @@ export function IdpPage() {
               hint: `Default: ${preset?.scopes.join(' ') ?? 'openid profile email'}`,
             })}
             {f.text('groups_claim', 'Groups claim')}
+            {f.text('roles_claim', 'Roles claim', {
+              hint: 'A dotted path reads a nested claim (realm_access.roles).',
+            })}
           </div>
           <div className="row">
             {f.select('db_user_from', 'Database user from', [
@@ -309,7 +318,10 @@ function TestResult({ result }: { result: TestSignInResult }) {
             <dd>{result.identity.name ?? '—'}</dd>
             <dt>Groups</dt>
             <dd>{result.identity.groups.join(', ') || '—'}</dd>
+            <dt>Roles</dt>
+            <dd>{result.identity.roles?.join(', ') || '—'}</dd>
           </dl>
+          <MayDo identity={result.identity} />
         </>
       ) : (
         <div className="banner error" role="alert" data-testid="test-error">
@@ -317,6 +329,38 @@ function TestResult({ result }: { result: TestSignInResult }) {
         </div>
       )}
       {(result.ok || result.claims) && <Claims claims={result.claims!} />}
+    </div>
+  );
+}
+
+/** After a test sign-in: what this person may do under the saved access policy. */
+function MayDo({ identity }: { identity: Identity }) {
+  const { policy } = useStores();
+  const [answer, setAnswer] = useState<Awaited<ReturnType<PolicyState['explain']>>>();
+  useEffect(() => {
+    let live = true;
+    void policy
+      .getState()
+      .explain({
+        groups: identity.groups,
+        roles: identity.roles ?? [],
+        email: identity.email,
+        idp: identity.idp,
+        dbUser: identity.dbUser,
+      })
+      .then((a) => live && setAnswer(a));
+    return () => void (live = false);
+  }, [policy, identity]);
+  return (
+    <div data-testid="may-do">
+      <h4>What this person may do</h4>
+      {!answer && <p className="muted">Checking the access policy…</p>}
+      {answer && 'error' in answer && (
+        <div className="banner error" role="alert">
+          The access policy could not be checked: {answer.error}
+        </div>
+      )}
+      {answer && 'ok' in answer && <AccessView access={answer.ok} />}
     </div>
   );
 }

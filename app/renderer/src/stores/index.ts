@@ -3,6 +3,7 @@ import { createClientsStore } from './clients.js';
 import { createConnectionsStore } from './connections.js';
 import { createIdpStore } from './idp.js';
 import { createInspectorStore } from './inspector.js';
+import { createPolicyStore } from './policy.js';
 import { createStatusStore } from './status.js';
 
 export type Stores = ReturnType<typeof createStores>;
@@ -15,11 +16,13 @@ export function createStores(api: ControlApi) {
     connections: createConnectionsStore(api),
     clients: createClientsStore(api),
     inspector: createInspectorStore(api),
+    policy: createPolicyStore(api),
   };
   const stop = api.subscribe(
     (event) => {
       stores.inspector.getState().apply(event);
       if (event.type === 'idp.testResult') stores.idp.getState().testResult(event.data);
+      if (event.type === 'policy.changed') stores.policy.getState().changed(event.data);
       if (event.type === 'token.issued' || event.type === 'grant.revoked')
         void stores.status.getState().load();
     },

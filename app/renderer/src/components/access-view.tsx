@@ -1,0 +1,65 @@
+import type { AccessExplanation } from '../../../shared/types.js';
+import { Badge } from './ui.js';
+
+/** What one person may do: the deciding rule, tools, database user and each connection. */
+export function AccessView({ access }: { access: AccessExplanation }) {
+  return (
+    <div className="access" data-testid="access">
+      {access.refusal ? (
+        <div className="banner error" role="alert" data-testid="access-refusal">
+          {access.refusal}
+        </div>
+      ) : (
+        <p data-testid="access-rule">
+          {access.policySet ? (
+            <>
+              Decided by rule <code>{access.rule}</code>.
+            </>
+          ) : (
+            'No policy rules: the connection profiles decide.'
+          )}{' '}
+          Tools: <strong>{access.tools.join(', ')}</strong>. Queries run as database user{' '}
+          <code>{access.dbUser}</code>
+          {access.dbUserFrom === 'policy' ? ' (set by the rule)' : ''}.
+        </p>
+      )}
+      {!access.refusal && (
+        <table className="access-table">
+          <thead>
+            <tr>
+              <th>Connection</th>
+              <th>Databases</th>
+              <th>Tables</th>
+              <th>Rows</th>
+              <th>Timeout</th>
+              <th>Writes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {access.connections.map((c) => (
+              <tr key={c.id} data-connection={c.id}>
+                <th>{c.name ?? c.id}</th>
+                {c.refusal ? (
+                  <td colSpan={5}>
+                    <Badge tone="muted">not open</Badge> {c.refusal}
+                  </td>
+                ) : (
+                  <>
+                    <td>{c.databases}</td>
+                    <td>
+                      {c.tables.allow.join(', ')}
+                      {c.tables.deny.length > 0 && <> except {c.tables.deny.join(', ')}</>}
+                    </td>
+                    <td>{c.rowLimit}</td>
+                    <td>{c.timeoutSeconds} s</td>
+                    <td>{c.writes ? <Badge tone="warn">yes</Badge> : 'no'}</td>
+                  </>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
