@@ -225,6 +225,10 @@ export class BridgeCore {
         upstream,
         idpCallback,
         config.idp.test_sign_in_timeout_seconds * 1000,
+        {
+          accessSeconds: config.oauth.access_token_ttl_seconds,
+          refreshSeconds: config.oauth.refresh_token_ttl_seconds,
+        },
       );
       const confirmations = new ConfirmationCodec(
         sealer.deriveKey('mcp request state'),

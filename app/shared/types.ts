@@ -31,17 +31,37 @@ export interface Identity {
   dbUser: string;
 }
 
+/** One step of a test sign-in's trace. Credentials in `detail` are redacted where they are recorded. */
+export interface TraceStep {
+  id: number;
+  /** Milliseconds since the test started. */
+  atMs: number;
+  /** An HTTP exchange with the IdP, a check the bridge applied, or a step of the flow. */
+  kind: 'http' | 'check' | 'step';
+  title: string;
+  status: 'ok' | 'fail' | 'warn' | 'info';
+  durationMs?: number;
+  detail: Record<string, unknown>;
+}
+
+type TestSignInBase = {
+  testId: string;
+  profileId: string;
+  /** Every step, including the failing one. */
+  trace?: TraceStep[];
+  /** When the test started (ms since the epoch). */
+  startedAt?: number;
+};
+
 export type TestSignInResult =
-  | { testId: string; profileId: string; ok: true; claims: Record<string, unknown>; identity: Identity }
-  | {
-      testId: string;
-      profileId: string;
+  | (TestSignInBase & { ok: true; claims: Record<string, unknown>; identity: Identity })
+  | (TestSignInBase & {
       ok: false;
       code: string;
       message: string;
       /** Present when the ID token was valid but could not be mapped (e.g. no email claim). */
       claims?: Record<string, unknown>;
-    };
+    });
 
 export interface AuditEntry {
   id: number;

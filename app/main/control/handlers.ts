@@ -50,7 +50,7 @@ export interface ControlDeps {
   readonly config: BridgeConfig;
   readonly profiles: IdpProfiles;
   readonly upstream: Pick<UpstreamIdp, 'invalidate'>;
-  readonly tester: Pick<IdpTester, 'begin' | 'cancel' | 'onResult'>;
+  readonly tester: Pick<IdpTester, 'begin' | 'cancel' | 'onResult' | 'revealIdToken'>;
   readonly connections: ConnectionProfiles;
   readonly pools: Pick<Pools, 'discard'>;
   readonly clients: ClientRegistry;
@@ -127,6 +127,12 @@ export function createControl(core: ControlDeps): ControlApi {
       }
     },
     'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: core.tester.cancel(testId) }),
+    'idp.revealIdToken': async ({ testId }) => ({
+      idToken: await mustExist(
+        core.tester.revealIdToken(testId),
+        'ID token kept for this test sign-in (they are kept for 10 minutes, in memory): run the test again',
+      ),
+    }),
     'idp.diagnose': async ({ id }) => {
       const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
       const redirectUri = core.urls().idpCallback;

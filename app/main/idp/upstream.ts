@@ -2,6 +2,8 @@ import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
+import { traceParams, type SignInTrace } from './sign-in-trace.js';
+import { recordTokenChecks } from './trace-checks.js';
 
 /** What the bridge must remember between sending the user to the IdP and the callback. */
 export interface UpstreamChecks {
@@ -95,6 +97,8 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export class UpstreamIdp {
   private readonly configs = new Map<string, Promise<oidc.Configuration>>();
   private readonly keySets = new Map<string, ReturnType<typeof jose.createRemoteJWKSet>>();
+  /** A traced sign-in discovers afresh, through the trace's fetch, so every exchange is in it. */
+  private readonly traced = new WeakMap<SignInTrace, Promise<oidc.Configuration>>();
 
   constructor(
     private readonly profiles: IdpProfiles,
@@ -113,8 +117,9 @@ export class UpstreamIdp {
     state: string,
     /** `login`: ask the IdP to show its login form even with a session there (test another user). */
     prompt?: 'login',
+    trace?: SignInTrace,
   ): Promise<{ url: URL; checks: UpstreamChecks }> {
-    const config = await this.configuration(profile);
+    const config = await this.configurationFor(profile, trace);
     const { scopes } = effectiveSettings(profile);
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
@@ -127,6 +132,16 @@ export class UpstreamIdp {
       code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: 'S256',
       ...(prompt ? { prompt } : {}),
+    });
+    trace?.add({
+      kind: 'step',
+      title: 'Authorization request',
+      status: 'info',
+      detail: {
+        endpoint: `${url.origin}${url.pathname}`,
+        parameters: traceParams(url.searchParams),
+        note: 'The browser is sent here; the IdP answers at the redirect_uri.',
+      },
     });
     return { url, checks: { state, nonce, codeVerifier } };
   }
@@ -146,8 +161,15 @@ export class UpstreamIdp {
     profile: IdpProfile,
     callbackUrl: URL,
     checks: UpstreamChecks,
+    trace?: SignInTrace,
   ): Promise<Record<string, unknown>> {
-    const config = await this.configuration(profile);
+    const config = await this.configurationFor(profile, trace);
+    trace?.add({
+      kind: 'step',
+      title: 'Callback',
+      status: 'info',
+      detail: { parameters: traceParams(callbackUrl.searchParams) },
+    });
     let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
       tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
@@ -157,14 +179,46 @@ export class UpstreamIdp {
         idTokenExpected: true,
       });
     } catch (err) {
-      throw (
+      const explained =
         explainIdpOutage(err, profile, 'at its token endpoint (exchanging the sign-in code)') ??
-        explainUpstreamFailure(err, profile)
-      );
+        explainUpstreamFailure(err, profile);
+      trace?.add({
+        kind: 'check',
+        title: 'Code exchange and ID-token validation',
+        status: 'fail',
+        detail: { code: explained.code, message: explained.message, library: describeError(err) },
+      });
+      throw explained;
     }
     const claims = tokens.claims() as Record<string, unknown> | undefined;
     if (!claims) throw new UpstreamError('The identity provider returned no ID token.', 'no_id_token');
+    if (trace)
+      await recordTokenChecks(trace, {
+        config,
+        profile,
+        callbackUrl,
+        checks,
+        tokens,
+        claims,
+        clockTolerance: this.clockToleranceSeconds,
+      });
     return claims;
+  }
+
+  private configurationFor(profile: IdpProfile, trace?: SignInTrace): Promise<oidc.Configuration> {
+    if (!trace) return this.configuration(profile);
+    let config = this.traced.get(trace);
+    if (!config) {
+      config = this.discover(profile, trace).then((c) => {
+        const m = c.serverMetadata();
+        trace.endpoints = m;
+        // Verify the ID token's signature too (optional over TLS), so the trace can show the key that signed it.
+        if (m.jwks_uri) oidc.enableNonRepudiationChecks(c);
+        return c;
+      });
+      this.traced.set(trace, config);
+    }
+    return config;
   }
 
   /**
@@ -200,7 +254,7 @@ export class UpstreamIdp {
     return config;
   }
 
-  private async discover(profile: IdpProfile): Promise<oidc.Configuration> {
+  private async discover(profile: IdpProfile, trace?: SignInTrace): Promise<oidc.Configuration> {
     const issuer = new URL(profile.issuer);
     // Plain http only for an IdP on this machine (the test IdP, a local Keycloak).
     const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
@@ -212,7 +266,11 @@ export class UpstreamIdp {
         profile.client_id,
         { [oidc.clockTolerance]: this.clockToleranceSeconds },
         secret ? oidc.ClientSecretPost(secret) : oidc.None(),
-        insecure ? { execute: [oidc.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+        {
+          timeout: 10,
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+          ...(trace ? { [oidc.customFetch]: trace.fetch } : {}),
+        },
       );
     } catch (err) {
       throw new UpstreamError(

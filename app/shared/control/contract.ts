@@ -145,6 +145,8 @@ export const requestSchemas = {
   'idp.setActive': byId,
   'idp.testSignIn': z.object({ id: z.string().min(1), again: z.boolean().optional() }).strict(),
   'idp.cancelTestSignIn': z.object({ testId: z.string().min(1) }).strict(),
+  /** The ID token of a finished test sign-in, shown only when the person asks (never in the trace or a report). */
+  'idp.revealIdToken': z.object({ testId: z.string().min(1) }).strict(),
   'idp.diagnose': byId,
   'connections.list': empty,
   'connections.save': connectionProfileSchema,
@@ -191,6 +193,7 @@ export interface ControlResults {
   'idp.setActive': { active: string };
   'idp.testSignIn': { testId: string; url: string; redirectUri: string };
   'idp.cancelTestSignIn': { cancelled: boolean };
+  'idp.revealIdToken': { idToken: string };
   'idp.diagnose': { redirectUri: string; checks: DoctorCheck[] };
   'connections.list': ConnectionProfile[];
   'connections.save': ConnectionProfile;
