@@ -187,6 +187,65 @@ describe('desktop UI over serve --ui', () => {
     await poll(() => card.locator('[data-testid="db-user"]').innerText()).toBe('bob');
   });
 
+  it('IdP lab: the trace of a test sign-in, exported without a secret; Reveal shows the ID token; two IdPs compared', async () => {
+    await open('Identity providers');
+    const card = page.locator('[data-testid="idp-corp"]');
+    const trace = card.locator('[data-testid="trace"]');
+    await trace.locator('summary').first().click();
+    expect(await trace.locator('li[data-step]').count()).toBeGreaterThanOrEqual(15);
+    for (const step of ['Discovery document', 'Token request', 'Signature', 'Nonce', 'Identity mapping'])
+      expect(await trace.locator(`li[data-step="${step}"]`).getAttribute('data-status'), step).toBe('ok');
+
+    const jwt = /eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/;
+    for (const format of ['html', 'json']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        trace.locator(`[data-testid="export-${format}"]`).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`^sign-in-corp-.*\\.${format}$`));
+      const text = fs.readFileSync((await download.path())!, 'utf8');
+      expect(text).toContain(
+        format === 'html' ? 'Test sign-in report' : 'mssql-mcp-bridge/test-sign-in-report',
+      );
+      expect(text).toContain('bob@example.com');
+      expect(text).toContain('[redacted: ');
+      expect(text).not.toContain(UPSTREAM.client_secret);
+      expect(text).not.toMatch(jwt);
+      if (format === 'html') {
+        const report = await context.newPage();
+        await report.setContent(text);
+        await report.screenshot({ path: path.join(SHOTS, 'idp-trace-report.png'), fullPage: true });
+        await report.close();
+      }
+    }
+    await trace.locator('[data-testid="reveal-id-token"]').click();
+    expect(await trace.locator('[data-testid="id-token"] textarea').inputValue()).toMatch(jwt);
+    await trace.locator('li[data-step="Signature"] summary').click();
+    await shot('idp-trace');
+    await trace.locator('[data-testid="id-token"] button:has-text("Hide")').click();
+
+    // A second profile at the same IdP without the groups scope: its claims beside corp's.
+    await addIdp({ id: 'corp-nogroups', name: 'Corp without groups', issuer: idp.issuer, ...UPSTREAM });
+    const other = page.locator('[data-testid="idp-corp-nogroups"]');
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      other.locator('button:has-text("Test sign-in")').click(),
+    ]);
+    await tab.waitForSelector('text=Test sign-in succeeded'); // bob's session at the IdP is still there
+    await tab.close();
+    await other.locator('[data-testid="test-result"]').waitFor();
+    const compare = page.locator('[data-testid="compare"]');
+    await compare.waitFor();
+    const groups = compare.locator('tr[data-claim="groups"]');
+    expect(await groups.getAttribute('data-used')).toBe('yes');
+    expect(await groups.locator('td.differs').count()).toBe(2);
+    expect(await compare.locator('tr[data-claim="email"] td.differs').count()).toBe(0);
+    await compare.scrollIntoViewIfNeeded();
+    await shot('idp-compare');
+    await other.locator('button:has-text("Remove")').click();
+    await page.locator('[data-testid="idp-corp-nogroups"]').waitFor({ state: 'detached' });
+  });
+
   it('adds a connection: Test connection succeeds, and a wrong password shows the 18456 explanation', async () => {
     await open('Connections');
     await addConnection('sales', svc.password);

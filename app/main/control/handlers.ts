@@ -103,6 +103,8 @@ export function createControl(core: ControlDeps): ControlApi {
         label: p.label,
         issuerHint: p.issuerHint,
         scopes: p.scopes,
+        groupsClaim: p.groupsClaim,
+        rolesClaim: p.rolesClaim,
         dbUser: p.dbUser,
         notes: p.notes,
       })),

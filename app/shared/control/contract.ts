@@ -93,6 +93,8 @@ export interface PresetInfo {
   label: string;
   issuerHint: string;
   scopes: string[];
+  groupsClaim?: string;
+  rolesClaim?: string;
   dbUser: DbUserRule;
   notes: string;
 }

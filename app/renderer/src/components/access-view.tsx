@@ -23,7 +23,12 @@ export function AccessView({ access }: { access: AccessExplanation }) {
           {access.dbUserFrom === 'policy' ? ' (set by the rule)' : ''}.
         </p>
       )}
-      {!access.refusal && (
+      {!access.refusal && access.connections.length === 0 && (
+        <p className="muted">
+          No SQL Server connection yet: add one on the Connections page to see what is open there.
+        </p>
+      )}
+      {!access.refusal && access.connections.length > 0 && (
         <table className="access-table">
           <thead>
             <tr>

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PresetInfo } from '../../../shared/control/contract.js';
-import type { Identity, IdpProfile, TestSignInResult } from '../../../shared/types.js';
-import { AccessView } from '../components/access-view.js';
+import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
+import { TestResult } from '../components/test-result.js';
+import { ClaimsCompare } from '../components/claims-compare.js';
 import { Badge, bindForm, ErrorBanner, Field, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
-import type { Diagnosis, IdpInput } from '../stores/idp.js';
-import type { PolicyState } from '../stores/policy.js';
+import type { Diagnosis, IdpInput, IdpState } from '../stores/idp.js';
 
 type Draft = {
   id: string;
@@ -76,7 +76,7 @@ function toInput(d: Draft, existing?: IdpProfile): IdpInput {
 
 export function IdpPage() {
   const { idp, status } = useStores();
-  const { profiles, presets, activeId, error, doctor, fieldErrors } = useSlice(idp, (s) => s);
+  const { profiles, presets, activeId, error, doctor, fieldErrors, tests } = useSlice(idp, (s) => s);
   const redirectUri = useSlice(status, (s) => s.status?.idpCallback);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [editing, setEditing] = useState<IdpProfile | undefined>();
@@ -198,8 +198,21 @@ export function IdpPage() {
           onEdit={() => (setEditing(p), setDraft(toDraft(p, presets)))}
         />
       ))}
+      {profiles.length > 1 && (
+        <>
+          <h3>Compare claims</h3>
+          <ClaimsCompare profiles={profiles} presets={presets} results={latestResults(tests)} />
+        </>
+      )}
     </section>
   );
+}
+
+/** The newest finished test of each profile. */
+function latestResults(tests: IdpState['tests']): Record<string, TestSignInResult | undefined> {
+  const out: Record<string, TestSignInResult | undefined> = {};
+  for (const t of Object.values(tests)) if (t.result) out[t.profileId] = t.result;
+  return out;
 }
 
 function ProfileCard(props: {
@@ -277,7 +290,7 @@ function ProfileCard(props: {
           </button>
         </p>
       )}
-      {test?.result && <TestResult result={test.result} />}
+      {test?.result && <TestResult result={test.result} profile={p} />}
     </article>
   );
 }
@@ -296,96 +309,5 @@ function DoctorReport({ diagnosis }: { diagnosis: Diagnosis | 'running' }) {
         ))}
       </ul>
     </div>
-  );
-}
-
-function TestResult({ result }: { result: TestSignInResult }) {
-  return (
-    <div className="test-result" data-testid="test-result">
-      {result.ok ? (
-        <>
-          <div className="banner ok">
-            Signed in as <strong>{result.identity.email ?? result.identity.subject}</strong>. MCP calls would
-            run as database user <code data-testid="db-user">{result.identity.dbUser}</code>.
-          </div>
-          <h4>Mapped identity</h4>
-          <dl className="compact">
-            <dt>Subject</dt>
-            <dd>{result.identity.subject}</dd>
-            <dt>Email</dt>
-            <dd>{result.identity.email ?? '—'}</dd>
-            <dt>Name</dt>
-            <dd>{result.identity.name ?? '—'}</dd>
-            <dt>Groups</dt>
-            <dd>{result.identity.groups.join(', ') || '—'}</dd>
-            <dt>Roles</dt>
-            <dd>{result.identity.roles?.join(', ') || '—'}</dd>
-          </dl>
-          <MayDo identity={result.identity} />
-        </>
-      ) : (
-        <div className="banner error" role="alert" data-testid="test-error">
-          <strong>{result.code}</strong>: {result.message}
-        </div>
-      )}
-      {(result.ok || result.claims) && <Claims claims={result.claims!} />}
-    </div>
-  );
-}
-
-/** After a test sign-in: what this person may do under the saved access policy. */
-function MayDo({ identity }: { identity: Identity }) {
-  const { policy } = useStores();
-  const [answer, setAnswer] = useState<Awaited<ReturnType<PolicyState['explain']>>>();
-  useEffect(() => {
-    let live = true;
-    void policy
-      .getState()
-      .explain({
-        groups: identity.groups,
-        roles: identity.roles ?? [],
-        email: identity.email,
-        idp: identity.idp,
-        dbUser: identity.dbUser,
-      })
-      .then((a) => live && setAnswer(a));
-    return () => void (live = false);
-  }, [policy, identity]);
-  return (
-    <div data-testid="may-do">
-      <h4>What this person may do</h4>
-      {!answer && <p className="muted">Checking the access policy…</p>}
-      {answer && 'error' in answer && (
-        <div className="banner error" role="alert">
-          The access policy could not be checked: {answer.error}
-        </div>
-      )}
-      {answer && 'ok' in answer && <AccessView access={answer.ok} />}
-    </div>
-  );
-}
-
-const TIME_CLAIMS = new Set(['exp', 'iat', 'nbf', 'auth_time']);
-
-function Claims({ claims }: { claims: Record<string, unknown> }) {
-  return (
-    <>
-      <h4>ID-token claims</h4>
-      <table className="claims" data-testid="claims">
-        <tbody>
-          {Object.entries(claims).map(([k, v]) => (
-            <tr key={k}>
-              <th>{k}</th>
-              <td>
-                <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
-                {TIME_CLAIMS.has(k) && typeof v === 'number' && (
-                  <span className="muted"> {new Date(v * 1000).toLocaleString()}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
   );
 }

@@ -6,7 +6,7 @@ import type {
   PresetInfo,
 } from '../../../shared/control/contract.js';
 import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
-import { attempter, type FieldErrors } from './errors.js';
+import { attempter, messageOf, type FieldErrors } from './errors.js';
 
 export type IdpInput = ControlParams<'idp.save'>;
 export type Diagnosis = ControlResults['idp.diagnose'];
@@ -29,6 +29,8 @@ export interface IdpState {
   /** `again`: ask the IdP for its login form even when the browser is signed in there (another user). */
   startTest(id: string, again?: boolean): Promise<string | undefined>;
   cancelTest(testId: string): Promise<void>;
+  /** The ID token of a finished test, or the sentence saying why it is gone. */
+  revealIdToken(testId: string): Promise<{ idToken: string } | { error: string }>;
   testResult(result: TestSignInResult): void;
   diagnose(id: string): Promise<void>;
   latestTest(profileId: string): { testId: string; url: string; result?: TestSignInResult } | undefined;
@@ -78,6 +80,11 @@ export const createIdpStore = (api: ControlApi) =>
       async cancelTest(testId) {
         await attempt(() => api.request('idp.cancelTestSignIn', { testId }));
       },
+      revealIdToken: (testId) =>
+        api.request('idp.revealIdToken', { testId }).then(
+          (r) => r,
+          (err: unknown) => ({ error: messageOf(err) }),
+        ),
       testResult(result) {
         set((s) =>
           s.tests[result.testId]
