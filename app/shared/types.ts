@@ -6,7 +6,7 @@ import type { ConnectionProfileConfig, IdpProfileConfig } from './config-schema.
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
 export interface DoctorCheck {
-  id: 'discovery' | 'issuer' | 'code_flow' | 'scopes' | 'clock' | 'client' | 'redirect_uri';
+  id: 'discovery' | 'issuer' | 'code_flow' | 'scopes' | 'groups' | 'clock' | 'client' | 'redirect_uri';
   label: string;
   status: CheckStatus;
   /** A plain sentence: what was found and, when something is wrong, what to do. */

@@ -3,7 +3,7 @@ import * as jose from 'jose';
 import type { TestSignInResult } from '../../app/shared/types.js';
 import { traceReport, traceReportHtml, traceText } from '../../app/shared/trace-report.js';
 import { BRIDGE_IDP_CLIENT, startEnv, type Env } from '../support/harness.js';
-import { UserAgent } from '../support/user-agent.js';
+import { runTestSignIn } from '../support/test-sign-in.js';
 import { waitFor } from '../support/processes.js';
 
 /**
@@ -28,19 +28,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** Runs a test sign-in as `user`; returns its result and the authorization code the IdP sent back. */
-async function testSignIn(user: string): Promise<{ result: TestSignInResult; code: string }> {
-  const { testId, url } = await env.core.control.request('idp.testSignIn', { id: 'test' });
-  const ua = new UserAgent();
-  const callback = env.core.urls().idpCallback;
-  const at = await ua.browse(url, { stopAt: callback, login: { user, password: `${user}-pass` } });
-  if (at.kind !== 'redirected') throw new Error(`stopped at ${at.url}`);
-  const code = at.url.searchParams.get('code') ?? '';
-  const page = await ua.browse(at.url.href, { stopAt: 'http://never.invalid/' });
-  expect(page.kind).toBe('page');
-  await waitFor(() => results.some((r) => r.testId === testId), 'the test result');
-  return { result: results.find((r) => r.testId === testId)!, code };
-}
+const testSignIn = (user: string) => runTestSignIn(env, user);
 
 const step = (r: TestSignInResult, title: string) => {
   const s = r.trace?.find((x) => x.title === title);

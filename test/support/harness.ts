@@ -6,8 +6,8 @@ import { loadConfig } from '../../app/main/config/load.js';
 import type { BridgeConfigInput } from '../../app/shared/config-schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
-import type { ConnectionProfileInput } from '../../app/shared/config-schema.js';
-import { startTestIdp, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
+import type { ConnectionProfileInput, IdpProfileInput } from '../../app/shared/config-schema.js';
+import { startTestIdp, type Flavour, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
 import {
   grantImpersonation,
   sampleConnection,
@@ -43,6 +43,10 @@ export async function startEnv(
     idpClients?: TestIdpClient[];
     /** Start the TDS test server and add a connection profile "sales" (these fields override its defaults). */
     sql?: Partial<ConnectionProfileInput>;
+    /** The test IdP behaves as this provider, and the profile "test" uses that provider's preset. */
+    flavour?: Flavour;
+    /** Fields of the IdP profile "test" beyond issuer and client. */
+    idpProfile?: Partial<IdpProfileInput>;
   } = {},
 ): Promise<Env> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
@@ -50,6 +54,7 @@ export async function startEnv(
   // The IdP must know the bridge's callback before the bridge exists: reserve the bridge's port first.
   const port = await freePort();
   const idp = await startTestIdp({
+    flavour: opts.flavour,
     clients: [
       { ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] },
       ...(opts.idpClients ?? []),
@@ -73,11 +78,13 @@ export async function startEnv(
             profiles: [
               {
                 id: 'test',
-                preset: 'generic',
                 issuer: idp.issuer,
-                scopes: ['openid', 'profile', 'email', 'groups'],
                 ...BRIDGE_IDP_CLIENT,
-              },
+                ...(opts.flavour && opts.flavour !== 'generic'
+                  ? { preset: opts.flavour }
+                  : { preset: 'generic', scopes: ['openid', 'profile', 'email', 'groups'] }),
+                ...opts.idpProfile,
+              } as IdpProfileInput,
             ],
             ...opts.config?.idp,
           }

@@ -144,6 +144,8 @@ export async function diagnoseIdp(
     );
   else add('scopes', 'Scopes and claims', 'ok', `Requested scopes ${scopes.join(' ')} are offered.`);
 
+  checks.push(groupsCheck(profile, doc));
+
   if (serverDate) {
     // The server stamped its Date somewhere between sending and receiving; half the round trip is the error bar.
     const skew = Math.round((Date.parse(serverDate) - (sentAt + Date.now()) / 2) / 1000);
@@ -168,6 +170,38 @@ export async function diagnoseIdp(
   if (doc.authorization_endpoint)
     checks.push(await probeRedirect(doc.authorization_endpoint, profile, opts.redirectUri));
   return checks;
+}
+
+/**
+ * Whether groups can reach access-policy rules: a groups claim configured and listed by the IdP. Only the claim's
+ * first name is compared (claims_supported lists top-level claims; Keycloak's roles live inside realm_access).
+ */
+function groupsCheck(profile: IdpProfile, doc: DiscoveryDoc): DoctorCheck {
+  const { groupsClaim } = effectiveSettings(profile);
+  const check = (status: CheckStatus, detail: string): DoctorCheck => ({
+    id: 'groups',
+    label: 'Groups for access policy',
+    status,
+    detail,
+  });
+  if (!groupsClaim)
+    return check(
+      'skipped',
+      'No groups claim is set for this IdP, so access-policy rules can match its users by e-mail domain, address, role or IdP, not by group. Set groups_claim if the IdP can send groups.',
+    );
+  if (!doc.claims_supported)
+    return check(
+      'skipped',
+      `The IdP does not list its claims; Test sign-in shows whether "${groupsClaim}" arrives.`,
+    );
+  // A namespaced claim (Auth0: https://corp.example/groups) has dots of its own and is listed whole.
+  const top = doc.claims_supported.includes(groupsClaim) ? groupsClaim : groupsClaim.split('.')[0]!;
+  if (doc.claims_supported.includes(top))
+    return check('ok', `The IdP lists "${top}" among its claims; Test sign-in shows the groups it sends.`);
+  return check(
+    'warn',
+    `The IdP does not list "${top}" among its claims (claims_supported), so access-policy rules on groups may match nobody from it. Configure the IdP to send groups in the ID token (a groups claim or mapper), or write rules by e-mail domain.`,
+  );
 }
 
 /** A token request with a made-up code: "invalid_grant" means the IdP accepted the client; "invalid_client" that it did not. */

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import Provider from 'oidc-provider';
 import { memoryAdapter } from './memory-adapter.js';
+import { claimNames, FLAVOUR_SHAPES, type Flavour } from './flavours.js';
+export { AUTH0_GROUPS_CLAIM, ENTRA_TENANT, FLAVOURS, type Flavour } from './flavours.js';
 
 export interface TestUser {
   password: string;
@@ -88,11 +90,17 @@ export async function startTestIdp(opts: {
   clients: TestIdpClient[];
   users?: Record<string, TestUser>;
   port?: number;
+  /** Behave as this IdP does (issuer shape, claims, refusals); default: a plain OpenID Provider. */
+  flavour?: Flavour;
 }): Promise<TestIdp> {
   const users = opts.users ?? DEMO_USERS;
+  const shape = FLAVOUR_SHAPES[opts.flavour ?? 'generic'];
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const issuer = `${origin}${shape.path}`;
+  // Where the provider is mounted: requests under it reach oidc-provider with the prefix stripped.
+  const mount = shape.path.replace(/\/$/, '');
 
   const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const signingJwk = { ...(await jose.exportJWK(privateKey)), kid: 'test-idp-key', alg: 'RS256', use: 'sig' };
@@ -108,18 +116,15 @@ export async function startTestIdp(opts: {
     jwks: { keys: [signingJwk] },
     findAccount: (_ctx, id) => {
       const user = users[id];
-      return user ? { accountId: id, claims: () => ({ sub: id, ...user.claims }) } : undefined;
+      return user
+        ? { accountId: id, claims: () => ({ sub: id, ...shape.claimsOf(user.claims) }) }
+        : undefined;
     },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'preferred_username'],
-      groups: ['groups'],
-    },
-    scopes: ['openid', 'email', 'profile', 'groups'],
+    claims: shape.claims,
+    scopes: shape.scopes,
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     cookies: { keys: ['test-idp-cookie-key'] },
     ttl: {
@@ -220,7 +225,23 @@ export async function startTestIdp(opts: {
 
   const oidcCallback = provider.callback();
   server.on('request', (req, res) => {
-    const url = new URL(req.url ?? '/', issuer);
+    const url = new URL(req.url ?? '/', origin);
+    if (mount) {
+      if (!url.pathname.startsWith(`${mount}/`)) {
+        res.statusCode = 404;
+        return res.end('not here: this IdP lives under ' + mount);
+      }
+      // oidc-provider finds its mount path as originalUrl minus url, as under express.
+      (req as http.IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
+      req.url = req.url!.slice(mount.length);
+      url.pathname = url.pathname.slice(mount.length);
+    }
+    const refusal = url.pathname === '/auth' ? shape.refuses?.(url.searchParams) : undefined;
+    if (refusal) {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'text/html');
+      return res.end(`<!doctype html><h1>Sign-in refused</h1><p>${escape(refusal)}</p>`);
+    }
     const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
     if (!match) return oidcCallback(req, res);
     interaction(req, res, match[2] === '/login').catch((err: Error) => {
@@ -236,15 +257,16 @@ export async function startTestIdp(opts: {
   ): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     const clientId = String(details.params.client_id);
-    if (!submitting) return loginForm(res, details.uid, clientId);
+    const action = `${mount}/interaction/${details.uid}/login`;
+    if (!submitting) return loginForm(res, action, clientId);
     const form = new URLSearchParams(await readBody(req));
     const login = form.get('login') ?? '';
     const user = users[login];
     if (!user || user.password !== form.get('password'))
-      return loginForm(res, details.uid, clientId, 'Invalid user name or password.');
+      return loginForm(res, action, clientId, 'Invalid user name or password.');
     const grant = new provider.Grant({ accountId: login, clientId });
     grant.addOIDCScope(typeof details.params.scope === 'string' ? details.params.scope : 'openid');
-    grant.addOIDCClaims(['email', 'email_verified', 'name', 'preferred_username', 'groups']);
+    grant.addOIDCClaims(claimNames(shape));
     const grantId = await grant.save();
     await provider.interactionFinished(
       req,
@@ -267,12 +289,12 @@ export async function startTestIdp(opts: {
   };
 }
 
-function loginForm(res: http.ServerResponse, uid: string, clientId: string, error?: string): void {
+function loginForm(res: http.ServerResponse, action: string, clientId: string, error?: string): void {
   res.setHeader('content-type', 'text/html; charset=utf-8');
   res.end(
     `<!doctype html><html><head><title>Test IdP sign-in</title></head><body><h1>Sign in to Test IdP</h1>` +
       `<p>Client: ${escape(clientId)}</p>${error ? `<p class="error">${escape(error)}</p>` : ''}` +
-      `<form method="post" action="/interaction/${escape(uid)}/login">` +
+      `<form method="post" action="${escape(action)}">` +
       `<label>User <input name="login" autocomplete="username" autofocus></label>` +
       `<label>Password <input name="password" type="password" autocomplete="current-password"></label>` +
       `<button type="submit">Sign in</button></form></body></html>`,
