@@ -47,6 +47,26 @@ export async function runDemo(opts: {
           },
         ],
       },
+      // The issue's example, over the sample database: the Policy page and the IdP lab show it per person.
+      policy: {
+        rules: [
+          {
+            id: 'dbas',
+            description: 'DBAs read everything (and write where a connection allows writes)',
+            match: { groups: ['dba'] },
+            tools: ['read', 'explain', 'write'],
+          },
+          {
+            id: 'analysts',
+            description: 'Analysts read Sales except HR tables',
+            match: { groups: ['analysts'] },
+            databases: ['Sales'],
+            tables: { deny: ['dbo.Employees', 'dbo.Departments', 'dbo.vEmployeeDirectory'] },
+            tools: ['read', 'explain'],
+            row_limit: 500,
+          },
+        ],
+      },
       idp: {
         active: 'demo',
         profiles: [
@@ -77,6 +97,7 @@ export async function runDemo(opts: {
         .filter(([, v]) => v.claims.email)
         .map(([k, v]) => `${k} / ${v.password}`)
         .join(', ')}`,
+      '  Access policy:         analysts (alice) read Sales except HR tables, max 500 rows; dba (bob) reads all; anyone else nothing',
       `  Sample SQL Server:     127.0.0.1,${sql.port} (TDS test server on PostgreSQL), database Sales, login ${svc.name} / ${svc.password}`,
       `  Data directory:        ${dataDir}`,
       ...(u.ui ? [`  Desktop UI:            ${u.ui}`] : []),
