@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_USERS, startTestIdp } from '@mssql-mcp-bridge/demo-idp';
+import { EXAMPLE_POLICY } from '../shared/example-policy.js';
 import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 import { loadConfig } from './config/load.js';
@@ -47,26 +48,7 @@ export async function runDemo(opts: {
           },
         ],
       },
-      // The example, over the sample database: the Policy page and the IdP lab show it per person.
-      policy: {
-        rules: [
-          {
-            id: 'dbas',
-            description: 'DBAs read everything (and write where a connection allows writes)',
-            match: { groups: ['dba'] },
-            tools: ['read', 'explain', 'write'],
-          },
-          {
-            id: 'analysts',
-            description: 'Analysts read Sales except HR tables',
-            match: { groups: ['analysts'] },
-            databases: ['Sales'],
-            tables: { deny: ['dbo.Employees', 'dbo.Departments', 'dbo.vEmployeeDirectory'] },
-            tools: ['read', 'explain'],
-            row_limit: 500,
-          },
-        ],
-      },
+      policy: EXAMPLE_POLICY,
       idp: {
         active: 'demo',
         profiles: [

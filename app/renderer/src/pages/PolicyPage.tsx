@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PolicyConfig, PolicyRuleInput } from '../../../shared/config-schema.js';
 import type { AccessExplanation } from '../../../shared/types.js';
+import { EXAMPLE_POLICY } from '../../../shared/example-policy.js';
 import { AccessView } from '../components/access-view.js';
 import { bindForm, ErrorBanner, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
@@ -88,25 +89,6 @@ function fromDraft(d: RuleDraft): PolicyRuleInput {
   };
 }
 
-/** "Analysts read Sales except HR tables; DBAs may write", over the sample database. */
-const EXAMPLE: PolicyRuleInput[] = [
-  {
-    id: 'dbas',
-    description: 'DBAs may write',
-    match: { groups: ['dba'] },
-    tools: ['read', 'explain', 'write'],
-  },
-  {
-    id: 'analysts',
-    description: 'Analysts read Sales except HR tables',
-    match: { groups: ['analysts'] },
-    databases: ['Sales'],
-    tables: { allow: ['*.*'], deny: ['dbo.Employees', 'dbo.Departments', 'dbo.vEmployee*'] },
-    tools: ['read', 'explain'],
-    row_limit: 500,
-  },
-];
-
 export function PolicyPage() {
   const { policy: store } = useStores();
   const { policy, fromConfig, error, fieldErrors, changedElsewhere } = useSlice(store, (s) => s);
@@ -184,7 +166,7 @@ export function PolicyPage() {
         {rules.length === 0 && (
           <div className="empty">
             <p>No rules: everyone who signs in gets what the connection profiles allow.</p>
-            <button type="button" onClick={() => setRules(EXAMPLE.map(toDraft))}>
+            <button type="button" onClick={() => setRules(EXAMPLE_POLICY.rules.map(toDraft))}>
               Start from an example (analysts read, DBAs write)
             </button>
           </div>
