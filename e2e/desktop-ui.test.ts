@@ -351,6 +351,13 @@ describe('desktop UI over serve --ui', () => {
     const mayDo = page.locator('[data-testid="idp-corp"] [data-testid="may-do"]');
     await poll(() => mayDo.innerText()).toContain('Decided by rule dbas');
     expect(await mayDo.innerText()).toMatch(/Tools: read, explain, write/);
+    // Live in SQL Server, as bob: the policy and his grants agree; a connection that cannot log in says why.
+    await mayDo.locator('[data-testid="live-sales"]').click();
+    await poll(() => mayDo.locator('[data-testid="live-sales-result"]').innerText()).toMatch(
+      /As database user bob in Sales: \d+ tables readable/,
+    );
+    await mayDo.locator('[data-testid="live-sales-wrong"]').click();
+    await poll(() => mayDo.locator('[data-testid="live-sales-wrong-error"]').innerText()).toContain('18456');
     await mayDo.scrollIntoViewIfNeeded();
     await shot('idp-may-do');
 

@@ -42,6 +42,9 @@ import { loadStateKeys } from './oauth/sealer.js';
 import { loadSigningKey } from './oauth/signing-key.js';
 import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { PolicyStore } from './policy/policy-store.js';
+import { livePermissions } from './policy/live-permissions.js';
+import { sqlIdentity } from './mcp/tool-call.js';
+import type { Identity, LivePermissions } from '../shared/types.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import { startCheckpointer } from './state/checkpointer.js';
 import { openStateDb, type StateDb } from './state/database.js';
@@ -312,6 +315,13 @@ export class BridgeCore {
   async testConnection(profileId: string): Promise<ConnectionTest> {
     const profile = await this.connections.resolve(profileId);
     return testConnection(profile, await this.connections.secret(profile.id));
+  }
+
+  /** The saved policy beside SQL Server's grants for one person on one connection, as their database user. */
+  async checkAccessLive(identity: Identity, connectionId: string): Promise<LivePermissions> {
+    const access = this.policy.decide(identity);
+    const profile = access.capped(await this.connections.resolve(connectionId));
+    return livePermissions(new SqlRunner(this.pools), profile, sqlIdentity(identity, access), access);
   }
 
   async stop(): Promise<void> {

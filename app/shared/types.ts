@@ -126,3 +126,21 @@ export interface AccessExplanation {
     writes: boolean;
   }>;
 }
+
+/** The policy beside SQL Server's own grants, for one person on one connection (checked live, impersonated). */
+export type LivePermissions = { connection: string; database: string; dbUser: string } & (
+  | {
+      ok: true;
+      tables: Array<{
+        schema: string;
+        name: string;
+        /** Why the policy refuses this table; null when it opens it. */
+        policy: string | null;
+        /** Whether SQL Server grants the database user SELECT on it (null: it could not tell). */
+        select: boolean | null;
+      }>;
+      /** Only the first tables were checked. */
+      truncated: boolean;
+    }
+  | { ok: false; message: string }
+);

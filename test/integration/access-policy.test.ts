@@ -257,4 +257,23 @@ describe('access policy through MCP', () => {
       'analysts',
     ]);
   });
+
+  it("checks live what SQL Server grants beside what the policy opens, as the person's database user", async () => {
+    const live = async (person: { groups: string[]; email: string; dbUser: string }) =>
+      env.core.control.request('policy.checkLive', { person: { ...person, idp: 'test' }, connection: 'sales' });
+    const alice = await live({ groups: ['analysts'], email: 'alice@example.com', dbUser: 'alice' });
+    if (!alice.ok) throw new Error(alice.message);
+    const t = (name: string) => alice.tables.find((x) => x.name === name)!;
+    expect(t('Orders')).toMatchObject({ policy: null, select: true });
+    // Both layers refuse the HR table: the policy names its rule, SQL Server grants alice nothing there.
+    expect(t('Employees')).toMatchObject({ policy: expect.stringContaining('tables.deny'), select: false });
+    expect(t('Departments').select).toBe(false);
+
+    const bob = await live({ groups: ['dba'], email: 'bob@example.com', dbUser: 'bob' });
+    if (!bob.ok) throw new Error(bob.message);
+    expect(bob.tables.find((x) => x.name === 'Employees')).toMatchObject({ policy: null, select: true });
+
+    const carol = await live({ groups: [], email: 'carol@example.com', dbUser: 'carol' });
+    expect(carol).toMatchObject({ ok: false, message: expect.stringContaining('No access-policy rule matches you') });
+  });
 });

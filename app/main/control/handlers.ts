@@ -1,4 +1,5 @@
 import { policySchema, type BridgeConfig, type PolicyConfig } from '../../shared/config-schema.js';
+import type { Identity, LivePermissions } from '../../shared/types.js';
 import type { AuditLog } from '../mcp/audit.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import type { ClientRegistry } from '../oauth/clients.js';
@@ -61,6 +62,8 @@ export interface ControlDeps {
   readonly port: number;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
   testConnection(profileId: string): Promise<ConnectionTest>;
+  /** The saved policy beside SQL Server's grants for this person on this connection. */
+  checkAccessLive(identity: Identity, connectionId: string): Promise<LivePermissions>;
 }
 
 /** The one implementation of the contract, over the services; both transports call `control.request`. */
@@ -222,18 +225,14 @@ export function createControl(core: ControlDeps): ControlApi {
     }),
     'policy.explain': async ({ person, policy }) =>
       explainAccess(
-        {
-          subject: '',
-          issuer: '',
-          idp: person.idp ?? '',
-          groups: person.groups ?? [],
-          roles: person.roles ?? [],
-          email: person.email || undefined,
-          dbUser: person.dbUser ?? '',
-        },
+        identityOf(person),
         policy ? policySchema.parse(policy) : core.policy.get(),
         await core.connections.list(),
       ),
+    'policy.checkLive': async ({ person, connection }) => {
+      await mustExist(core.connections.get(connection), `connection profile "${connection}"`);
+      return core.checkAccessLive(identityOf(person), connection);
+    },
   };
 
   return {
@@ -276,6 +275,19 @@ export function createControl(core: ControlDeps): ControlApi {
         core.policy.off('change', onPolicy);
       };
     },
+  };
+}
+
+/** A person as the control API describes one (Try it, a test sign-in's identity), as the policy reads them. */
+function identityOf(p: ControlParams<'policy.explain'>['person']): Identity {
+  return {
+    subject: '',
+    issuer: '',
+    idp: p.idp ?? '',
+    groups: p.groups ?? [],
+    roles: p.roles ?? [],
+    email: p.email || undefined,
+    dbUser: p.dbUser ?? '',
   };
 }
 

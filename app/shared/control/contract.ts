@@ -15,6 +15,7 @@ import {
 import type {
   AccessExplanation,
   AuditEntry,
+  LivePermissions,
   ConnectionProfile,
   ConnectionTest,
   DoctorCheck,
@@ -137,6 +138,17 @@ const newClient = z
   })
   .strict();
 
+/** Identity facts of a person, as the access policy reads them. */
+const person = z
+  .object({
+    groups: z.array(z.string()).default([]),
+    roles: z.array(z.string()).default([]),
+    email: z.string().optional(),
+    idp: z.string().default(''),
+    dbUser: z.string().default(''),
+  })
+  .strict();
+
 /** Requests: parameter schema (validated at every transport) and result type. */
 export const requestSchemas = {
   'status.get': empty,
@@ -172,16 +184,15 @@ export const requestSchemas = {
   /** What a person with these identity facts may do; `policy` tries a draft without saving it. */
   'policy.explain': z
     .object({
-      person: z
-        .object({
-          groups: z.array(z.string()).default([]),
-          roles: z.array(z.string()).default([]),
-          email: z.string().optional(),
-          idp: z.string().default(''),
-          dbUser: z.string().default(''),
-        })
-        .strict(),
+      person,
       policy: policySchema.optional(),
+    })
+    .strict(),
+  /** The saved policy beside SQL Server's grants for one person on one connection, as their database user. */
+  'policy.checkLive': z
+    .object({
+      person: person.extend({ dbUser: z.string().min(1) }),
+      connection: z.string().min(1),
     })
     .strict(),
 } as const;
@@ -215,6 +226,7 @@ export interface ControlResults {
   'policy.get': { policy: PolicyConfig; fromConfig: boolean };
   'policy.save': { policy: PolicyConfig; fromConfig: boolean };
   'policy.explain': AccessExplanation;
+  'policy.checkLive': LivePermissions;
 }
 
 export type ControlMethod = keyof typeof requestSchemas;

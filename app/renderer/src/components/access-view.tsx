@@ -1,8 +1,17 @@
 import type { AccessExplanation } from '../../../shared/types.js';
+import type { Person } from '../stores/policy.js';
+import { LiveCheck } from './live-check.js';
 import { Badge } from './ui.js';
 
 /** What one person may do: the deciding rule, tools, database user and each connection. */
-export function AccessView({ access }: { access: AccessExplanation }) {
+export function AccessView({
+  access,
+  person,
+}: {
+  access: AccessExplanation;
+  /** A real person (a test sign-in): each open connection can then be checked live in SQL Server. */
+  person?: Person & { dbUser: string };
+}) {
   return (
     <div className="access" data-testid="access">
       {access.refusal ? (
@@ -38,6 +47,7 @@ export function AccessView({ access }: { access: AccessExplanation }) {
               <th>Rows</th>
               <th>Timeout</th>
               <th>Writes</th>
+              {person && <th>In SQL Server</th>}
             </tr>
           </thead>
           <tbody>
@@ -45,7 +55,7 @@ export function AccessView({ access }: { access: AccessExplanation }) {
               <tr key={c.id} data-connection={c.id}>
                 <th>{c.name ?? c.id}</th>
                 {c.refusal ? (
-                  <td colSpan={5}>
+                  <td colSpan={person ? 6 : 5}>
                     <Badge tone="muted">not open</Badge> {c.refusal}
                   </td>
                 ) : (
@@ -58,6 +68,11 @@ export function AccessView({ access }: { access: AccessExplanation }) {
                     <td>{c.rowLimit}</td>
                     <td>{c.timeoutSeconds} s</td>
                     <td>{c.writes ? <Badge tone="warn">yes</Badge> : 'no'}</td>
+                    {person && (
+                      <td>
+                        <LiveCheck person={person} connection={c.id} />
+                      </td>
+                    )}
                   </>
                 )}
               </tr>

@@ -45,7 +45,7 @@ export function TestResult({ result, profile }: { result: TestSignInResult; prof
                 The access policy could not be checked: {access.error}
               </div>
             )}
-            {access && 'ok' in access && <AccessView access={access.ok} />}
+            {access && 'ok' in access && <AccessView access={access.ok} person={personOf(result.identity)} />}
           </div>
         </>
       ) : (
@@ -61,6 +61,14 @@ export function TestResult({ result, profile }: { result: TestSignInResult; prof
   );
 }
 
+const personOf = (identity: Identity) => ({
+  groups: identity.groups,
+  roles: identity.roles ?? [],
+  email: identity.email,
+  idp: identity.idp,
+  dbUser: identity.dbUser,
+});
+
 /** What a person may do under the saved access policy, looked up once per identity. */
 function useAccess(identity: Identity | undefined): Explained | undefined {
   const { policy } = useStores();
@@ -70,13 +78,7 @@ function useAccess(identity: Identity | undefined): Explained | undefined {
     let live = true;
     void policy
       .getState()
-      .explain({
-        groups: identity.groups,
-        roles: identity.roles ?? [],
-        email: identity.email,
-        idp: identity.idp,
-        dbUser: identity.dbUser,
-      })
+      .explain(personOf(identity))
       .then((a) => live && setAnswer(a));
     return () => void (live = false);
   }, [policy, identity]);

@@ -1,7 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ControlApi, ControlParams } from '../../../shared/control/contract.js';
 import type { PolicyConfig, PolicyInput } from '../../../shared/config-schema.js';
-import type { AccessExplanation } from '../../../shared/types.js';
+import type { AccessExplanation, LivePermissions } from '../../../shared/types.js';
 import { attempter, messageOf, type FieldErrors } from './errors.js';
 
 export type Person = ControlParams<'policy.explain'>['person'];
@@ -20,6 +20,11 @@ export interface PolicyState {
   /** What a person may do under `draft` (or the saved policy); a sentence when the bridge refuses. */
   explain(person: Person, draft?: PolicyInput): Promise<{ ok: AccessExplanation } | { error: string }>;
   changed(policy: PolicyConfig): void;
+  /** The saved policy beside SQL Server's grants for a person on a connection; a sentence when it cannot run. */
+  checkLive(
+    person: Person & { dbUser: string },
+    connection: string,
+  ): Promise<LivePermissions | { error: string }>;
 }
 
 export const createPolicyStore = (api: ControlApi) =>
@@ -40,6 +45,11 @@ export const createPolicyStore = (api: ControlApi) =>
       explain: (person, draft) =>
         api.request('policy.explain', { person, policy: draft }).then(
           (ok) => ({ ok }),
+          (err: unknown) => ({ error: messageOf(err) }),
+        ),
+      checkLive: (person, connection) =>
+        api.request('policy.checkLive', { person, connection }).then(
+          (r) => r,
           (err: unknown) => ({ error: messageOf(err) }),
         ),
       changed(policy) {
