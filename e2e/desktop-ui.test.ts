@@ -4,6 +4,7 @@
  * the TDS test server. Each page is saved as a screenshot in test-results/screenshots/.
  */
 import crypto from 'node:crypto';
+import net from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -296,6 +297,54 @@ describe('desktop UI over serve --ui', () => {
     await form.locator('button:has-text("Cancel")').click();
   });
 
+  it('connection form: Escape closes it; Read-only with writes is refused next to the field; Test before saving; a hanging server can be cancelled', async () => {
+    await open('Connections');
+    await page.click('button:has-text("Add connection")');
+    const form = page.locator('[data-testid="connection-form"]');
+    await form.locator('input[name="id"]').press('Escape');
+    await form.waitFor({ state: 'detached' });
+
+    await page.click('button:has-text("Add connection")');
+    await form.locator('input[name="id"]').fill('contradiction');
+    await form.locator('input[name="host"]').fill('127.0.0.1');
+    await form.locator('input[name="port"]').fill(String(sql.port));
+    await form.locator('input[name="database"]').fill('Sales');
+    await form.locator('input[name="user"]').fill(svc.name);
+    await form.locator('input[name="secret"]').fill(svc.password);
+    await form.locator('input[name="allow_writes"]').check(); // "Read-only" is on by default
+    await form.locator('button[type="submit"]').click();
+    const error = form.locator('[data-testid="error-allow_writes"]');
+    await error.waitFor();
+    expect(await error.innerText()).toContain('a read-only connection offers no writes');
+    await form.locator('input[name="allow_writes"]').uncheck();
+
+    // Tested as typed, before anything is saved.
+    await form.locator('[data-testid="draft-test-button"]').click();
+    await poll(() => form.locator('[data-testid="draft-test"]').innerText()).toMatch(
+      /Connected in \d+ ms as bridge_svc to Sales/,
+    );
+    expect(await page.locator('[data-testid="connection-contradiction"]').count()).toBe(0);
+
+    // A server that accepts the connection and never answers: the test can be cancelled at once.
+    const held = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void held.add(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      await form.locator('input[name="port"]').fill(String((silent.address() as net.AddressInfo).port));
+      await form.locator('[data-testid="draft-test-button"]').click();
+      await form.locator('[data-testid="draft-test-running"]').waitFor();
+      expect(await form.locator('[data-testid="draft-test-button"]').isDisabled()).toBe(true);
+      await shot('connection-test-running');
+      await form.locator('[data-testid="draft-test-running"] button:has-text("Cancel")').click();
+      await poll(() => form.locator('[data-testid="draft-test"]').innerText()).toContain('Test cancelled');
+      expect(await form.locator('[data-testid="draft-test-button"]').isEnabled()).toBe(true);
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+    await form.locator('button:has-text("Cancel")').click();
+  });
+
   it('Test connection says a connection is not ready when its database is one the tools refuse', async () => {
     await open('Connections');
     await addConnection('sales-master', svc.password, 'master');
@@ -449,6 +498,27 @@ describe('desktop UI over serve --ui', () => {
       const feedRow = page.locator('[data-testid="feed"] tr[data-tool="run_query"][data-outcome="ok"]');
       await feedRow.first().waitFor();
       expect(await feedRow.first().innerText()).toContain('alice@example.com');
+      // The statement, expandable; the session it opened; whoami; a request refused before any tool.
+      await feedRow.first().locator('[data-testid="statement"] summary').click();
+      expect(await feedRow.first().locator('[data-testid="statement"] pre').innerText()).toBe(
+        'SELECT COUNT(*) AS n FROM Customers',
+      );
+      const opened = page.locator('[data-testid="feed"] tr[data-tool="initialize"][data-outcome="accepted"]');
+      expect(await opened.first().innerText()).toContain('claude-desktop');
+      await remote.request('tools/call', { name: 'whoami', arguments: {} });
+      await page.locator('[data-testid="feed"] tr[data-tool="whoami"]').first().waitFor();
+      const anonymous = await fetch(`${origin}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(anonymous.status).toBe(401);
+      const refused = page.locator('[data-testid="feed"] tr[data-tool="POST /mcp"][data-outcome="rejected"]');
+      await poll(() => refused.first().innerText()).toContain('refused 401');
+      // Filters: by tool, then back.
+      await page.selectOption('select[name="filter-tool"]', 'run_query');
+      await poll(() => page.locator('[data-testid="feed"] tbody tr').count()).toBe(1);
+      await page.selectOption('select[name="filter-tool"]', '');
 
       await tokenRow.first().locator('button.link').click();
       // Time claims are also shown as dates, not only as seconds since 1970.
@@ -485,6 +555,53 @@ describe('desktop UI over serve --ui', () => {
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('accessibility: axe-core finds no serious violation on any page, light or dark; the layout holds at 800x600', async () => {
+    const axeSource = fs.readFileSync(path.join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
+    const audit = async () => {
+      // Evaluated through the DevTools protocol, which the page's CSP (no inline script) does not govern.
+      await page.evaluate(axeSource);
+      return page.evaluate<string[]>(`(async () => {
+        const { violations } = await axe.run(document);
+        return violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+      })()`);
+    };
+    const pages = ['Status', 'Identity providers', 'Connections', 'Policy', 'Clients', 'Inspector'];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const label of pages) {
+        await open(label);
+        await page.locator('main h2').first().waitFor();
+        expect(await audit(), `${label} (${scheme})`).toEqual([]);
+        if (scheme === 'dark') await shot(`dark-${label.toLowerCase().replaceAll(' ', '-')}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 800, height: 600 });
+    try {
+      for (const label of ['Status', 'Connections', 'Inspector', 'Policy']) {
+        await open(label);
+        await page.locator('main h2').first().waitFor();
+        // The page itself never scrolls sideways; wide tables scroll inside their panel.
+        expect(
+          await page.evaluate<number>('document.documentElement.scrollWidth'),
+          label,
+        ).toBeLessThanOrEqual(800);
+        await shot(`narrow-${label.toLowerCase()}`);
+      }
+      // The skip link is the first stop of the keyboard on a freshly loaded page, and moves focus to the page.
+      await page.reload();
+      await page.locator('main h2').first().waitFor();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Skip to the page');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<string>('document.activeElement?.id')).toBe('main');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
 });
 
 function acceptDialog(d: Dialog): void {

@@ -71,7 +71,7 @@ async function unauthenticatedServer(): Promise<{ url: string; close: () => void
     let transport = id ? transports.get(id) : undefined;
     if (!transport) {
       const server = new McpServer({ name: 'baseline', version: '1' }, { capabilities: { tools: {} } });
-      identityTools(server, {
+      identityTools()(server, {
         caller,
         clientId: 'bench',
         scopes: ['mcp:tools'],

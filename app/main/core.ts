@@ -1,7 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { BridgeConfig } from '../shared/config-schema.js';
+import type { BridgeConfig, ConnectionProfileConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
 import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
@@ -20,7 +20,7 @@ import { sqlTools } from './mcp/sql-tools.js';
 import { schemaContext } from './mcp/schema-context.js';
 import { ConfirmationCodec } from './mcp/confirmations.js';
 import { Pools } from './sql/pools.js';
-import { ConnectionProfiles } from './sql/profiles.js';
+import { ConnectionProfiles, secretOf } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
 import { testConnection, type ConnectionTest } from './sql/test-connection.js';
 import { AccessTokens } from './oauth/access-tokens.js';
@@ -245,7 +245,7 @@ export class BridgeCore {
         confirmations,
         policy,
         confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
-        toolSets: [identityTools, sqlTools(sqlDeps), schemaContext(sqlDeps), ...(opts.toolSets ?? [])],
+        toolSets: [identityTools(audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...(opts.toolSets ?? [])],
       });
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
       const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
@@ -315,6 +315,12 @@ export class BridgeCore {
   async testConnection(profileId: string): Promise<ConnectionTest> {
     const profile = await this.connections.resolve(profileId);
     return testConnection(profile, await this.connections.secret(profile.id));
+  }
+
+  /** Tests a profile before it is saved: the typed secret, else the one stored for that id. */
+  async testConnectionDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest> {
+    const secret = secretOf(profile.auth) ?? (await this.connections.secret(profile.id));
+    return testConnection(profile, secret);
   }
 
   /** The saved policy beside SQL Server's grants for one person on one connection, as their database user. */

@@ -72,36 +72,50 @@ const sqlAuth = z.discriminatedUnion('type', [
   z.object({ type: z.literal('entra-default') }),
 ]);
 
-export const connectionProfileSchema = z.object({
-  id: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9_-]{0,62}$/,
-      'lower-case letters, digits, "-" and "_" (used as a keychain account name)',
-    ),
-  name: z.string().optional(),
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).default(1433),
-  database: z.string().min(1).default('master'),
-  auth: sqlAuth,
-  encrypt: z.boolean().default(true),
-  trust_server_certificate: z.boolean().default(false),
-  pool_max: z.number().int().min(1).max(100).default(10),
-  /** Read-only: DECLARE, SET @variable and SELECT batches, inside a transaction that is always rolled back. */
-  read_only: z.boolean().default(true),
-  /** Procedures the administrator declares read-only (`schema.name`), callable from run_query with EXEC. */
-  read_only_procedures: z.array(z.string().min(1)).default([]),
-  allowed_databases: z.array(z.string()).default([]),
-  blocked_databases: z.array(z.string()).default(['master', 'msdb', 'tempdb', 'model']),
-  row_limit: z.number().int().min(1).max(1_000_000).default(1000),
-  query_timeout_seconds: z.number().int().min(1).max(3600).default(30),
-  /** Offer execute_statement (still needs a token with mssql:write). */
-  allow_writes: z.boolean().default(false),
-  /** Ask the person (MCP elicitation) before a write commits, showing its previewed effect. */
-  confirm_writes: z.boolean().default(true),
-  /** Run every call as the signed-in user's database user (EXECUTE AS USER ... REVERT). */
-  impersonation: z.enum(['none', 'execute_as_user']).default('execute_as_user'),
-});
+export const connectionProfileSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_-]{0,62}$/,
+        'lower-case letters, digits, "-" and "_" (used as a keychain account name)',
+      ),
+    name: z.string().optional(),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(1433),
+    database: z.string().min(1).default('master'),
+    auth: sqlAuth,
+    encrypt: z.boolean().default(true),
+    trust_server_certificate: z.boolean().default(false),
+    pool_max: z.number().int().min(1).max(100).default(10),
+    /**
+     * Read-only: no write tool on this connection (run_query is read-only on every connection). Defaults to the
+     * opposite of allow_writes; both on is a contradiction and refused.
+     */
+    read_only: z.boolean().optional(),
+    /** Procedures the administrator declares read-only (`schema.name`), callable from run_query with EXEC. */
+    read_only_procedures: z.array(z.string().min(1)).default([]),
+    allowed_databases: z.array(z.string()).default([]),
+    blocked_databases: z.array(z.string()).default(['master', 'msdb', 'tempdb', 'model']),
+    row_limit: z.number().int().min(1).max(1_000_000).default(1000),
+    query_timeout_seconds: z.number().int().min(1).max(3600).default(30),
+    /** Offer execute_statement (still needs a token with mssql:write). */
+    allow_writes: z.boolean().default(false),
+    /** Ask the person (MCP elicitation) before a write commits, showing its previewed effect. */
+    confirm_writes: z.boolean().default(true),
+    /** Run every call as the signed-in user's database user (EXECUTE AS USER ... REVERT). */
+    impersonation: z.enum(['none', 'execute_as_user']).default('execute_as_user'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.read_only && p.allow_writes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allow_writes'],
+        message:
+          'a read-only connection offers no writes: turn off Read-only to offer execute_statement, or turn this off',
+      });
+  })
+  .transform((p) => ({ ...p, read_only: p.read_only ?? !p.allow_writes }));
 export type ConnectionProfileInput = z.input<typeof connectionProfileSchema>;
 export type ConnectionProfileConfig = z.infer<typeof connectionProfileSchema>;
 

@@ -144,3 +144,21 @@ export type LivePermissions = { connection: string; database: string; dbUser: st
     }
   | { ok: false; message: string }
 );
+
+/**
+ * An MCP request that did not reach a tool, for the Inspector's live feed: sessions opened (initialize,
+ * server/discover) and requests refused before any tool ran (no or bad token, missing scope, another user's
+ * session). Live only: not written to the audit log.
+ */
+export interface McpRequestEvent {
+  at: number;
+  method: string;
+  status: number;
+  outcome: 'accepted' | 'rejected';
+  /** Why it was refused, as the bridge told the client. */
+  reason?: string;
+  clientId?: string;
+  subject?: string;
+  email?: string;
+  protocolVersion?: string;
+}

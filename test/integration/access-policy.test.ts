@@ -260,7 +260,10 @@ describe('access policy through MCP', () => {
 
   it("checks live what SQL Server grants beside what the policy opens, as the person's database user", async () => {
     const live = async (person: { groups: string[]; email: string; dbUser: string }) =>
-      env.core.control.request('policy.checkLive', { person: { ...person, idp: 'test' }, connection: 'sales' });
+      env.core.control.request('policy.checkLive', {
+        person: { ...person, idp: 'test' },
+        connection: 'sales',
+      });
     const alice = await live({ groups: ['analysts'], email: 'alice@example.com', dbUser: 'alice' });
     if (!alice.ok) throw new Error(alice.message);
     const t = (name: string) => alice.tables.find((x) => x.name === name)!;
@@ -274,6 +277,9 @@ describe('access policy through MCP', () => {
     expect(bob.tables.find((x) => x.name === 'Employees')).toMatchObject({ policy: null, select: true });
 
     const carol = await live({ groups: [], email: 'carol@example.com', dbUser: 'carol' });
-    expect(carol).toMatchObject({ ok: false, message: expect.stringContaining('No access-policy rule matches you') });
+    expect(carol).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('No access-policy rule matches you'),
+    });
   });
 });

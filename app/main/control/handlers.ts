@@ -1,5 +1,11 @@
-import { policySchema, type BridgeConfig, type PolicyConfig } from '../../shared/config-schema.js';
-import type { Identity, LivePermissions } from '../../shared/types.js';
+import {
+  connectionProfileSchema,
+  policySchema,
+  type BridgeConfig,
+  type ConnectionProfileConfig,
+  type PolicyConfig,
+} from '../../shared/config-schema.js';
+import type { Identity, LivePermissions, McpRequestEvent } from '../../shared/types.js';
 import type { AuditLog } from '../mcp/audit.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import type { ClientRegistry } from '../oauth/clients.js';
@@ -58,10 +64,11 @@ export interface ControlDeps {
   readonly grants: GrantStore;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
-  readonly mcp: Pick<McpEndpoint, 'sessionCount'>;
+  readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
   readonly port: number;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
   testConnection(profileId: string): Promise<ConnectionTest>;
+  testConnectionDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest>;
   /** The saved policy beside SQL Server's grants for this person on this connection. */
   checkAccessLive(identity: Identity, connectionId: string): Promise<LivePermissions>;
 }
@@ -161,6 +168,7 @@ export function createControl(core: ControlDeps): ControlApi {
       core.connections.keepDefault();
       return { removed };
     },
+    'connections.testDraft': async (p) => core.testConnectionDraft(connectionProfileSchema.parse(p)),
     'connections.test': async ({ id }) => {
       await mustExist(core.connections.get(id), `connection profile "${id}"`);
       return core.testConnection(id);
@@ -266,6 +274,8 @@ export function createControl(core: ControlDeps): ControlApi {
       const offTests = core.tester.onResult((data) => listener({ type: 'idp.testResult', data }));
       const onPolicy = (data: PolicyConfig) => listener({ type: 'policy.changed', data });
       core.policy.on('change', onPolicy);
+      const onRequest = (data: McpRequestEvent) => listener({ type: 'mcp.request', data });
+      core.mcp.requests.on('request', onRequest);
       // In process (and over IPC) the stream cannot drop: it is live from the start.
       onState?.(true);
       return () => {
@@ -273,6 +283,7 @@ export function createControl(core: ControlDeps): ControlApi {
         offGrants();
         offTests();
         core.policy.off('change', onPolicy);
+        core.mcp.requests.off('request', onRequest);
       };
     },
   };

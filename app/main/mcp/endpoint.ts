@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import {
   bearerAuthChallengeResponse,
@@ -24,6 +25,7 @@ import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/origin.js';
 import { applyAccess, type ToolContext, type ToolSet } from './tools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { McpRequestEvent } from '../../shared/types.js';
 import { WRITE_TOOLS } from './sql-tools.js';
 import type { ConfirmationCodec } from './confirmations.js';
 
@@ -79,6 +81,8 @@ export class McpEndpoint {
   private readonly stopListening: () => void;
   private readonly modern: McpHttpHandler;
   private readonly modernNode: NodeMcpRequestHandler;
+  /** Sessions opened and requests refused before a tool ran, for the Inspector (tool calls are audited). */
+  readonly requests = new EventEmitter<{ request: [McpRequestEvent] }>();
 
   constructor(private readonly d: McpEndpointDeps) {
     const stopGrants = d.grants.onEvent((event) => {
@@ -158,7 +162,17 @@ export class McpEndpoint {
           (req as Request & { auth: AuthInfo }).auth = auth;
           next();
         },
-        (err: unknown) => void sendWebResponse(res, bearerAuthChallengeResponse(err, bearer)),
+        (err: unknown) => {
+          const answer = bearerAuthChallengeResponse(err, bearer);
+          this.requests.emit('request', {
+            at: Date.now(),
+            method: `${req.method} /mcp`,
+            status: answer.status,
+            outcome: 'rejected',
+            reason: challengeReason(answer.headers.get('www-authenticate')),
+          });
+          void sendWebResponse(res, answer);
+        },
       );
     });
     router.use((req, res, next) => {
@@ -177,8 +191,32 @@ export class McpEndpoint {
     this.exchanges.add(exchange);
     res.once('close', () => this.exchanges.delete(exchange));
     const auth = (req as Request & { auth: AuthInfo }).auth;
+    const caller = auth.extra as unknown as CallerInfo;
+    const who = {
+      clientId: auth.clientId,
+      subject: caller.identity.subject,
+      email: caller.identity.email,
+    };
+    const opening = opens(req.body);
+    if (opening)
+      this.requests.emit('request', {
+        at: Date.now(),
+        method: opening.method,
+        status: 200,
+        outcome: 'accepted',
+        protocolVersion: opening.protocolVersion ?? req.header('mcp-protocol-version'),
+        ...who,
+      });
     // A write tool called with a token lacking mssql:write: 403 with the scope to ask for, so clients step up.
     if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
+      this.requests.emit('request', {
+        at: Date.now(),
+        method: 'tools/call',
+        status: 403,
+        outcome: 'rejected',
+        reason: `insufficient_scope: the tool needs ${SCOPES.write}`,
+        ...who,
+      });
       res.setHeader(
         'WWW-Authenticate',
         `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.resourceMetadata}", error_description="This tool needs the ${SCOPES.write} scope"`,
@@ -212,6 +250,16 @@ export class McpEndpoint {
       const session = this.sessions.get(sessionId);
       if (!session) return jsonRpcError(res, 404, -32001, 'Session not found; initialize a new session.');
       if (session.subject !== caller.identity.subject || session.clientId !== auth.clientId) {
+        this.requests.emit('request', {
+          at: Date.now(),
+          method: 'session',
+          status: 403,
+          outcome: 'rejected',
+          reason: 'the session belongs to another user or client',
+          clientId: auth.clientId,
+          subject: caller.identity.subject,
+          email: caller.identity.email,
+        });
         return jsonRpcError(res, 403, -32003, 'This session belongs to another user or client.');
       }
       session.grantId = caller.grantId;
@@ -313,6 +361,26 @@ function callsWriteTool(body: unknown): boolean {
     const msg = m as { method?: string; params?: { name?: string } } | null;
     return msg?.method === 'tools/call' && WRITE_TOOLS.has(msg.params?.name ?? '');
   });
+}
+
+/** initialize (2025) or server/discover (2026-07-28) in a body: a client starting to talk to the bridge. */
+function opens(body: unknown): { method: string; protocolVersion?: string } | undefined {
+  for (const m of Array.isArray(body) ? body : [body]) {
+    const msg = m as { method?: string; params?: { protocolVersion?: string } } | null;
+    if (msg?.method === 'initialize' || msg?.method === 'server/discover')
+      return { method: msg.method, protocolVersion: msg.params?.protocolVersion };
+  }
+  return undefined;
+}
+
+/** The error and its description from a WWW-Authenticate challenge, for a person to read. */
+function challengeReason(header: string | null): string {
+  if (!header) return 'no bearer token';
+  const field = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(header)?.[1];
+  const error = field('error');
+  const description = field('error_description');
+  if (!error) return 'no bearer token';
+  return description ? `${error}: ${description}` : error;
 }
 
 function isInitialize(body: unknown): boolean {

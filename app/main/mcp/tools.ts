@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
 import type { CallerInfo } from '../oauth/access-tokens.js';
 import type { Access } from '../policy/access-policy.js';
+import type { AuditLog } from './audit.js';
 
 /** Everything a tool may know about its caller; always from the verified access token. */
 export interface ToolContext {
@@ -28,45 +29,57 @@ export function applyAccess(ctx: ToolContext): void {
   }
 }
 
-/** `whoami`: the signed-in identity as the bridge sees it (what SQL impersonation will use). */
-export const identityTools: ToolSet = (server, ctx) => {
-  server.registerTool(
-    'whoami',
-    {
-      title: 'Who am I',
-      description:
-        'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
-      inputSchema: z.object({}),
-      outputSchema: z.object({
-        subject: z.string(),
-        email: z.string().optional(),
-        name: z.string().optional(),
-        groups: z.array(z.string()),
-        roles: z.array(z.string()),
-        databaseUser: z.string(),
-        policyRule: z.string().optional().describe('The access-policy rule that decides what you may do.'),
-        identityProvider: z.string(),
-        client: z.string(),
-        scopes: z.array(z.string()),
-      }),
-      annotations: { readOnlyHint: true, openWorldHint: false },
-    },
-    async () => {
-      const id = ctx.caller.identity;
-      const access = ctx.access();
-      const out = {
-        subject: id.subject,
-        email: id.email,
-        name: id.name,
-        groups: id.groups,
-        roles: id.roles ?? [],
-        databaseUser: access.dbUser ?? id.dbUser,
-        policyRule: access.rule,
-        identityProvider: id.idp,
-        client: ctx.clientId,
-        scopes: ctx.scopes,
-      };
-      return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out };
-    },
-  );
-};
+/** `whoami`: the signed-in identity as the bridge sees it (what SQL impersonation will use); audited. */
+export const identityTools =
+  (audit?: Pick<AuditLog, 'record'>): ToolSet =>
+  (server, ctx) => {
+    server.registerTool(
+      'whoami',
+      {
+        title: 'Who am I',
+        description:
+          'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
+        inputSchema: z.object({}),
+        outputSchema: z.object({
+          subject: z.string(),
+          email: z.string().optional(),
+          name: z.string().optional(),
+          groups: z.array(z.string()),
+          roles: z.array(z.string()),
+          databaseUser: z.string(),
+          policyRule: z.string().optional().describe('The access-policy rule that decides what you may do.'),
+          identityProvider: z.string(),
+          client: z.string(),
+          scopes: z.array(z.string()),
+        }),
+        annotations: { readOnlyHint: true, openWorldHint: false },
+      },
+      async () => {
+        const id = ctx.caller.identity;
+        const access = ctx.access();
+        const out = {
+          subject: id.subject,
+          email: id.email,
+          name: id.name,
+          groups: id.groups,
+          roles: id.roles ?? [],
+          databaseUser: access.dbUser ?? id.dbUser,
+          policyRule: access.rule,
+          identityProvider: id.idp,
+          client: ctx.clientId,
+          scopes: ctx.scopes,
+        };
+        audit?.record({
+          subject: id.subject,
+          email: id.email,
+          dbUser: out.databaseUser,
+          clientId: ctx.clientId,
+          tool: 'whoami',
+          durationMs: 0,
+          outcome: 'ok',
+          rule: access.rule,
+        });
+        return { content: [{ type: 'text', text: JSON.stringify(out) }], structuredContent: out };
+      },
+    );
+  };

@@ -1,9 +1,10 @@
 import sql from 'mssql';
+import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
 import type { ConnectionProfile, ConnectionProfiles } from './profiles.js';
 
 /** mssql connection settings for a profile, with its secret from the keychain. */
 export function mssqlConfig(
-  profile: ConnectionProfile,
+  profile: ConnectionProfileConfig,
   secret: string | null,
   overrides: Partial<sql.config> = {},
 ): sql.config {

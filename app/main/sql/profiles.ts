@@ -14,7 +14,8 @@ export class ProfileError extends Error {
   override name = 'ProfileError';
 }
 
-const secretOf = (auth: ConnectionProfileConfig['auth']): string | undefined =>
+/** The password or client secret typed into a profile (moved to the keychain on save). */
+export const secretOf = (auth: ConnectionProfileConfig['auth']): string | undefined =>
   auth.type === 'sql' || auth.type === 'ntlm'
     ? auth.password
     : auth.type === 'entra-service-principal'
@@ -40,6 +41,19 @@ function withoutSecret(p: ConnectionProfileConfig): ConnectionProfileConfig {
   delete auth.password;
   delete auth.client_secret;
   return { ...p, auth: auth as ConnectionProfileConfig['auth'] };
+}
+
+/**
+ * A stored row read back through the schema, so a row that is not a profile is named as such. `read_only` is
+ * derived from allow_writes (rows of earlier versions may hold both on).
+ */
+function storedProfile(id: string, data: string): ConnectionProfileConfig {
+  const parsed = connectionProfileSchema.safeParse({ ...(JSON.parse(data) as object), read_only: undefined });
+  if (!parsed.success)
+    throw new ProfileError(
+      `The stored connection profile "${id}" is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Edit it on the Connections page, or remove it and add it again.`,
+    );
+  return parsed.data;
 }
 
 /** Connection profiles persisted in the state DB; the secret typed once goes to the keychain. */
@@ -71,10 +85,7 @@ export class ConnectionProfiles {
     const row = this.db.prepare('SELECT data FROM connection_profiles WHERE id = ?').get(id) as
       { data: string } | undefined;
     if (!row) return undefined;
-    return {
-      ...(JSON.parse(row.data) as ConnectionProfileConfig),
-      has_secret: (await this.secret(id)) !== null,
-    };
+    return { ...storedProfile(id, row.data), has_secret: (await this.secret(id)) !== null };
   }
 
   async list(): Promise<ConnectionProfile[]> {
@@ -92,9 +103,9 @@ export class ConnectionProfiles {
 
   /** Whether any profile offers execute_statement (decides whether the tool is listed at all). */
   anyAllowsWrites(): boolean {
-    return (this.db.prepare('SELECT data FROM connection_profiles').all() as Array<{ data: string }>).some(
-      (r) => (JSON.parse(r.data) as ConnectionProfileConfig).allow_writes,
-    );
+    return (
+      this.db.prepare('SELECT id, data FROM connection_profiles').all() as Array<{ id: string; data: string }>
+    ).some((r) => storedProfile(r.id, r.data).allow_writes);
   }
 
   secret(id: string): Promise<string | null> {

@@ -2,13 +2,14 @@ import sql from 'mssql';
 import { explainSqlError } from './errors.js';
 import { connectionPolicy, databaseRefusal } from './guard.js';
 import { mssqlConfig } from './pools.js';
-import { loginOf, type ConnectionProfile } from './profiles.js';
+import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
+import { loginOf } from './profiles.js';
 import type { ConnectionTest } from '../../shared/types.js';
 export type { ConnectionTest };
 
 /** Connects once with the profile (a pool of one, closed afterwards) and reports who and where it landed. */
 export async function testConnection(
-  profile: ConnectionProfile,
+  profile: ConnectionProfileConfig,
   secret: string | null,
 ): Promise<ConnectionTest> {
   const started = performance.now();

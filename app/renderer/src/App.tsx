@@ -48,7 +48,18 @@ export function App() {
   useEffect(() => void stores.status.getState().load(), [stores]);
   return (
     <div className="app">
-      <nav>
+      {/* Hash URLs name pages here, so the skip link moves focus itself instead of changing the hash. */}
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to the page
+      </a>
+      <nav aria-label="Pages">
         <h1 className="brand">MSSQL MCP Bridge</h1>
         {PAGES.map((p) => (
           <button
@@ -63,7 +74,7 @@ export function App() {
           </button>
         ))}
       </nav>
-      <main>
+      <main id="main" tabIndex={-1}>
         {page === 'status' && <StatusPage go={setPage} />}
         {page === 'idp' && <IdpPage />}
         {page === 'connections' && <ConnectionsPage />}

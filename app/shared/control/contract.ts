@@ -16,6 +16,7 @@ import type {
   AccessExplanation,
   AuditEntry,
   LivePermissions,
+  McpRequestEvent,
   ConnectionProfile,
   ConnectionTest,
   DoctorCheck,
@@ -166,6 +167,8 @@ export const requestSchemas = {
   'connections.save': connectionProfileSchema,
   'connections.remove': byId,
   'connections.test': byId,
+  /** Tests a profile as the form holds it, before it is saved (the stored secret when none is typed). */
+  'connections.testDraft': connectionProfileSchema,
   'connections.setDefault': byId,
   'clients.list': empty,
   'clients.add': newClient,
@@ -212,6 +215,7 @@ export interface ControlResults {
   'connections.save': ConnectionProfile;
   'connections.remove': { removed: boolean };
   'connections.test': ConnectionTest;
+  'connections.testDraft': ConnectionTest;
   'connections.setDefault': { default: string };
   'clients.list': ClientInfo[];
   'clients.add': ClientInfo;
@@ -239,6 +243,7 @@ export interface ControlEvents {
   'token.revoked': { jti: string };
   'idp.testResult': TestSignInResult;
   'policy.changed': PolicyConfig;
+  'mcp.request': McpRequestEvent;
 }
 export type ControlEvent = {
   [K in keyof ControlEvents]: { type: K; data: ControlEvents[K] };

@@ -131,16 +131,35 @@ export function bindForm<D extends Draft>(
     },
     check(name: keyof D & string, label: string) {
       return (
-        <label>
-          <input
-            type="checkbox"
-            name={name}
-            checked={draft[name] as boolean}
-            onChange={(e) => set({ [name]: e.target.checked } as Partial<D>)}
-          />{' '}
-          {label}
-        </label>
+        <span className={errors[name] ? 'check invalid' : 'check'}>
+          <label>
+            <input
+              type="checkbox"
+              name={name}
+              aria-invalid={errors[name] ? true : undefined}
+              checked={draft[name] as boolean}
+              onChange={(e) => set({ [name]: e.target.checked } as Partial<D>)}
+            />{' '}
+            {label}
+          </label>
+          {errors[name] && (
+            <span className="error-text" role="alert" data-testid={`error-${name}`}>
+              {errors[name]}
+            </span>
+          )}
+        </span>
       );
+    },
+  };
+}
+
+/** Escape closes a form, as it closes dialogs: the same as its Cancel button. */
+export function escapeCloses(onCancel: () => void) {
+  return {
+    onKeyDown: (e: { key: string; preventDefault(): void }) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      onCancel();
     },
   };
 }

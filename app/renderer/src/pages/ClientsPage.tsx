@@ -5,6 +5,7 @@ import {
   bindForm,
   CopyButton,
   ErrorBanner,
+  escapeCloses,
   Field,
   FormActions,
   RemoveButton,
@@ -57,7 +58,7 @@ function AddClientForm({ onDone }: { onDone: () => void }) {
   };
   const f = bindForm(form, (patch) => setForm({ ...form, ...patch }));
   return (
-    <form className="panel form" onSubmit={submit} data-testid="client-form">
+    <form className="panel form" onSubmit={submit} data-testid="client-form" {...escapeCloses(onDone)}>
       <h3>New pre-registered client</h3>
       <div className="row">
         {f.text('client_id', 'Client id', { required: true })}

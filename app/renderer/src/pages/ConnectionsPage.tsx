@@ -1,8 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ConnectionProfile, ConnectionTest } from '../../../shared/types.js';
-import { Badge, bindForm, ErrorBanner, FormActions, RemoveButton } from '../components/ui.js';
+import { Badge, bindForm, ErrorBanner, escapeCloses, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
-import type { ConnectionInput } from '../stores/connections.js';
+import { DRAFT_TEST, type ConnectionInput } from '../stores/connections.js';
 
 type AuthType = ConnectionInput['auth']['type'];
 type Draft = {
@@ -154,6 +154,7 @@ export function ConnectionsPage() {
       void status.getState().load();
     }
   };
+  const closeForm = () => (setDraft(null), setEditing(undefined));
   const needsSecret = draft && draft.authType !== 'entra-default';
   const f = bindForm(draft ?? EMPTY, set, draftErrors(fieldErrors));
 
@@ -175,7 +176,12 @@ export function ConnectionsPage() {
       </p>
       <ErrorBanner message={error} />
       {draft && (
-        <form className="panel form" onSubmit={submit} data-testid="connection-form">
+        <form
+          className="panel form"
+          onSubmit={submit}
+          data-testid="connection-form"
+          {...escapeCloses(closeForm)}
+        >
           <h3>{editing ? `Edit ${editing.id}` : 'New connection'}</h3>
           <div className="row">
             {f.text('id', 'Profile id', {
@@ -243,7 +249,24 @@ export function ConnectionsPage() {
               hint: 'comma separated schema.name; callable with EXEC in run_query',
             })}
           </div>
-          <FormActions submit="Save" onCancel={() => (setDraft(null), setEditing(undefined))} />
+          <div className="actions">
+            <button
+              type="button"
+              data-testid="draft-test-button"
+              disabled={tests[DRAFT_TEST] === 'running'}
+              onClick={() => void connections.getState().testDraft(toInput(draft))}
+            >
+              {tests[DRAFT_TEST] === 'running' ? 'Testing…' : 'Test before saving'}
+            </button>
+          </div>
+          {tests[DRAFT_TEST] && (
+            <TestOutcome
+              test={tests[DRAFT_TEST]}
+              testId="draft-test"
+              onCancel={() => connections.getState().cancelTest(DRAFT_TEST)}
+            />
+          )}
+          <FormActions submit="Save" onCancel={closeForm} />
         </form>
       )}
       {profiles.length === 0 && !draft && (
@@ -261,9 +284,10 @@ export function ConnectionsPage() {
               <button
                 type="button"
                 className="primary"
+                disabled={tests[p.id] === 'running'}
                 onClick={() => void connections.getState().test(p.id)}
               >
-                Test connection
+                {tests[p.id] === 'running' ? 'Testing…' : 'Test connection'}
               </button>
               {p.id !== defaultId && (
                 <button
@@ -311,24 +335,42 @@ export function ConnectionsPage() {
               {p.impersonation === 'execute_as_user' ? 'the signed-in user' : 'the login'}
             </dd>
           </dl>
-          {tests[p.id] && <TestOutcome test={tests[p.id]!} />}
+          {tests[p.id] && (
+            <TestOutcome test={tests[p.id]!} onCancel={() => connections.getState().cancelTest(p.id)} />
+          )}
         </article>
       ))}
     </section>
   );
 }
 
-function TestOutcome({ test }: { test: ConnectionTest | 'running' }) {
-  if (test === 'running') return <p className="muted">Connecting…</p>;
+function TestOutcome({
+  test,
+  onCancel,
+  testId = 'connection-test',
+}: {
+  test: ConnectionTest | 'running';
+  onCancel: () => void;
+  testId?: string;
+}) {
+  if (test === 'running')
+    return (
+      <p className="muted" role="status" aria-live="polite" data-testid={`${testId}-running`}>
+        Connecting…{' '}
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </p>
+    );
   if (test.ok)
     return (
-      <div className="banner ok" data-testid="connection-test">
+      <div className="banner ok" role="status" data-testid={testId}>
         Connected in <strong>{test.latencyMs} ms</strong> as <code>{test.login}</code> to{' '}
         <code>{test.database}</code>. <span className="muted">{test.serverVersion}</span>
       </div>
     );
   return (
-    <div className="banner error" role="alert" data-testid="connection-test">
+    <div className="banner error" role="alert" data-testid={testId}>
       <strong>
         {test.code}
         {test.number ? ` ${test.number}` : ''}

@@ -3,7 +3,15 @@ import type { PresetInfo } from '../../../shared/control/contract.js';
 import type { IdpProfile, TestSignInResult } from '../../../shared/types.js';
 import { TestResult } from '../components/test-result.js';
 import { ClaimsCompare } from '../components/claims-compare.js';
-import { Badge, bindForm, ErrorBanner, Field, FormActions, RemoveButton } from '../components/ui.js';
+import {
+  Badge,
+  bindForm,
+  ErrorBanner,
+  escapeCloses,
+  Field,
+  FormActions,
+  RemoveButton,
+} from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { Diagnosis, IdpInput, IdpState } from '../stores/idp.js';
 
@@ -114,7 +122,12 @@ export function IdpPage() {
       </p>
       <ErrorBanner message={error} />
       {draft && (
-        <form className="panel form" onSubmit={submit} data-testid="idp-form">
+        <form
+          className="panel form"
+          onSubmit={submit}
+          data-testid="idp-form"
+          {...escapeCloses(() => (setDraft(null), setEditing(undefined)))}
+        >
           <h3>{editing ? `Edit ${editing.id}` : 'New identity provider'}</h3>
           <div className="row">
             <Field label="Provider">

@@ -17,11 +17,35 @@ export interface ConnectionsState {
   remove(id: string): Promise<void>;
   setDefault(id: string): Promise<void>;
   test(id: string): Promise<ConnectionTest | undefined>;
+  /** Tests the form's profile before saving; kept under `draft` in `tests`. */
+  testDraft(input: ConnectionInput): Promise<void>;
+  /** Stops waiting for a test: the page says so at once, and a late answer is dropped. */
+  cancelTest(id: string): void;
 }
+
+/** The key in `tests` of the form's own test. */
+export const DRAFT_TEST = '\u0000draft';
+
+const CANCELLED: ConnectionTest = {
+  ok: false,
+  code: 'cancelled',
+  message: 'Test cancelled. The attempt ends on its own within the login timeout; nothing was saved.',
+};
 
 export const createConnectionsStore = (api: ControlApi) =>
   createStore<ConnectionsState>()((set, get) => {
     const attempt = attempter(set);
+    /** Runs one test under `key`; an answer after Cancel (the entry no longer 'running') is dropped. */
+    const run = async (key: string, request: () => Promise<ConnectionTest>) => {
+      set((s) => ({ tests: { ...s.tests, [key]: 'running' } }));
+      const result = await request().catch((err: unknown): ConnectionTest => ({
+        ok: false,
+        code: 'failed',
+        message: messageOf(err),
+      }));
+      if (get().tests[key] === 'running') set((s) => ({ tests: { ...s.tests, [key]: result } }));
+      return result;
+    };
     return {
       profiles: [],
       tests: {},
@@ -49,17 +73,12 @@ export const createConnectionsStore = (api: ControlApi) =>
       async setDefault(id) {
         if (await attempt(() => api.request('connections.setDefault', { id }))) await get().load();
       },
-      async test(id) {
-        set((s) => ({ tests: { ...s.tests, [id]: 'running' } }));
-        try {
-          const result = await api.request('connections.test', { id });
-          set((s) => ({ tests: { ...s.tests, [id]: result } }));
-          return result;
-        } catch (err) {
-          const failed: ConnectionTest = { ok: false, code: 'failed', message: messageOf(err) };
-          set((s) => ({ tests: { ...s.tests, [id]: failed } }));
-          return failed;
-        }
+      test: (id) => run(id, () => api.request('connections.test', { id })),
+      async testDraft(input) {
+        await run(DRAFT_TEST, () => api.request('connections.testDraft', input));
+      },
+      cancelTest(id) {
+        if (get().tests[id] === 'running') set((s) => ({ tests: { ...s.tests, [id]: CANCELLED } }));
       },
     };
   });

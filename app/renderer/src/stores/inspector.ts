@@ -1,6 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type { ControlApi, ControlEvent, GrantInfo, TokenInfo } from '../../../shared/control/contract.js';
-import type { AuditEntry } from '../../../shared/types.js';
+import type { AuditEntry, McpRequestEvent } from '../../../shared/types.js';
 import { attempter } from './errors.js';
 
 /** How many MCP calls the live feed keeps on screen. */
@@ -10,6 +10,8 @@ export interface InspectorState {
   grants: GrantInfo[];
   tokens: TokenInfo[];
   feed: AuditEntry[];
+  /** Sessions opened and requests refused before a tool ran, since this window opened. */
+  requests: McpRequestEvent[];
   selectedJti?: string;
   error?: string;
   load(): Promise<void>;
@@ -27,6 +29,7 @@ export const createInspectorStore = (api: ControlApi) =>
       grants: [],
       tokens: [],
       feed: [],
+      requests: [],
       async load() {
         const loaded = await attempt(() =>
           Promise.all([
@@ -52,6 +55,9 @@ export const createInspectorStore = (api: ControlApi) =>
             set((s) => ({
               feed: [event.data, ...s.feed.filter((e) => e.id !== event.data.id)].slice(0, FEED_LIMIT),
             }));
+            break;
+          case 'mcp.request':
+            set((s) => ({ requests: [event.data, ...s.requests].slice(0, FEED_LIMIT) }));
             break;
           case 'token.issued':
             set((s) => ({ tokens: [event.data, ...s.tokens.filter((t) => t.jti !== event.data.jti)] }));
