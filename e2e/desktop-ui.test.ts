@@ -18,6 +18,7 @@ import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-br
 import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
 import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
 import { launchChromium } from './browser.js';
+import { askBroker } from '../app/main/connector/broker-client.js';
 import { signInThroughMcpRemote, startMcpRemote } from './mcp-remote-process.js';
 
 const SHOTS = path.join(REPO, 'test-results', 'screenshots');
@@ -463,6 +464,41 @@ describe('desktop UI over serve --ui', () => {
       client_id: 'claude-desktop',
     });
     await shot('clients');
+  });
+
+  it('shares the sign-in on this computer with a connector the person allows, and takes it back', async () => {
+    await open('Clients');
+    const panel = page.locator('[data-testid="shared-sign-in"]');
+    await panel.waitFor();
+    expect(await askBroker(dataDir, 'claude-desktop', 'e2e connector')).toMatchObject({
+      status: 'signed_out',
+    });
+    const [tab] = await Promise.all([
+      context.waitForEvent('page'),
+      panel.locator('[data-testid="sign-in-here"]').click(),
+    ]);
+    await tab.waitForSelector('text=Test sign-in succeeded'); // the IdP session from the earlier tests
+    await tab.close();
+    await poll(() => panel.innerText()).toContain('Signed in on this computer as bob@example.com');
+    // A connector asks: the person sees it and allows it; the next ask is answered with a code.
+    expect(await askBroker(dataDir, 'claude-desktop', 'Claude Desktop connector (pid 1)')).toMatchObject({
+      status: 'pending',
+    });
+    const request = panel.locator('[data-testid="broker-request"]');
+    await poll(() => request.innerText()).toContain('Claude Desktop connector (pid 1)');
+    await shot('clients-shared-sign-in-request');
+    await request.locator('button:has-text("Allow")').click();
+    await panel.locator('[data-testid="broker-allowances"]').waitFor();
+    expect(await askBroker(dataDir, 'claude-desktop', 'Claude Desktop connector (pid 1)')).toMatchObject({
+      status: 'ok',
+    });
+    await shot('clients-shared-sign-in');
+    await panel.locator('[data-testid="broker-allowances"] button:has-text("Remove")').click();
+    await panel.locator('[data-testid="broker-allowances"]').waitFor({ state: 'detached' });
+    expect(await askBroker(dataDir, 'claude-desktop', 'again')).toMatchObject({ status: 'pending' });
+    // Refused: the connector goes to the browser instead.
+    await panel.locator('[data-testid="broker-request"] button:has-text("Refuse")').click();
+    await panel.locator('[data-testid="broker-request"]').waitFor({ state: 'detached' });
   });
 
   it('a real client signs in with that config: its token and tool calls appear live; Revoke refuses it at once', async () => {

@@ -32,6 +32,9 @@ import {
   type AuthorizationServerDeps,
 } from './oauth/authorization-server.js';
 import { registerIdJagGrant } from './oauth/id-jag.js';
+import { registerBrokerGrant } from './oauth/broker-grant.js';
+import { TokenBroker } from './broker/token-broker.js';
+import { listenForConnectors } from './broker/broker-socket.js';
 import { ClientRegistry } from './oauth/clients.js';
 import { GrantStore } from './oauth/grants.js';
 import { Interactions } from './oauth/interactions.js';
@@ -91,6 +94,8 @@ export interface CoreServices {
   readonly pools: Pools;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
+  /** The desktop sign-in shared with connectors over the local channel. */
+  readonly broker: TokenBroker;
   readonly origins: Origins;
   readonly tester: IdpTester;
 }
@@ -103,6 +108,8 @@ interface CoreRuntime {
   controlToken: string;
   uiServed: boolean;
   checkpointer: { stop(): Promise<void> };
+  /** The local channel connectors ask for tokens on. */
+  brokerSocket: { close(): Promise<void> };
 }
 
 // The core's service fields are CoreServices' (declared once there), assigned from one object in the constructor.
@@ -152,6 +159,7 @@ export class BridgeCore {
       const grants = new GrantStore(db, models);
       grants.prune();
       const clients = new ClientRegistry(db, config.oauth);
+      const broker = new TokenBroker(db, (id) => clients.find(id)?.source === 'preregistered');
       const upstream = new UpstreamIdp(profiles, config.idp.clock_tolerance_seconds);
 
       const primary = http.createServer();
@@ -184,16 +192,12 @@ export class BridgeCore {
         authorizeRequestAllowed: authorizeRateLimit(config),
         corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
         cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
-        extend: config.oauth.id_jag
-          ? (p, ctx) =>
-              registerIdJagGrant(p, ctx, {
-                profiles,
-                upstream,
-                grants,
-                models,
-                resourceServer: (c) => resourceServerInfo(config, c),
-              })
-          : undefined,
+        extend: (p, ctx) => {
+          const resourceServer = (c: OriginContext) => resourceServerInfo(config, c);
+          registerBrokerGrant(p, ctx, { broker, grants, resourceServer });
+          if (config.oauth.id_jag)
+            registerIdJagGrant(p, ctx, { profiles, upstream, grants, models, resourceServer });
+        },
         revokeAccessToken: async (token, clientId) => {
           // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
           const claims = await tokens.decodeOwn(token);
@@ -265,10 +269,18 @@ export class BridgeCore {
           pools,
           audit,
           policy,
+          broker,
           origins,
           tester,
         },
-        { servers, pruneTimer, controlToken, uiServed: !!opts.uiDir, checkpointer },
+        {
+          servers,
+          pruneTimer,
+          controlToken,
+          uiServed: !!opts.uiDir,
+          checkpointer,
+          brokerSocket: await listenForConnectors(opts.dataDir, broker),
+        },
       );
       // Attached once the core exists: the control API's handlers are the core's own.
       const control = controlHttpRouter(core.control, {
@@ -332,6 +344,7 @@ export class BridgeCore {
 
   async stop(): Promise<void> {
     clearInterval(this.run.pruneTimer);
+    await this.run.brokerSocket.close();
     // Running MCP calls finish (or are answered with an error) before their connections and pools go away.
     await this.mcp.drain(this.config.server.shutdown_grace_seconds * 1000);
     await this.mcp.closeAll();

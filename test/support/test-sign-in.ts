@@ -10,13 +10,15 @@ export async function runTestSignIn(
   env: Env,
   user: string,
   profileId = 'test',
+  /** As this computer's user (tray, window): connectors may then share the sign-in. */
+  desktop = false,
 ): Promise<{ result: TestSignInResult; code: string }> {
   const results: TestSignInResult[] = [];
   const stop = env.core.control.subscribe((e) => {
     if (e.type === 'idp.testResult') results.push(e.data);
   });
   try {
-    const { testId, url } = await env.core.control.request('idp.testSignIn', { id: profileId });
+    const { testId, url } = await env.core.control.request('idp.testSignIn', { id: profileId, desktop });
     const ua = new UserAgent();
     const at = await ua.browse(url, {
       stopAt: env.core.urls().idpCallback,

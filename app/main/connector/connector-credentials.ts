@@ -20,7 +20,12 @@ export interface CredentialsOptions {
   signInTimeoutMs: number;
   /** Shows the person the authorization URL (opens the browser, prints it). */
   showSignIn: (url: URL) => void;
+  /** Tokens from the running app's desktop sign-in (no browser); undefined when it cannot give any. */
+  brokered?: () => Promise<StoredOAuthTokens | undefined>;
 }
+
+/** Thrown from redirectToAuthorization while only a refresh is wanted (the browser comes later, if at all). */
+class BrowserNotNow extends Error {}
 
 /** Why a sign-in did not happen, phrased for the person reading it in their MCP client. */
 export class SignInError extends Error {}
@@ -56,6 +61,13 @@ export class ConnectorCredentials implements OAuthClientProvider {
     await withSignInLock(this.o.lockFile, this.o.signInTimeoutMs + 30_000, async () => {
       this.current = await this.load();
       if (this.current?.access_token && this.current.access_token !== rejected) return;
+      // Without a browser first: a refresh, then the person's sign-in in the running app.
+      if (this.current?.refresh_token && (await this.refreshOnly())) return;
+      const brokered = await this.o.brokered?.();
+      if (brokered) {
+        await this.saveTokens(brokered);
+        return;
+      }
       this.callback = await listenForCallback(this.o.signInTimeoutMs);
       try {
         if ((await auth(this, { serverUrl: this.o.mcpUrl })) === 'AUTHORIZED') return;
@@ -80,6 +92,21 @@ export class ConnectorCredentials implements OAuthClientProvider {
         this.callback = undefined;
       }
     });
+  }
+
+  private browserAllowed = true;
+
+  /** A refresh with the stored refresh token; false when it needs a sign-in instead. */
+  private async refreshOnly(): Promise<boolean> {
+    this.browserAllowed = false;
+    try {
+      return (await auth(this, { serverUrl: this.o.mcpUrl })) === 'AUTHORIZED';
+    } catch (err) {
+      if (err instanceof BrowserNotNow) return false;
+      throw err;
+    } finally {
+      this.browserAllowed = true;
+    }
   }
 
   /** Forgets this user's tokens for the bridge (sign-out). */
@@ -126,6 +153,7 @@ export class ConnectorCredentials implements OAuthClientProvider {
     return this.expectedState;
   }
   redirectToAuthorization(url: URL): void {
+    if (!this.browserAllowed) throw new BrowserNotNow();
     this.o.showSignIn(url);
   }
   saveCodeVerifier(verifier: string): void {

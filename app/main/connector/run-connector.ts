@@ -8,6 +8,7 @@ import { ConnectorCache } from './connector-cache.js';
 import { ConnectorCredentials } from './connector-credentials.js';
 import { Connector } from './connector.js';
 import { openBrowser } from './open-browser.js';
+import { brokeredTokens } from './broker-client.js';
 
 export interface ConnectOptions {
   mcpUrl: URL;
@@ -35,6 +36,16 @@ export async function runConnector(o: ConnectOptions): Promise<Connector> {
       log(`Sign in to MSSQL MCP Bridge: ${url.href}`);
       openBrowser(url.href);
     },
+    // The app's own sign-in, when it runs with this data directory and the person allowed this connector.
+    brokered: () =>
+      brokeredTokens({
+        dataDir: o.dataDir,
+        mcpUrl: o.mcpUrl,
+        clientId: o.clientId,
+        label: `${o.clientId} connector (pid ${process.pid})`,
+        waitMs: o.signInTimeoutMs,
+        log,
+      }),
   });
   const connector = new Connector({
     stdio: new StdioServerTransport(),

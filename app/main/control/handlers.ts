@@ -15,6 +15,7 @@ import type { IdpTester } from '../idp/test-sign-in.js';
 import type { UpstreamIdp } from '../idp/upstream.js';
 import type { Pools } from '../sql/pools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { TokenBroker } from '../broker/token-broker.js';
 import { explainAccess } from '../policy/explain-access.js';
 import type { ConnectionProfiles } from '../sql/profiles.js';
 import type { ConnectionTest } from '../sql/test-connection.js';
@@ -34,6 +35,7 @@ import {
 import {
   ControlError,
   requestSchemas,
+  type BrokerStatus,
   type ClientInfo,
   type ControlApi,
   type ControlEvent,
@@ -64,6 +66,7 @@ export interface ControlDeps {
   readonly grants: GrantStore;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
+  readonly broker: TokenBroker;
   readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
   readonly port: number;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
@@ -76,6 +79,11 @@ export interface ControlDeps {
 /** The one implementation of the contract, over the services; both transports call `control.request`. */
 export function createControl(core: ControlDeps): ControlApi {
   const startedAt = Date.now();
+  // Test sign-ins started as this computer's user: their person becomes the desktop sign-in connectors share.
+  const desktopTests = new Set<string>();
+  core.tester.onResult((r) => {
+    if (desktopTests.delete(r.testId) && r.ok) core.broker.signIn(r.identity);
+  });
   const mustExist = async <T>(value: Promise<T | undefined> | T | undefined, what: string): Promise<T> => {
     const v = await value;
     if (v === undefined) throw new ControlError(`No ${what}.`, 'not_found');
@@ -130,10 +138,12 @@ export function createControl(core: ControlDeps): ControlApi {
       core.profiles.setActive(id);
       return { active: id };
     },
-    'idp.testSignIn': async ({ id, again }) => {
+    'idp.testSignIn': async ({ id, again, desktop }) => {
       await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
       try {
-        return await core.tester.begin(id, { again });
+        const started = await core.tester.begin(id, { again });
+        if (desktop) desktopTests.add(started.testId);
+        return started;
       } catch (err) {
         throw new ControlError((err as Error).message, 'failed');
       }
@@ -226,6 +236,34 @@ export function createControl(core: ControlDeps): ControlApi {
       return { revoked: true };
     },
     'audit.query': async (p) => core.audit.query(p),
+    'broker.status': async () => brokerStatus(core.broker),
+    'broker.decide': async ({ id, allow }) => ({ decided: core.broker.decide(id, allow) }),
+    'broker.revoke': async ({ clientId }) => {
+      const who = core.broker.signedInAs();
+      const subjects = new Set(
+        core.broker
+          .allowances()
+          .filter((a) => a.clientId === clientId)
+          .map((a) => a.subject),
+      );
+      for (const subject of subjects) core.broker.revoke(clientId, subject);
+      let revoked = 0;
+      for (const g of core.grants.listGrants({}))
+        if (
+          g.via === 'broker' &&
+          g.clientId === clientId &&
+          (subjects.has(g.identity.subject) || g.identity.subject === who?.subject)
+        ) {
+          core.grants.revokeGrant(g.id, 'revoked_in_app');
+          revoked++;
+        }
+      return { revoked };
+    },
+    'broker.signOut': async () => {
+      const was = !!core.broker.signedInAs();
+      core.broker.signOut();
+      return { signedOut: was };
+    },
     'policy.get': async () => ({ policy: core.policy.get(), fromConfig: !!core.config.policy }),
     'policy.save': async (policy) => ({
       policy: core.policy.save(policy),
@@ -276,6 +314,8 @@ export function createControl(core: ControlDeps): ControlApi {
       core.policy.on('change', onPolicy);
       const onRequest = (data: McpRequestEvent) => listener({ type: 'mcp.request', data });
       core.mcp.requests.on('request', onRequest);
+      const onBroker = () => listener({ type: 'broker.changed', data: brokerStatus(core.broker) });
+      core.broker.on('change', onBroker);
       // In process (and over IPC) the stream cannot drop: it is live from the start.
       onState?.(true);
       return () => {
@@ -284,6 +324,7 @@ export function createControl(core: ControlDeps): ControlApi {
         offTests();
         core.policy.off('change', onPolicy);
         core.mcp.requests.off('request', onRequest);
+        core.broker.off('change', onBroker);
       };
     },
   };
@@ -374,6 +415,16 @@ function grantInfo(core: ControlDeps, g: Grant): GrantInfo {
     revokedReason: g.revokedReason,
     refreshIssued: family.issued,
     refreshExpiresAt: family.activeExpiresAt,
+    ...(g.via ? { via: g.via } : {}),
+  };
+}
+
+function brokerStatus(broker: TokenBroker): BrokerStatus {
+  const who = broker.signedInAs();
+  return {
+    signedInAs: who && { subject: who.subject, label: who.email ?? who.subject },
+    allowances: broker.allowances(),
+    pending: broker.pendingRequests(),
   };
 }
 

@@ -11,6 +11,7 @@ import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
 import { JWT_BEARER } from './id-jag.js';
+import { BROKER_GRANT } from '../broker/token-broker.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
 import { errorPageHtml, setPageHeaders } from './pages.js';
@@ -80,7 +81,8 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
 
   const provider = new Provider(ctx.issuer, {
     adapter: (name: string) => (name === 'Client' ? d.clients.adapter() : d.models.adapter(name)),
-    clients: d.clients.staticClients(o.id_jag ? [JWT_BEARER] : []),
+    // Pre-registered clients may also redeem a code from the desktop sign-in (connectors, over the local channel).
+    clients: d.clients.staticClients([BROKER_GRANT, ...(o.id_jag ? [JWT_BEARER] : [])]),
     jwks: { keys: [{ ...d.signingJwk, use: 'sig' }] },
     clientDefaults: {
       token_endpoint_auth_method: 'none',

@@ -16,6 +16,8 @@ export interface Grant {
   createdAt: number;
   revokedAt?: number;
   revokedReason?: string;
+  /** 'broker': a connector got it from the desktop sign-in over the local channel, not through a browser. */
+  via?: 'broker';
 }
 
 export type GrantEvent =
@@ -60,6 +62,7 @@ type GrantRow = {
   created_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  via: string | null;
 };
 
 /**
@@ -111,7 +114,7 @@ export class GrantStore {
   createGrant(grant: Omit<Grant, 'createdAt'>): void {
     this.db
       .prepare(
-        'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       )
       .run(
         grant.id,
@@ -122,6 +125,7 @@ export class GrantStore {
         grant.resource,
         grant.issuer,
         nowSeconds(),
+        grant.via ?? null,
       );
   }
 
@@ -274,5 +278,6 @@ function toGrant(row: GrantRow): Grant {
     createdAt: row.created_at,
     revokedAt: row.revoked_at ?? undefined,
     revokedReason: row.revoked_reason ?? undefined,
+    ...(row.via === 'broker' ? { via: 'broker' as const } : {}),
   };
 }

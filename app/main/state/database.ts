@@ -141,6 +141,7 @@ const MIGRATIONS: string[] = [
   // The driver's error code (ETIMEOUT, ECONNRESET...) beside SQL Server's integer error number.
   `ALTER TABLE audit ADD COLUMN error_code TEXT;`,
   `ALTER TABLE audit ADD COLUMN policy_rule TEXT;   -- the access-policy rule that decided the call`,
+  `ALTER TABLE grants ADD COLUMN via TEXT;          -- 'broker': from the desktop sign-in, no browser`,
 ];
 
 /** A private directory (0700, also when it already existed), for the state of one user. */

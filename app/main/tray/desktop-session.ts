@@ -71,7 +71,10 @@ export class DesktopSession {
     }
     this.set({ signingIn: true, error: undefined });
     try {
-      const { testId, url } = await this.api.request('idp.testSignIn', { id: status.activeIdp });
+      const { testId, url } = await this.api.request('idp.testSignIn', {
+        id: status.activeIdp,
+        desktop: true,
+      });
       // The bridge ends every sign-in with a result: signed in, refused, cancelled or timed out
       // (idp.test_sign_in_timeout_seconds), each with its sentence.
       const finished = new Promise<boolean>((resolve) => {
@@ -91,6 +94,8 @@ export class DesktopSession {
   async signOut(): Promise<number> {
     const who = this.current.signedInAs;
     if (!who) return 0;
+    // Connectors get no new token from the desktop sign-in, and lose the ones they had with the rest below.
+    await this.api.request('broker.signOut', {});
     const grants = await this.api.request('grants.list', {});
     const mine = grants.filter((g) => g.subject === who.subject);
     for (const g of mine) await this.api.request('grants.revoke', { id: g.id });

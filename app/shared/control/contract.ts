@@ -74,6 +74,8 @@ export interface GrantInfo {
   /** Refresh tokens issued in this family (rotations + 1) and the live one's expiry. */
   refreshIssued: number;
   refreshExpiresAt?: number;
+  /** 'broker': a connector got it from the desktop sign-in, with no browser step. */
+  via?: 'broker';
 }
 
 /** An access token as the bridge recorded it at issuance: never the token, only its claims. */
@@ -118,6 +120,13 @@ export interface ClientConfigSnippets {
   cursorInstallLink?: string;
 }
 
+/** The desktop sign-in that connectors may share, who may share it, and who is asking. */
+export interface BrokerStatus {
+  signedInAs?: { subject: string; label: string };
+  allowances: Array<{ clientId: string; subject: string; label: string; allowedAt: number }>;
+  pending: Array<{ id: string; clientId: string; label: string; at: number }>;
+}
+
 /** What Install in Claude Desktop did. */
 export interface ClaudeDesktopInstall {
   file: string;
@@ -158,7 +167,10 @@ export const requestSchemas = {
   'idp.save': idpProfileSchema,
   'idp.remove': byId,
   'idp.setActive': byId,
-  'idp.testSignIn': z.object({ id: z.string().min(1), again: z.boolean().optional() }).strict(),
+  /** `desktop`: the person signing in is this computer's user (tray, window): connectors may then share it. */
+  'idp.testSignIn': z
+    .object({ id: z.string().min(1), again: z.boolean().optional(), desktop: z.boolean().optional() })
+    .strict(),
   'idp.cancelTestSignIn': z.object({ testId: z.string().min(1) }).strict(),
   /** The ID token of a finished test sign-in, shown only when the person asks (never in the trace or a report). */
   'idp.revealIdToken': z.object({ testId: z.string().min(1) }).strict(),
@@ -184,6 +196,12 @@ export const requestSchemas = {
     .strict(),
   'policy.get': empty,
   'policy.save': policySchema,
+  'broker.status': empty,
+  'broker.decide': z.object({ id: z.string().min(1), allow: z.boolean() }).strict(),
+  /** Withdraws a connector's use of the desktop sign-in and revokes the sessions it got that way. */
+  'broker.revoke': z.object({ clientId: z.string().min(1) }).strict(),
+  /** Ends the desktop sign-in (tray Sign out): connectors get no new tokens from it. */
+  'broker.signOut': empty,
   /** What a person with these identity facts may do; `policy` tries a draft without saving it. */
   'policy.explain': z
     .object({
@@ -228,6 +246,10 @@ export interface ControlResults {
   'tokens.revoke': { revoked: boolean };
   'audit.query': AuditEntry[];
   'policy.get': { policy: PolicyConfig; fromConfig: boolean };
+  'broker.status': BrokerStatus;
+  'broker.decide': { decided: boolean };
+  'broker.revoke': { revoked: number };
+  'broker.signOut': { signedOut: boolean };
   'policy.save': { policy: PolicyConfig; fromConfig: boolean };
   'policy.explain': AccessExplanation;
   'policy.checkLive': LivePermissions;
@@ -244,6 +266,7 @@ export interface ControlEvents {
   'idp.testResult': TestSignInResult;
   'policy.changed': PolicyConfig;
   'mcp.request': McpRequestEvent;
+  'broker.changed': BrokerStatus;
 }
 export type ControlEvent = {
   [K in keyof ControlEvents]: { type: K; data: ControlEvents[K] };

@@ -30,11 +30,94 @@ export function ClientsPage() {
         registration) always get a consent page.
       </p>
       <ErrorBanner message={error} />
+      <SharedSignIn />
       {adding && <AddClientForm onDone={() => setAdding(false)} />}
       {list.map((c) => (
         <ClientCard key={c.clientId} client={c} />
       ))}
     </section>
+  );
+}
+
+/**
+ * Connectors (Claude Desktop's) may use the sign-in of this computer's user instead of opening a browser, once
+ * the person allows each one here; revoking ends the sessions it got that way.
+ */
+function SharedSignIn() {
+  const { clients } = useStores();
+  const broker = useSlice(clients, (s) => s.broker);
+  useEffect(() => void clients.getState().loadBroker(), [clients]);
+  if (!broker) return null;
+  const signIn = async () => {
+    const tab = window.open('about:blank', '_blank');
+    const url = await clients.getState().signInHere();
+    if (!url) return tab?.close();
+    if (tab) {
+      tab.opener = null;
+      tab.location.href = url;
+    } else window.open(url, '_blank');
+  };
+  return (
+    <div className="panel" data-testid="shared-sign-in">
+      <h3>Sign-in shared with connectors</h3>
+      {broker.signedInAs ? (
+        <p role="status">
+          Signed in on this computer as <strong>{broker.signedInAs.label}</strong>. Connectors you allow get
+          their tokens from this sign-in, with no browser step; signing out in the tray ends it.
+        </p>
+      ) : (
+        <p role="status">
+          No one is signed in on this computer, so connectors sign in through the browser.{' '}
+          <button type="button" onClick={() => void signIn()} data-testid="sign-in-here">
+            Sign in on this computer
+          </button>
+        </p>
+      )}
+      {broker.pending.map((p) => (
+        <div className="banner warn" role="alert" key={p.id} data-testid="broker-request">
+          <strong>{p.label}</strong> asks to use your sign-in (as client <code>{p.clientId}</code>).{' '}
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void clients.getState().decide(p.id, true)}
+          >
+            Allow
+          </button>{' '}
+          <button type="button" onClick={() => void clients.getState().decide(p.id, false)}>
+            Refuse
+          </button>
+        </div>
+      ))}
+      {broker.allowances.length > 0 && (
+        <table data-testid="broker-allowances">
+          <thead>
+            <tr>
+              <th>Client</th>
+              <th>For</th>
+              <th>Allowed</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {broker.allowances.map((a) => (
+              <tr key={`${a.clientId} ${a.subject}`}>
+                <td>
+                  <code>{a.clientId}</code>
+                </td>
+                <td>{a.subject}</td>
+                <td>{new Date(a.allowedAt).toLocaleString()}</td>
+                <td>
+                  <RemoveButton
+                    what={`the use of your sign-in by "${a.clientId}" (its sessions from it end now)`}
+                    onRemove={() => void clients.getState().revokeConnector(a.clientId)}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
   );
 }
 

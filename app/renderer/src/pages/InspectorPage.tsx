@@ -120,6 +120,12 @@ function GrantRow({ grant: g, now }: { grant: GrantInfo; now: number }) {
         ) : (
           <Badge tone="ok">active</Badge>
         )}
+        {g.via === 'broker' && (
+          <>
+            {' '}
+            <Badge tone="muted">brokered</Badge>
+          </>
+        )}
       </td>
       <td>
         {!g.revokedAt && (

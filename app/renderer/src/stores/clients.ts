@@ -1,5 +1,6 @@
 import { createStore } from 'zustand/vanilla';
 import type {
+  BrokerStatus,
   ClaudeDesktopInstall,
   ClientConfigSnippets,
   ClientInfo,
@@ -19,6 +20,14 @@ export interface ClientsState {
   snippets(id: string): Promise<ClientConfigSnippets | undefined>;
   /** Writes the connector into Claude Desktop's config; the outcome or the refusal's sentence. */
   installClaudeDesktop(id: string): Promise<{ ok: ClaudeDesktopInstall } | { error: string }>;
+  /** The desktop sign-in connectors may share, who may, and who is asking. */
+  broker?: BrokerStatus;
+  loadBroker(): Promise<void>;
+  brokerChanged(status: BrokerStatus): void;
+  decide(id: string, allow: boolean): Promise<void>;
+  revokeConnector(clientId: string): Promise<void>;
+  /** Signs this computer's user in at the active IdP; the caller opens the returned URL. */
+  signInHere(): Promise<string | undefined>;
 }
 
 export const createClientsStore = (api: ControlApi) =>
@@ -40,6 +49,26 @@ export const createClientsStore = (api: ControlApi) =>
       },
       snippets: (id) => attempt(() => api.request('clients.config', { id })),
       // Its own result, not the page-wide error: the sentence belongs next to the button that failed.
+      async loadBroker() {
+        const broker = await attempt(() => api.request('broker.status', {}));
+        if (broker) set({ broker });
+      },
+      brokerChanged: (broker) => set({ broker }),
+      async decide(id, allow) {
+        await attempt(() => api.request('broker.decide', { id, allow }));
+      },
+      async revokeConnector(clientId) {
+        await attempt(() => api.request('broker.revoke', { clientId }));
+      },
+      async signInHere() {
+        const started = await attempt(async () => {
+          const status = await api.request('status.get', {});
+          if (!status.activeIdp)
+            throw new Error('No active identity provider: add one on the Identity providers page first.');
+          return api.request('idp.testSignIn', { id: status.activeIdp, desktop: true });
+        });
+        return started?.url;
+      },
       installClaudeDesktop: (id) =>
         api.request('clients.installClaudeDesktop', { id }).then(
           (ok) => ({ ok }),

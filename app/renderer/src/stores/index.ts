@@ -23,6 +23,7 @@ export function createStores(api: ControlApi) {
       stores.inspector.getState().apply(event);
       if (event.type === 'idp.testResult') stores.idp.getState().testResult(event.data);
       if (event.type === 'policy.changed') stores.policy.getState().changed(event.data);
+      if (event.type === 'broker.changed') stores.clients.getState().brokerChanged(event.data);
       if (event.type === 'token.issued' || event.type === 'grant.revoked')
         void stores.status.getState().load();
     },

@@ -1,0 +1,65 @@
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import { SCOPES } from '../../shared/config-schema.js';
+import { BROKER_GRANT, type TokenBroker } from '../broker/token-broker.js';
+import type { GrantStore } from './grants.js';
+import type { OriginContext } from './origin.js';
+
+export interface BrokerGrantDeps {
+  broker: TokenBroker;
+  grants: GrantStore;
+  resourceServer: (ctx: OriginContext) => { scope: string; audience: string; accessTokenTTL: number };
+}
+
+/**
+ * A connector redeems the one-time code the running app gave it over the local channel (`broker/`): an
+ * ordinary audience-bound access token of its own pre-registered client, for the person signed in on this
+ * computer, recorded as a brokered session (the Inspector shows it; signing out in the tray revokes it). No
+ * refresh token: when it expires the connector asks the app again, which keeps the app's sign-in and the
+ * person's allowance the source of truth.
+ */
+export function registerBrokerGrant(provider: Provider, origin: OriginContext, d: BrokerGrantDeps): void {
+  provider.registerGrantType(
+    BROKER_GRANT,
+    async (ctx) => {
+      const { code, resource } = ctx.oidc.params as { code?: string; resource?: string };
+      if (!code) throw new errors.InvalidRequest('code is missing');
+      if (resource !== undefined && resource !== origin.resource)
+        throw new errors.InvalidTarget(`this authorization server issues tokens only for ${origin.resource}`);
+      const clientId = ctx.oidc.client!.clientId;
+      const identity = d.broker.redeem(code, clientId);
+      if (!identity)
+        throw new errors.InvalidGrant(
+          'the code is unknown, used, expired, for another client, or the sign-in on this computer ended',
+        );
+      const grant = new provider.Grant({ accountId: identity.subject, clientId });
+      grant.addResourceScope(origin.resource, SCOPES.tools);
+      const grantId = await grant.save();
+      d.grants.createGrant({
+        id: grantId,
+        clientId,
+        identity,
+        scopes: [SCOPES.tools],
+        resource: origin.resource,
+        issuer: origin.issuer,
+        via: 'broker',
+      });
+      const at = new provider.AccessToken({
+        accountId: identity.subject,
+        client: ctx.oidc.client!,
+        grantId,
+        gty: BROKER_GRANT,
+        scope: SCOPES.tools,
+      });
+      at.resourceServer = new provider.ResourceServer(origin.resource, {
+        ...d.resourceServer(origin),
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      });
+      ctx.oidc.entity('AccessToken', at);
+      const token = await at.save();
+      ctx.body = { access_token: token, token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
+    },
+    ['code', 'resource'],
+  );
+}
