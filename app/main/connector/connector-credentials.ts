@@ -99,6 +99,8 @@ export class ConnectorCredentials implements OAuthClientProvider {
   /** A refresh with the stored refresh token; false when it needs a sign-in instead. */
   private async refreshOnly(): Promise<boolean> {
     this.browserAllowed = false;
+    // The SDK reads the redirect URI (a native client's) even for a refresh.
+    this.callback = await listenForCallback(this.o.signInTimeoutMs);
     try {
       return (await auth(this, { serverUrl: this.o.mcpUrl })) === 'AUTHORIZED';
     } catch (err) {
@@ -106,6 +108,8 @@ export class ConnectorCredentials implements OAuthClientProvider {
       throw err;
     } finally {
       this.browserAllowed = true;
+      this.callback.close();
+      this.callback = undefined;
     }
   }
 
