@@ -16,6 +16,7 @@ import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { Identity } from '../../shared/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
+import type { ConfirmationCodec } from './confirmations.js';
 import type { ToolContext } from './tools.js';
 
 export interface SqlToolDeps {
@@ -23,6 +24,16 @@ export interface SqlToolDeps {
   runner: SqlRunner;
   audit: AuditLog;
 }
+
+/** What a tool's definition may use: the server (elicitation), the services, and the caller. */
+export interface ToolEnv {
+  server: McpServer;
+  d: SqlToolDeps & { confirmations: ConfirmationCodec };
+  ctx: ToolContext;
+}
+
+/** Keeps a definition's argument types (the generic is inferred from its input schema). */
+export const defineTool = <I extends z.ZodObject>(def: ToolDefinition<I>): ToolDefinition<I> => def;
 
 /** A refusal or failure the caller should read, not a crash. */
 export class ToolRefusal extends Error {}

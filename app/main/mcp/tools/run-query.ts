@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { streamRows } from '../../sql/runner.js';
+import { resultText } from '../result-text.js';
+import { defineTool, type ToolEnv } from '../tool-call.js';
+import { resultShape, readOnly, guard, where } from './tool-shapes.js';
+
+export function runQueryTool(_env: ToolEnv) {
+  return defineTool({
+    name: 'run_query',
+    title: 'Run a read-only query',
+    description:
+      "Runs a read-only T-SQL batch as the signed-in user and returns its rows, up to the connection's row limit (the result says when it was truncated). " +
+      'Accepted: SELECT (CTEs, APPLY, PIVOT, window functions, FOR JSON/XML, hints), DECLARE, SET @variable, SET NOCOUNT and the catalog procedures sp_help, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex, sp_helptext, sp_spaceused, sp_describe_first_result_set. ' +
+      'It runs inside a transaction that is always rolled back, within the query timeout. ' +
+      'The text is CSV under a header line with the row count and the column types (NULL is an empty field, an empty string is "").',
+    input: z.object({
+      ...where,
+      sql: z
+        .string()
+        .min(1)
+        .max(100_000)
+        .describe('T-SQL: SELECT, optionally with DECLARE/SET @variables first.'),
+      maxRows: z.number().int().min(1).optional().describe('Fewer rows than the row limit.'),
+    }),
+    output: resultShape,
+    annotations: readOnly,
+    capability: 'read',
+    run: async (args, call, req) => {
+      guard(args.sql, call, 'read');
+      const limit = Math.min(args.maxRows ?? call.profile.row_limit, call.profile.row_limit);
+      const result = await req.session('rollback', (r) =>
+        streamRows(r(), args.sql, {
+          limit,
+          signal: req.signal,
+          deadlineMs: call.profile.query_timeout_seconds * 1000,
+          onProgress: req.progress,
+        }),
+      );
+      const structured = { database: call.database, ...result };
+      return {
+        structured,
+        text: resultText(structured, limit),
+        rows: result.rowCount,
+        statement: args.sql,
+      };
+    },
+  });
+}
