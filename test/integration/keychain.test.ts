@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import { startEnv } from '../support/harness.js';
+import { regularFiles } from '../support/files.js';
 import { exited, spawnCli } from '../support/processes.js';
 
 const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
@@ -42,8 +43,8 @@ describe('SecretStore over keytar and the real gnome-keyring', () => {
       expect(key.d).toBeTruthy();
       expect(secretTool('idp:test:client-secret', env.service)).toBe('bridge-upstream-secret');
       await env.core.stop();
-      for (const f of fs.readdirSync(env.dataDir)) {
-        const bytes = fs.readFileSync(path.join(env.dataDir, f));
+      for (const f of regularFiles(env.dataDir)) {
+        const bytes = fs.readFileSync(f);
         expect(bytes.includes('bridge-upstream-secret'), f).toBe(false);
         expect(bytes.includes(key.d), f).toBe(false);
       }

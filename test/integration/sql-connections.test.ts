@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../app/main/mcp/audit.js';
 import { startEnv, type Env } from '../support/harness.js';
+import { regularFiles } from '../support/files.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
 import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
@@ -78,8 +78,8 @@ describe('test connection', () => {
       user: 'bridge_svc',
     });
     expect(await env.core.connections.secret('wrong-password')).toBe('nope');
-    for (const f of fs.readdirSync(env.dataDir)) {
-      const bytes = fs.readFileSync(path.join(env.dataDir, f));
+    for (const f of regularFiles(env.dataDir)) {
+      const bytes = fs.readFileSync(f);
       expect(bytes.includes('Bridge-Svc-Passw0rd'), f).toBe(false);
     }
   });

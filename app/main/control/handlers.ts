@@ -1,6 +1,4 @@
 import {
-  connectionProfileSchema,
-  policySchema,
   type BridgeConfig,
   type ConnectionProfileConfig,
   type PolicyConfig,
@@ -16,39 +14,28 @@ import type { UpstreamIdp } from '../idp/upstream.js';
 import type { Pools } from '../sql/pools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { TokenBroker } from '../broker/token-broker.js';
-import { explainAccess } from '../policy/explain-access.js';
 import type { ConnectionProfiles } from '../sql/profiles.js';
 import type { ConnectionTest } from '../sql/test-connection.js';
-import type { IdpProfile } from '../idp/profiles.js';
-import type { ConnectionProfile } from '../sql/profiles.js';
-import { APP_VERSION } from '../version.js';
-import { diagnoseIdp } from '../idp/doctor.js';
-import { IDP_PRESET_DEFAULTS } from '../idp/presets.js';
-import type { AccessTokenRecord, Grant } from '../oauth/grants.js';
-import type { KnownClient } from '../oauth/clients.js';
-import { clientSnippets, connectorEntryFor } from '../mcp/client-config.js';
-import {
-  claudeDesktopConfigPath,
-  installInClaudeDesktop,
-  InstallError,
-} from '../connector/claude-desktop-config.js';
 import {
   ControlError,
   requestSchemas,
-  type BrokerStatus,
-  type ClientInfo,
   type ControlApi,
   type ControlEvent,
   type ControlMethod,
   type ControlParams,
   type ControlResults,
-  type GrantInfo,
-  type PresetInfo,
-  type Problem,
-  type TokenInfo,
 } from '../../shared/control/contract.js';
 
-type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
+import { statusHandlers } from './handlers/status.js';
+import { idpHandlers } from './handlers/idp.js';
+import { connectionsHandlers } from './handlers/connections.js';
+import { clientsHandlers } from './handlers/clients.js';
+import { sessionsHandlers } from './handlers/sessions.js';
+import { policyHandlers } from './handlers/policy.js';
+import { brokerHandlers } from './handlers/broker.js';
+import { brokerStatus, tokenInfo } from './views.js';
+
+export type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
 
 /**
  * What the control API works on: the services it uses, named, rather than the whole core (which composes
@@ -77,6 +64,14 @@ export interface ControlDeps {
 }
 
 /** The one implementation of the contract, over the services; both transports call `control.request`. */
+/** What the handler groups share: the not-found check, and the desktop sign-ins in flight. */
+export interface ControlTools {
+  mustExist<T>(value: Promise<T | undefined> | T | undefined, what: string): Promise<T>;
+  desktopTests: Set<string>;
+  /** When this control API started (the Status page's uptime). */
+  startedAt: number;
+}
+
 export function createControl(core: ControlDeps): ControlApi {
   const startedAt = Date.now();
   // Test sign-ins started as this computer's user: their person becomes the desktop sign-in connectors share.
@@ -90,195 +85,15 @@ export function createControl(core: ControlDeps): ControlApi {
     return v;
   };
 
+  const tools: ControlTools = { mustExist, desktopTests, startedAt };
   const h: Handlers = {
-    'status.get': async () => {
-      // Each lookup once: profile listings read the keychain (has_secret) for every profile.
-      const [idps, conns, activeIdp, defaultConn] = await Promise.all([
-        core.profiles.list(),
-        core.connections.list(),
-        core.profiles.active().then((p) => p?.id),
-        defaultConnection(core),
-      ]);
-      return {
-        running: true,
-        version: APP_VERSION,
-        mcpUrl: core.urls().mcp,
-        issuer: core.urls().issuer,
-        idpCallback: core.urls().idpCallback,
-        port: core.port,
-        keychain: 'available',
-        activeIdp,
-        defaultConnection: defaultConn,
-        mcpSessions: core.mcp.sessionCount(),
-        activeGrants: core.grants.listGrants().length,
-        startedAt,
-        problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn }),
-      };
-    },
-    'idp.presets': async () =>
-      Object.entries(IDP_PRESET_DEFAULTS).map(([id, p]): PresetInfo => ({
-        id: id as PresetInfo['id'],
-        label: p.label,
-        issuerHint: p.issuerHint,
-        scopes: p.scopes,
-        groupsClaim: p.groupsClaim,
-        rolesClaim: p.rolesClaim,
-        dbUser: p.dbUser,
-        notes: p.notes,
-      })),
-    'idp.list': () => core.profiles.list(),
-    'idp.save': async (p) => {
-      const saved = await core.profiles.save(p);
-      core.upstream.invalidate(saved.id);
-      return saved;
-    },
-    'idp.remove': async ({ id }) => ({ removed: await core.profiles.remove(id) }),
-    'idp.setActive': async ({ id }) => {
-      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      core.profiles.setActive(id);
-      return { active: id };
-    },
-    'idp.testSignIn': async ({ id, again, desktop }) => {
-      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      try {
-        const started = await core.tester.begin(id, { again });
-        if (desktop) desktopTests.add(started.testId);
-        return started;
-      } catch (err) {
-        throw new ControlError((err as Error).message, 'failed');
-      }
-    },
-    'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: core.tester.cancel(testId) }),
-    'idp.revealIdToken': async ({ testId }) => ({
-      idToken: await mustExist(
-        core.tester.revealIdToken(testId),
-        'ID token kept for this test sign-in (they are kept for 10 minutes, in memory): run the test again',
-      ),
-    }),
-    'idp.diagnose': async ({ id }) => {
-      const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      const redirectUri = core.urls().idpCallback;
-      const checks = await diagnoseIdp(profile, {
-        redirectUri,
-        clientSecret: await core.profiles.clientSecret(id),
-        clockToleranceSeconds: core.config.idp.clock_tolerance_seconds,
-      });
-      return { redirectUri, checks };
-    },
-    'connections.list': () => core.connections.list(),
-    'connections.save': async (p) => {
-      const saved = await core.connections.save(p);
-      core.connections.keepDefault();
-      await core.pools.discard(saved.id);
-      return saved;
-    },
-    'connections.remove': async ({ id }) => {
-      await core.pools.discard(id);
-      const removed = await core.connections.remove(id);
-      core.connections.keepDefault();
-      return { removed };
-    },
-    'connections.testDraft': async (p) => core.testConnectionDraft(connectionProfileSchema.parse(p)),
-    'connections.test': async ({ id }) => {
-      await mustExist(core.connections.get(id), `connection profile "${id}"`);
-      return core.testConnection(id);
-    },
-    'connections.setDefault': async ({ id }) => {
-      await mustExist(core.connections.get(id), `connection profile "${id}"`);
-      core.connections.setDefault(id);
-      return { default: id };
-    },
-    'clients.list': async () => core.clients.listRegistered().map(clientInfo),
-    'clients.add': async (c) => {
-      try {
-        return clientInfo({ ...core.clients.addPreregistered(c), fromConfig: false });
-      } catch (err) {
-        throw new ControlError((err as Error).message, 'bad_request');
-      }
-    },
-    'clients.remove': async ({ id }) => {
-      if (core.clients.isFromConfig(id))
-        throw new ControlError(
-          `Client "${id}" is defined in the config file (oauth.clients); remove it there.`,
-          'bad_request',
-        );
-      return { removed: core.clients.removeRegistered(id) };
-    },
-    'clients.config': async ({ id }) => {
-      const client = await mustExist(core.clients.find(id), `client "${id}"`);
-      return clientSnippets(client, core.urls().mcp);
-    },
-    'clients.installClaudeDesktop': async ({ id }) => {
-      const client = await mustExist(core.clients.find(id), `client "${id}"`);
-      try {
-        const r = installInClaudeDesktop(
-          claudeDesktopConfigPath(),
-          connectorEntryFor(client, core.urls().mcp),
-        );
-        return { file: r.file, changed: r.changed, backup: r.backup, entry: { ...r.entry } };
-      } catch (err) {
-        if (err instanceof InstallError) throw new ControlError(err.message, 'failed');
-        throw err;
-      }
-    },
-    'grants.list': async ({ includeRevoked }) =>
-      core.grants.listGrants({ includeRevoked }).map((g) => grantInfo(core, g)),
-    'grants.revoke': async ({ id }) => {
-      await mustExist(core.grants.getGrant(id), `grant "${id}"`);
-      core.grants.revokeGrant(id, 'revoked_in_app');
-      return { revoked: true };
-    },
-    'tokens.list': async ({ includeExpired }) =>
-      core.grants.listAccessTokens({ includeExpired }).map((t) => tokenInfo(core, t)),
-    'tokens.revoke': async ({ jti }) => {
-      const t = await mustExist(core.grants.getAccessToken(jti), `access token "${jti}"`);
-      core.grants.revokeAccessToken(t.jti, t.expiresAt);
-      return { revoked: true };
-    },
-    'audit.query': async (p) => core.audit.query(p),
-    'broker.status': async () => brokerStatus(core.broker),
-    'broker.decide': async ({ id, allow }) => ({ decided: core.broker.decide(id, allow) }),
-    'broker.revoke': async ({ clientId }) => {
-      const who = core.broker.signedInAs();
-      const subjects = new Set(
-        core.broker
-          .allowances()
-          .filter((a) => a.clientId === clientId)
-          .map((a) => a.subject),
-      );
-      for (const subject of subjects) core.broker.revoke(clientId, subject);
-      let revoked = 0;
-      for (const g of core.grants.listGrants({}))
-        if (
-          g.via === 'broker' &&
-          g.clientId === clientId &&
-          (subjects.has(g.identity.subject) || g.identity.subject === who?.subject)
-        ) {
-          core.grants.revokeGrant(g.id, 'revoked_in_app');
-          revoked++;
-        }
-      return { revoked };
-    },
-    'broker.signOut': async () => {
-      const was = !!core.broker.signedInAs();
-      core.broker.signOut();
-      return { signedOut: was };
-    },
-    'policy.get': async () => ({ policy: core.policy.get(), fromConfig: !!core.config.policy }),
-    'policy.save': async (policy) => ({
-      policy: core.policy.save(policy),
-      fromConfig: !!core.config.policy,
-    }),
-    'policy.explain': async ({ person, policy }) =>
-      explainAccess(
-        identityOf(person),
-        policy ? policySchema.parse(policy) : core.policy.get(),
-        await core.connections.list(),
-      ),
-    'policy.checkLive': async ({ person, connection }) => {
-      await mustExist(core.connections.get(connection), `connection profile "${connection}"`);
-      return core.checkAccessLive(identityOf(person), connection);
-    },
+    ...statusHandlers(core, tools),
+    ...idpHandlers(core, tools),
+    ...connectionsHandlers(core, tools),
+    ...clientsHandlers(core, tools),
+    ...sessionsHandlers(core, tools),
+    ...policyHandlers(core, tools),
+    ...brokerHandlers(core, tools),
   };
 
   return {
@@ -327,120 +142,6 @@ export function createControl(core: ControlDeps): ControlApi {
         core.broker.off('change', onBroker);
       };
     },
-  };
-}
-
-/** A person as the control API describes one (Try it, a test sign-in's identity), as the policy reads them. */
-function identityOf(p: ControlParams<'policy.explain'>['person']): Identity {
-  return {
-    subject: '',
-    issuer: '',
-    idp: p.idp ?? '',
-    groups: p.groups ?? [],
-    roles: p.roles ?? [],
-    email: p.email || undefined,
-    dbUser: p.dbUser ?? '',
-  };
-}
-
-function problems(s: {
-  idps: IdpProfile[];
-  conns: ConnectionProfile[];
-  activeIdp?: string;
-  defaultConnection?: string;
-}): Problem[] {
-  const { idps, conns } = s;
-  const out: Problem[] = [];
-  if (!idps.length)
-    out.push({ page: 'idp', message: 'No identity provider is set up: nobody can sign in. Add one.' });
-  else if (!s.activeIdp)
-    out.push({
-      page: 'idp',
-      message: 'Several identity providers exist and none is active: choose the one users sign in with.',
-    });
-  if (!conns.length)
-    out.push({
-      page: 'connections',
-      message: 'No SQL Server connection is set up: the SQL tools have nothing to query. Add one.',
-    });
-  if (conns.length > 1 && !s.defaultConnection)
-    out.push({
-      page: 'connections',
-      message:
-        'Several connections exist and none is the default: tool calls that name none will fail. Choose one.',
-    });
-  for (const c of conns)
-    if (
-      !c.has_secret &&
-      (c.auth.type === 'sql' || c.auth.type === 'ntlm' || c.auth.type === 'entra-service-principal')
-    )
-      out.push({
-        page: 'connections',
-        message: `Connection "${c.id}" has no password or secret stored: type it again and save.`,
-      });
-  return out;
-}
-
-/** The connection a tool call without a "connection" argument uses, if there is one. */
-async function defaultConnection(core: ControlDeps): Promise<string | undefined> {
-  return core.connections.resolve().then(
-    (p) => p.id,
-    () => undefined,
-  );
-}
-
-function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo {
-  return {
-    clientId: c.info.client_id,
-    name: c.info.client_name,
-    source: c.source,
-    redirectUris: c.info.redirect_uris,
-    fromConfig: c.fromConfig,
-    skipConsent: c.skipConsent,
-  };
-}
-
-function grantInfo(core: ControlDeps, g: Grant): GrantInfo {
-  const family = core.grants.refreshFamily(g.id);
-  return {
-    id: g.id,
-    clientId: g.clientId,
-    subject: g.identity.subject,
-    email: g.identity.email,
-    dbUser: g.identity.dbUser,
-    scopes: g.scopes,
-    audience: g.resource,
-    createdAt: g.createdAt,
-    revokedAt: g.revokedAt,
-    revokedReason: g.revokedReason,
-    refreshIssued: family.issued,
-    refreshExpiresAt: family.activeExpiresAt,
-    ...(g.via ? { via: g.via } : {}),
-  };
-}
-
-function brokerStatus(broker: TokenBroker): BrokerStatus {
-  const who = broker.signedInAs();
-  return {
-    signedInAs: who && { subject: who.subject, label: who.email ?? who.subject },
-    allowances: broker.allowances(),
-    pending: broker.pendingRequests(),
-  };
-}
-
-function tokenInfo(core: ControlDeps, t: AccessTokenRecord): TokenInfo {
-  const c = t.claims as { client_id?: string; sub?: string; scope?: string; aud?: string | string[] };
-  return {
-    jti: t.jti,
-    grantId: t.grantId,
-    clientId: c.client_id ?? '',
-    subject: c.sub ?? '',
-    scopes: c.scope ? c.scope.split(' ') : [],
-    audience: Array.isArray(c.aud) ? c.aud.join(' ') : (c.aud ?? ''),
-    issuedAt: t.issuedAt,
-    expiresAt: t.expiresAt,
-    revoked: core.grants.isAccessTokenRevoked(t.jti) || core.grants.isGrantRevoked(t.grantId),
-    claims: t.claims,
   };
 }
 

@@ -1,0 +1,54 @@
+import { clientSnippets, connectorEntryFor } from '../../mcp/client-config.js';
+import {
+  claudeDesktopConfigPath,
+  installInClaudeDesktop,
+  InstallError,
+} from '../../connector/claude-desktop-config.js';
+import { ControlError } from '../../../shared/control/contract.js';
+import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+import { clientInfo } from '../views.js';
+
+/** The control API's clients requests. */
+export function clientsHandlers(
+  core: ControlDeps,
+  { mustExist }: ControlTools,
+): Pick<
+  Handlers,
+  'clients.list' | 'clients.add' | 'clients.remove' | 'clients.config' | 'clients.installClaudeDesktop'
+> {
+  return {
+    'clients.list': async () => core.clients.listRegistered().map(clientInfo),
+    'clients.add': async (c) => {
+      try {
+        return clientInfo({ ...core.clients.addPreregistered(c), fromConfig: false });
+      } catch (err) {
+        throw new ControlError((err as Error).message, 'bad_request');
+      }
+    },
+    'clients.remove': async ({ id }) => {
+      if (core.clients.isFromConfig(id))
+        throw new ControlError(
+          `Client "${id}" is defined in the config file (oauth.clients); remove it there.`,
+          'bad_request',
+        );
+      return { removed: core.clients.removeRegistered(id) };
+    },
+    'clients.config': async ({ id }) => {
+      const client = await mustExist(core.clients.find(id), `client "${id}"`);
+      return clientSnippets(client, core.urls().mcp);
+    },
+    'clients.installClaudeDesktop': async ({ id }) => {
+      const client = await mustExist(core.clients.find(id), `client "${id}"`);
+      try {
+        const r = installInClaudeDesktop(
+          claudeDesktopConfigPath(),
+          connectorEntryFor(client, core.urls().mcp),
+        );
+        return { file: r.file, changed: r.changed, backup: r.backup, entry: { ...r.entry } };
+      } catch (err) {
+        if (err instanceof InstallError) throw new ControlError(err.message, 'failed');
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { diagnoseIdp } from '../../idp/doctor.js';
+import { IDP_PRESET_DEFAULTS } from '../../idp/presets.js';
+import { ControlError, type PresetInfo } from '../../../shared/control/contract.js';
+import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+
+/** The control API's idp requests. */
+export function idpHandlers(
+  core: ControlDeps,
+  { mustExist, desktopTests }: ControlTools,
+): Pick<
+  Handlers,
+  | 'idp.presets'
+  | 'idp.list'
+  | 'idp.save'
+  | 'idp.remove'
+  | 'idp.setActive'
+  | 'idp.testSignIn'
+  | 'idp.cancelTestSignIn'
+  | 'idp.revealIdToken'
+  | 'idp.diagnose'
+> {
+  return {
+    'idp.presets': async () =>
+      Object.entries(IDP_PRESET_DEFAULTS).map(([id, p]): PresetInfo => ({
+        id: id as PresetInfo['id'],
+        label: p.label,
+        issuerHint: p.issuerHint,
+        scopes: p.scopes,
+        groupsClaim: p.groupsClaim,
+        rolesClaim: p.rolesClaim,
+        dbUser: p.dbUser,
+        notes: p.notes,
+      })),
+    'idp.list': () => core.profiles.list(),
+    'idp.save': async (p) => {
+      const saved = await core.profiles.save(p);
+      core.upstream.invalidate(saved.id);
+      return saved;
+    },
+    'idp.remove': async ({ id }) => ({ removed: await core.profiles.remove(id) }),
+    'idp.setActive': async ({ id }) => {
+      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      core.profiles.setActive(id);
+      return { active: id };
+    },
+    'idp.testSignIn': async ({ id, again, desktop }) => {
+      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      try {
+        const started = await core.tester.begin(id, { again });
+        if (desktop) desktopTests.add(started.testId);
+        return started;
+      } catch (err) {
+        throw new ControlError((err as Error).message, 'failed');
+      }
+    },
+    'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: core.tester.cancel(testId) }),
+    'idp.revealIdToken': async ({ testId }) => ({
+      idToken: await mustExist(
+        core.tester.revealIdToken(testId),
+        'ID token kept for this test sign-in (they are kept for 10 minutes, in memory): run the test again',
+      ),
+    }),
+    'idp.diagnose': async ({ id }) => {
+      const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      const redirectUri = core.urls().idpCallback;
+      const checks = await diagnoseIdp(profile, {
+        redirectUri,
+        clientSecret: await core.profiles.clientSecret(id),
+        clockToleranceSeconds: core.config.idp.clock_tolerance_seconds,
+      });
+      return { redirectUri, checks };
+    },
+  };
+}
