@@ -3,12 +3,13 @@ import { errors } from 'oidc-provider';
 import { SCOPES } from '../../shared/config-schema.js';
 import { BROKER_GRANT, type TokenBroker } from '../broker/token-broker.js';
 import type { GrantStore } from './grants.js';
+import { issueAccessToken, type ResourceServerInfo } from './issue-access-token.js';
 import type { OriginContext } from './origin.js';
 
 export interface BrokerGrantDeps {
   broker: TokenBroker;
   grants: GrantStore;
-  resourceServer: (ctx: OriginContext) => { scope: string; audience: string; accessTokenTTL: number };
+  resourceServer: (ctx: OriginContext) => ResourceServerInfo;
 }
 
 /**
@@ -26,39 +27,20 @@ export function registerBrokerGrant(provider: Provider, origin: OriginContext, d
       if (!code) throw new errors.InvalidRequest('code is missing');
       if (resource !== undefined && resource !== origin.resource)
         throw new errors.InvalidTarget(`this authorization server issues tokens only for ${origin.resource}`);
-      const clientId = ctx.oidc.client!.clientId;
-      const identity = d.broker.redeem(code, clientId);
+      const identity = d.broker.redeem(code, ctx.oidc.client!.clientId);
       if (!identity)
         throw new errors.InvalidGrant(
           'the code is unknown, used, expired, for another client, or the sign-in on this computer ended',
         );
-      const grant = new provider.Grant({ accountId: identity.subject, clientId });
-      grant.addResourceScope(origin.resource, SCOPES.tools);
-      const grantId = await grant.save();
-      d.grants.createGrant({
-        id: grantId,
-        clientId,
+      await issueAccessToken(provider, ctx, {
+        origin,
         identity,
         scopes: [SCOPES.tools],
-        resource: origin.resource,
-        issuer: origin.issuer,
+        gty: BROKER_GRANT,
+        grants: d.grants,
+        resourceServer: d.resourceServer(origin),
         via: 'broker',
       });
-      const at = new provider.AccessToken({
-        accountId: identity.subject,
-        client: ctx.oidc.client!,
-        grantId,
-        gty: BROKER_GRANT,
-        scope: SCOPES.tools,
-      });
-      at.resourceServer = new provider.ResourceServer(origin.resource, {
-        ...d.resourceServer(origin),
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'ES256' } },
-      });
-      ctx.oidc.entity('AccessToken', at);
-      const token = await at.save();
-      ctx.body = { access_token: token, token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
     },
     ['code', 'resource'],
   );

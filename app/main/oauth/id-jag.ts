@@ -7,6 +7,7 @@ import { effectiveSettings, type IdpProfiles } from '../idp/profiles.js';
 import { UpstreamError, type UpstreamIdp } from '../idp/upstream.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
+import { issueAccessToken, type ResourceServerInfo } from './issue-access-token.js';
 import type { OriginContext } from './origin.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -17,7 +18,7 @@ export interface IdJagDeps {
   upstream: UpstreamIdp;
   grants: GrantStore;
   models: ModelStore;
-  resourceServer: (ctx: OriginContext) => { scope: string; audience: string; accessTokenTTL: number };
+  resourceServer: (ctx: OriginContext) => ResourceServerInfo;
 }
 
 /**
@@ -85,33 +86,14 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
         if (err instanceof IdentityMappingError) throw refuse(err.message);
         throw err;
       }
-      const grant = new provider.Grant({ accountId: identity.subject, clientId });
-      grant.addResourceScope(origin.resource, scopes.join(' '));
-      const grantId = await grant.save();
-      d.grants.createGrant({
-        id: grantId,
-        clientId,
+      await issueAccessToken(provider, ctx, {
+        origin,
         identity,
         scopes,
-        resource: origin.resource,
-        issuer: origin.issuer,
-      });
-
-      const at = new provider.AccessToken({
-        accountId: identity.subject,
-        client: ctx.oidc.client!,
-        grantId,
         gty: JWT_BEARER,
-        scope: scopes.join(' '),
+        grants: d.grants,
+        resourceServer: d.resourceServer(origin),
       });
-      at.resourceServer = new provider.ResourceServer(origin.resource, {
-        ...d.resourceServer(origin),
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'ES256' } },
-      });
-      ctx.oidc.entity('AccessToken', at);
-      const token = await at.save();
-      ctx.body = { access_token: token, token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
     },
     ['assertion', 'scope', 'resource'],
   );

@@ -196,3 +196,17 @@ export function RemoveButton(props: {
     </button>
   );
 }
+
+/**
+ * Opens a tab during the click (popup blockers allow nothing later), then points it at the URL once the bridge
+ * gives one; the page it shows cannot navigate this one (reverse tabnabbing). No URL: the tab closes.
+ */
+export async function openInNewTab(url: () => Promise<string | undefined>): Promise<void> {
+  const tab = window.open('about:blank', '_blank');
+  const target = await url();
+  if (!target) return void tab?.close();
+  if (tab) {
+    tab.opener = null;
+    tab.location.href = target;
+  } else window.open(target, '_blank');
+}

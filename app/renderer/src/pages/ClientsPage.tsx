@@ -7,6 +7,7 @@ import {
   ErrorBanner,
   escapeCloses,
   Field,
+  openInNewTab,
   FormActions,
   RemoveButton,
 } from '../components/ui.js';
@@ -48,15 +49,7 @@ function SharedSignIn() {
   const broker = useSlice(clients, (s) => s.broker);
   useEffect(() => void clients.getState().loadBroker(), [clients]);
   if (!broker) return null;
-  const signIn = async () => {
-    const tab = window.open('about:blank', '_blank');
-    const url = await clients.getState().signInHere();
-    if (!url) return tab?.close();
-    if (tab) {
-      tab.opener = null;
-      tab.location.href = url;
-    } else window.open(url, '_blank');
-  };
+  const signIn = () => openInNewTab(() => clients.getState().signInHere());
   return (
     <div className="panel" data-testid="shared-sign-in">
       <h3>Sign-in shared with connectors</h3>

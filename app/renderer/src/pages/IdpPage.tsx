@@ -10,6 +10,7 @@ import {
   escapeCloses,
   Field,
   FormActions,
+  openInNewTab,
   RemoveButton,
 } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
@@ -239,17 +240,7 @@ function ProfileCard(props: {
   const test = useSlice(idp, (s) => s.latestTest(p.id));
   const presetLabel = useSlice(idp, (s) => s.presets.find((x) => x.id === p.preset)?.label ?? p.preset);
   const testing = !!test && !test.result;
-  const startTest = async (again = false) => {
-    // Open the tab synchronously with the click (popup blockers), then point it at the IdP.
-    const tab = window.open('about:blank', '_blank');
-    const url = await idp.getState().startTest(p.id, again);
-    if (!url) return tab?.close();
-    if (tab) {
-      // The IdP's page must not be able to navigate this one (reverse tabnabbing).
-      tab.opener = null;
-      tab.location.href = url;
-    } else window.open(url, '_blank');
-  };
+  const startTest = (again = false) => openInNewTab(() => idp.getState().startTest(p.id, again));
   return (
     <article className="panel card" data-testid={`idp-${p.id}`}>
       <div className="heading">
