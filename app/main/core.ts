@@ -10,6 +10,7 @@ import { createHttpApp, originOf } from './http/app.js';
 import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
+import { readiness } from './http/health.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
 import { IdpTester } from './idp/test-sign-in.js';
@@ -296,6 +297,7 @@ export class BridgeCore {
         mcp,
         control,
         uiDir: opts.uiDir,
+        readiness: () => readiness({ db, profiles, upstream }),
         log,
       });
       for (const s of servers) s.on('request', app);

@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { BridgeConfig } from '../../shared/config-schema.js';
+import type { Readiness } from './health.js';
 import type { IdpTester } from '../idp/test-sign-in.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import { AS_ROUTES } from '../oauth/authorization-server.js';
@@ -25,6 +26,8 @@ export interface HttpAppDeps {
   uiDir?: string;
   /** The control API (its own token and origin checks), mounted at /control. */
   control: RequestHandler;
+  /** `/readyz`: the checks a load balancer routes by. */
+  readiness: () => Promise<Readiness>;
   log: (msg: string) => void;
 }
 
@@ -94,6 +97,19 @@ function expressApp(d: HttpAppDeps): express.Express {
     return h;
   };
   app.use('/control', d.control);
+  // Liveness and readiness for proxies and orchestrators: no secret, no session, never cached.
+  app.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const stopping = d.mcp.isStopping();
+    res.status(stopping ? 503 : 200).json({ status: stopping ? 'stopping' : 'ok' });
+  });
+  app.get('/readyz', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    d.readiness().then((r) => {
+      const ready = r.ready && !d.mcp.isStopping();
+      res.status(ready ? 200 : 503).json({ ...r, ready });
+    }, next);
+  });
   for (const path of PRM_PATHS)
     app.get(path, (req, res) => void res.json(protectedResourceMetadata(originOf(req))));
   app.use(d.interactions.router());

@@ -243,6 +243,11 @@ export class UpstreamIdp {
     return payload;
   }
 
+  /** Loads the profile's discovery document unless it is cached (readiness checks). */
+  async ensureDiscovered(profile: IdpProfile): Promise<void> {
+    await this.configuration(profile);
+  }
+
   private configuration(profile: IdpProfile): Promise<oidc.Configuration> {
     let config = this.configs.get(profile.id);
     if (!config) {

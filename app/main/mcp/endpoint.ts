@@ -105,6 +105,11 @@ export class McpEndpoint {
     this.modernNode = toNodeHandler(this.modern, { maxRequestBodySize: BODY_LIMIT });
   }
 
+  /** Draining for shutdown: new MCP requests get 503. */
+  isStopping(): boolean {
+    return this.stopping;
+  }
+
   sessionCount(): number {
     return this.sessions.size;
   }

@@ -144,6 +144,9 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE grants ADD COLUMN via TEXT;          -- 'broker': from the desktop sign-in, no browser`,
 ];
 
+/** The schema version a database has once every migration of this build is applied. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 /** A private directory (0700, also when it already existed), for the state of one user. */
 export function privateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
