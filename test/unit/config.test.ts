@@ -1,10 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../app/main/config/load.js';
 import { DEFAULT_PORT } from '../../app/shared/config-schema.js';
 import { APP_VERSION } from '../../app/main/version.js';
+
+/** Temporary directories of a test, removed after it: a suite leaves nothing behind. */
+const dirs: string[] = [];
+const tempDir = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe('configuration', () => {
   it('has secure, documented defaults', () => {
@@ -24,7 +35,7 @@ describe('configuration', () => {
   });
 
   it('reads a file, then environment overrides, and takes IdP secrets from the environment', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'c.json');
+    const file = path.join(tempDir(), 'c.json');
     fs.writeFileSync(
       file,
       JSON.stringify({
@@ -49,8 +60,31 @@ describe('configuration', () => {
     expect(c.idp.profiles[0]!.client_secret).toBe('from-env');
   });
 
+  it('reads secrets from the environment or from the files *_FILE names, never from the config file', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'sql-password'), 'from-a-mounted-file\n');
+    const c = loadConfig({
+      env: {
+        MSSQL_MCP_IDP_CORP_CLIENT_SECRET: 'idp-secret',
+        MSSQL_MCP_SQL_SALES_DB_PASSWORD_FILE: path.join(dir, 'sql-password'),
+      },
+      overrides: {
+        idp: { profiles: [{ id: 'corp', issuer: 'https://idp.example', client_id: 'c' }] },
+        sql: { profiles: [{ id: 'sales-db', host: 'h', auth: { type: 'sql', user: 'u' } }] },
+      },
+    });
+    expect(c.idp.profiles[0]!.client_secret).toBe('idp-secret');
+    expect(c.sql.profiles[0]!.auth).toEqual({ type: 'sql', user: 'u', password: 'from-a-mounted-file' });
+    expect(() =>
+      loadConfig({
+        env: { MSSQL_MCP_IDP_CORP_CLIENT_SECRET_FILE: path.join(dir, 'missing') },
+        overrides: { idp: { profiles: [{ id: 'corp', issuer: 'https://idp.example', client_id: 'c' }] } },
+      }),
+    ).toThrow(/Cannot read MSSQL_MCP_IDP_CORP_CLIENT_SECRET_FILE/);
+  });
+
   it('names the file and key of a mistake', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'bad.json');
+    const file = path.join(tempDir(), 'bad.json');
     fs.writeFileSync(file, JSON.stringify({ server: { port: 'eighty' }, typo: true }));
     expect(() => loadConfig({ file, env: {} })).toThrow(ConfigError);
     try {

@@ -38,12 +38,37 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration${where}:\n${z.prettifyError(parsed.error)}`);
   }
   const config = parsed.data;
-  // IdP client secrets may come from the environment so they never sit in a file.
+  // Secrets may come from the environment, or from files it names (`*_FILE`, as container platforms mount
+  // them), so they never sit in the config file; they go to the keychain at start like any other.
   for (const profile of config.idp.profiles) {
-    const key = `MSSQL_MCP_IDP_${profile.id.toUpperCase().replace(/-/g, '_')}_CLIENT_SECRET`;
-    if (env[key]) profile.client_secret = env[key];
+    const secret = secretFromEnv(env, `MSSQL_MCP_IDP_${envName(profile.id)}_CLIENT_SECRET`);
+    if (secret) profile.client_secret = secret;
+  }
+  for (const profile of config.sql.profiles) {
+    const auth = profile.auth;
+    if (auth.type === 'sql' || auth.type === 'ntlm') {
+      const secret = secretFromEnv(env, `MSSQL_MCP_SQL_${envName(profile.id)}_PASSWORD`);
+      if (secret) auth.password = secret;
+    } else if (auth.type === 'entra-service-principal') {
+      const secret = secretFromEnv(env, `MSSQL_MCP_SQL_${envName(profile.id)}_CLIENT_SECRET`);
+      if (secret) auth.client_secret = secret;
+    }
   }
   return config;
+}
+
+const envName = (id: string) => id.toUpperCase().replace(/-/g, '_');
+
+/** `NAME`, or the contents of the file `NAME_FILE` names (one trailing newline dropped). */
+export function secretFromEnv(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (env[name]) return env[name];
+  const file = env[`${name}_FILE`];
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError(`Cannot read ${name}_FILE (${file}): ${(err as Error).message}`);
+  }
 }
 
 function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
