@@ -55,16 +55,20 @@ describe('SecretStore over keytar and the real gnome-keyring', () => {
 
   it('refuses to start without a Secret Service, saying how to fix it', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-nokeychain-'));
-    const { DISPLAY: _d, ...rest } = process.env;
-    const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir], {
-      ...rest,
-      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
-    });
-    expect(await exited(child)).toBe(1);
-    const out = child.output();
-    expect(out).toContain('No OS keychain is available');
-    expect(out).toContain('gnome-keyring');
-    expect(out).toContain('will not fall back to plain files');
-    expect(fs.existsSync(path.join(dataDir, 'state.db'))).toBe(false);
+    try {
+      const { DISPLAY: _d, ...rest } = process.env;
+      const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir], {
+        ...rest,
+        DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus',
+      });
+      expect(await exited(child)).toBe(1);
+      const out = child.output();
+      expect(out).toContain('No OS keychain is available');
+      expect(out).toContain('gnome-keyring');
+      expect(out).toContain('will not fall back to plain files');
+      expect(fs.existsSync(path.join(dataDir, 'state.db'))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
