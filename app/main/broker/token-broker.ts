@@ -132,13 +132,15 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
     return true;
   }
 
-  /** Withdraws an allowance; the tokens it produced are revoked by the caller. */
-  revoke(clientId: string, subject: string): boolean {
+  /** Withdraws every allowance of a client; the people it covered, whose brokered sessions the caller revokes. */
+  revoke(clientId: string): Set<string> {
     const all = this.allowances();
-    const kept = all.filter((a) => !(a.clientId === clientId && a.subject === subject));
-    this.settings.set('broker.allowances', kept);
+    this.settings.set(
+      'broker.allowances',
+      all.filter((a) => a.clientId !== clientId),
+    );
     this.emit('change');
-    return kept.length !== all.length;
+    return new Set(all.filter((a) => a.clientId === clientId).map((a) => a.subject));
   }
 
   /** Redeems a code once, for the client it was issued to. */

@@ -25,15 +25,18 @@ export function redacted(value: string): string {
   return `[redacted: ${value.length} characters, sha256 ${hash}…]`;
 }
 
+const isSecretName = (name: string) => SECRET_NAMES.has(name.toLowerCase());
+
 /** A copy of a parameter or JSON object with every credential replaced by its redacted form. */
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields))
-    out[k] = SECRET_NAMES.has(k.toLowerCase()) && typeof v === 'string' ? redacted(v) : v;
+    out[k] = isSecretName(k) && typeof v === 'string' ? redacted(v) : v;
   return out;
 }
 
-const paramsOf = (p: URLSearchParams) => redactFields(Object.fromEntries(p));
+/** Query or form parameters for a step's detail, credentials redacted. */
+export const traceParams = (p: URLSearchParams) => redactFields(Object.fromEntries(p));
 
 /** A Basic authorization header carries the client secret: only the client id is shown. */
 function redactHeaders(headers: Record<string, string>): Record<string, string> {
@@ -96,7 +99,7 @@ export class SignInTrace {
     const request: Record<string, unknown> = { method: options.method, url: redactUrl(url) };
     const auth = redactHeaders(options.headers);
     if (Object.keys(auth).length) request.headers = auth;
-    if (options.body instanceof URLSearchParams) request.body = paramsOf(options.body);
+    if (options.body instanceof URLSearchParams) request.body = traceParams(options.body);
     try {
       const res = await fetch(url, options as RequestInit);
       const detail: Record<string, unknown> = {
@@ -149,10 +152,7 @@ export function redactUrl(url: string): string {
   const u = new URL(url);
   if (!u.search) return url;
   const redactedParams = new URLSearchParams();
-  for (const [k, v] of u.searchParams) redactedParams.append(k, SECRET_NAMES.has(k) ? redacted(v) : v);
+  for (const [k, v] of u.searchParams) redactedParams.append(k, isSecretName(k) ? redacted(v) : v);
   u.search = redactedParams.toString();
   return u.href;
 }
-
-/** Splits a parameter set for a step's detail. */
-export const traceParams = paramsOf;

@@ -196,12 +196,7 @@ export class McpEndpoint {
     this.exchanges.add(exchange);
     res.once('close', () => this.exchanges.delete(exchange));
     const auth = (req as Request & { auth: AuthInfo }).auth;
-    const caller = auth.extra as unknown as CallerInfo;
-    const who = {
-      clientId: auth.clientId,
-      subject: caller.identity.subject,
-      email: caller.identity.email,
-    };
+    const who = whoOf(auth);
     const opening = opens(req.body);
     if (opening)
       this.requests.emit('request', {
@@ -261,9 +256,7 @@ export class McpEndpoint {
           status: 403,
           outcome: 'rejected',
           reason: 'the session belongs to another user or client',
-          clientId: auth.clientId,
-          subject: caller.identity.subject,
-          email: caller.identity.email,
+          ...whoOf(auth),
         });
         return jsonRpcError(res, 403, -32003, 'This session belongs to another user or client.');
       }
@@ -368,6 +361,12 @@ function callsWriteTool(body: unknown): boolean {
   });
 }
 
+/** Who sent a verified request, as the Inspector's feed names them. */
+function whoOf(auth: AuthInfo): Pick<McpRequestEvent, 'clientId' | 'subject' | 'email'> {
+  const { identity } = auth.extra as unknown as CallerInfo;
+  return { clientId: auth.clientId, subject: identity.subject, email: identity.email };
+}
+
 /** initialize (2025) or server/discover (2026-07-28) in a body: a client starting to talk to the bridge. */
 function opens(body: unknown): { method: string; protocolVersion?: string } | undefined {
   for (const m of Array.isArray(body) ? body : [body]) {
@@ -388,10 +387,7 @@ function challengeReason(header: string | null): string {
   return description ? `${error}: ${description}` : error;
 }
 
-function isInitialize(body: unknown): boolean {
-  const msgs = Array.isArray(body) ? body : [body];
-  return msgs.some((m) => (m as { method?: string } | null)?.method === 'initialize');
-}
+const isInitialize = (body: unknown) => opens(body)?.method === 'initialize';
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });

@@ -101,11 +101,14 @@ export class ConnectionProfiles {
     return this.db.prepare('DELETE FROM connection_profiles WHERE id = ?').run(id).changes > 0;
   }
 
-  /** Whether any profile offers execute_statement (decides whether the tool is listed at all). */
+  /**
+   * Whether any profile offers execute_statement (decides whether the tool is listed at all). Asked while each
+   * write-scoped MCP request builds its server, so SQLite answers it from the stored JSON without reading rows.
+   */
   anyAllowsWrites(): boolean {
-    return (
-      this.db.prepare('SELECT id, data FROM connection_profiles').all() as Array<{ id: string; data: string }>
-    ).some((r) => storedProfile(r.id, r.data).allow_writes);
+    return !!this.db
+      .prepare("SELECT 1 FROM connection_profiles WHERE json_extract(data, '$.allow_writes') = 1 LIMIT 1")
+      .get();
   }
 
   secret(id: string): Promise<string | null> {

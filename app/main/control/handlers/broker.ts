@@ -10,21 +10,12 @@ export function brokerHandlers(
     'broker.status': async () => brokerStatus(core.broker),
     'broker.decide': async ({ id, allow }) => ({ decided: core.broker.decide(id, allow) }),
     'broker.revoke': async ({ clientId }) => {
+      const subjects = core.broker.revoke(clientId);
       const who = core.broker.signedInAs();
-      const subjects = new Set(
-        core.broker
-          .allowances()
-          .filter((a) => a.clientId === clientId)
-          .map((a) => a.subject),
-      );
-      for (const subject of subjects) core.broker.revoke(clientId, subject);
+      if (who) subjects.add(who.subject);
       let revoked = 0;
       for (const g of core.grants.listGrants({}))
-        if (
-          g.via === 'broker' &&
-          g.clientId === clientId &&
-          (subjects.has(g.identity.subject) || g.identity.subject === who?.subject)
-        ) {
+        if (g.via === 'broker' && g.clientId === clientId && subjects.has(g.identity.subject)) {
           core.grants.revokeGrant(g.id, 'revoked_in_app');
           revoked++;
         }
