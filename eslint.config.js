@@ -3,6 +3,7 @@ import path from 'node:path';
 import js from '@eslint/js';
 import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'package.json'), 'utf8'));
@@ -33,6 +34,22 @@ export default tseslint.config(
       ],
       'no-console': 'off',
     },
+  },
+  {
+    // Product code is linted with its types: floating promises, unsafe `any` flows and misused promises are
+    // the bugs a strict compile still lets through.
+    files: ['app/**/*.{ts,tsx}', 'packages/*/src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // Handlers implement Promise-returning contracts (control API, oidc-provider adapters) without awaiting.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
+    },
+  },
+  {
+    files: ['app/renderer/**/*.{ts,tsx}'],
+    extends: [reactHooks.configs.flat.recommended],
   },
   {
     // No import cycles in product code: a cycle hides which module composes which (core.ts composes all).

@@ -111,9 +111,9 @@ describe('MCP Inspector CLI', () => {
     const modernOut = JSON.parse(modern.out) as { content: Array<{ text: string }> };
     expect(modernOut.content[0]!.text).toBe('# 1 row from Sales · columns: n int\nn\n1000');
     expect(
-      env.core.audit
-        .query({ limit: 5 })
-        .some((e) => e.tool === 'run_query' && e.clientId === 'mcp-inspector'),
+      (await env.core.audit.query({ limit: 5 })).some(
+        (e) => e.tool === 'run_query' && e.clientId === 'mcp-inspector',
+      ),
     ).toBe(true);
 
     // The same token, revoked, is refused.

@@ -52,6 +52,8 @@ import type { Identity, LivePermissions } from '../shared/types.js';
 import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
 import { startCheckpointer } from './state/checkpointer.js';
 import { openStateDb, type StateDb } from './state/database.js';
+import type { StateRepositories } from './state/repositories.js';
+import { sqliteRepositories } from './state/sqlite-repositories.js';
 
 export interface CoreOptions {
   config: BridgeConfig;
@@ -82,6 +84,8 @@ export interface CoreUrls {
 export interface CoreServices {
   readonly config: BridgeConfig;
   readonly db: StateDb;
+  /** The repositories (settings, profiles, audit) over the state database. */
+  readonly state: StateRepositories;
   readonly secrets: SecretStore;
   readonly profiles: IdpProfiles;
   readonly upstream: UpstreamIdp;
@@ -142,94 +146,44 @@ export class BridgeCore {
     db.pragma('wal_autocheckpoint = 0');
     const checkpointer = startCheckpointer(path.join(opts.dataDir, 'state.db'));
     try {
-      const profiles = new IdpProfiles(db, secrets);
-      for (const p of config.idp.profiles) await profiles.save(p);
-      if (config.idp.active) profiles.setActive(config.idp.active);
-
-      const connections = new ConnectionProfiles(db, secrets, () => config.sql.default);
-      for (const p of config.sql.profiles) await connections.save(p);
-      const pools = new Pools(connections);
-      const audit = new AuditLog(db, config.audit);
-      const policy = new PolicyStore(db);
-      // A policy in the config file is the policy (as profiles there are saved at every start).
-      if (config.policy) policy.save(config.policy);
-
-      const key = await loadSigningKey(secrets);
-      const { sealer, cookieKeys } = await loadStateKeys(secrets);
-      const models = new ModelStore(db, sealer, config.oauth.refresh_grace_seconds);
-      const grants = new GrantStore(db, models);
-      grants.prune();
-      const clients = new ClientRegistry(db, config.oauth);
-      const broker = new TokenBroker(db, (id) => clients.find(id)?.source === 'preregistered');
-      const upstream = new UpstreamIdp(profiles, config.idp.clock_tolerance_seconds);
-
-      const primary = http.createServer();
-      const port = await listen(primary, config.server.host, config.server.port);
-      const servers = [primary];
-      // localhost may resolve to ::1 first; answer there too when bound to the IPv4 loopback.
-      if (config.server.host === '127.0.0.1') {
-        const v6 = http.createServer();
-        if (
-          await listen(v6, '::1', port).then(
-            () => true,
-            () => false,
-          )
-        )
-          servers.push(v6);
-      }
-      const origins = new Origins(port, config.server.public_hosts);
-      const tokens = new AccessTokens(key, grants, () => origins.all().map((o) => o.issuer));
+      const state = sqliteRepositories(db);
+      const stored = await openStoredServices(config, state, secrets);
+      const oauth = await openOAuthState(config, db, secrets);
+      const { servers, origins } = await listenAll(config);
+      const upstream = new UpstreamIdp(stored.profiles, config.idp.clock_tolerance_seconds);
+      const tokens = new AccessTokens(oauth.key, oauth.grants, () => origins.all().map((o) => o.issuer));
       // The one callback registered at the IdP, whichever origin the client used.
       const idpCallback = () => `${origins.primary().origin}/idp/callback`;
-      const asDeps: AuthorizationServerDeps = {
+      const broker = new TokenBroker(
+        state.settings,
+        (id) => oauth.clients.find(id)?.source === 'preregistered',
+      );
+      const authorizationServer = authorizationServers({
         config,
-        clients,
-        grants,
-        models,
-        signingJwk: key.privateJwk,
-        cookieKeys,
-        registrationLimit: new RegistrationLimit(db, config.oauth.dcr.max_per_hour),
-        tokenRequestAllowed: tokenRateLimit(config),
-        authorizeRequestAllowed: authorizeRateLimit(config),
-        corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
-        cimdFetch: opts.cimdCa ? cimdFetchTrusting(opts.cimdCa) : undefined,
-        extend: (p, ctx) => {
-          const resourceServer = (c: OriginContext) => resourceServerInfo(config, c);
-          registerBrokerGrant(p, ctx, { broker, grants, resourceServer });
-          if (config.oauth.id_jag)
-            registerIdJagGrant(p, ctx, { profiles, upstream, grants, models, resourceServer });
-        },
-        revokeAccessToken: async (token, clientId) => {
-          // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
-          const claims = await tokens.decodeOwn(token);
-          if (claims?.jti && claims.client_id === clientId)
-            grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
-        },
-      };
-      const providers = new Map<string, Provider>();
-      const authorizationServer = (ctx: OriginContext): Provider => {
-        let p = providers.get(ctx.origin);
-        if (!p) {
-          p = createAuthorizationServer(asDeps, ctx);
-          observeAuthorizationServer(p, grants, log);
-          providers.set(ctx.origin, p);
-        }
-        return p;
-      };
+        db,
+        oauth,
+        tokens,
+        origins,
+        broker,
+        profiles: stored.profiles,
+        upstream,
+        cimdCa: opts.cimdCa,
+        log,
+      });
       const interactions = new Interactions({
         db,
         config,
-        sealer,
-        clients,
-        grants,
-        profiles,
+        sealer: oauth.sealer,
+        clients: oauth.clients,
+        grants: oauth.grants,
+        profiles: stored.profiles,
         upstream,
         providerFor: authorizationServer,
         originOf,
         idpCallback,
       });
       const tester = new IdpTester(
-        profiles,
+        stored.profiles,
         upstream,
         idpCallback,
         config.idp.test_sign_in_timeout_seconds * 1000,
@@ -238,38 +192,22 @@ export class BridgeCore {
           refreshSeconds: config.oauth.refresh_token_ttl_seconds,
         },
       );
-      const confirmations = new ConfirmationCodec(
-        sealer.deriveKey('mcp request state'),
-        config.sql.confirm_timeout_seconds,
-        (id, expiresAt) => models.claimOnce('WriteConfirmation', id, expiresAt),
-      );
-      const sqlDeps = { profiles: connections, runner: new SqlRunner(pools), audit, confirmations };
-      const mcp = new McpEndpoint({
-        tokens,
-        grants,
-        confirmations,
-        policy,
-        confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
-        toolSets: [identityTools(audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...(opts.toolSets ?? [])],
-      });
+      const mcp = mcpEndpoint(config, { ...stored, ...oauth, tokens }, opts.toolSets ?? []);
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
-      const pruneTimer = setInterval(() => grants.prune(), 10 * 60_000).unref();
+      const pruneTimer = setInterval(() => oauth.grants.prune(), 10 * 60_000).unref();
       const core = new BridgeCore(
         {
           config,
           db,
+          state,
           secrets,
-          profiles,
+          ...stored,
           upstream,
-          clients,
-          grants,
+          clients: oauth.clients,
+          grants: oauth.grants,
           tokens,
           authorizationServer,
           mcp,
-          connections,
-          pools,
-          audit,
-          policy,
           broker,
           origins,
           tester,
@@ -297,7 +235,7 @@ export class BridgeCore {
         mcp,
         control,
         uiDir: opts.uiDir,
-        readiness: () => readiness({ db, profiles, upstream }),
+        readiness: () => readiness({ state, profiles: stored.profiles, upstream }),
         log,
       });
       for (const s of servers) s.on('request', app);
@@ -364,6 +302,134 @@ export class BridgeCore {
     );
     this.db.close();
   }
+}
+
+/** The services over the repositories: profiles (the config file's saved at every start), audit, policy. */
+async function openStoredServices(config: BridgeConfig, state: StateRepositories, secrets: SecretStore) {
+  const profiles = new IdpProfiles(state.idpProfiles, state.settings, secrets);
+  for (const p of config.idp.profiles) await profiles.save(p);
+  if (config.idp.active) await profiles.setActive(config.idp.active);
+  const connections = new ConnectionProfiles(
+    state.connectionProfiles,
+    state.settings,
+    secrets,
+    () => config.sql.default,
+  );
+  for (const p of config.sql.profiles) await connections.save(p);
+  const audit = new AuditLog(state.audit, config.audit);
+  await audit.prune();
+  const policy = await PolicyStore.open(state.settings);
+  // A policy in the config file is the policy (as profiles there are saved at every start).
+  if (config.policy) await policy.save(config.policy);
+  return { profiles, connections, pools: new Pools(connections), audit, policy };
+}
+
+/** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
+async function openOAuthState(config: BridgeConfig, db: StateDb, secrets: SecretStore) {
+  const key = await loadSigningKey(secrets);
+  const { sealer, cookieKeys } = await loadStateKeys(secrets);
+  const models = new ModelStore(db, sealer, config.oauth.refresh_grace_seconds);
+  const grants = new GrantStore(db, models);
+  grants.prune();
+  return { key, sealer, cookieKeys, models, grants, clients: new ClientRegistry(db, config.oauth) };
+}
+type OAuthState = Awaited<ReturnType<typeof openOAuthState>>;
+
+/** Listens on the configured address; with 127.0.0.1 also on ::1 (localhost may resolve there first). */
+async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]; origins: Origins }> {
+  const primary = http.createServer();
+  const port = await listen(primary, config.server.host, config.server.port);
+  const servers = [primary];
+  if (config.server.host === '127.0.0.1') {
+    const v6 = http.createServer();
+    if (
+      await listen(v6, '::1', port).then(
+        () => true,
+        () => false,
+      )
+    )
+      servers.push(v6);
+  }
+  return { servers, origins: new Origins(port, config.server.public_hosts) };
+}
+
+/** oidc-provider per origin (its issuer is the origin the client used), created on first use. */
+function authorizationServers(d: {
+  config: BridgeConfig;
+  db: StateDb;
+  oauth: OAuthState;
+  tokens: AccessTokens;
+  origins: Origins;
+  broker: TokenBroker;
+  profiles: IdpProfiles;
+  upstream: UpstreamIdp;
+  cimdCa?: string;
+  log: (msg: string) => void;
+}): (ctx: OriginContext) => Provider {
+  const { config, oauth, tokens, origins } = d;
+  const { grants, models } = oauth;
+  const asDeps: AuthorizationServerDeps = {
+    config,
+    clients: oauth.clients,
+    grants,
+    models,
+    signingJwk: oauth.key.privateJwk,
+    cookieKeys: oauth.cookieKeys,
+    registrationLimit: new RegistrationLimit(d.db, config.oauth.dcr.max_per_hour),
+    tokenRequestAllowed: tokenRateLimit(config),
+    authorizeRequestAllowed: authorizeRateLimit(config),
+    corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
+    cimdFetch: d.cimdCa ? cimdFetchTrusting(d.cimdCa) : undefined,
+    extend: (p, ctx) => {
+      const resourceServer = (c: OriginContext) => resourceServerInfo(config, c);
+      registerBrokerGrant(p, ctx, { broker: d.broker, grants, resourceServer });
+      if (config.oauth.id_jag)
+        registerIdJagGrant(p, ctx, {
+          profiles: d.profiles,
+          upstream: d.upstream,
+          grants,
+          models,
+          resourceServer,
+        });
+    },
+    revokeAccessToken: async (token, clientId) => {
+      // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
+      const claims = await tokens.decodeOwn(token);
+      if (claims?.jti && claims.client_id === clientId) grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
+    },
+  };
+  const providers = new Map<string, Provider>();
+  return (ctx) => {
+    let p = providers.get(ctx.origin);
+    if (!p) {
+      p = createAuthorizationServer(asDeps, ctx);
+      observeAuthorizationServer(p, grants, d.log);
+      providers.set(ctx.origin, p);
+    }
+    return p;
+  };
+}
+
+/** The MCP endpoint with the identity tool, the SQL tools and the schema context (and any extra tool sets). */
+function mcpEndpoint(
+  config: BridgeConfig,
+  d: Awaited<ReturnType<typeof openStoredServices>> & OAuthState & { tokens: AccessTokens },
+  extra: ToolSet[],
+): McpEndpoint {
+  const confirmations = new ConfirmationCodec(
+    d.sealer.deriveKey('mcp request state'),
+    config.sql.confirm_timeout_seconds,
+    (id, expiresAt) => d.models.claimOnce('WriteConfirmation', id, expiresAt),
+  );
+  const sqlDeps = { profiles: d.connections, runner: new SqlRunner(d.pools), audit: d.audit, confirmations };
+  return new McpEndpoint({
+    tokens: d.tokens,
+    grants: d.grants,
+    confirmations,
+    policy: d.policy,
+    confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
+    toolSets: [identityTools(d.audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...extra],
+  });
 }
 
 function listen(server: http.Server, host: string, port: number): Promise<number> {

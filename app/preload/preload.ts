@@ -13,6 +13,6 @@ const api = controlIpcClient({
 
 // Only the two functions of the contract cross the bridge (contextBridge copies them into the page's world).
 contextBridge.exposeInMainWorld('bridge', {
-  request: api.request,
-  subscribe: api.subscribe,
+  request: api.request.bind(api),
+  subscribe: api.subscribe.bind(api),
 });

@@ -46,7 +46,7 @@ describe('SQL Server frozen mid-statement', () => {
     expect(result.isError).toBe(true);
     expect(text(result)).toContain(`${tds.host}:${tds.port} did not acknowledge the cancel in time`);
     expect(elapsed).toBeLessThan(3_000 + 1_500);
-    const [audit] = env.core.audit.query({ limit: 1 });
+    const [audit] = await env.core.audit.query({ limit: 1 });
     expect(audit).toMatchObject({ tool: 'run_query', outcome: 'error', errorCode: 'ETIMEOUT' });
     expect(audit!.errorNumber).toBeUndefined();
 

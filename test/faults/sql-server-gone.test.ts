@@ -43,7 +43,7 @@ describe('SQL Server gone mid-statement', () => {
       subject: 'alice',
     });
     // whoami is audited too: the run_query row is the one before it.
-    const row = env.core.audit.query({ limit: 5 }).find((e) => e.tool === 'run_query');
+    const row = (await env.core.audit.query({ limit: 5 })).find((e) => e.tool === 'run_query');
     expect(row).toMatchObject({ tool: 'run_query', outcome: 'error' });
     expect(row!.errorNumber === undefined || Number.isInteger(row!.errorNumber)).toBe(true);
     // The driver's code when it gave one (ECONNRESET, ESOCKET); Node 24 under load sometimes reports the

@@ -110,7 +110,7 @@ describe('access policy through MCP', () => {
     const ok = await alice.call('run_query', { sql: 'SELECT OrderID FROM dbo.Orders ORDER BY OrderID' });
     expect(ok.isError).toBeFalsy();
 
-    const before = env.core.audit.query({ limit: 1 })[0]!.id;
+    const before = (await env.core.audit.query({ limit: 1 }))[0]!.id;
     const refused = await alice.call('run_query', {
       sql: 'WITH x AS (SELECT FirstName, Salary FROM Employees) SELECT * FROM x',
     });
@@ -118,7 +118,7 @@ describe('access policy through MCP', () => {
     expect(text(refused)).toMatch(
       /Table dbo\.Employees is denied to you by policy rule "analysts" \(tables\.deny "dbo\.Employees"\)/,
     );
-    const [entry] = env.core.audit.query({ limit: 1 });
+    const [entry] = await env.core.audit.query({ limit: 1 });
     expect(entry!.id).toBeGreaterThan(before);
     expect(entry).toMatchObject({
       tool: 'run_query',
@@ -236,7 +236,7 @@ describe('access policy through MCP', () => {
     expect(text(await carol.call('run_query', { sql: 'SELECT * FROM dbo.Customers' }))).toMatch(
       /not among the tables policy rule "contractors" lets you read \(dbo\.Orders\)/,
     );
-    const [entry] = env.core.audit.query({ limit: 1 });
+    const [entry] = await env.core.audit.query({ limit: 1 });
     expect(entry).toMatchObject({ rule: 'contractors', dbUser: 'alice', outcome: 'refused' });
 
     env.core.policy.save(POLICY);

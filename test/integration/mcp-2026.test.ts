@@ -189,15 +189,17 @@ describe('progress and cancellation on a long query', () => {
     expect(env.sql!.activeRequests()).toBeGreaterThan(0);
     abort.abort();
     await expect(pending).rejects.toThrow();
-    const audited = () =>
-      env.core.audit.query({ limit: 5 }).find((e) => e.tool === 'run_query' && e.profile === 'sales_big');
+    const audited = async () =>
+      (await env.core.audit.query({ limit: 5 })).find(
+        (e) => e.tool === 'run_query' && e.profile === 'sales_big',
+      );
     await waitFor(
-      () => env.sql!.activeRequests() === 0 && audited()?.outcome === 'cancelled',
+      async () => env.sql!.activeRequests() === 0 && (await audited())?.outcome === 'cancelled',
       'the statement to stop on the server and the audit to say cancelled',
       5_000,
     );
     expect(env.sql!.activeRequests()).toBe(0);
-    expect(audited()).toMatchObject({ outcome: 'cancelled', subject: 'bob' });
+    expect(await audited()).toMatchObject({ outcome: 'cancelled', subject: 'bob' });
   });
 });
 
@@ -205,7 +207,7 @@ describe('confirmed writes', () => {
   const price = async (id: number) =>
     Number((await scalar(`SELECT UnitPrice AS p FROM Products WHERE ProductID = ${id}`)).p);
   const update = (id: number, to: number) => `UPDATE Products SET UnitPrice = ${to} WHERE ProductID = ${id}`;
-  const lastAudit = () => env.core.audit.query({ limit: 1 })[0]!;
+  const lastAudit = async () => (await env.core.audit.query({ limit: 1 }))[0]!;
 
   it('asks the person with the statement, where it runs and its previewed effect, and commits on accept', async () => {
     const before = await price(11);
@@ -226,7 +228,7 @@ describe('confirmed writes', () => {
     expect(asked[0]!.message).toContain('1 row affected');
     expect(await price(11)).toBe(77.5);
     expect(before).not.toBe(77.5);
-    expect(lastAudit()).toMatchObject({ tool: 'execute_statement', outcome: 'ok', rowCount: 1 });
+    expect(await lastAudit()).toMatchObject({ tool: 'execute_statement', outcome: 'ok', rowCount: 1 });
   });
 
   it('a declined or cancelled confirmation changes nothing, and the audit says declined', async () => {
@@ -240,7 +242,7 @@ describe('confirmed writes', () => {
       expect(text(r)).toContain('Not run: the change was not confirmed');
       expect(r.structuredContent).toMatchObject({ committed: false });
       expect(await price(12)).toBe(before);
-      expect(lastAudit()).toMatchObject({ tool: 'execute_statement', outcome: 'declined' });
+      expect(await lastAudit()).toMatchObject({ tool: 'execute_statement', outcome: 'declined' });
     }
   });
 

@@ -173,9 +173,9 @@ describe('read-only guard', () => {
     }
     const still = await call(client, 'run_query', { sql: 'SELECT COUNT(*) AS n FROM Customers' });
     expect(still.structuredContent!.rows).toEqual([[1000]]);
-    const refusedAudits = env.core.audit
-      .query({ limit: 100 })
-      .filter((e) => e.outcome === 'refused' && e.tool === 'run_query');
+    const refusedAudits = (await env.core.audit.query({ limit: 100 })).filter(
+      (e) => e.outcome === 'refused' && e.tool === 'run_query',
+    );
     expect(refusedAudits.length).toBeGreaterThanOrEqual(refused.length);
   });
 
@@ -219,7 +219,7 @@ describe('impersonation failures', () => {
     expect(r.isError).toBe(true);
     expect(text(r)).toContain('The database user "carol" does not exist in database "Sales"');
     expect(text(r)).toContain('never falls back');
-    expect(env.core.audit.query({ limit: 1 })[0]).toMatchObject({
+    expect((await env.core.audit.query({ limit: 1 }))[0]).toMatchObject({
       subject: 'carol',
       outcome: 'error',
       errorNumber: 15517,
@@ -301,7 +301,7 @@ describe('scopes, writes and sessions', () => {
   it('audits every call with who, tool, statement hash, rows, duration and outcome', async () => {
     const { client } = await as('alice');
     await call(client, 'run_query', { sql: 'SELECT TOP 2 RegionID FROM Regions ORDER BY RegionID' });
-    const [last] = env.core.audit.query({ limit: 1 });
+    const [last] = await env.core.audit.query({ limit: 1 });
     expect(last).toMatchObject({
       subject: 'alice',
       email: 'alice@example.com',
@@ -409,10 +409,14 @@ describe('row limit, timeout and cancellation on 1,000,000 rows', () => {
     await waitFor(() => env.sql!.activeRequests() === 0, 'the TDS server to stop the statement', 5_000);
     expect(env.sql!.activeRequests()).toBe(0);
     // The handler records the call once its session has rolled back, just after the client gave up.
-    const cancelled = () =>
-      env.core.audit.query({ limit: 5 }).find((e) => e.tool === 'run_query' && e.subject === 'bob');
-    await waitFor(() => cancelled()?.outcome === 'cancelled', 'the audit to say cancelled', 10_000);
-    expect(cancelled()).toMatchObject({ outcome: 'cancelled', profile: 'sales_unlimited' });
+    const cancelled = async () =>
+      (await env.core.audit.query({ limit: 5 })).find((e) => e.tool === 'run_query' && e.subject === 'bob');
+    await waitFor(
+      async () => (await cancelled())?.outcome === 'cancelled',
+      'the audit to say cancelled',
+      10_000,
+    );
+    expect(await cancelled()).toMatchObject({ outcome: 'cancelled', profile: 'sales_unlimited' });
   });
 
   it('ends a query that outlives the timeout, cancelling it on the server', async () => {

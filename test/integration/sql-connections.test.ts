@@ -119,12 +119,12 @@ describe('outages', () => {
 });
 
 describe('audit retention and CORS', () => {
-  it('keeps at most max_rows audit entries', () => {
-    const log = new AuditLog(env.core.db, { max_rows: 100, max_age_days: 90 });
+  it('keeps at most max_rows audit entries', async () => {
+    const log = new AuditLog(env.core.state.audit, { max_rows: 100, max_age_days: 90 });
     for (let i = 0; i < 150; i++)
-      log.record({ subject: 's', clientId: 'c', tool: 'whoami', durationMs: 1, outcome: 'ok' });
-    log.prune();
-    expect(log.query({ limit: 1000 }).length).toBe(100);
+      await log.record({ subject: 's', clientId: 'c', tool: 'whoami', durationMs: 1, outcome: 'ok' });
+    await log.prune();
+    expect((await log.query({ limit: 1000 })).length).toBe(100);
   });
 
   it('exposes Mcp-Session-Id and WWW-Authenticate to configured browser origins', async () => {

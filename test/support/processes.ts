@@ -28,12 +28,12 @@ export function spawnCli(
 
 /** `what` may be a function, to say in the error what the process had printed by then. */
 export async function waitFor(
-  predicate: () => boolean,
+  predicate: () => boolean | Promise<boolean>,
   what: string | (() => string),
   timeoutMs = 20_000,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > until)
       throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 50));

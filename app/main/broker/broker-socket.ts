@@ -22,6 +22,19 @@ export async function listenForConnectors(
   const where = brokerSocketPath(dataDir);
   // A socket left by a crashed run would refuse the bind; only this user's data directory can hold it.
   if (process.platform !== 'win32') fs.rmSync(where, { force: true });
+  const answerTo = async (line: string): Promise<unknown> => {
+    let msg: { op?: string; clientId?: string; label?: string };
+    try {
+      msg = JSON.parse(line) as typeof msg;
+    } catch {
+      return { status: 'denied', message: 'not JSON' };
+    }
+    if (msg.op !== 'token' || typeof msg.clientId !== 'string')
+      return { status: 'denied', message: 'unknown request' };
+    return broker
+      .request(msg.clientId, String(msg.label ?? 'a connector'))
+      .catch((err: Error) => ({ status: 'denied', message: err.message }));
+  };
   const server = net.createServer((socket) => {
     socket.setTimeout(5000, () => socket.destroy());
     let buffered = '';
@@ -30,17 +43,9 @@ export async function listenForConnectors(
       if (buffered.length > 4096) return socket.destroy();
       const nl = buffered.indexOf('\n');
       if (nl === -1) return;
-      let answer: unknown;
-      try {
-        const msg = JSON.parse(buffered.slice(0, nl)) as { op?: string; clientId?: string; label?: string };
-        answer =
-          msg.op === 'token' && typeof msg.clientId === 'string'
-            ? broker.request(msg.clientId, String(msg.label ?? 'a connector'))
-            : { status: 'denied', message: 'unknown request' };
-      } catch {
-        answer = { status: 'denied', message: 'not JSON' };
-      }
-      socket.end(`${JSON.stringify(answer)}\n`);
+      const line = buffered.slice(0, nl);
+      buffered = '';
+      void answerTo(line).then((answer) => socket.end(`${JSON.stringify(answer)}\n`));
     });
     socket.on('error', () => undefined);
   });

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import type { Identity } from '../../shared/types.js';
-import type { StateDb } from '../state/database.js';
-import { Settings } from '../state/settings.js';
+import type { SettingsRepository } from '../state/repositories.js';
 
 /** The grant type a connector redeems its one-time code with at /token. */
 export const BROKER_GRANT = 'urn:mssql-mcp-bridge:params:oauth:grant-type:desktop-sign-in';
@@ -41,19 +40,17 @@ export type BrokerAnswer =
  * (per client and person); the desktop sign-in lasts for this run.
  */
 export class TokenBroker extends EventEmitter<{ change: [] }> {
-  private readonly settings: Settings;
   private desktop?: Identity;
   private readonly pending = new Map<string, PendingRequest>();
   private readonly denied = new Set<string>();
   private readonly codes = new Map<string, { identity: Identity; clientId: string; expires: number }>();
 
   constructor(
-    db: StateDb,
+    private readonly settings: SettingsRepository,
     /** Pre-registered clients a connector may act as; anything else is refused. */
     private readonly isPreRegistered: (clientId: string) => boolean,
   ) {
     super();
-    this.settings = new Settings(db);
   }
 
   signedInAs(): Identity | undefined {
@@ -73,8 +70,8 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
     this.emit('change');
   }
 
-  allowances(): Allowance[] {
-    return this.settings.get('broker.allowances', allowancesSchema) ?? [];
+  async allowances(): Promise<Allowance[]> {
+    return (await this.settings.get('broker.allowances', allowancesSchema)) ?? [];
   }
 
   pendingRequests(): PendingRequest[] {
@@ -84,7 +81,7 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
   }
 
   /** A connector asks for a code. */
-  request(clientId: string, label: string): BrokerAnswer {
+  async request(clientId: string, label: string): Promise<BrokerAnswer> {
     if (!this.isPreRegistered(clientId))
       return { status: 'denied', message: `"${clientId}" is not a pre-registered client of this bridge.` };
     const who = this.desktop;
@@ -97,7 +94,7 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
       this.denied.delete(clientId);
       return { status: 'denied', message: 'The connector was not allowed in MSSQL MCP Bridge.' };
     }
-    if (!this.allowances().some((a) => a.clientId === clientId && a.subject === who.subject)) {
+    if (!(await this.allowances()).some((a) => a.clientId === clientId && a.subject === who.subject)) {
       if (![...this.pending.values()].some((p) => p.clientId === clientId)) {
         const id = crypto.randomUUID();
         this.pending.set(id, { id, clientId, label: label.slice(0, 200), at: Date.now() });
@@ -114,16 +111,16 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
   }
 
   /** The person allows (or refuses) a pending request; allowing covers that client for them from now on. */
-  decide(requestId: string, allow: boolean): boolean {
+  async decide(requestId: string, allow: boolean): Promise<boolean> {
     const p = this.pending.get(requestId);
     const who = this.desktop;
     if (!p || !who) return false;
     this.pending.delete(requestId);
     if (allow) {
-      const others = this.allowances().filter(
+      const others = (await this.allowances()).filter(
         (a) => !(a.clientId === p.clientId && a.subject === who.subject),
       );
-      this.settings.set('broker.allowances', [
+      await this.settings.set('broker.allowances', [
         ...others,
         { clientId: p.clientId, subject: who.subject, label: p.label, allowedAt: Date.now() },
       ]);
@@ -133,9 +130,9 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
   }
 
   /** Withdraws every allowance of a client; the people it covered, whose brokered sessions the caller revokes. */
-  revoke(clientId: string): Set<string> {
-    const all = this.allowances();
-    this.settings.set(
+  async revoke(clientId: string): Promise<Set<string>> {
+    const all = await this.allowances();
+    await this.settings.set(
       'broker.allowances',
       all.filter((a) => a.clientId !== clientId),
     );

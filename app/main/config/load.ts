@@ -28,10 +28,7 @@ export function loadConfig(
       throw new ConfigError(`Config file ${opts.file} is not valid JSON: ${(err as Error).message}`);
     }
   }
-  const merged = deepMerge(
-    deepMerge(fromFile, (opts.overrides ?? {}) as Record<string, unknown>),
-    envOverrides(env),
-  );
+  const merged = deepMerge(deepMerge(fromFile, opts.overrides ?? {}), envOverrides(env));
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const where = opts.file ? ` in ${opts.file}` : '';

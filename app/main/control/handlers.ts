@@ -66,7 +66,7 @@ export interface ControlDeps {
 /** The one implementation of the contract, over the services; both transports call `control.request`. */
 /** What the handler groups share: the not-found check, and the desktop sign-ins in flight. */
 export interface ControlTools {
-  mustExist<T>(value: Promise<T | undefined> | T | undefined, what: string): Promise<T>;
+  mustExist: <T>(value: Promise<T | undefined> | T | undefined, what: string) => Promise<T>;
   desktopTests: Set<string>;
   /** When this control API started (the Status page's uptime). */
   startedAt: number;
@@ -116,7 +116,7 @@ export function createControl(core: ControlDeps): ControlApi {
     },
     subscribe(listener: (event: ControlEvent) => void, onState?: (connected: boolean) => void) {
       const onAudit = (data: ControlEvent['data']) => listener({ type: 'audit.entry', data } as ControlEvent);
-      core.audit.on('entry', onAudit as never);
+      core.audit.on('entry', onAudit);
       const offGrants = core.grants.onEvent((e) => {
         if (e.type === 'grant_revoked')
           listener({ type: 'grant.revoked', data: { grantId: e.grantId, reason: e.reason } });
@@ -129,12 +129,16 @@ export function createControl(core: ControlDeps): ControlApi {
       core.policy.on('change', onPolicy);
       const onRequest = (data: McpRequestEvent) => listener({ type: 'mcp.request', data });
       core.mcp.requests.on('request', onRequest);
-      const onBroker = () => listener({ type: 'broker.changed', data: brokerStatus(core.broker) });
+      const onBroker = () =>
+        void brokerStatus(core.broker).then(
+          (data) => listener({ type: 'broker.changed', data }),
+          () => undefined, // the next change or a reload shows it; the stream must not die of a failed read
+        );
       core.broker.on('change', onBroker);
       // In process (and over IPC) the stream cannot drop: it is live from the start.
       onState?.(true);
       return () => {
-        core.audit.off('entry', onAudit as never);
+        core.audit.off('entry', onAudit);
         offGrants();
         offTests();
         core.policy.off('change', onPolicy);

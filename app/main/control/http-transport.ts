@@ -38,7 +38,7 @@ export function controlHttpRouter(
   router.post('/rpc', express.json({ limit: '256kb' }), async (req, res) => {
     const { method, params } = (req.body ?? {}) as { method?: string; params?: unknown };
     try {
-      const result = await control.request(method as ControlMethod, (params ?? {}) as never);
+      const result = await control.request(method as ControlMethod, params ?? {});
       res.json({ result });
     } catch (err) {
       const e = err instanceof ControlError ? err : new ControlError((err as Error).message, 'failed');

@@ -104,11 +104,11 @@ export function grantInfo(core: ControlDeps, g: Grant): GrantInfo {
   };
 }
 
-export function brokerStatus(broker: TokenBroker): BrokerStatus {
+export async function brokerStatus(broker: TokenBroker): Promise<BrokerStatus> {
   const who = broker.signedInAs();
   return {
     signedInAs: who && { subject: who.subject, label: who.email ?? who.subject },
-    allowances: broker.allowances(),
+    allowances: await broker.allowances(),
     pending: broker.pendingRequests(),
   };
 }

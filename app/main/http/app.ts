@@ -177,7 +177,7 @@ function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
         .json({ error: 'invalid_request', error_description: 'The request could not be parsed.' });
       return;
     }
-    log(`error on ${req.method} ${req.path}: ${err.stack ?? err.message ?? String(err)}`);
+    log(`error on ${req.method} ${req.path}: ${err.stack ?? err.message}`);
     if (!res.headersSent)
       res
         .status(500)

@@ -1,5 +1,5 @@
-import type { StateDb } from '../state/database.js';
 import { SCHEMA_VERSION } from '../state/database.js';
+import type { StateRepositories } from '../state/repositories.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import type { UpstreamIdp } from '../idp/upstream.js';
 
@@ -17,15 +17,14 @@ const IDP_WAIT_MS = 5000;
  * here can start. `/healthz` is liveness only.
  */
 export async function readiness(d: {
-  db: StateDb;
+  state: Pick<StateRepositories, 'schemaVersion'>;
   profiles: IdpProfiles;
   upstream: Pick<UpstreamIdp, 'ensureDiscovered'>;
 }): Promise<Readiness> {
   let database = 'ok';
   let migrations = 'ok';
   try {
-    d.db.prepare('SELECT 1').get();
-    const version = d.db.pragma('user_version', { simple: true }) as number;
+    const version = await d.state.schemaVersion();
     if (version !== SCHEMA_VERSION)
       migrations = `the state database is at schema ${version}, this build expects ${SCHEMA_VERSION}`;
   } catch (err) {

@@ -109,10 +109,10 @@ export class SignInTrace {
       };
       const type = res.headers.get('content-type') ?? '';
       if (type.includes('json')) {
-        const body = (await res
+        const body: unknown = await res
           .clone()
           .json()
-          .catch(() => undefined)) as unknown;
+          .catch(() => undefined);
         if (body && typeof body === 'object' && !Array.isArray(body))
           detail.response = redactFields(body as Record<string, unknown>);
       }

@@ -210,7 +210,7 @@ export class IdpTester {
         status: 'fail',
         detail: { db_user_rule: settings.dbUser, message: err.message },
       });
-      return { ...fail(code, err.message), claims } as TestSignInResult;
+      return { ...fail(code, err.message), claims };
     }
   }
 

@@ -52,7 +52,7 @@ export function explainIdpOutage(err: unknown, profile: IdpProfile, step: string
     c && typeof c === 'object' && chain.length < 6;
     c = (c as { cause?: unknown }).cause
   )
-    chain.push(c as never);
+    chain.push(c);
   const codes = chain.flatMap((c) => [c.code, c.name].filter((x): x is string => typeof x === 'string'));
   const status = chain.map((c) => c.status ?? c.response?.status).find((x) => typeof x === 'number');
   const where = `the identity provider ${profile.issuer} ${step}`;
@@ -336,7 +336,7 @@ export function explainUpstreamFailure(err: unknown, profile: IdpProfile): Upstr
     c && typeof c === 'object' && chain.length < 5;
     c = (c as { cause?: unknown }).cause
   )
-    chain.push(c as never);
+    chain.push(c);
   const msg = chain.map((c) => c.message ?? '').join(' | ');
   const claim = chain.find((c) => typeof c.claim === 'string')?.claim;
   const cause = { claim };

@@ -98,7 +98,7 @@ export class McpEndpoint {
       stopGrants();
       d.policy.off('change', onPolicy);
     };
-    this.modern = createMcpHandler(({ authInfo }) => this.serverFor(authInfo!).server, {
+    this.modern = createMcpHandler(async ({ authInfo }) => (await this.serverFor(authInfo!)).server, {
       legacy: 'reject',
       maxRequestBodySize: BODY_LIMIT,
     });
@@ -115,7 +115,7 @@ export class McpEndpoint {
   }
 
   /** The same tools, resources and prompts for both protocol eras, built for one verified caller. */
-  private serverFor(auth: AuthInfo): { server: McpServer; ctx: ToolContext } {
+  private async serverFor(auth: AuthInfo): Promise<{ server: McpServer; ctx: ToolContext }> {
     const caller = auth.extra as unknown as CallerInfo;
     const ctx: ToolContext = {
       caller,
@@ -142,7 +142,7 @@ export class McpEndpoint {
         inputRequired: { roundTimeoutMs: this.d.confirmTimeoutMs },
       },
     );
-    for (const register of this.d.toolSets) register(server, ctx);
+    for (const register of this.d.toolSets) await register(server, ctx);
     applyAccess(ctx);
     return { server, ctx };
   }
@@ -272,7 +272,7 @@ export class McpEndpoint {
         'No Mcp-Session-Id: the first request must be initialize (or use protocol 2026-07-28).',
       );
     }
-    const { server, ctx } = this.serverFor(auth);
+    const { server, ctx } = await this.serverFor(auth);
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {

@@ -55,7 +55,12 @@ function dateText(type: string): ((v: unknown) => unknown) | undefined {
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  let text = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  let text =
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
   if (text === '') return '""';
   if (text.length > MAX_CELL_CHARS) text = `${text.slice(0, MAX_CELL_CHARS)}…[${text.length} chars]`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -18,7 +18,7 @@ export const WRITE_TOOLS = new Set(['execute_statement']);
 
 /** The SQL tools, one file each under tools/; the write tool only for tokens and connections that allow writes. */
 export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }): ToolSet {
-  return (server, ctx) => {
+  return async (server, ctx) => {
     const env: ToolEnv = { server, d, ctx };
     registerSqlTool(server, d, ctx, listDatabasesTool(env));
     registerSqlTool(server, d, ctx, listTablesTool(env));
@@ -27,7 +27,7 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
     registerSqlTool(server, d, ctx, sampleRowsTool(env));
     registerSqlTool(server, d, ctx, runQueryTool(env));
     registerSqlTool(server, d, ctx, explainQueryTool(env));
-    if (ctx.scopes.includes(SCOPES.write) && d.profiles.anyAllowsWrites())
+    if (ctx.scopes.includes(SCOPES.write) && (await d.profiles.anyAllowsWrites()))
       registerSqlTool(server, d, ctx, executeStatementTool(env));
   };
 }

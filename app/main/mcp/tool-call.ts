@@ -176,7 +176,7 @@ async function runTool<I extends z.ZodObject>(
         d.runner.session({ profile: call.profile, database: call.database, identity, end, signal }, body),
     });
     if (isInputRequiredResult(out)) return out;
-    d.audit.record({
+    await d.audit.record({
       ...base,
       profile: profile.id,
       database,
@@ -205,7 +205,7 @@ async function runTool<I extends z.ZodObject>(
           timeoutSeconds: profile?.query_timeout_seconds,
         });
     const outcome = refused ? 'refused' : explained.code === 'cancelled' ? 'cancelled' : 'error';
-    d.audit.record({
+    await d.audit.record({
       ...base,
       profile: profile?.id,
       database,

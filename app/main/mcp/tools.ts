@@ -17,7 +17,7 @@ export interface ToolContext {
 }
 
 /** A group of tools; each registers only the tools the caller's scopes allow. */
-export type ToolSet = (server: McpServer, ctx: ToolContext) => void;
+export type ToolSet = (server: McpServer, ctx: ToolContext) => void | Promise<void>;
 
 /** Lists exactly the tools the caller's access allows now (a change notifies a connected 2025-era session). */
 export function applyAccess(ctx: ToolContext): void {
@@ -69,7 +69,7 @@ export const identityTools =
           client: ctx.clientId,
           scopes: ctx.scopes,
         };
-        audit?.record({
+        await audit?.record({
           subject: id.subject,
           email: id.email,
           dbUser: out.databaseUser,

@@ -1,6 +1,7 @@
 import * as jose from 'jose';
 import { OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol/server';
 import type { Identity } from '../idp/identity.js';
+import { systemClock, type Clock } from '../state/clock.js';
 import type { GrantStore } from './grants.js';
 import { SIGNING_ALG, type SigningKey } from './signing-key.js';
 
@@ -31,9 +32,10 @@ export class AccessTokens {
 
   constructor(
     private readonly key: SigningKey,
-    private readonly grants: GrantStore,
+    private readonly grants: Pick<GrantStore, 'isGrantRevoked' | 'isAccessTokenRevoked'>,
     /** Every issuer this bridge signs as (one per origin it is reached on). */
     private readonly issuers: () => string[],
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /**
@@ -44,7 +46,7 @@ export class AccessTokens {
   async verify(token: string): Promise<AuthInfo> {
     const known = this.verified.get(token);
     if (known) {
-      if (known.expiresAt! * 1000 <= Date.now()) {
+      if (known.expiresAt! * 1000 <= this.clock.now()) {
         this.verified.delete(token);
         throw invalidToken('The access token has expired');
       }
@@ -67,6 +69,7 @@ export class AccessTokens {
         issuer: this.issuers(),
         typ: 'at+jwt',
         requiredClaims: ['exp', 'aud', 'jti', 'sub'],
+        currentDate: new Date(this.clock.now()),
       })) as { payload: AccessTokenClaims });
     } catch (err) {
       if (err instanceof jose.errors.JWTExpired) throw invalidToken('The access token has expired');

@@ -162,7 +162,7 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
         enabled: o.dcr.enabled,
         issueRegistrationAccessToken: false,
         idFactory: (c: KoaContextWithOIDC) => {
-          const body = c.oidc.body as Record<string, unknown> | undefined;
+          const body = c.oidc.body;
           d.registrationLimit.take(body);
           // oidc-provider decides on issuing a secret from the request before applying clientDefaults: a
           // registration that names no method is public (the default here), so it must get no secret.
@@ -224,15 +224,17 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
     // answers CORS only for origins it allows.
     const origin = c.get('Origin');
     if (!origin || !d.corsAllowed(origin)) c.remove('Access-Control-Allow-Origin');
-    if (c.oidc?.route === 'discovery' && c.body && typeof c.body === 'object')
+    // Set by oidc-provider once a route matched (the middleware's context type does not say so).
+    const oidc = (c as Partial<KoaContextWithOIDC>).oidc;
+    if (oidc?.route === 'discovery' && c.body && typeof c.body === 'object')
       c.body = narrowAuthorizationServerMetadata(c.body as Record<string, unknown>);
     const refused = c.body as { error?: string; error_description?: string } | undefined;
     const sentence =
       refused?.error === 'invalid_grant' &&
-      grantErrorSentence(c.state.grantErrorDetail as string, c.oidc?.params?.grant_type);
+      grantErrorSentence(c.state.grantErrorDetail as string, oidc?.params?.grant_type);
     if (sentence) refused.error_description = sentence;
-    if (c.oidc?.route === 'revocation' && refused?.error === 'unsupported_token_type' && c.oidc.client) {
-      await d.revokeAccessToken(String(c.oidc.params?.token), c.oidc.client.clientId);
+    if (oidc?.route === 'revocation' && refused?.error === 'unsupported_token_type' && oidc.client) {
+      await d.revokeAccessToken(String(oidc.params?.token), oidc.client.clientId);
       c.status = 200;
       c.body = '';
     }

@@ -27,7 +27,7 @@ export function registerBrokerGrant(provider: Provider, origin: OriginContext, d
       if (!code) throw new errors.InvalidRequest('code is missing');
       if (resource !== undefined && resource !== origin.resource)
         throw new errors.InvalidTarget(`this authorization server issues tokens only for ${origin.resource}`);
-      const identity = d.broker.redeem(code, ctx.oidc.client!.clientId);
+      const identity = d.broker.redeem(code, ctx.oidc.client.clientId);
       if (!identity)
         throw new errors.InvalidGrant(
           'the code is unknown, used, expired, for another client, or the sign-in on this computer ended',

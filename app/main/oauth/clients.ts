@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
+import type { Adapter, ClientMetadata } from 'oidc-provider';
 import type { BridgeConfig, PreRegisteredClient } from '../../shared/config-schema.js';
 import { nowSeconds, type StateDb } from '../state/database.js';
 import { redirectRefusal } from './redirect-policy.js';
@@ -74,7 +74,7 @@ export class ClientRegistry {
           ClientRow | undefined;
         if (!row) return undefined;
         const { [SKIP_CONSENT]: _skip, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
-        return metadata as AdapterPayload;
+        return metadata;
       },
       async destroy(id) {
         db.prepare('DELETE FROM clients WHERE client_id = ?').run(id);

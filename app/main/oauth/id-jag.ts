@@ -55,7 +55,7 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
         if (err instanceof UpstreamError) throw refuse(err.message);
         throw refuse(`the assertion was refused: ${(err as Error).message}`);
       }
-      const clientId = ctx.oidc.client!.clientId;
+      const clientId = ctx.oidc.client.clientId;
       if (claims.client_id !== clientId) throw refuse('the assertion was issued to another client');
       if (claims.resource !== origin.resource)
         throw refuse(`the assertion is for ${String(claims.resource)}, not ${origin.resource}`);
@@ -78,7 +78,7 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
 
       let identity;
       try {
-        identity = mapClaims(claims as Record<string, unknown>, {
+        identity = mapClaims(claims, {
           idp: profile.id,
           ...effectiveSettings(profile),
         });

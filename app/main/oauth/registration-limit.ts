@@ -57,7 +57,7 @@ export class RegistrationLimit {
 function requesterOf(body: Record<string, unknown> | undefined): string {
   if (typeof body?.client_name === 'string' && body.client_name)
     return `name:${body.client_name.slice(0, 200)}`;
-  const first = Array.isArray(body?.redirect_uris) ? body.redirect_uris[0] : undefined;
+  const first: unknown = Array.isArray(body?.redirect_uris) ? body.redirect_uris[0] : undefined;
   if (typeof first === 'string' && URL.canParse(first)) return `redirect:${new URL(first).host}`;
   return 'anonymous';
 }

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { policySchema, type PolicyConfig, type PolicyInput } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
-import type { StateDb } from '../state/database.js';
-import { Settings } from '../state/settings.js';
+import type { SettingsRepository } from '../state/repositories.js';
 import { decideAccess, type Access } from './access-policy.js';
 
 const KEY = 'policy';
@@ -12,13 +11,15 @@ const KEY = 'policy';
  * of every token already issued. Emits 'change' so open MCP sessions can update their tool lists.
  */
 export class PolicyStore extends EventEmitter<{ change: [PolicyConfig] }> {
-  private readonly settings: Settings;
-  private current: PolicyConfig;
-
-  constructor(db: StateDb) {
+  private constructor(
+    private readonly settings: SettingsRepository,
+    private current: PolicyConfig,
+  ) {
     super();
-    this.settings = new Settings(db);
-    this.current = this.settings.get(KEY, policySchema) ?? { rules: [] };
+  }
+
+  static async open(settings: SettingsRepository): Promise<PolicyStore> {
+    return new PolicyStore(settings, (await settings.get(KEY, policySchema)) ?? { rules: [] });
   }
 
   get(): PolicyConfig {
@@ -26,9 +27,9 @@ export class PolicyStore extends EventEmitter<{ change: [PolicyConfig] }> {
   }
 
   /** Validates and stores the policy; a zod error (with the path of the field at fault) otherwise. */
-  save(input: PolicyInput): PolicyConfig {
+  async save(input: PolicyInput): Promise<PolicyConfig> {
     const policy = policySchema.parse(input);
-    this.settings.set(KEY, policy);
+    await this.settings.set(KEY, policy);
     this.current = policy;
     this.emit('change', policy);
     return policy;

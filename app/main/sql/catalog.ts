@@ -212,7 +212,7 @@ function typeName(c: Record<string, unknown>): string {
   const len = c.CHARACTER_MAXIMUM_LENGTH as number | null;
   if (len !== null && len !== undefined) return `${t}(${len === -1 ? 'max' : len})`;
   if ((t === 'decimal' || t === 'numeric') && c.NUMERIC_PRECISION != null)
-    return `${t}(${c.NUMERIC_PRECISION},${c.NUMERIC_SCALE})`;
+    return `${t}(${Number(c.NUMERIC_PRECISION)},${Number(c.NUMERIC_SCALE)})`;
   return t;
 }
 

@@ -340,7 +340,7 @@ class Walker {
     const n = node as Node;
     for (const [key, value] of Object.entries(n)) {
       if (WRITE_NODES[key] && value && typeof value === 'object' && !writeAllowed)
-        throw new Refusal(WRITE_NODES[key]!, READ_ONLY_SCOPE, firstSpan(value));
+        throw new Refusal(WRITE_NODES[key], READ_ONLY_SCOPE, firstSpan(value));
       if (key === 'into' && value && typeof value === 'object' && !Array.isArray(value) && 'name' in value)
         throw new Refusal(
           'SELECT ... INTO',

@@ -39,15 +39,14 @@ export function summarizeShowplan(xmlText: string): PlanSummary {
       const operators: PlanOperator[] = [];
       collectOps((node.QueryPlan as Record<string, unknown> | undefined)?.RelOp, 0, operators);
       statements.push({
-        text: String(node.StatementText ?? ''),
-        type: String(node.StatementType ?? ''),
+        text: text(node.StatementText),
+        type: text(node.StatementType),
         estimatedRows: Number(node.StatementEstRows ?? 0),
         estimatedCost: Number(node.StatementSubTreeCost ?? 0),
         operators,
       });
     }
-    if (key === 'MissingIndex')
-      missingIndexes.push(`${String(node.Schema ?? '')}.${String(node.Table ?? '')}`);
+    if (key === 'MissingIndex') missingIndexes.push(`${text(node.Schema)}.${text(node.Table)}`);
     if (key === 'Warnings') warnings.push(...Object.keys(node));
   });
   return { statements, missingIndexes, warnings };
@@ -68,8 +67,8 @@ function collectOps(relops: unknown, depth: number, out: PlanOperator[]): void {
     }
     out.push({
       depth,
-      physicalOp: String(op.PhysicalOp ?? ''),
-      logicalOp: String(op.LogicalOp ?? ''),
+      physicalOp: text(op.PhysicalOp),
+      logicalOp: text(op.LogicalOp),
       estimatedRows: Number(op.EstimateRows ?? 0),
       estimatedCost: Number(op.EstimatedTotalSubtreeCost ?? 0),
       object,
@@ -91,4 +90,9 @@ function walk(node: unknown, visit: (key: string, node: Record<string, unknown>)
   if (!node || typeof node !== 'object') return;
   visit(key, node as Record<string, unknown>);
   for (const [k, v] of Object.entries(node)) if (k !== 'QueryPlan' || key !== 'StmtSimple') walk(v, visit, k);
+}
+
+/** An XML attribute as text (the parser gives strings, numbers or booleans). */
+function text(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }

@@ -5,8 +5,7 @@ import {
   type ConnectionProfileInput,
 } from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
-import { nowSeconds, type StateDb } from '../state/database.js';
-import { Settings } from '../state/settings.js';
+import type { DocumentRepository, SettingsRepository } from '../state/repositories.js';
 import type { ConnectionProfile } from '../../shared/types.js';
 export type { ConnectionProfile };
 
@@ -47,8 +46,10 @@ function withoutSecret(p: ConnectionProfileConfig): ConnectionProfileConfig {
  * A stored row read back through the schema, so a row that is not a profile is named as such. `read_only` is
  * derived from allow_writes (rows of earlier versions may hold both on).
  */
-function storedProfile(id: string, data: string): ConnectionProfileConfig {
-  const parsed = connectionProfileSchema.safeParse({ ...(JSON.parse(data) as object), read_only: undefined });
+function storedProfile(id: string, data: unknown): ConnectionProfileConfig {
+  const parsed = connectionProfileSchema.safeParse(
+    typeof data === 'object' && data !== null ? { ...data, read_only: undefined } : data,
+  );
   if (!parsed.success)
     throw new ProfileError(
       `The stored connection profile "${id}" is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}). Edit it on the Connections page, or remove it and add it again.`,
@@ -59,56 +60,44 @@ function storedProfile(id: string, data: string): ConnectionProfileConfig {
 /** Connection profiles persisted in the state DB; the secret typed once goes to the keychain. */
 export class ConnectionProfiles {
   constructor(
-    private readonly db: StateDb,
+    private readonly rows: DocumentRepository,
+    private readonly settings: SettingsRepository,
     private readonly secrets: SecretStore,
     /** sql.default from the config file; a default chosen in the app takes precedence. */
     private readonly configDefault: () => string | undefined,
-  ) {
-    this.settings = new Settings(db);
-  }
-
-  private readonly settings: Settings;
+  ) {}
 
   async save(input: ConnectionProfileInput): Promise<ConnectionProfile> {
     const profile = connectionProfileSchema.parse(input);
     const secret = secretOf(profile.auth);
     if (secret) await this.secrets.set(SecretAccounts.sqlSecret(profile.id), secret);
-    this.db
-      .prepare(
-        'INSERT INTO connection_profiles (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at',
-      )
-      .run(profile.id, JSON.stringify(withoutSecret(profile)), nowSeconds());
+    await this.rows.put(profile.id, withoutSecret(profile));
     return (await this.get(profile.id))!;
   }
 
   async get(id: string): Promise<ConnectionProfile | undefined> {
-    const row = this.db.prepare('SELECT data FROM connection_profiles WHERE id = ?').get(id) as
-      { data: string } | undefined;
-    if (!row) return undefined;
-    return { ...storedProfile(id, row.data), has_secret: (await this.secret(id)) !== null };
+    const data = await this.rows.get(id);
+    if (data === undefined) return undefined;
+    return { ...storedProfile(id, data), has_secret: (await this.secret(id)) !== null };
   }
 
   async list(): Promise<ConnectionProfile[]> {
-    const ids = (
-      this.db.prepare('SELECT id FROM connection_profiles ORDER BY id').all() as Array<{ id: string }>
-    ).map((r) => r.id);
+    const ids = (await this.rows.ids()).sort();
     return (await Promise.all(ids.map((id) => this.get(id)))).filter((p): p is ConnectionProfile => !!p);
   }
 
   async remove(id: string): Promise<boolean> {
     await this.secrets.delete(SecretAccounts.sqlSecret(id));
-    this.settings.delete('sql.default', id);
-    return this.db.prepare('DELETE FROM connection_profiles WHERE id = ?').run(id).changes > 0;
+    await this.settings.delete('sql.default', id);
+    return this.rows.remove(id);
   }
 
   /**
    * Whether any profile offers execute_statement (decides whether the tool is listed at all). Asked while each
-   * write-scoped MCP request builds its server, so SQLite answers it from the stored JSON without reading rows.
+   * write-scoped MCP request builds its server, so the store answers it from the stored JSON without reading rows.
    */
-  anyAllowsWrites(): boolean {
-    return !!this.db
-      .prepare("SELECT 1 FROM connection_profiles WHERE json_extract(data, '$.allow_writes') = 1 LIMIT 1")
-      .get();
+  anyAllowsWrites(): Promise<boolean> {
+    return this.rows.anyFlagged('allow_writes');
   }
 
   secret(id: string): Promise<string | null> {
@@ -131,8 +120,8 @@ export class ConnectionProfiles {
   }
 
   /** The connection used when a tool call names none. */
-  defaultId(): string | undefined {
-    return this.settings.get('sql.default', z.string()) ?? this.configDefault();
+  async defaultId(): Promise<string | undefined> {
+    return (await this.settings.get('sql.default', z.string())) ?? this.configDefault();
   }
 
   /**
@@ -141,22 +130,20 @@ export class ConnectionProfiles {
    * connection would fail); when the default is removed and one connection remains, that one takes over.
    * Several left without a default is reported on the Status page.
    */
-  keepDefault(): void {
-    const current = this.defaultId();
-    const ids = (
-      this.db.prepare('SELECT id FROM connection_profiles ORDER BY rowid').all() as Array<{ id: string }>
-    ).map((r) => r.id);
+  async keepDefault(): Promise<void> {
+    const current = await this.defaultId();
+    const ids = await this.rows.ids();
     if (current !== undefined && ids.includes(current)) return;
-    if (ids.length === 1 || (current === undefined && ids.length === 2)) this.setDefault(ids[0]!);
+    if (ids.length === 1 || (current === undefined && ids.length === 2)) await this.setDefault(ids[0]!);
   }
 
-  setDefault(id: string): void {
-    this.settings.set('sql.default', id);
+  setDefault(id: string): Promise<void> {
+    return this.settings.set('sql.default', id);
   }
 
   /** The named profile, or the default one; an error that says which setting to fix otherwise. */
   async resolve(id?: string): Promise<ConnectionProfile> {
-    const wanted = id ?? this.defaultId();
+    const wanted = id ?? (await this.defaultId());
     if (wanted) {
       const p = await this.get(wanted);
       if (!p)

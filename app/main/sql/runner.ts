@@ -106,7 +106,7 @@ export function streamRows(request: sql.Request, text: string, o: StreamOptions)
     const sets: ResultSet[] = [];
     let total = 0;
     let truncated = false;
-    let failure: unknown;
+    let failure: Error | undefined;
     let timedOut = false;
     let settled = false;
     let lastProgress = started;
@@ -193,14 +193,14 @@ export function streamRows(request: sql.Request, text: string, o: StreamOptions)
         }
       }
     });
-    request.on('error', (err: { code?: string }) => {
+    request.on('error', (err: Error & { code?: string }) => {
       if (truncated) return;
       if (err.code === 'ECANCEL' && (signal?.aborted || timedOut)) return;
       failure ??= err;
     });
     request.on('done', finish);
     void request.query(text).catch((err: unknown) => {
-      failure ??= err;
+      failure ??= err instanceof Error ? err : new Error(String(err));
       finish();
     });
   });

@@ -173,6 +173,17 @@ export function openStateDb(dataDir: string): StateDb {
   db.pragma('cache_size = -65536');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  return migrate(db);
+}
+
+/** A state database in memory (the unit tier's: same schema, nothing on disk). */
+export function openMemoryStateDb(): StateDb {
+  const db = new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  return migrate(db);
+}
+
+function migrate(db: StateDb): StateDb {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

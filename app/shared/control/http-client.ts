@@ -73,7 +73,7 @@ async function readEvents(
         if (line.startsWith('event: ')) type = line.slice(7);
         else if (line.startsWith('data: ')) data += line.slice(6);
       }
-      if (type && data) listener({ type, data: JSON.parse(data) } as ControlEvent);
+      if (type && data) listener({ type, data: JSON.parse(data) as unknown } as ControlEvent);
     }
   }
 }

@@ -175,7 +175,7 @@ export async function startTestIdp(opts: {
     TOKEN_EXCHANGE,
     async (ctx) => {
       const p = ctx.oidc.params as Record<string, string | undefined>;
-      const client = opts.clients.find((c) => c.client_id === ctx.oidc.client!.clientId);
+      const client = opts.clients.find((c) => c.client_id === ctx.oidc.client.clientId);
       const fail = (description: string) => {
         ctx.status = 400;
         ctx.body = { error: 'invalid_request', error_description: description };
@@ -243,7 +243,7 @@ export async function startTestIdp(opts: {
       return res.end(`<!doctype html><h1>Sign-in refused</h1><p>${escape(refusal)}</p>`);
     }
     const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
-    if (!match) return oidcCallback(req, res);
+    if (!match) return void oidcCallback(req, res);
     interaction(req, res, match[2] === '/login').catch((err: Error) => {
       res.statusCode = 500;
       res.end(`interaction failed: ${err.message}`);

@@ -80,7 +80,7 @@ export const FLAVOUR_SHAPES: Record<Flavour, FlavourShape> = {
     claims: { ...base, email: ['email', 'email_verified', 'hd'] },
     claimsOf: ({ groups: _g, ...rest }) => ({
       ...rest,
-      hd: String(rest.email ?? '').split('@')[1],
+      hd: typeof rest.email === 'string' ? rest.email.split('@')[1] : undefined,
     }),
   },
 };

@@ -42,8 +42,8 @@ export async function spawnTdsServer(
         resolve({ host: m[1]!, port: Number(m[2]) });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`tds-test-server exited (${code}) before it was ready:\n${out}`));

@@ -238,7 +238,7 @@ class Connection {
       return;
     }
     this.state = 'handshake';
-    this.bridge = new TlsBridge(this.tlsContext!, (data, wrap) => {
+    this.bridge = new TlsBridge(this.tlsContext, (data, wrap) => {
       if (wrap) this.socket.write(packetize(PacketType.PRELOGIN, data, this.packetSize));
       else this.socket.write(data);
     });
@@ -250,7 +250,7 @@ class Connection {
     this.bridge.secure.on('secure', () => {
       if (this.state === 'handshake') this.state = 'login';
     });
-    this.bridge.secure.on('error', (err) => {
+    this.bridge.secure.on('error', (err: Error) => {
       this.log(`TLS error on connection ${this.spid}: ${err.message}`);
       this.destroy();
     });
@@ -463,7 +463,7 @@ class Connection {
       const inProc = rpc ? 0xff : 0xfd;
       for (const st of statements) {
         if (this.cancelRequested || this.state === 'closed') return;
-        const ok = await this.statement(w, st, params, inProc as 0xfd | 0xff);
+        const ok = await this.statement(w, st, params, inProc);
         if (!ok) {
           if (rpc) done(w, Done.ERROR, 0n, 0xfe);
           return;

@@ -32,7 +32,7 @@ export class TlsBridge {
         cb();
       },
     });
-    this.secure = new tls.TLSSocket(this.transport as never, {
+    this.secure = new tls.TLSSocket(this.transport, {
       isServer: true,
       secureContext: context,
       requestCert: false,

@@ -642,7 +642,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN', 'LATERAL'].includes(prevWord));
     if (t.kind === 'word' && next?.text === '(' && !isRelation && !KEYWORDS.has(kw)) {
       if (FUNCTIONS[kw]) {
-        out.push(FUNCTIONS[kw]!);
+        out.push(FUNCTIONS[kw]);
         i = closeOf(tokens, i + 1);
         continue;
       }
@@ -672,7 +672,7 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       continue;
     }
     if (t.kind === 'word' && FUNCTIONS[kw] && kw === 'CURRENT_TIMESTAMP') {
-      out.push(FUNCTIONS[kw]!);
+      out.push(FUNCTIONS[kw]);
       continue;
     }
     if (t.kind === 'word' && (KEYWORDS.has(kw) || kw === 'NOLOCK')) {

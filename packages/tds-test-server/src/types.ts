@@ -191,7 +191,7 @@ function writeValue(w: Writer, t: ColumnKind, v: unknown): void {
     }
     case 'decimal': {
       if (isNull) return void w.u8(0);
-      const { negative, unscaled } = toUnscaled(String(v), t.scale);
+      const { negative, unscaled } = toUnscaled(scalar(v), t.scale);
       const mag = Buffer.alloc(16);
       mag.writeBigUInt64LE(unscaled & 0xffffffffffffffffn, 0);
       mag.writeBigUInt64LE(unscaled >> 64n, 8);
@@ -201,20 +201,20 @@ function writeValue(w: Writer, t: ColumnKind, v: unknown): void {
         .bytes(mag);
     }
     case 'nvarchar':
-      return plp(w, isNull ? null : Buffer.from(String(v), 'utf16le'));
+      return plp(w, isNull ? null : Buffer.from(scalar(v), 'utf16le'));
     case 'varchar':
-      return plp(w, isNull ? null : Buffer.from(String(v), 'latin1'));
+      return plp(w, isNull ? null : Buffer.from(scalar(v), 'latin1'));
     case 'varbinary':
       return plp(w, isNull ? null : Buffer.from(v as Uint8Array));
     case 'guid':
-      return void (isNull ? w.u8(0) : w.u8(16).bytes(guidBytes(String(v))));
+      return void (isNull ? w.u8(0) : w.u8(16).bytes(guidBytes(scalar(v))));
     case 'date':
-      return void (isNull ? w.u8(0) : w.u8(3).bytes(uint(daysSince0001(String(v)), 3)));
+      return void (isNull ? w.u8(0) : w.u8(3).bytes(uint(daysSince0001(scalar(v)), 3)));
     case 'time':
-      return void (isNull ? w.u8(0) : w.u8(5).bytes(uint(timeTicks(String(v)), 5)));
+      return void (isNull ? w.u8(0) : w.u8(5).bytes(uint(timeTicks(scalar(v)), 5)));
     case 'datetime2': {
       if (isNull) return void w.u8(0);
-      const [d, t2] = String(v).split(' ');
+      const [d, t2] = scalar(v).split(' ');
       return void w
         .u8(8)
         .bytes(uint(timeTicks(t2 ?? '00:00:00'), 5))
@@ -222,9 +222,9 @@ function writeValue(w: Writer, t: ColumnKind, v: unknown): void {
     }
     case 'datetimeoffset': {
       if (isNull) return void w.u8(0);
-      const { utc, offsetMinutes } = parseTimestamptz(String(v));
+      const { utc, offsetMinutes } = parseTimestamptz(scalar(v));
       const iso = utc.toISOString();
-      const micros = String(v).match(/\.(\d+)/)?.[1] ?? '';
+      const micros = scalar(v).match(/\.(\d+)/)?.[1] ?? '';
       const time = `${iso.slice(11, 19)}.${micros}`;
       w.u8(10)
         .bytes(uint(timeTicks(time), 5))
@@ -491,3 +491,8 @@ function timeFromTicks(ticks: number): string {
 }
 
 export { Writer };
+
+/** A parameter value the client sent as a scalar (the TDS type says which), as text. */
+function scalar(v: unknown): string {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+}

@@ -8,9 +8,9 @@ export function brokerHandlers(
 ): Pick<Handlers, 'broker.status' | 'broker.decide' | 'broker.revoke' | 'broker.signOut'> {
   return {
     'broker.status': async () => brokerStatus(core.broker),
-    'broker.decide': async ({ id, allow }) => ({ decided: core.broker.decide(id, allow) }),
+    'broker.decide': async ({ id, allow }) => ({ decided: await core.broker.decide(id, allow) }),
     'broker.revoke': async ({ clientId }) => {
-      const subjects = core.broker.revoke(clientId);
+      const subjects = await core.broker.revoke(clientId);
       const who = core.broker.signedInAs();
       if (who) subjects.add(who.subject);
       let revoked = 0;

@@ -18,14 +18,14 @@ export function connectionsHandlers(
     'connections.list': () => core.connections.list(),
     'connections.save': async (p) => {
       const saved = await core.connections.save(p);
-      core.connections.keepDefault();
+      await core.connections.keepDefault();
       await core.pools.discard(saved.id);
       return saved;
     },
     'connections.remove': async ({ id }) => {
       await core.pools.discard(id);
       const removed = await core.connections.remove(id);
-      core.connections.keepDefault();
+      await core.connections.keepDefault();
       return { removed };
     },
     'connections.testDraft': async (p) => core.testConnectionDraft(connectionProfileSchema.parse(p)),
@@ -35,7 +35,7 @@ export function connectionsHandlers(
     },
     'connections.setDefault': async ({ id }) => {
       await mustExist(core.connections.get(id), `connection profile "${id}"`);
-      core.connections.setDefault(id);
+      await core.connections.setDefault(id);
       return { default: id };
     },
   };

@@ -40,7 +40,7 @@ export function idpHandlers(
     'idp.remove': async ({ id }) => ({ removed: await core.profiles.remove(id) }),
     'idp.setActive': async ({ id }) => {
       await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      core.profiles.setActive(id);
+      await core.profiles.setActive(id);
       return { active: id };
     },
     'idp.testSignIn': async ({ id, again, desktop }) => {

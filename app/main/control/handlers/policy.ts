@@ -11,7 +11,7 @@ export function policyHandlers(
   return {
     'policy.get': async () => ({ policy: core.policy.get(), fromConfig: !!core.config.policy }),
     'policy.save': async (policy) => ({
-      policy: core.policy.save(policy),
+      policy: await core.policy.save(policy),
       fromConfig: !!core.config.policy,
     }),
     'policy.explain': async ({ person, policy }) =>

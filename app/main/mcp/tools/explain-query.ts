@@ -26,7 +26,8 @@ export function explainQueryTool({ ctx }: ToolEnv) {
         await r().batch('SET SHOWPLAN_XML ON');
         try {
           const res = await r().batch(args.sql);
-          return String(Object.values((res.recordset?.[0] ?? {}) as Record<string, unknown>)[0] ?? '');
+          const first = Object.values((res.recordset?.[0] ?? {}) as Record<string, unknown>)[0];
+          return typeof first === 'string' ? first : '';
         } finally {
           await r().batch('SET SHOWPLAN_XML OFF');
         }

@@ -129,7 +129,9 @@ function Trace(props: { result: TestSignInResult; profile: IdpProfile; access?: 
       appVersion: version,
       access: props.access,
     });
-  const name = `sign-in-${profile.id}-${new Date(result.startedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}`;
+  // Named when downloaded (the clock is read in the click, not during render).
+  const name = () =>
+    `sign-in-${profile.id}-${new Date(result.startedAt ?? Date.now()).toISOString().replace(/[:.]/g, '-')}`;
   return (
     <details className="trace" data-testid="trace" open={!result.ok}>
       <summary>
@@ -146,14 +148,14 @@ function Trace(props: { result: TestSignInResult; profile: IdpProfile; access?: 
         <button
           type="button"
           data-testid="export-json"
-          onClick={() => download(`${name}.json`, JSON.stringify(report(), null, 2), 'application/json')}
+          onClick={() => download(`${name()}.json`, JSON.stringify(report(), null, 2), 'application/json')}
         >
           Export report (JSON)
         </button>
         <button
           type="button"
           data-testid="export-html"
-          onClick={() => download(`${name}.html`, traceReportHtml(report()), 'text/html')}
+          onClick={() => download(`${name()}.html`, traceReportHtml(report()), 'text/html')}
         >
           Export report (HTML)
         </button>

@@ -134,7 +134,12 @@ function AddClientForm({ onDone }: { onDone: () => void }) {
   };
   const f = bindForm(form, (patch) => setForm({ ...form, ...patch }));
   return (
-    <form className="panel form" onSubmit={submit} data-testid="client-form" {...escapeCloses(onDone)}>
+    <form
+      className="panel form"
+      onSubmit={(e) => void submit(e)}
+      data-testid="client-form"
+      {...escapeCloses(onDone)}
+    >
       <h3>New pre-registered client</h3>
       <div className="row">
         {f.text('client_id', 'Client id', { required: true })}

@@ -178,7 +178,7 @@ export function ConnectionsPage() {
       {draft && (
         <form
           className="panel form"
-          onSubmit={submit}
+          onSubmit={(e) => void submit(e)}
           data-testid="connection-form"
           {...escapeCloses(closeForm)}
         >

@@ -125,7 +125,7 @@ export function IdpPage() {
       {draft && (
         <form
           className="panel form"
-          onSubmit={submit}
+          onSubmit={(e) => void submit(e)}
           data-testid="idp-form"
           {...escapeCloses(() => (setDraft(null), setEditing(undefined)))}
         >

@@ -120,7 +120,7 @@ export function PolicyPage() {
   };
   return (
     <section>
-      <form onSubmit={submit} data-testid="policy-form" noValidate>
+      <form onSubmit={(e) => void submit(e)} data-testid="policy-form" noValidate>
         <div className="heading">
           <h2>Access policy</h2>
           <div className="actions">
@@ -313,7 +313,7 @@ function TryIt({ draft }: { draft: { rules: PolicyRuleInput[] } }) {
     setAnswer(await policy.getState().explain(p, draft));
   };
   return (
-    <form className="panel form" onSubmit={run} data-testid="policy-try">
+    <form className="panel form" onSubmit={(e) => void run(e)} data-testid="policy-try">
       <h3>Try it</h3>
       <p className="muted">What a person would get under the rules above, saved or not.</p>
       <div className="row">

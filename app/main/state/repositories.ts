@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { AuditEntry } from '../../shared/types.js';
+
+/**
+ * The bridge's persisted state outside the authorization server's own storage (oidc-provider's adapter), behind
+ * one interface per kind of record. Every method is asynchronous, so a backend that answers over the network
+ * (PostgreSQL, for several instances) fits the same interface as the desktop's SQLite file; every row is read
+ * back through a check, so a row that is not what the code expects is named as such instead of flowing on as
+ * a cast.
+ */
+export interface StateRepositories {
+  readonly settings: SettingsRepository;
+  readonly idpProfiles: DocumentRepository;
+  readonly connectionProfiles: DocumentRepository;
+  readonly audit: AuditRepository;
+  /** The schema version the store is at, or throws when it does not answer (readiness). */
+  schemaVersion(): Promise<number>;
+}
+
+/** A stored row that does not read as its schema says (edited by hand, or written by a newer version). */
+export class StoredRowError extends Error {
+  override name = 'StoredRowError';
+}
+
+/** App settings: one JSON value per key, validated on every read with the caller's schema. */
+export interface SettingsRepository {
+  get<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S> | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  /** Deletes the key; with `only`, only while it still holds that value. */
+  delete(key: string, only?: unknown): Promise<void>;
+}
+
+/** JSON documents by id (profiles; never a secret). What a document must be is checked by its owner. */
+export interface DocumentRepository {
+  /** The parsed document, or undefined; a row that is not JSON is a StoredRowError. */
+  get(id: string): Promise<unknown>;
+  /** Every id, in the order first stored. */
+  ids(): Promise<string[]>;
+  put(id: string, doc: object): Promise<void>;
+  remove(id: string): Promise<boolean>;
+  /** Whether any document has this top-level field set to true (asked on hot paths: the store answers it). */
+  anyFlagged(field: string): Promise<boolean>;
+}
+
+export type NewAuditRow = Omit<AuditEntry, 'id'>;
+
+export interface AuditRepository {
+  /** Appends an entry; its id is the order of entries. */
+  insert(entry: NewAuditRow): Promise<number>;
+  /** Newest first. */
+  query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]>;
+  /** Drops entries older than `before` (ms), then all but the newest `keep`. */
+  prune(before: number, keep: number): Promise<void>;
+}
