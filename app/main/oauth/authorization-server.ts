@@ -63,9 +63,16 @@ export const AS_ROUTES = {
  * server for public clients, issuing audience-bound JWT access tokens for that origin's /mcp.
  */
 export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: OriginContext): Provider {
-  const o = d.config.oauth;
+  const provider = new Provider(ctx.issuer, providerConfiguration(d, ctx));
+  provider.use(bridgeMiddleware(d));
+  d.extend?.(provider, ctx);
+  return provider;
+}
+
+/** The login prompt always asks: the IdP decides who may sign in, every time. */
+function upstreamSignInPolicy() {
   const policy = interactionPolicy.base();
-  // The IdP decides who may sign in, every time: the bridge's own browser session never replaces it.
+  // The bridge's own browser session never replaces the IdP's decision.
   policy
     .get('login')!
     .checks.add(
@@ -78,8 +85,14 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
             : interactionPolicy.Check.REQUEST_PROMPT,
       ),
     );
+  return policy;
+}
 
-  const provider = new Provider(ctx.issuer, {
+/** oidc-provider as an OAuth 2.1 server for public clients, for one origin. */
+function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): Configuration {
+  const o = d.config.oauth;
+  const policy = upstreamSignInPolicy();
+  return {
     adapter: (name: string) => (name === 'Client' ? d.clients.adapter() : d.models.adapter(name)),
     // Pre-registered clients may also redeem a code from the desktop sign-in (connectors, over the local channel).
     clients: d.clients.staticClients([BROKER_GRANT, ...(o.id_jag ? [JWT_BEARER] : [])]),
@@ -149,50 +162,63 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       c.body = errorPageHtml(out.error, out.error_description ?? 'The request was refused.');
     },
     ...(d.cimdFetch ? { fetch: d.cimdFetch } : {}),
-    features: {
-      devInteractions: { enabled: false },
-      userinfo: { enabled: false },
-      rpInitiatedLogout: { enabled: false },
-      pushedAuthorizationRequests: { enabled: false },
-      // The resource server checks bearer tokens only; a DPoP-bound token would be accepted as a bearer.
-      dPoP: { enabled: false },
-      // RFC 7009 §2.1: a client revokes only its own tokens (others are answered 200 without effect).
-      revocation: { enabled: true, allowedPolicy: (_c, client, token) => token.clientId === client.clientId },
-      registration: {
-        enabled: o.dcr.enabled,
-        issueRegistrationAccessToken: false,
-        idFactory: (c: KoaContextWithOIDC) => {
-          const body = c.oidc.body;
-          d.registrationLimit.take(body);
-          // oidc-provider decides on issuing a secret from the request before applying clientDefaults: a
-          // registration that names no method is public (the default here), so it must get no secret.
-          if (body && body.token_endpoint_auth_method === undefined) body.token_endpoint_auth_method = 'none';
-          return crypto.randomUUID();
-        },
-      },
-      clientIdMetadataDocument: {
-        enabled: o.client_id_metadata_documents,
-        ack: 'draft-02',
-      },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => ctx.resource,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_c, resource) => {
-          if (resource !== ctx.resource)
-            throw new errors.InvalidTarget(
-              `this authorization server issues tokens only for ${ctx.resource}, not ${resource}`,
-            );
-          return {
-            ...resourceServerInfo(d.config, ctx),
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: SIGNING_ALG } },
-          };
-        },
+    features: serverFeatures(d, ctx),
+  };
+}
+
+/** What oidc-provider offers: DCR under the bridge's limit, CIMD, revocation, resource indicators. */
+function serverFeatures(d: AuthorizationServerDeps, ctx: OriginContext): Configuration['features'] {
+  const o = d.config.oauth;
+  return {
+    devInteractions: { enabled: false },
+    userinfo: { enabled: false },
+    rpInitiatedLogout: { enabled: false },
+    pushedAuthorizationRequests: { enabled: false },
+    // The resource server checks bearer tokens only; a DPoP-bound token would be accepted as a bearer.
+    dPoP: { enabled: false },
+    // RFC 7009 §2.1: a client revokes only its own tokens (others are answered 200 without effect).
+    revocation: { enabled: true, allowedPolicy: (_c, client, token) => token.clientId === client.clientId },
+    registration: {
+      enabled: o.dcr.enabled,
+      issueRegistrationAccessToken: false,
+      idFactory: (c: KoaContextWithOIDC) => {
+        const body = c.oidc.body;
+        d.registrationLimit.take(body);
+        // oidc-provider decides on issuing a secret from the request before applying clientDefaults: a
+        // registration that names no method is public (the default here), so it must get no secret.
+        if (body && body.token_endpoint_auth_method === undefined) body.token_endpoint_auth_method = 'none';
+        return crypto.randomUUID();
       },
     },
-  });
-  provider.use(async (c, next) => {
+    clientIdMetadataDocument: {
+      enabled: o.client_id_metadata_documents,
+      ack: 'draft-02',
+    },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => ctx.resource,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_c, resource) => {
+        if (resource !== ctx.resource)
+          throw new errors.InvalidTarget(
+            `this authorization server issues tokens only for ${ctx.resource}, not ${resource}`,
+          );
+        return {
+          ...resourceServerInfo(d.config, ctx),
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: SIGNING_ALG } },
+        };
+      },
+    },
+  };
+}
+
+/**
+ * Around every request: rate limits, the default scope; after it, CORS only for allowed origins, the narrowed
+ * metadata, the sentence for invalid_grant, and revocation of the bridge's JWT access tokens.
+ */
+function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use']>[0] {
+  return async (c, next) => {
     if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !d.tokenRequestAllowed()) {
       c.status = 429;
       c.set('Retry-After', '60');
@@ -238,9 +264,7 @@ export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: Origi
       c.status = 200;
       c.body = '';
     }
-  });
-  d.extend?.(provider, ctx);
-  return provider;
+  };
 }
 
 /**

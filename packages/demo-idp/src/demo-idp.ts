@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import Provider from 'oidc-provider';
 import { memoryAdapter } from './memory-adapter.js';
-import { claimNames, FLAVOUR_SHAPES, type Flavour } from './flavours.js';
+import { claimNames, FLAVOUR_SHAPES, type Flavour, type FlavourShape } from './flavours.js';
 export { AUTH0_GROUPS_CLAIM, ENTRA_TENANT, FLAVOURS, type Flavour } from './flavours.js';
 
 export interface TestUser {
@@ -168,60 +168,7 @@ export async function startTestIdp(opts: {
     }
   });
 
-  // RFC 8693 token exchange of one of this IdP's ID tokens for an ID-JAG (draft-ietf-oauth-identity-assertion-
-  // authz-grant §4.2): the IdP half of enterprise-managed authorization, for tests and the demo.
-  const publicKey = await jose.importJWK({ ...signingJwk, d: undefined }, 'RS256');
-  provider.registerGrantType(
-    TOKEN_EXCHANGE,
-    async (ctx) => {
-      const p = ctx.oidc.params as Record<string, string | undefined>;
-      const client = opts.clients.find((c) => c.client_id === ctx.oidc.client.clientId);
-      const fail = (description: string) => {
-        ctx.status = 400;
-        ctx.body = { error: 'invalid_request', error_description: description };
-      };
-      if (p.requested_token_type !== ID_JAG_TOKEN_TYPE)
-        return fail(`requested_token_type must be ${ID_JAG_TOKEN_TYPE}`);
-      if (p.subject_token_type !== ID_TOKEN_TYPE) return fail(`subject_token_type must be ${ID_TOKEN_TYPE}`);
-      if (!p.audience || !p.resource) return fail('audience and resource are required');
-      if (!client?.id_jag_client_id) return fail('this client has no client id at that authorization server');
-      let sub: string;
-      try {
-        const { payload } = await jose.jwtVerify(p.subject_token ?? '', publicKey, {
-          issuer,
-          audience: client.client_id,
-        });
-        sub = payload.sub!;
-      } catch (err) {
-        ctx.status = 400;
-        ctx.body = { error: 'invalid_grant', error_description: `subject_token: ${(err as Error).message}` };
-        return;
-      }
-      const user = users[sub];
-      const idJag = await new jose.SignJWT({
-        ...user?.claims,
-        client_id: client.id_jag_client_id,
-        resource: p.resource,
-        ...(p.scope ? { scope: p.scope } : {}),
-      })
-        .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid, typ: 'oauth-id-jag+jwt' })
-        .setIssuer(issuer)
-        .setSubject(sub)
-        .setAudience(p.audience)
-        .setJti(crypto.randomUUID())
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(privateKey);
-      ctx.body = {
-        access_token: idJag,
-        issued_token_type: ID_JAG_TOKEN_TYPE,
-        token_type: 'N_A',
-        expires_in: 300,
-        ...(p.scope ? { scope: p.scope } : {}),
-      };
-    },
-    ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
-  );
+  await registerIdJagExchange(provider, { clients: opts.clients, users, issuer, signingJwk, privateKey });
 
   const oidcCallback = provider.callback();
   server.on('request', (req, res) => {
@@ -244,37 +191,11 @@ export async function startTestIdp(opts: {
     }
     const match = /^\/interaction\/([^/]+)(\/login)?$/.exec(url.pathname);
     if (!match) return void oidcCallback(req, res);
-    interaction(req, res, match[2] === '/login').catch((err: Error) => {
+    interaction({ provider, users, shape, mount }, req, res, match[2] === '/login').catch((err: Error) => {
       res.statusCode = 500;
       res.end(`interaction failed: ${err.message}`);
     });
   });
-
-  async function interaction(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    submitting: boolean,
-  ): Promise<void> {
-    const details = await provider.interactionDetails(req, res);
-    const clientId = String(details.params.client_id);
-    const action = `${mount}/interaction/${details.uid}/login`;
-    if (!submitting) return loginForm(res, action, clientId);
-    const form = new URLSearchParams(await readBody(req));
-    const login = form.get('login') ?? '';
-    const user = users[login];
-    if (!user || user.password !== form.get('password'))
-      return loginForm(res, action, clientId, 'Invalid user name or password.');
-    const grant = new provider.Grant({ accountId: login, clientId });
-    grant.addOIDCScope(typeof details.params.scope === 'string' ? details.params.scope : 'openid');
-    grant.addOIDCClaims(claimNames(shape));
-    const grantId = await grant.save();
-    await provider.interactionFinished(
-      req,
-      res,
-      { login: { accountId: login }, consent: { grantId } },
-      { mergeWithLastSubmission: false },
-    );
-  }
 
   return {
     issuer,
@@ -287,6 +208,102 @@ export async function startTestIdp(opts: {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * RFC 8693 token exchange of one of this IdP's ID tokens for an ID-JAG (draft-ietf-oauth-identity-assertion-
+ * authz-grant §4.2): the IdP half of enterprise-managed authorization, for tests and the demo.
+ */
+async function registerIdJagExchange(
+  provider: Provider,
+  d: {
+    clients: TestIdpClient[];
+    users: Record<string, TestUser>;
+    issuer: string;
+    signingJwk: jose.JWK & { kid: string };
+    privateKey: jose.CryptoKey;
+  },
+): Promise<void> {
+  const publicKey = await jose.importJWK({ ...d.signingJwk, d: undefined }, 'RS256');
+  provider.registerGrantType(
+    TOKEN_EXCHANGE,
+    async (ctx) => {
+      const p = ctx.oidc.params as Record<string, string | undefined>;
+      const client = d.clients.find((c) => c.client_id === ctx.oidc.client.clientId);
+      const fail = (description: string) => {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: description };
+      };
+      if (p.requested_token_type !== ID_JAG_TOKEN_TYPE)
+        return fail(`requested_token_type must be ${ID_JAG_TOKEN_TYPE}`);
+      if (p.subject_token_type !== ID_TOKEN_TYPE) return fail(`subject_token_type must be ${ID_TOKEN_TYPE}`);
+      if (!p.audience || !p.resource) return fail('audience and resource are required');
+      if (!client?.id_jag_client_id) return fail('this client has no client id at that authorization server');
+      let sub: string;
+      try {
+        const { payload } = await jose.jwtVerify(p.subject_token ?? '', publicKey, {
+          issuer: d.issuer,
+          audience: client.client_id,
+        });
+        sub = payload.sub!;
+      } catch (err) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_grant', error_description: `subject_token: ${(err as Error).message}` };
+        return;
+      }
+      const user = d.users[sub];
+      const idJag = await new jose.SignJWT({
+        ...user?.claims,
+        client_id: client.id_jag_client_id,
+        resource: p.resource,
+        ...(p.scope ? { scope: p.scope } : {}),
+      })
+        .setProtectedHeader({ alg: 'RS256', kid: d.signingJwk.kid, typ: 'oauth-id-jag+jwt' })
+        .setIssuer(d.issuer)
+        .setSubject(sub)
+        .setAudience(p.audience)
+        .setJti(crypto.randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(d.privateKey);
+      ctx.body = {
+        access_token: idJag,
+        issued_token_type: ID_JAG_TOKEN_TYPE,
+        token_type: 'N_A',
+        expires_in: 300,
+        ...(p.scope ? { scope: p.scope } : {}),
+      };
+    },
+    ['subject_token', 'subject_token_type', 'requested_token_type', 'audience', 'resource', 'scope'],
+  );
+}
+
+/** The IdP's sign-in page: the form, then the check of the typed user and password. */
+async function interaction(
+  d: { provider: Provider; users: Record<string, TestUser>; shape: FlavourShape; mount: string },
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  submitting: boolean,
+): Promise<void> {
+  const details = await d.provider.interactionDetails(req, res);
+  const clientId = String(details.params.client_id);
+  const action = `${d.mount}/interaction/${details.uid}/login`;
+  if (!submitting) return loginForm(res, action, clientId);
+  const form = new URLSearchParams(await readBody(req));
+  const login = form.get('login') ?? '';
+  const user = d.users[login];
+  if (!user || user.password !== form.get('password'))
+    return loginForm(res, action, clientId, 'Invalid user name or password.');
+  const grant = new d.provider.Grant({ accountId: login, clientId });
+  grant.addOIDCScope(typeof details.params.scope === 'string' ? details.params.scope : 'openid');
+  grant.addOIDCClaims(claimNames(d.shape));
+  const grantId = await grant.save();
+  await d.provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: login }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
 }
 
 function loginForm(res: http.ServerResponse, action: string, clientId: string, error?: string): void {

@@ -549,33 +549,9 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       continue;
     }
     if (kw === 'TOP') {
-      // TOP (n) / TOP n [PERCENT] [WITH TIES]
-      const topAt = i;
-      let count: string;
-      if (next?.text === '(') {
-        const close = closeOf(tokens, i + 1);
-        count = rewrite(tokens.slice(i + 2, close), ctx);
-        i = close;
-      } else {
-        if (!next || (next.kind !== 'number' && next.kind !== 'var'))
-          throw new TranslateError("Incorrect syntax near 'TOP'.");
-        count = next.kind === 'var' ? paramOrThrow(ctx, next) : next.text;
-        i++;
-      }
-      let ties = false;
-      if (upper(tokens[i + 1]) === 'PERCENT') {
-        // LIMIT accepts a scalar subquery: the same query's row count, scaled.
-        const selectAt = upper(tokens[topAt - 1]) === 'SELECT' ? topAt - 1 : topAt - 2;
-        const end = queryEnd(tokens, i + 2);
-        const counted = rewrite([...tokens.slice(selectAt, topAt), ...tokens.slice(i + 2, end)], ctx);
-        count = `(SELECT ceil(count(*) * (${count}) / 100.0)::bigint FROM (${counted}) AS tds_pct)`;
-        i++;
-      }
-      if (upper(tokens[i + 1]) === 'WITH' && upper(tokens[i + 2]) === 'TIES') {
-        ties = true;
-        i += 2;
-      }
-      limits.push({ depth, count, ties });
+      const top = readTop(tokens, i, ctx, rewrite);
+      limits.push({ depth, ...top.limit });
+      i = top.end;
       continue;
     }
     if (kw === 'CONVERT' && next?.text === '(') {
@@ -595,37 +571,10 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       i = close;
       continue;
     }
-    switch (t.kind) {
-      case 'raw':
-        out.push(t.text);
-        continue;
-      case 'string':
-      case 'nstring':
-        // `AS 'Customer Name'` names a column.
-        if (upper(tokens[i - 1]) === 'AS') out.push(q(t.value));
-        else out.push(`'${t.value.replace(/'/g, "''")}'`);
-        continue;
-      case 'number':
-        out.push(t.text);
-        continue;
-      case 'binary':
-        out.push(`'\\x${t.value}'::bytea`);
-        continue;
-      case 'var':
-        out.push(paramOrThrow(ctx, t));
-        continue;
-      case 'sysvar': {
-        const v = ctx.sysvar(t.value.toUpperCase());
-        if (v === undefined) throw new TranslateError(`${t.value} is not supported by the TDS test server.`);
-        out.push(typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
-        continue;
-      }
-      case 'op':
-        out.push(t.text);
-        continue;
-      case 'punct':
-        out.push(t.text);
-        continue;
+    const literal = literalText(t, upper(tokens[i - 1]), ctx);
+    if (literal !== undefined) {
+      out.push(literal);
+      continue;
     }
     // Words and identifiers. An alias after AS keeps the spelling it was given.
     const prevWord = upper(tokens[i - 1]);
@@ -641,31 +590,10 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       (rels.some((r) => r.name.toLowerCase() === t.value.toLowerCase()) ||
         ['INTO', 'TABLE', 'REFERENCES', 'UPDATE', 'FROM', 'JOIN', 'LATERAL'].includes(prevWord));
     if (t.kind === 'word' && next?.text === '(' && !isRelation && !KEYWORDS.has(kw)) {
-      if (FUNCTIONS[kw]) {
-        out.push(FUNCTIONS[kw]);
-        i = closeOf(tokens, i + 1);
-        continue;
-      }
-      if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')') {
-        out.push(`'${ctx.database.replace(/'/g, "''")}'`);
-        i += 2;
-        continue;
-      }
-      if ((kw === 'USER_NAME' || kw === 'CURRENT_USER') && tokens[i + 2]?.text === ')') {
-        out.push('CAST(current_user AS text)');
-        i += 2;
-        continue;
-      }
-      if (kw === 'SUSER_SNAME' || kw === 'SUSER_NAME' || kw === 'SYSTEM_USER') {
-        out.push(`'${String(ctx.sysvar('LOGIN'))}'`);
-        i = closeOf(tokens, i + 1);
-        continue;
-      }
-      if (kw === 'COUNT' && upper(tokens[closeOf(tokens, i + 1) + 1]) !== 'OVER') {
-        // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
-        const close = closeOf(tokens, i + 1);
-        out.push(`CAST(count(${rewrite(tokens.slice(i + 2, close), ctx)}) AS integer)`);
-        i = close;
+      const call = functionCall(tokens, i, ctx, rewrite);
+      if (call) {
+        out.push(call.text);
+        i = call.end;
         continue;
       }
       out.push(`${RENAMED[kw] ?? t.value}${CALL}`);
@@ -687,31 +615,9 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       out.push(kw);
       continue;
     }
-    // A (multi-part) name; `db..name` leaves the schema out (dbo).
-    const parts: Token[] = [t];
-    for (;;) {
-      if (
-        tokens[i + 1]?.text === '.' &&
-        tokens[i + 2]?.text === '.' &&
-        tokens[i + 3] &&
-        (tokens[i + 3]!.kind === 'word' || tokens[i + 3]!.kind === 'ident')
-      ) {
-        parts.push({ kind: 'ident', text: '[dbo]', value: 'dbo' }, tokens[i + 3]!);
-        i += 3;
-        continue;
-      }
-      if (
-        tokens[i + 1]?.text === '.' &&
-        tokens[i + 2] &&
-        (tokens[i + 2]!.kind === 'word' || tokens[i + 2]!.kind === 'ident' || tokens[i + 2]!.text === '*')
-      ) {
-        parts.push(tokens[i + 2]!);
-        i += 2;
-        continue;
-      }
-      break;
-    }
-    out.push(resolveName(parts, ctx, rels));
+    const name = readName(tokens, i);
+    out.push(resolveName(name.parts, ctx, rels));
+    i = name.end;
   }
   closeLimitsAt(0);
   if (limits.length) throw new TranslateError("Incorrect syntax near 'TOP'.");
@@ -722,6 +628,112 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     .replace(/ \)/g, ')')
     .replace(/ \. /g, '.')
     .replace(/ , /g, ', ');
+}
+
+type Rewrite = (t: Token[], c: NameContext) => string;
+
+/** `TOP (n)` / `TOP n [PERCENT] [WITH TIES]` at `i`: the limit to append at the end of its query. */
+function readTop(
+  tokens: Token[],
+  i: number,
+  ctx: NameContext,
+  rewrite: Rewrite,
+): { limit: { count: string; ties: boolean }; end: number } {
+  const topAt = i;
+  const next = tokens[i + 1];
+  let count: string;
+  if (next?.text === '(') {
+    const close = closeOf(tokens, i + 1);
+    count = rewrite(tokens.slice(i + 2, close), ctx);
+    i = close;
+  } else {
+    if (!next || (next.kind !== 'number' && next.kind !== 'var'))
+      throw new TranslateError("Incorrect syntax near 'TOP'.");
+    count = next.kind === 'var' ? paramOrThrow(ctx, next) : next.text;
+    i++;
+  }
+  let ties = false;
+  if (upper(tokens[i + 1]) === 'PERCENT') {
+    // LIMIT accepts a scalar subquery: the same query's row count, scaled.
+    const selectAt = upper(tokens[topAt - 1]) === 'SELECT' ? topAt - 1 : topAt - 2;
+    const end = queryEnd(tokens, i + 2);
+    const counted = rewrite([...tokens.slice(selectAt, topAt), ...tokens.slice(i + 2, end)], ctx);
+    count = `(SELECT ceil(count(*) * (${count}) / 100.0)::bigint FROM (${counted}) AS tds_pct)`;
+    i++;
+  }
+  if (upper(tokens[i + 1]) === 'WITH' && upper(tokens[i + 2]) === 'TIES') {
+    ties = true;
+    i += 2;
+  }
+  return { limit: { count, ties }, end: i };
+}
+
+/** A literal, variable, operator or punctuation token as PostgreSQL text; undefined for words and names. */
+function literalText(t: Token, prevWord: string, ctx: NameContext): string | undefined {
+  switch (t.kind) {
+    case 'raw':
+    case 'number':
+    case 'op':
+    case 'punct':
+      return t.text;
+    case 'string':
+    case 'nstring':
+      // `AS 'Customer Name'` names a column.
+      return prevWord === 'AS' ? q(t.value) : `'${t.value.replace(/'/g, "''")}'`;
+    case 'binary':
+      return `'\\x${t.value}'::bytea`;
+    case 'var':
+      return paramOrThrow(ctx, t);
+    case 'sysvar': {
+      const v = ctx.sysvar(t.value.toUpperCase());
+      if (v === undefined) throw new TranslateError(`${t.value} is not supported by the TDS test server.`);
+      return typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A built-in function call at `i` that PostgreSQL spells differently, or undefined to keep the call as is. */
+function functionCall(
+  tokens: Token[],
+  i: number,
+  ctx: NameContext,
+  rewrite: Rewrite,
+): { text: string; end: number } | undefined {
+  const kw = upper(tokens[i]);
+  if (FUNCTIONS[kw]) return { text: FUNCTIONS[kw], end: closeOf(tokens, i + 1) };
+  if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')')
+    return { text: `'${ctx.database.replace(/'/g, "''")}'`, end: i + 2 };
+  if ((kw === 'USER_NAME' || kw === 'CURRENT_USER') && tokens[i + 2]?.text === ')')
+    return { text: 'CAST(current_user AS text)', end: i + 2 };
+  if (kw === 'SUSER_SNAME' || kw === 'SUSER_NAME' || kw === 'SYSTEM_USER')
+    return { text: `'${String(ctx.sysvar('LOGIN'))}'`, end: closeOf(tokens, i + 1) };
+  if (kw === 'COUNT' && upper(tokens[closeOf(tokens, i + 1) + 1]) !== 'OVER') {
+    // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
+    const close = closeOf(tokens, i + 1);
+    return { text: `CAST(count(${rewrite(tokens.slice(i + 2, close), ctx)}) AS integer)`, end: close };
+  }
+  return undefined;
+}
+
+/** A (multi-part) name starting at `i`; `db..name` leaves the schema out (dbo). */
+function readName(tokens: Token[], i: number): { parts: Token[]; end: number } {
+  const parts: Token[] = [tokens[i]!];
+  const isName = (t: Token | undefined) => !!t && (t.kind === 'word' || t.kind === 'ident');
+  for (;;) {
+    if (tokens[i + 1]?.text === '.' && tokens[i + 2]?.text === '.' && isName(tokens[i + 3])) {
+      parts.push({ kind: 'ident', text: '[dbo]', value: 'dbo' }, tokens[i + 3]!);
+      i += 3;
+      continue;
+    }
+    if (tokens[i + 1]?.text === '.' && (isName(tokens[i + 2]) || tokens[i + 2]?.text === '*')) {
+      parts.push(tokens[i + 2]!);
+      i += 2;
+      continue;
+    }
+    return { parts, end: i };
+  }
 }
 
 function paramOrThrow(ctx: NameContext, t: Token): string {

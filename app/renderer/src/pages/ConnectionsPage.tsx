@@ -139,7 +139,7 @@ function draftErrors(fields: Record<string, string> = {}): Record<string, string
 
 export function ConnectionsPage() {
   const { connections, status } = useStores();
-  const { profiles, tests, error, defaultId, fieldErrors } = useSlice(connections, (s) => s);
+  const { profiles, error, defaultId, fieldErrors } = useSlice(connections, (s) => s);
   const [draft, setDraft] = useState<Draft | null>(null);
   const [editing, setEditing] = useState<ConnectionProfile | undefined>();
   useEffect(() => void connections.getState().load(), [connections]);
@@ -155,8 +155,6 @@ export function ConnectionsPage() {
     }
   };
   const closeForm = () => (setDraft(null), setEditing(undefined));
-  const needsSecret = draft && draft.authType !== 'entra-default';
-  const f = bindForm(draft ?? EMPTY, set, draftErrors(fieldErrors));
 
   return (
     <section>
@@ -176,169 +174,25 @@ export function ConnectionsPage() {
       </p>
       <ErrorBanner message={error} />
       {draft && (
-        <form
-          className="panel form"
+        <ConnectionForm
+          draft={draft}
+          editing={editing}
+          fieldErrors={fieldErrors}
+          set={set}
           onSubmit={(e) => void submit(e)}
-          data-testid="connection-form"
-          {...escapeCloses(closeForm)}
-        >
-          <h3>{editing ? `Edit ${editing.id}` : 'New connection'}</h3>
-          <div className="row">
-            {f.text('id', 'Profile id', {
-              required: true,
-              disabled: !!editing,
-              hint: 'lower-case letters, digits, - and _',
-            })}
-            {f.text('name', 'Name')}
-          </div>
-          <div className="row">
-            {f.text('host', 'Host', { required: true })}
-            {f.text('port', 'Port', { required: true, inputMode: 'numeric', pattern: '[0-9]+' })}
-            {f.text('database', 'Database', {
-              required: true,
-              hint: 'the database tools query when a call names none (not a blocked system database)',
-            })}
-          </div>
-          <div className="row">
-            {f.select('authType', 'Authentication', [
-              ['sql', 'SQL Server login'],
-              ['ntlm', 'Windows (NTLM)'],
-              ['entra-service-principal', 'Entra ID service principal'],
-              ['entra-default', 'Entra ID default credential'],
-            ])}
-            {draft.authType === 'ntlm' && f.text('domain', 'Domain', { required: true })}
-            {(draft.authType === 'sql' || draft.authType === 'ntlm') &&
-              f.text('user', 'Login', { required: true })}
-            {draft.authType === 'entra-service-principal' && (
-              <>
-                {f.text('tenant_id', 'Tenant id', { required: true })}
-                {f.text('client_id', 'Client id', { required: true })}
-              </>
-            )}
-            {needsSecret &&
-              f.text('secret', draft.authType === 'entra-service-principal' ? 'Client secret' : 'Password', {
-                type: 'password',
-                autoComplete: 'new-password',
-                required: !editing?.has_secret,
-                hint: editing?.has_secret
-                  ? 'Stored in the keychain. Leave empty to keep it.'
-                  : 'Stored in the keychain.',
-              })}
-          </div>
-          <div className="row checks">
-            {f.check('encrypt', 'Encrypt')}
-            {f.check('trust_server_certificate', 'Trust the server certificate (test servers only)')}
-            {f.check('read_only', 'Read-only')}
-            {f.check('allow_writes', 'Offer writes (execute_statement, needs the mssql:write scope)')}
-          </div>
-          <div className="row">
-            {f.select('impersonation', 'Run calls as', [
-              ['execute_as_user', 'the signed-in user (EXECUTE AS USER)'],
-              ['none', "the connection's login"],
-            ])}
-            {f.text('row_limit', 'Row limit', { inputMode: 'numeric' })}
-            {f.text('query_timeout_seconds', 'Query timeout (s)', { inputMode: 'numeric' })}
-            {f.text('pool_max', 'Connections in pool', { inputMode: 'numeric' })}
-          </div>
-          <div className="row">
-            {f.text('blocked_databases', 'Blocked databases', { hint: 'comma separated' })}
-            {f.text('allowed_databases', 'Allowed databases', {
-              hint: 'comma separated; empty allows all not blocked',
-            })}
-            {f.text('read_only_procedures', 'Read-only procedures', {
-              hint: 'comma separated schema.name; callable with EXEC in run_query',
-            })}
-          </div>
-          <div className="actions">
-            <button
-              type="button"
-              data-testid="draft-test-button"
-              disabled={tests[DRAFT_TEST] === 'running'}
-              onClick={() => void connections.getState().testDraft(toInput(draft))}
-            >
-              {tests[DRAFT_TEST] === 'running' ? 'Testing…' : 'Test before saving'}
-            </button>
-          </div>
-          {tests[DRAFT_TEST] && (
-            <TestOutcome
-              test={tests[DRAFT_TEST]}
-              testId="draft-test"
-              onCancel={() => connections.getState().cancelTest(DRAFT_TEST)}
-            />
-          )}
-          <FormActions submit="Save" onCancel={closeForm} />
-        </form>
+          onClose={closeForm}
+        />
       )}
       {profiles.length === 0 && !draft && (
         <p className="empty">No connection yet. Add one to give the SQL tools a server.</p>
       )}
       {profiles.map((p) => (
-        <article key={p.id} className="panel card" data-testid={`connection-${p.id}`}>
-          <div className="heading">
-            <h3>
-              {p.name ?? p.id} <span className="muted">· {p.id}</span>{' '}
-              {p.read_only ? <Badge tone="ok">read-only</Badge> : <Badge tone="warn">read-write</Badge>}{' '}
-              {p.id === defaultId && <Badge tone="ok">default</Badge>}
-            </h3>
-            <div className="actions">
-              <button
-                type="button"
-                className="primary"
-                disabled={tests[p.id] === 'running'}
-                onClick={() => void connections.getState().test(p.id)}
-              >
-                {tests[p.id] === 'running' ? 'Testing…' : 'Test connection'}
-              </button>
-              {p.id !== defaultId && (
-                <button
-                  type="button"
-                  onClick={() =>
-                    void connections
-                      .getState()
-                      .setDefault(p.id)
-                      .then(() => status.getState().load())
-                  }
-                >
-                  Make default
-                </button>
-              )}
-              <button type="button" onClick={() => (setEditing(p), setDraft(toDraft(p)))}>
-                Edit
-              </button>
-              <RemoveButton
-                what={`the connection "${p.id}"`}
-                onRemove={() => void connections.getState().remove(p.id)}
-              />
-            </div>
-          </div>
-          <dl className="compact">
-            <dt>Server</dt>
-            <dd>
-              <code>
-                {p.host},{p.port}
-              </code>{' '}
-              database <code>{p.database}</code>
-            </dd>
-            <dt>Login</dt>
-            <dd>
-              {p.auth.type}
-              {'user' in p.auth ? ` ${p.auth.user}` : ''}{' '}
-              {p.has_secret ? (
-                <Badge tone="muted">secret in keychain</Badge>
-              ) : (
-                p.auth.type !== 'entra-default' && <Badge tone="warn">no secret stored</Badge>
-              )}
-            </dd>
-            <dt>Limits</dt>
-            <dd>
-              {p.row_limit} rows, {p.query_timeout_seconds} s; calls run as{' '}
-              {p.impersonation === 'execute_as_user' ? 'the signed-in user' : 'the login'}
-            </dd>
-          </dl>
-          {tests[p.id] && (
-            <TestOutcome test={tests[p.id]!} onCancel={() => connections.getState().cancelTest(p.id)} />
-          )}
-        </article>
+        <ConnectionCard
+          key={p.id}
+          p={p}
+          isDefault={p.id === defaultId}
+          onEdit={() => (setEditing(p), setDraft(toDraft(p)))}
+        />
       ))}
     </section>
   );
@@ -378,5 +232,197 @@ function TestOutcome({
       : {test.message}
       {test.fix && <div className="fix">Fix: {test.fix}</div>}
     </div>
+  );
+}
+
+/** The add/edit form, with a test of the typed settings before they are saved. */
+function ConnectionForm(props: {
+  draft: Draft;
+  editing?: ConnectionProfile;
+  fieldErrors?: Record<string, string>;
+  set: (patch: Partial<Draft>) => void;
+  onSubmit: (e: FormEvent) => void;
+  onClose: () => void;
+}) {
+  const { draft, editing, onClose: closeForm } = props;
+  const { connections } = useStores();
+  const tests = useSlice(connections, (s) => s.tests);
+  const needsSecret = draft.authType !== 'entra-default';
+  const f = bindForm(draft, props.set, draftErrors(props.fieldErrors));
+  return (
+    <form
+      className="panel form"
+      onSubmit={props.onSubmit}
+      data-testid="connection-form"
+      {...escapeCloses(closeForm)}
+    >
+      <h3>{editing ? `Edit ${editing.id}` : 'New connection'}</h3>
+      <div className="row">
+        {f.text('id', 'Profile id', {
+          required: true,
+          disabled: !!editing,
+          hint: 'lower-case letters, digits, - and _',
+        })}
+        {f.text('name', 'Name')}
+      </div>
+      <div className="row">
+        {f.text('host', 'Host', { required: true })}
+        {f.text('port', 'Port', { required: true, inputMode: 'numeric', pattern: '[0-9]+' })}
+        {f.text('database', 'Database', {
+          required: true,
+          hint: 'the database tools query when a call names none (not a blocked system database)',
+        })}
+      </div>
+      <div className="row">
+        {f.select('authType', 'Authentication', [
+          ['sql', 'SQL Server login'],
+          ['ntlm', 'Windows (NTLM)'],
+          ['entra-service-principal', 'Entra ID service principal'],
+          ['entra-default', 'Entra ID default credential'],
+        ])}
+        {draft.authType === 'ntlm' && f.text('domain', 'Domain', { required: true })}
+        {(draft.authType === 'sql' || draft.authType === 'ntlm') &&
+          f.text('user', 'Login', { required: true })}
+        {draft.authType === 'entra-service-principal' && (
+          <>
+            {f.text('tenant_id', 'Tenant id', { required: true })}
+            {f.text('client_id', 'Client id', { required: true })}
+          </>
+        )}
+        {needsSecret &&
+          f.text('secret', draft.authType === 'entra-service-principal' ? 'Client secret' : 'Password', {
+            type: 'password',
+            autoComplete: 'new-password',
+            required: !editing?.has_secret,
+            hint: editing?.has_secret
+              ? 'Stored in the keychain. Leave empty to keep it.'
+              : 'Stored in the keychain.',
+          })}
+      </div>
+      <div className="row checks">
+        {f.check('encrypt', 'Encrypt')}
+        {f.check('trust_server_certificate', 'Trust the server certificate (test servers only)')}
+        {f.check('read_only', 'Read-only')}
+        {f.check('allow_writes', 'Offer writes (execute_statement, needs the mssql:write scope)')}
+      </div>
+      <div className="row">
+        {f.select('impersonation', 'Run calls as', [
+          ['execute_as_user', 'the signed-in user (EXECUTE AS USER)'],
+          ['none', "the connection's login"],
+        ])}
+        {f.text('row_limit', 'Row limit', { inputMode: 'numeric' })}
+        {f.text('query_timeout_seconds', 'Query timeout (s)', { inputMode: 'numeric' })}
+        {f.text('pool_max', 'Connections in pool', { inputMode: 'numeric' })}
+      </div>
+      <div className="row">
+        {f.text('blocked_databases', 'Blocked databases', { hint: 'comma separated' })}
+        {f.text('allowed_databases', 'Allowed databases', {
+          hint: 'comma separated; empty allows all not blocked',
+        })}
+        {f.text('read_only_procedures', 'Read-only procedures', {
+          hint: 'comma separated schema.name; callable with EXEC in run_query',
+        })}
+      </div>
+      <div className="actions">
+        <button
+          type="button"
+          data-testid="draft-test-button"
+          disabled={tests[DRAFT_TEST] === 'running'}
+          onClick={() => void connections.getState().testDraft(toInput(draft))}
+        >
+          {tests[DRAFT_TEST] === 'running' ? 'Testing…' : 'Test before saving'}
+        </button>
+      </div>
+      {tests[DRAFT_TEST] && (
+        <TestOutcome
+          test={tests[DRAFT_TEST]}
+          testId="draft-test"
+          onCancel={() => connections.getState().cancelTest(DRAFT_TEST)}
+        />
+      )}
+      <FormActions submit="Save" onCancel={closeForm} />
+    </form>
+  );
+}
+
+/** One saved connection: what it connects to, its test, default, edit and remove. */
+function ConnectionCard({
+  p,
+  isDefault,
+  onEdit,
+}: {
+  p: ConnectionProfile;
+  isDefault: boolean;
+  onEdit: () => void;
+}) {
+  const { connections, status } = useStores();
+  const tests = useSlice(connections, (s) => s.tests);
+  return (
+    <article className="panel card" data-testid={`connection-${p.id}`}>
+      <div className="heading">
+        <h3>
+          {p.name ?? p.id} <span className="muted">· {p.id}</span>{' '}
+          {p.read_only ? <Badge tone="ok">read-only</Badge> : <Badge tone="warn">read-write</Badge>}{' '}
+          {isDefault && <Badge tone="ok">default</Badge>}
+        </h3>
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            disabled={tests[p.id] === 'running'}
+            onClick={() => void connections.getState().test(p.id)}
+          >
+            {tests[p.id] === 'running' ? 'Testing…' : 'Test connection'}
+          </button>
+          {!isDefault && (
+            <button
+              type="button"
+              onClick={() =>
+                void connections
+                  .getState()
+                  .setDefault(p.id)
+                  .then(() => status.getState().load())
+              }
+            >
+              Make default
+            </button>
+          )}
+          <button type="button" onClick={onEdit}>
+            Edit
+          </button>
+          <RemoveButton
+            what={`the connection "${p.id}"`}
+            onRemove={() => void connections.getState().remove(p.id)}
+          />
+        </div>
+      </div>
+      <dl className="compact">
+        <dt>Server</dt>
+        <dd>
+          <code>
+            {p.host},{p.port}
+          </code>{' '}
+          database <code>{p.database}</code>
+        </dd>
+        <dt>Login</dt>
+        <dd>
+          {p.auth.type}
+          {'user' in p.auth ? ` ${p.auth.user}` : ''}{' '}
+          {p.has_secret ? (
+            <Badge tone="muted">secret in keychain</Badge>
+          ) : (
+            p.auth.type !== 'entra-default' && <Badge tone="warn">no secret stored</Badge>
+          )}
+        </dd>
+        <dt>Limits</dt>
+        <dd>
+          {p.row_limit} rows, {p.query_timeout_seconds} s; calls run as{' '}
+          {p.impersonation === 'execute_as_user' ? 'the signed-in user' : 'the login'}
+        </dd>
+      </dl>
+      {tests[p.id] && (
+        <TestOutcome test={tests[p.id]!} onCancel={() => connections.getState().cancelTest(p.id)} />
+      )}
+    </article>
   );
 }
