@@ -11,7 +11,8 @@ import type { Interactions } from '../oauth/interactions.js';
 import { protectedResourceMetadata } from '../oauth/metadata.js';
 import { PRM_PATHS, type OriginContext } from '../oauth/origin.js';
 import type { Origins } from './origins.js';
-import { escapeHtml, sendErrorPage, sendPage } from '../oauth/pages.js';
+import { sendErrorPage, sendPage } from '../pages/render.js';
+import { testSignInDonePage } from '../pages/test-sign-in-page.js';
 import { uiStatic } from './ui-static.js';
 
 export interface HttpAppDeps {
@@ -193,6 +194,9 @@ async function testSignInCallback(tester: IdpTester, req: Request, res: Response
     res,
     200,
     'Test sign-in succeeded',
-    `<p>Signed in as <strong>${escapeHtml(result.identity.email ?? result.identity.subject)}</strong>; database user <code>${escapeHtml(result.identity.dbUser)}</code>.</p><p>The claims are shown in MSSQL MCP Bridge. You can close this tab.</p>`,
+    testSignInDonePage({
+      signedInAs: result.identity.email ?? result.identity.subject,
+      dbUser: result.identity.dbUser,
+    }),
   );
 }

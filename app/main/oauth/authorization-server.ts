@@ -14,7 +14,7 @@ import { JWT_BEARER } from './id-jag.js';
 import { BROKER_GRANT } from '../broker/token-broker.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
-import { errorPageHtml, setPageHeaders } from './pages.js';
+import { errorPageHtml, setPageHeaders } from '../pages/render.js';
 import { redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
 import type { RegistrationLimit } from './registration-limit.js';
 import type { OriginContext } from './origin.js';

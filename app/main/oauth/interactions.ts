@@ -10,7 +10,8 @@ import { nowSeconds, type StateDb } from '../state/database.js';
 import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { OriginContext } from './origin.js';
-import { escapeHtml, sendErrorPage, sendPage } from './pages.js';
+import { consentPage } from '../pages/consent-page.js';
+import { sendErrorPage, sendPage } from '../pages/render.js';
 import { hashId, type Sealer } from './sealer.js';
 
 /** A sign-in at the IdP in progress (sealed at rest: it holds the upstream PKCE verifier and nonce). */
@@ -250,14 +251,15 @@ export class Interactions {
       res,
       200,
       'Allow access to SQL Server?',
-      `<p><strong>${escapeHtml(name)}</strong> wants to use MSSQL MCP Bridge as <strong>${escapeHtml(identity.email ?? identity.subject)}</strong>.</p>` +
-        `<dl><dt>Client id</dt><dd><code>${escapeHtml(clientId)}</code></dd>` +
-        `<dt>Redirects to</dt><dd><code>${escapeHtml(String(details.params.redirect_uri))}</code></dd>` +
-        `<dt>Permissions</dt><dd>${scopes.map((s) => `<code>${escapeHtml(s)}</code>`).join(' ')}</dd>` +
-        `<dt>Database user</dt><dd><code>${escapeHtml(identity.dbUser)}</code></dd></dl>` +
-        `<p>Only allow clients you started yourself. The client registered itself, so its name is not verified.</p>` +
-        `<form method="post" action="/interaction/${escapeHtml(details.uid)}/confirm">` +
-        `<button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny">Deny</button></form>`,
+      consentPage({
+        clientName: name,
+        clientId,
+        redirectUri: String(details.params.redirect_uri),
+        scopes,
+        signedInAs: identity.email ?? identity.subject,
+        dbUser: identity.dbUser,
+        uid: details.uid,
+      }),
     );
   }
 

@@ -1,11 +1,5 @@
 import type { Response } from 'express';
-
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-}
+import { html, type SafeHtml } from './html.js';
 
 /**
  * Security headers for every HTML page the bridge renders, its own and oidc-provider's error pages: no
@@ -28,19 +22,32 @@ const STYLE =
   'h1{font-size:1.3rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:3px}.err{color:#a4141b}' +
   'button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}';
 
-/** A whole page; `bodyHtml` must already be escaped. */
-export function pageHtml(title: string, bodyHtml: string): string {
-  return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · MSSQL MCP Bridge</title>` +
-    `<style>${STYLE}</style></head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>`
-  );
+/** A whole page around a template's body. */
+export function pageHtml(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>${title} · MSSQL MCP Bridge</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <h1>${title}</h1>
+        ${body}
+      </body>
+    </html>`.text;
 }
 
 /** The page for a refused browser request (also oidc-provider's error pages): the sentence, then the code. */
 export function errorPageHtml(code: string, message: string): string {
   return pageHtml(
     'Sign-in could not continue',
-    `<p class="err">${escapeHtml(sentence(message))}</p><p><small>Error: <code>${escapeHtml(code)}</code></small></p>`,
+    html`<p class="err">${sentence(message)}</p>
+      <p>
+        <small>Error: <code>${code}</code></small>
+      </p>`,
   );
 }
 
@@ -49,9 +56,9 @@ function sentence(message: string): string {
   return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
-export function sendPage(res: Response, status: number, title: string, bodyHtml: string): void {
+export function sendPage(res: Response, status: number, title: string, body: SafeHtml): void {
   setPageHeaders(res);
-  res.status(status).type('html').send(pageHtml(title, bodyHtml));
+  res.status(status).type('html').send(pageHtml(title, body));
 }
 
 /** An error page with a stable machine-readable code (also in the `X-Bridge-Error` header). */

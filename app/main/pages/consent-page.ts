@@ -1,0 +1,35 @@
+import { html, type SafeHtml } from './html.js';
+
+export interface ConsentView {
+  clientName: string;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  /** Who is signed in (email, else subject) and the database user their calls run as. */
+  signedInAs: string;
+  dbUser: string;
+  /** The interaction the form confirms. */
+  uid: string;
+}
+
+/** Shown to clients that are not pre-registered (their names are unverified): who, what, where it redirects. */
+export function consentPage(v: ConsentView): SafeHtml {
+  return html`<p>
+      <strong>${v.clientName}</strong> wants to use MSSQL MCP Bridge as <strong>${v.signedInAs}</strong>.
+    </p>
+    <dl>
+      <dt>Client id</dt>
+      <dd><code>${v.clientId}</code></dd>
+      <dt>Redirects to</dt>
+      <dd><code>${v.redirectUri}</code></dd>
+      <dt>Permissions</dt>
+      <dd>${v.scopes.map((s) => html`<code>${s}</code> `)}</dd>
+      <dt>Database user</dt>
+      <dd><code>${v.dbUser}</code></dd>
+    </dl>
+    <p>Only allow clients you started yourself. The client registered itself, so its name is not verified.</p>
+    <form method="post" action="/interaction/${v.uid}/confirm">
+      <button type="submit" name="decision" value="allow">Allow</button
+      ><button type="submit" name="decision" value="deny">Deny</button>
+    </form>`;
+}
