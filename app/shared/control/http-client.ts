@@ -1,4 +1,4 @@
-import type { ControlApi, ControlEvent } from './contract.js';
+import type { ControlApi, ControlEvent, ControlResults } from './contract.js';
 import { ControlError } from './control-error.js';
 
 /**
@@ -27,7 +27,8 @@ export function controlHttpClient(baseUrl: string, token: string): ControlApi {
           (body.error as 'bad_request') ?? 'failed',
           body.fields,
         );
-      return body.result as never;
+      // The server answers the method it was asked (the contract is shared): its result type.
+      return body.result as ControlResults[typeof method];
     },
     subscribe(listener, onState?: (connected: boolean) => void) {
       const abort = new AbortController();

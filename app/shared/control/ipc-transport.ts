@@ -1,4 +1,4 @@
-import type { ControlApi, ControlEvent, ControlMethod } from './contract.js';
+import type { ControlApi, ControlEvent, ControlMethod, ControlParams, ControlResults } from './contract.js';
 import { ControlError } from './control-error.js';
 
 /** The slice of Electron's ipcMain / webContents this transport uses (so it is testable without Electron). */
@@ -35,7 +35,9 @@ export function serveControlOverIpc(
   ipcMain.handle(CONTROL_CHANNEL, async (event, message) => {
     if (!isTrustedSender(event)) return { error: 'bad_request', message: 'Untrusted sender.' };
     try {
-      return { result: await control.request(message.method as ControlMethod, message.params as never) };
+      // The control API validates params against the method's schema before anything runs.
+      const method = message.method as ControlMethod;
+      return { result: await control.request(method, message.params as ControlParams<typeof method>) };
     } catch (err) {
       const e = err instanceof ControlError ? err : new ControlError((err as Error).message, 'failed');
       return { error: e.code, message: e.message, fields: e.fields };
@@ -55,7 +57,7 @@ export function controlIpcClient(ipc: IpcRendererLike): ControlApi {
         fields?: Record<string, string>;
       };
       if (reply.error) throw new ControlError(reply.message ?? reply.error, reply.error, reply.fields);
-      return reply.result as never;
+      return reply.result as ControlResults[typeof method];
     },
     subscribe(listener, onState) {
       const forward = (_event: unknown, data: ControlEvent) => listener(data);

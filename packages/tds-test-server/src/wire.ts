@@ -42,7 +42,7 @@ export class PacketReader {
       const status = this.buffer[1]!;
       const length = this.buffer.readUInt16BE(2);
       if (length < HEADER || length > PacketReader.MAX_PACKET) throw new Error(`bad packet length ${length}`);
-      if (!Object.values(PacketType).includes(type as never))
+      if (!(Object.values(PacketType) as number[]).includes(type))
         throw new Error(`unknown packet type 0x${type.toString(16)}`);
       if (this.buffer.length < length) break;
       if (this.parts.length && type !== this.partType && type !== PacketType.ATTENTION)
