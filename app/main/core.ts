@@ -350,7 +350,10 @@ async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]
     )
       servers.push(v6);
   }
-  return { servers, origins: new Origins(port, config.server.public_hosts) };
+  return {
+    servers,
+    origins: new Origins(port, config.server.public_hosts, config.server.public_url),
+  };
 }
 
 /** oidc-provider per origin (its issuer is the origin the client used), created on first use. */

@@ -209,6 +209,26 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(DEFAULT_PORT),
         /** Extra host names (with port) a reverse proxy may present, e.g. `bridge.corp.example`. */
         public_hosts: z.array(z.string()).default([]),
+        /**
+         * The https URL users and remote clients reach the bridge at through a reverse proxy. It becomes the
+         * primary origin: issuer, metadata, token audience and the IdP callback derive from it.
+         */
+        public_url: z
+          .string()
+          .refine((u) => URL.canParse(u), 'must be an absolute URL, e.g. https://bridge.corp.example')
+          .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'https:', {
+            message: 'must be https: the proxy in front of the bridge terminates TLS',
+          })
+          .refine((u) => !URL.canParse(u) || `${new URL(u).origin}/` === new URL(u).href, {
+            message: 'must be an origin only (scheme, host and port), with no path, query or fragment',
+          })
+          .transform((u) => new URL(u).origin)
+          .optional(),
+        /**
+         * Addresses of the reverse proxies in front of the bridge: only requests from these may set
+         * X-Forwarded-For, -Proto and -Host (from anyone else those headers are dropped).
+         */
+        trusted_proxies: z.array(z.ipv4().or(z.ipv6())).default([]),
         /** Browser origins allowed to call metadata, token and /mcp (CORS + Origin check). */
         allowed_origins: z.array(z.string()).default(['http://localhost:6274', 'http://127.0.0.1:6274']),
         body_limit: z.string().default('100kb'),
@@ -259,6 +279,8 @@ export const configSchema = z
           })
           .prefault({}),
         client_id_metadata_documents: z.boolean().default(false),
+        /** With client ID metadata documents on: the hosts whose documents are fetched (empty: any https host). */
+        cimd_allowed_hosts: z.array(z.string()).default([]),
         /**
          * Enterprise-managed authorization: accept Identity Assertion JWTs (ID-JAG) minted by the active IdP
          * for this bridge, at /token (grant_type jwt-bearer), for the pre-registered clients.

@@ -141,9 +141,12 @@ describe('Client ID Metadata Documents', () => {
   let base = '';
   let env: Env;
   const docs: Record<string, unknown> = {};
+  /** Every document path fetched. */
+  const requested: string[] = [];
 
   beforeAll(async () => {
     server = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
+      requested.push(req.url ?? '');
       const doc = docs[req.url ?? ''];
       res.writeHead(doc ? 200 : 404, { 'content-type': 'application/json' });
       res.end(JSON.stringify(doc ?? {}));
@@ -237,6 +240,30 @@ describe('Client ID Metadata Documents', () => {
     const r = await refusal(await authorize(`${base}/userinfo.json`));
     expect(r.status).toBe(400);
     expect(r.html).toContain('user name or password');
+  });
+
+  it('fetches documents only from oauth.cimd_allowed_hosts when it is set', async () => {
+    const strict = await startEnv({
+      withIdp: false,
+      config: { oauth: { client_id_metadata_documents: true, cimd_allowed_hosts: ['clients.example'] } },
+      cimdCa: tls.cert,
+    });
+    try {
+      const url = new URL('/authorize', strict.core.urls().origin);
+      url.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: `${base}/good.json`,
+        redirect_uri: 'http://127.0.0.1:5555/callback',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      }).toString();
+      const before = requested.length;
+      const r = await refusal(await fetch(url, { redirect: 'manual' }));
+      expect(r).toMatchObject({ status: 400, code: 'invalid_client' });
+      expect(requested.length).toBe(before); // never fetched
+    } finally {
+      await strict.close();
+    }
   });
 
   it('refuses a document naming another client_id, or a redirect the policy forbids', async () => {

@@ -56,7 +56,11 @@ export async function startEnv(
   const idp = await startTestIdp({
     flavour: opts.flavour,
     clients: [
-      { ...BRIDGE_IDP_CLIENT, redirect_uris: [`http://127.0.0.1:${port}/idp/callback`] },
+      {
+        ...BRIDGE_IDP_CLIENT,
+        // With a public URL, the IdP sends the browser back through the proxy.
+        redirect_uris: [`${opts.config?.server?.public_url ?? `http://127.0.0.1:${port}`}/idp/callback`],
+      },
       ...(opts.idpClients ?? []),
     ],
   });

@@ -18,6 +18,9 @@ export type BrowseResult =
 export class UserAgent {
   private readonly cookies = new Map<string, Map<string, string>>();
 
+  /** `fetchImpl`: how to reach hosts (a proxy's TLS name resolved and its certificate trusted). */
+  constructor(private readonly fetchImpl: typeof fetch = fetch) {}
+
   async browse(start: string, opts: BrowseOptions): Promise<BrowseResult> {
     let url = new URL(start);
     let init: RequestInit = { method: 'GET' };
@@ -53,7 +56,7 @@ export class UserAgent {
     const jar = this.cookies.get(url.host);
     const headers = new Headers(init.headers);
     if (jar?.size) headers.set('cookie', [...jar].map(([k, v]) => `${k}=${v}`).join('; '));
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await this.fetchImpl(url, { ...init, headers, redirect: 'manual' });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const eq = pair!.indexOf('=');

@@ -72,6 +72,12 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const server: Record<string, unknown> = {};
   if (env.MSSQL_MCP_PORT) server.port = Number(env.MSSQL_MCP_PORT);
   if (env.MSSQL_MCP_HOST) server.host = env.MSSQL_MCP_HOST;
+  // Per-instance settings for containers: the public URL and the proxies in front (comma separated).
+  if (env.MSSQL_MCP_PUBLIC_URL) server.public_url = env.MSSQL_MCP_PUBLIC_URL;
+  if (env.MSSQL_MCP_TRUSTED_PROXIES)
+    server.trusted_proxies = env.MSSQL_MCP_TRUSTED_PROXIES.split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
   return Object.keys(server).length ? { server } : {};
 }
 

@@ -73,6 +73,8 @@ export function createHttpApp(d: HttpAppDeps): http.RequestListener {
 function expressApp(d: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip and req.protocol from X-Forwarded-* (the guard has already dropped them from anyone else).
+  if (d.config.server.trusted_proxies.length) app.set('trust proxy', true);
   app.set('etag', false);
   // Browser clients (the MCP Inspector) need CORS on the resource's metadata and /mcp, for configured origins
   // only (the guard above has already refused all others). The authorization server sets its own.
@@ -138,18 +140,32 @@ function expressApp(d: HttpAppDeps): express.Express {
  * Host (DNS rebinding) and Origin checks, as plain Node so the token endpoint does not pay for express: the
  * request's origin context, or undefined after answering 403 with the setting that would allow it.
  */
+const FORWARDED_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded'];
+
+/** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is 127.0.0.1. */
+const normalizeAddress = (a: string) => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+
+/** The first of a comma-separated forwarded list (the client-most proxy's view). */
+const firstValue = (v: string | string[] | undefined) =>
+  typeof v === 'string' ? v.split(',')[0]!.trim() : undefined;
+
 function hostAndOriginGuard(d: HttpAppDeps) {
   const allowed = new Set(d.config.server.allowed_origins);
   const refuse = (res: http.ServerResponse, description: string) => {
     res.writeHead(403, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ error: 'invalid_request', error_description: description }));
   };
+  const trusted = new Set(d.config.server.trusted_proxies.map(normalizeAddress));
   return (req: http.IncomingMessage, res: http.ServerResponse): OriginContext | undefined => {
-    const ctx = d.origins.forHost(req.headers.host);
+    // Forwarded headers say where a request came from: believed only from the configured proxies.
+    if (!trusted.has(normalizeAddress(req.socket.remoteAddress ?? '')))
+      for (const h of FORWARDED_HEADERS) delete req.headers[h];
+    const host = firstValue(req.headers['x-forwarded-host']) ?? req.headers.host;
+    const ctx = d.origins.forHost(host);
     if (!ctx) {
       refuse(
         res,
-        `Host "${req.headers.host ?? ''}" is not served here. Use ${d.origins.primary().origin}, or add the host to server.public_hosts.`,
+        `Host "${host ?? ''}" is not served here. Use ${d.origins.primary().origin}, or set server.public_url to the address the proxy is reached at.`,
       );
       return undefined;
     }

@@ -15,7 +15,7 @@ import { BROKER_GRANT } from '../broker/token-broker.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
 import { errorPageHtml, setPageHeaders } from '../pages/render.js';
-import { redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
+import { isLoopbackRedirect, redirectRefusal, redirectSyntaxRefusal } from './redirect-policy.js';
 import type { RegistrationLimit } from './registration-limit.js';
 import type { OriginContext } from './origin.js';
 import { SIGNING_ALG } from './signing-key.js';
@@ -64,12 +64,15 @@ export const AS_ROUTES = {
  */
 export function createAuthorizationServer(d: AuthorizationServerDeps, ctx: OriginContext): Provider {
   const provider = new Provider(ctx.issuer, providerConfiguration(d, ctx));
+  // Behind a TLS-terminating proxy, X-Forwarded-Proto says the request was https (secure cookies); the HTTP
+  // guard keeps those headers only from server.trusted_proxies.
+  provider.proxy = d.config.server.trusted_proxies.length > 0;
   provider.use(bridgeMiddleware(d));
   d.extend?.(provider, ctx);
   return provider;
 }
 
-/** The login prompt always asks: the IdP decides who may sign in, every time. */
+/** The login prompt always asks (the IdP decides who may sign in, every time); consent for remote redirects. */
 function upstreamSignInPolicy() {
   const policy = interactionPolicy.base();
   // The bridge's own browser session never replaces the IdP's decision.
@@ -83,6 +86,20 @@ function upstreamSignInPolicy() {
           c.oidc.result?.login
             ? interactionPolicy.Check.NO_NEED_TO_PROMPT
             : interactionPolicy.Check.REQUEST_PROMPT,
+      ),
+    );
+  // A code that leaves this computer (a remote client's https redirect) is confirmed on the consent page every
+  // time, even when the browser's session already holds a grant for the client.
+  policy
+    .get('consent')!
+    .checks.add(
+      new interactionPolicy.Check(
+        'bridge_remote_redirect',
+        'codes sent to a remote redirect are confirmed every time',
+        (c: KoaContextWithOIDC) =>
+          !isLoopbackRedirect(String(c.oidc.params?.redirect_uri)) && !c.oidc.result?.consent
+            ? interactionPolicy.Check.REQUEST_PROMPT
+            : interactionPolicy.Check.NO_NEED_TO_PROMPT,
       ),
     );
   return policy;
@@ -193,6 +210,9 @@ function serverFeatures(d: AuthorizationServerDeps, ctx: OriginContext): Configu
     clientIdMetadataDocument: {
       enabled: o.client_id_metadata_documents,
       ack: 'draft-02',
+      // Documents only from the configured hosts (empty: any https host oidc-provider's SSRF guard allows).
+      allowFetch: async (_c, clientId) =>
+        o.cimd_allowed_hosts.length === 0 || o.cimd_allowed_hosts.includes(new URL(clientId).host),
     },
     resourceIndicators: {
       enabled: true,

@@ -11,6 +11,7 @@ import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { OriginContext } from './origin.js';
 import { consentPage } from '../pages/consent-page.js';
+import { isLoopbackRedirect } from './redirect-policy.js';
 import { sendErrorPage, sendPage } from '../pages/render.js';
 import { hashId, type Sealer } from './sealer.js';
 
@@ -199,9 +200,11 @@ export class Interactions {
     const clientId = String(details.params.client_id);
     const { scopes, resource } = this.requested(details.params);
     const result: InteractionResults = { login: { accountId: identity.subject }, identity };
+    // A code sent off this computer (a remote client such as Claude.ai) is always confirmed on the page.
+    const remote = !isLoopbackRedirect(String(details.params.redirect_uri));
     if (
-      this.d.clients.skipsConsent(clientId) ||
-      this.d.grants.hasConsent(identity.subject, clientId, scopes)
+      !remote &&
+      (this.d.clients.skipsConsent(clientId) || this.d.grants.hasConsent(identity.subject, clientId, scopes))
     ) {
       result.consent = {
         grantId: await this.createGrant(provider, { clientId, identity, scopes, resource }),
