@@ -172,7 +172,10 @@ describe('behind a TLS reverse proxy', () => {
       stopAt: CLAUDE_CALLBACK,
       login,
     });
-    expect(again.kind === 'page' && again.html.includes('Allow access to SQL Server?'), JSON.stringify(again).slice(0, 600)).toBe(true);
+    expect(
+      again.kind === 'page' && again.html.includes('Allow access to SQL Server?'),
+      JSON.stringify(again).slice(0, 600),
+    ).toBe(true);
 
     const refreshed = await token({
       grant_type: 'refresh_token',
