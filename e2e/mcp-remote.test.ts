@@ -87,12 +87,9 @@ describe('mcp-remote (how Claude Desktop reaches the bridge)', () => {
       await signInThroughMcpRemote(remote, 53991);
       await useTools(remote);
       expect(
-        env.core.clients
-          .listRegistered()
-          .some(
-            (c) =>
-              c.source === 'dcr' && c.info.redirect_uris.includes('http://localhost:53991/oauth/callback'),
-          ),
+        (await env.core.clients.listRegistered()).some(
+          (c) => c.source === 'dcr' && c.info.redirect_uris.includes('http://localhost:53991/oauth/callback'),
+        ),
       ).toBe(true);
     } finally {
       remote.close();

@@ -23,7 +23,12 @@ export interface TokenTarget {
 }
 
 /** Codes for `accountId` at a provider, each from its own grant (as n sign-ins would leave them). */
-async function mintCodes(provider: Provider, resource: string, n: number, onGrant?: (id: string) => void) {
+async function mintCodes(
+  provider: Provider,
+  resource: string,
+  n: number,
+  onGrant?: (id: string) => Promise<void>,
+) {
   const client = (await provider.Client.find(CLIENT_ID))!;
   const codes: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -31,7 +36,7 @@ async function mintCodes(provider: Provider, resource: string, n: number, onGran
     grant.addResourceScope(resource, 'mcp:tools');
     grant.addOIDCScope('mcp:tools');
     const grantId = await grant.save();
-    onGrant?.(grantId);
+    await onGrant?.(grantId);
     const code = new provider.AuthorizationCode({
       accountId: 'bob',
       client,

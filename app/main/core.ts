@@ -1,5 +1,4 @@
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BridgeConfig, ConnectionProfileConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
@@ -49,11 +48,10 @@ import { PolicyStore } from './policy/policy-store.js';
 import { livePermissions } from './policy/live-permissions.js';
 import { sqlIdentity } from './mcp/tool-call.js';
 import type { Identity, LivePermissions } from '../shared/types.js';
-import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
-import { startCheckpointer } from './state/checkpointer.js';
-import { openStateDb, type StateDb } from './state/database.js';
+import type { SecretStore } from './secrets/secret-store.js';
+import { openState, type OpenedState } from './state/open-state.js';
+import type { Sql } from './state/sql.js';
 import type { StateRepositories } from './state/repositories.js';
-import { sqliteRepositories } from './state/sqlite-repositories.js';
 
 export interface CoreOptions {
   config: BridgeConfig;
@@ -83,7 +81,8 @@ export interface CoreUrls {
 /** The services the core composes, each named once; the control API and the tests reach them by name. */
 export interface CoreServices {
   readonly config: BridgeConfig;
-  readonly db: StateDb;
+  /** The state database, for the stores that query it directly. */
+  readonly sql: Sql;
   /** The repositories (settings, profiles, audit) over the state database. */
   readonly state: StateRepositories;
   readonly secrets: SecretStore;
@@ -112,7 +111,8 @@ interface CoreRuntime {
   /** This run's token for the control API (the UI's only credential). */
   controlToken: string;
   uiServed: boolean;
-  checkpointer: { stop(): Promise<void> };
+  /** The state database (and for SQLite its checkpointer), closed last. */
+  state: { close(): Promise<void> };
   /** The local channel connectors ask for tokens on. */
   brokerSocket: { close(): Promise<void> };
 }
@@ -140,15 +140,11 @@ export class BridgeCore {
   static async start(opts: CoreOptions): Promise<BridgeCore> {
     const { config } = opts;
     const log = opts.log ?? ((m: string) => console.error(`[bridge] ${m}`));
-    // The keychain first: without it nothing secret can be kept, and the bridge must not start.
-    const secrets = await KeytarSecretStore.open(config.secrets.service);
-    const db = openStateDb(opts.dataDir);
-    db.pragma('wal_autocheckpoint = 0');
-    const checkpointer = startCheckpointer(path.join(opts.dataDir, 'state.db'));
+    const opened = await openState(config, opts.dataDir, log);
+    const { sql, secrets, repositories: state } = opened;
     try {
-      const state = sqliteRepositories(db);
       const stored = await openStoredServices(config, state, secrets);
-      const oauth = await openOAuthState(config, db, secrets);
+      const oauth = await openOAuthState(config, opened);
       const { servers, origins } = await listenAll(config);
       const upstream = new UpstreamIdp(stored.profiles, config.idp.clock_tolerance_seconds);
       const tokens = new AccessTokens(oauth.key, oauth.grants, () => origins.all().map((o) => o.issuer));
@@ -156,11 +152,11 @@ export class BridgeCore {
       const idpCallback = () => `${origins.primary().origin}/idp/callback`;
       const broker = new TokenBroker(
         state.settings,
-        (id) => oauth.clients.find(id)?.source === 'preregistered',
+        async (id) => (await oauth.clients.find(id))?.source === 'preregistered',
       );
       const authorizationServer = authorizationServers({
         config,
-        db,
+        sql,
         oauth,
         tokens,
         origins,
@@ -171,7 +167,7 @@ export class BridgeCore {
         log,
       });
       const interactions = new Interactions({
-        db,
+        sql,
         config,
         sealer: oauth.sealer,
         clients: oauth.clients,
@@ -194,11 +190,14 @@ export class BridgeCore {
       );
       const mcp = mcpEndpoint(config, { ...stored, ...oauth, tokens }, opts.toolSets ?? []);
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
-      const pruneTimer = setInterval(() => oauth.grants.prune(), 10 * 60_000).unref();
+      const pruneTimer = setInterval(
+        () => void oauth.grants.prune().catch(() => undefined),
+        10 * 60_000,
+      ).unref();
       const core = new BridgeCore(
         {
           config,
-          db,
+          sql,
           state,
           secrets,
           ...stored,
@@ -217,7 +216,7 @@ export class BridgeCore {
           pruneTimer,
           controlToken,
           uiServed: !!opts.uiDir,
-          checkpointer,
+          state: opened,
           brokerSocket: await listenForConnectors(opts.dataDir, broker),
         },
       );
@@ -241,8 +240,7 @@ export class BridgeCore {
       for (const s of servers) s.on('request', app);
       return core;
     } catch (err) {
-      await checkpointer.stop();
-      db.close();
+      await opened.close();
       throw err;
     }
   }
@@ -289,8 +287,8 @@ export class BridgeCore {
     await this.mcp.drain(this.config.server.shutdown_grace_seconds * 1000);
     await this.mcp.closeAll();
     await this.pools.closeAll();
-    this.grants.flush();
-    await this.run.checkpointer.stop();
+    await this.grants.flush();
+    await this.run.state.close();
     await Promise.all(
       this.run.servers.map(
         (s) =>
@@ -300,7 +298,6 @@ export class BridgeCore {
           }),
       ),
     );
-    this.db.close();
   }
 }
 
@@ -325,13 +322,13 @@ async function openStoredServices(config: BridgeConfig, state: StateRepositories
 }
 
 /** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
-async function openOAuthState(config: BridgeConfig, db: StateDb, secrets: SecretStore) {
+async function openOAuthState(config: BridgeConfig, { sql, secrets, events }: OpenedState) {
   const key = await loadSigningKey(secrets);
   const { sealer, cookieKeys } = await loadStateKeys(secrets);
-  const models = new ModelStore(db, sealer, config.oauth.refresh_grace_seconds);
-  const grants = new GrantStore(db, models);
-  grants.prune();
-  return { key, sealer, cookieKeys, models, grants, clients: new ClientRegistry(db, config.oauth) };
+  const models = new ModelStore(sql, sealer, config.oauth.refresh_grace_seconds);
+  const grants = await GrantStore.open(sql, models, events);
+  await grants.prune();
+  return { sql, key, sealer, cookieKeys, models, grants, clients: new ClientRegistry(sql, config.oauth) };
 }
 type OAuthState = Awaited<ReturnType<typeof openOAuthState>>;
 
@@ -359,7 +356,7 @@ async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]
 /** oidc-provider per origin (its issuer is the origin the client used), created on first use. */
 function authorizationServers(d: {
   config: BridgeConfig;
-  db: StateDb;
+  sql: Sql;
   oauth: OAuthState;
   tokens: AccessTokens;
   origins: Origins;
@@ -378,7 +375,7 @@ function authorizationServers(d: {
     models,
     signingJwk: oauth.key.privateJwk,
     cookieKeys: oauth.cookieKeys,
-    registrationLimit: new RegistrationLimit(d.db, config.oauth.dcr.max_per_hour),
+    registrationLimit: new RegistrationLimit(d.sql, config.oauth.dcr.max_per_hour),
     tokenRequestAllowed: tokenRateLimit(config),
     authorizeRequestAllowed: authorizeRateLimit(config),
     corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
@@ -398,7 +395,8 @@ function authorizationServers(d: {
     revokeAccessToken: async (token, clientId) => {
       // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
       const claims = await tokens.decodeOwn(token);
-      if (claims?.jti && claims.client_id === clientId) grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
+      if (claims?.jti && claims.client_id === clientId)
+        await grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
     },
   };
   const providers = new Map<string, Provider>();

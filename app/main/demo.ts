@@ -66,7 +66,7 @@ export async function runDemo(opts: {
   });
   const core = await BridgeCore.start({ config, dataDir, uiDir: opts.uiDir });
   const u = core.urls();
-  const snippets = clientSnippets(core.clients.find('claude-desktop')!, u.mcp);
+  const snippets = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp);
   console.log(
     [
       'MSSQL MCP Bridge demo is running (everything on this machine).',

@@ -316,6 +316,18 @@ export const configSchema = z
         max_age_days: z.number().int().min(1).default(90),
       })
       .prefault({}),
+    state: z
+      .object({
+        /**
+         * Where the state lives: unset for the SQLite file in the data directory (the desktop), or a
+         * postgres:// URL several instances share (team mode; secrets then sealed in it with MSSQL_MCP_STATE_KEY).
+         */
+        url: z
+          .string()
+          .refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgres:// (or postgresql://) URL')
+          .optional(),
+      })
+      .prefault({}),
     secrets: z
       .object({
         /** Keychain service name; tests use their own so they never touch a user's entries. */

@@ -211,7 +211,7 @@ describe('access policy through MCP', () => {
     expect(await toolNames(alice.client)).not.toContain('explain_query');
 
     const rules = POLICY.rules!;
-    env.core.policy.save({
+    await env.core.policy.save({
       rules: [
         ...rules.map((r) => (r.id === 'analysts' ? { ...r, tools: ['read', 'explain'] as const } : r)),
         // carol gets in, impersonating alice's database user (an override of the mapped "carol").
@@ -239,7 +239,7 @@ describe('access policy through MCP', () => {
     const [entry] = await env.core.audit.query({ limit: 1 });
     expect(entry).toMatchObject({ rule: 'contractors', dbUser: 'alice', outcome: 'refused' });
 
-    env.core.policy.save(POLICY);
+    await env.core.policy.save(POLICY);
   });
 
   it('the control API explains what a person may do, and refuses an invalid policy naming the field', async () => {

@@ -35,7 +35,7 @@ describe('/healthz and /readyz', () => {
     expect((none.body.checks as { idp: string }).idp).toMatch(/no identity provider is configured/);
 
     await env.core.profiles.save({ id: 'down', issuer: 'http://127.0.0.1:9/', client_id: 'x' });
-    env.core.profiles.setActive('down');
+    await env.core.profiles.setActive('down');
     const down = await get('/readyz');
     expect(down.status).toBe(503);
     expect((down.body.checks as { idp: string }).idp).toMatch(

@@ -41,7 +41,7 @@ describe('restart', () => {
     expect(env.core.port).toBe(port);
 
     // The DCR registration survived.
-    expect(env.core.clients.find(clientId)?.info).toMatchObject({
+    expect((await env.core.clients.find(clientId))?.info).toMatchObject({
       client_id: clientId,
       redirect_uris: ['http://127.0.0.1:61200/oauth/callback'],
     });

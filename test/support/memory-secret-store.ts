@@ -16,6 +16,11 @@ export class MemorySecretStore implements SecretStore {
     this.entries.set(account, value);
   }
 
+  async getOrCreate(account: string, make: () => string | Promise<string>): Promise<string> {
+    if (!this.entries.has(account)) this.entries.set(account, await make());
+    return this.entries.get(account)!;
+  }
+
   async delete(account: string): Promise<boolean> {
     return this.entries.delete(account);
   }

@@ -10,6 +10,8 @@ import { ModelStore } from '../../app/main/oauth/model-store.js';
 import { loadStateKeys } from '../../app/main/oauth/sealer.js';
 import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
 import { openMemoryStateDb } from '../../app/main/state/database.js';
+import { localEvents } from '../../app/main/state/events.js';
+import { sqliteSql } from '../../app/main/state/sqlite-sql.js';
 import { signAccessToken } from '../support/forge-token.js';
 import { ManualClock, MemorySecretStore } from '../support/memory-secret-store.js';
 
@@ -18,11 +20,13 @@ const ORIGIN = 'http://127.0.0.1:1';
 async function setup() {
   const secrets = new MemorySecretStore();
   const db = openMemoryStateDb();
-  const grants = new GrantStore(db, new ModelStore(db, (await loadStateKeys(secrets)).sealer, 30));
+  const sql = sqliteSql(db);
+  const models = new ModelStore(sql, (await loadStateKeys(secrets)).sealer, 30);
+  const grants = await GrantStore.open(sql, models, localEvents());
   const clock = new ManualClock();
   const tokens = new AccessTokens(await loadSigningKey(secrets), grants, () => [`${ORIGIN}/`], clock);
-  const grant = (id: string) => {
-    grants.createGrant({
+  const grant = async (id: string) => {
+    await grants.createGrant({
       id,
       clientId: 'claude-desktop',
       scopes: ['mcp:tools'],
@@ -40,7 +44,7 @@ async function setup() {
 describe('verified-token cache', () => {
   it('refuses a remembered token once its expiry passes on the clock', async () => {
     const { tokens, grant, issue, clock, db } = await setup();
-    const token = await issue(grant('g1'), 60);
+    const token = await issue(await grant('g1'), 60);
     await tokens.verify(token);
     await tokens.verify(token); // remembered
     clock.advance(59_000);
@@ -54,15 +58,15 @@ describe('verified-token cache', () => {
 
   it('refuses a remembered token once it or its grant is revoked', async () => {
     const { tokens, grants, grant, issue, db } = await setup();
-    const g = grant('g2');
+    const g = await grant('g2');
     const t2 = await issue(g);
     const info = await tokens.verify(t2);
-    grants.revokeAccessToken((info.extra as { jti: string }).jti, info.expiresAt!);
+    await grants.revokeAccessToken((info.extra as { jti: string }).jti, info.expiresAt!);
     await expect(tokens.verify(t2)).rejects.toThrow('revoked');
 
-    const t3 = await issue(grant('g3'));
+    const t3 = await issue(await grant('g3'));
     await tokens.verify(t3);
-    grants.revokeGrant('g3', 'test');
+    await grants.revokeGrant('g3', 'test');
     await expect(tokens.verify(t3)).rejects.toThrow('revoked');
     // A token that never verified is still checked in full.
     await expect(tokens.verify(`${t3.slice(0, -4)}AAAA`)).rejects.toThrow('invalid');

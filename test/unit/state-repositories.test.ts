@@ -10,13 +10,14 @@ import { AuditLog } from '../../app/main/mcp/audit.js';
 import { ConnectionProfiles } from '../../app/main/sql/profiles.js';
 import { openMemoryStateDb } from '../../app/main/state/database.js';
 import { StoredRowError } from '../../app/main/state/repositories.js';
-import { sqliteRepositories } from '../../app/main/state/sqlite-repositories.js';
+import { sqlRepositories } from '../../app/main/state/sql-repositories.js';
+import { sqliteSql } from '../../app/main/state/sqlite-sql.js';
 import { SecretAccounts } from '../../app/main/secrets/secret-store.js';
 import { MemorySecretStore } from '../support/memory-secret-store.js';
 
 function setup() {
   const db = openMemoryStateDb();
-  const state = sqliteRepositories(db);
+  const state = sqlRepositories(sqliteSql(db));
   const secrets = new MemorySecretStore();
   const connections = new ConnectionProfiles(
     state.connectionProfiles,

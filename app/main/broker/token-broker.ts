@@ -48,7 +48,7 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
   constructor(
     private readonly settings: SettingsRepository,
     /** Pre-registered clients a connector may act as; anything else is refused. */
-    private readonly isPreRegistered: (clientId: string) => boolean,
+    private readonly isPreRegistered: (clientId: string) => Promise<boolean>,
   ) {
     super();
   }
@@ -82,7 +82,7 @@ export class TokenBroker extends EventEmitter<{ change: [] }> {
 
   /** A connector asks for a code. */
   async request(clientId: string, label: string): Promise<BrokerAnswer> {
-    if (!this.isPreRegistered(clientId))
+    if (!(await this.isPreRegistered(clientId)))
       return { status: 'denied', message: `"${clientId}" is not a pre-registered client of this bridge.` };
     const who = this.desktop;
     if (!who)

@@ -78,7 +78,10 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
     server.trusted_proxies = env.MSSQL_MCP_TRUSTED_PROXIES.split(',')
       .map((a) => a.trim())
       .filter(Boolean);
-  return Object.keys(server).length ? { server } : {};
+  return {
+    ...(Object.keys(server).length ? { server } : {}),
+    ...(env.MSSQL_MCP_STATE_URL ? { state: { url: env.MSSQL_MCP_STATE_URL } } : {}),
+  };
 }
 
 function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {

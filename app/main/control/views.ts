@@ -85,8 +85,8 @@ export function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo
   };
 }
 
-export function grantInfo(core: ControlDeps, g: Grant): GrantInfo {
-  const family = core.grants.refreshFamily(g.id);
+export async function grantInfo(core: ControlDeps, g: Grant): Promise<GrantInfo> {
+  const family = await core.grants.refreshFamily(g.id);
   return {
     id: g.id,
     clientId: g.clientId,

@@ -1,4 +1,3 @@
-import { SCHEMA_VERSION } from '../state/database.js';
 import type { StateRepositories } from '../state/repositories.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import type { UpstreamIdp } from '../idp/upstream.js';
@@ -17,7 +16,7 @@ const IDP_WAIT_MS = 5000;
  * here can start. `/healthz` is liveness only.
  */
 export async function readiness(d: {
-  state: Pick<StateRepositories, 'schemaVersion'>;
+  state: Pick<StateRepositories, 'schemaVersion' | 'expectedSchemaVersion'>;
   profiles: IdpProfiles;
   upstream: Pick<UpstreamIdp, 'ensureDiscovered'>;
 }): Promise<Readiness> {
@@ -25,8 +24,8 @@ export async function readiness(d: {
   let migrations = 'ok';
   try {
     const version = await d.state.schemaVersion();
-    if (version !== SCHEMA_VERSION)
-      migrations = `the state database is at schema ${version}, this build expects ${SCHEMA_VERSION}`;
+    if (version !== d.state.expectedSchemaVersion)
+      migrations = `the state database is at schema ${version}, this build expects ${d.state.expectedSchemaVersion}`;
   } catch (err) {
     database = `the state database does not answer: ${(err as Error).message}`;
     migrations = 'unknown';

@@ -31,7 +31,7 @@ export class ConfirmationCodec {
   constructor(
     key: Buffer,
     private readonly ttlSeconds: number,
-    private readonly claimOnce: (id: string, expiresAt: number) => boolean,
+    private readonly claimOnce: (id: string, expiresAt: number) => Promise<boolean>,
   ) {
     this.codec = createRequestStateCodec<WriteConfirmation>({ key, ttlSeconds });
   }
@@ -50,7 +50,7 @@ export class ConfirmationCodec {
   }
 
   /** True the first time a confirmation is used, false on every replay. */
-  consume(c: WriteConfirmation): boolean {
+  consume(c: WriteConfirmation): Promise<boolean> {
     return this.claimOnce(`write-confirmation ${c.id}`, Math.floor(Date.now() / 1000) + this.ttlSeconds);
   }
 }

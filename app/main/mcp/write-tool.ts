@@ -110,7 +110,7 @@ export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRe
       'declined',
     );
   }
-  if (!w.codec.consume(confirmation))
+  if (!(await w.codec.consume(confirmation)))
     throw new ToolRefusal(
       'This confirmation was already used; nothing was run again. Call execute_statement again for another change.',
     );

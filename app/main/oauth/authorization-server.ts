@@ -150,9 +150,9 @@ function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): 
     expiresWithSession: () => false,
     rotateRefreshToken: true,
     findAccount: (_c, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
-    extraTokenClaims: (_c, token) => {
+    extraTokenClaims: async (_c, token) => {
       if (token.kind !== 'AccessToken' || !token.grantId) return undefined;
-      const grant = d.grants.getGrant(token.grantId);
+      const grant = await d.grants.getGrant(token.grantId);
       return grant ? { gid: grant.id, identity: grant.identity } : undefined;
     },
     extraClientMetadata: {
@@ -197,10 +197,14 @@ function serverFeatures(d: AuthorizationServerDeps, ctx: OriginContext): Configu
     revocation: { enabled: true, allowedPolicy: (_c, client, token) => token.clientId === client.clientId },
     registration: {
       enabled: o.dcr.enabled,
-      issueRegistrationAccessToken: false,
+      // Never issues one (clients do not manage their registration); oidc-provider awaits this before it
+      // stores the client, which makes it the place for the shared, asynchronous registration limit.
+      issueRegistrationAccessToken: async (c: KoaContextWithOIDC) => {
+        await d.registrationLimit.take(c.oidc.body);
+        return false;
+      },
       idFactory: (c: KoaContextWithOIDC) => {
         const body = c.oidc.body;
-        d.registrationLimit.take(body);
         // oidc-provider decides on issuing a secret from the request before applying clientDefaults: a
         // registration that names no method is public (the default here), so it must get no secret.
         if (body && body.token_endpoint_auth_method === undefined) body.token_endpoint_auth_method = 'none';

@@ -1,6 +1,7 @@
 import type { Adapter, ClientMetadata } from 'oidc-provider';
 import type { BridgeConfig, PreRegisteredClient } from '../../shared/config-schema.js';
-import { nowSeconds, type StateDb } from '../state/database.js';
+import { nowSeconds } from '../state/database.js';
+import type { Sql } from '../state/sql.js';
 import { redirectRefusal } from './redirect-policy.js';
 
 export type ClientSource = 'preregistered' | 'dcr' | 'cimd';
@@ -39,7 +40,7 @@ export class ClientRegistry {
   private readonly preregistered: Map<string, PreRegisteredClient>;
 
   constructor(
-    private readonly db: StateDb,
+    private readonly sql: Sql,
     private readonly config: BridgeConfig['oauth'],
   ) {
     this.preregistered = new Map(config.clients.map((c) => [c.client_id, c]));
@@ -62,22 +63,24 @@ export class ClientRegistry {
 
   /** oidc-provider's `Client` storage: dynamically registered clients and those added in the app. */
   adapter(): Adapter {
-    const db = this.db;
+    const sql = this.sql;
     return {
       async upsert(id, payload) {
-        db.prepare(
+        await sql.run(
           "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'dcr', ?, ?) ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata",
-        ).run(id, JSON.stringify(payload), nowSeconds());
+          [id, JSON.stringify(payload), nowSeconds()],
+        );
       },
       async find(id) {
-        const row = db.prepare('SELECT source, metadata FROM clients WHERE client_id = ?').get(id) as
-          ClientRow | undefined;
+        const row = await sql.get<ClientRow>('SELECT source, metadata FROM clients WHERE client_id = ?', [
+          id,
+        ]);
         if (!row) return undefined;
         const { [SKIP_CONSENT]: _skip, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
         return metadata;
       },
       async destroy(id) {
-        db.prepare('DELETE FROM clients WHERE client_id = ?').run(id);
+        await sql.run('DELETE FROM clients WHERE client_id = ?', [id]);
       },
       findByUid: async () => undefined,
       findByUserCode: async () => undefined,
@@ -87,21 +90,22 @@ export class ClientRegistry {
   }
 
   /** A client by id with where it came from; CIMD clients (URLs) are known by that shape alone. */
-  find(clientId: string): KnownClient | undefined {
+  async find(clientId: string): Promise<KnownClient | undefined> {
     const pre = this.preregistered.get(clientId);
     if (pre) return this.configClient(pre);
-    const row = this.db.prepare('SELECT source, metadata FROM clients WHERE client_id = ?').get(clientId) as
-      ClientRow | undefined;
+    const row = await this.sql.get<ClientRow>('SELECT source, metadata FROM clients WHERE client_id = ?', [
+      clientId,
+    ]);
     return row && fromRow(row, this.preregisteredMaySkipConsent);
   }
 
   /** A pre-registered client added in the app (persisted); its redirects follow the same policy as DCR. */
-  addPreregistered(
+  async addPreregistered(
     client: Omit<PreRegisteredClient, 'skip_consent'> & { skip_consent?: boolean },
-  ): KnownClient {
+  ): Promise<KnownClient> {
     if (
       this.preregistered.has(client.client_id) ||
-      this.db.prepare('SELECT 1 FROM clients WHERE client_id = ?').get(client.client_id)
+      (await this.sql.get('SELECT 1 FROM clients WHERE client_id = ?', [client.client_id]))
     )
       throw new Error(`A client with id "${client.client_id}" already exists.`);
     for (const uri of client.redirect_uris) {
@@ -117,11 +121,10 @@ export class ClientRegistry {
       ...PUBLIC_CLIENT,
       [SKIP_CONSENT]: client.skip_consent ?? false,
     };
-    this.db
-      .prepare(
-        "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'preregistered', ?, ?)",
-      )
-      .run(client.client_id, JSON.stringify(metadata), nowSeconds());
+    await this.sql.run(
+      "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'preregistered', ?, ?)",
+      [client.client_id, JSON.stringify(metadata), nowSeconds()],
+    );
     return fromRow(
       { source: 'preregistered', metadata: JSON.stringify(metadata) },
       this.preregisteredMaySkipConsent,
@@ -129,17 +132,17 @@ export class ClientRegistry {
   }
 
   /** Every registered client: from the config file (fixed), added in the app, and dynamically registered. */
-  listRegistered(): Array<KnownClient & { fromConfig: boolean }> {
+  async listRegistered(): Promise<Array<KnownClient & { fromConfig: boolean }>> {
     const pre = [...this.preregistered.values()].map((c) => ({ ...this.configClient(c), fromConfig: true }));
     const stored = (
-      this.db.prepare('SELECT source, metadata FROM clients ORDER BY created_at').all() as ClientRow[]
+      await this.sql.all<ClientRow>('SELECT source, metadata FROM clients ORDER BY created_at')
     ).map((r) => ({ ...fromRow(r, this.preregisteredMaySkipConsent), fromConfig: false }));
     return [...pre, ...stored];
   }
 
   /** Removes a client added in the app or registered dynamically (config-file clients stay: edit the file). */
-  removeRegistered(clientId: string): boolean {
-    return this.db.prepare('DELETE FROM clients WHERE client_id = ?').run(clientId).changes > 0;
+  async removeRegistered(clientId: string): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM clients WHERE client_id = ?', [clientId])) > 0;
   }
 
   isFromConfig(clientId: string): boolean {
@@ -147,8 +150,8 @@ export class ClientRegistry {
   }
 
   /** Whether a sign-in for this client may skip the consent page (never for DCR and CIMD clients). */
-  skipsConsent(clientId: string): boolean {
-    return this.find(clientId)?.skipConsent ?? false;
+  async skipsConsent(clientId: string): Promise<boolean> {
+    return (await this.find(clientId))?.skipConsent ?? false;
   }
 
   /** `oauth.consent_for_preregistered` turns the consent page on even for pre-registered clients. */

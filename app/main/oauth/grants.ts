@@ -1,5 +1,7 @@
 import type { Identity } from '../idp/identity.js';
-import { nowSeconds, type StateDb } from '../state/database.js';
+import { nowSeconds } from '../state/database.js';
+import type { StateEvent, StateEvents } from '../state/events.js';
+import type { Sql } from '../state/sql.js';
 import type { ModelStore } from './model-store.js';
 
 /**
@@ -68,35 +70,58 @@ type GrantRow = {
 /**
  * The bridge's view of grants (with the identity each was signed in as), remembered consents, issued access
  * tokens and revocations. Revoked grants and access-token ids are mirrored in memory so bearer verification
- * stays a set lookup.
+ * stays a set lookup; other instances' revocations arrive through `events` and join the mirror.
  */
 export class GrantStore {
   private readonly revokedGrants = new Set<string>();
   private readonly revokedJtis = new Set<string>();
   private readonly listeners = new Set<(event: GrantEvent) => void>();
-  private readonly getGrantStmt;
-  private readonly recordTokenStmt;
   /** Grants by id as last read: bearer checks and token issuance read them on every request. */
   private readonly grantCache = new Map<string, Grant>();
   /** Issued-token records not yet written (see recordAccessToken). */
   private pendingTokens: AccessTokenRecord[] = [];
+  private flushing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly db: StateDb,
+  private constructor(
+    private readonly sql: Sql,
     private readonly models: ModelStore,
-  ) {
-    for (const r of db.prepare('SELECT id FROM grants WHERE revoked_at IS NOT NULL').all() as Array<{
-      id: string;
-    }>)
+    private readonly events: StateEvents,
+  ) {}
+
+  static async open(sql: Sql, models: ModelStore, events: StateEvents): Promise<GrantStore> {
+    const store = new GrantStore(sql, models, events);
+    await store.loadRevocations();
+    events.subscribe({
+      event: (e) => store.applyRemote(e),
+      resync: () => void store.loadRevocations().catch(() => undefined),
+    });
+    return store;
+  }
+
+  /** (Re)reads every revocation into the in-memory mirror. */
+  private async loadRevocations(): Promise<void> {
+    for (const r of await this.sql.all<{ id: string }>('SELECT id FROM grants WHERE revoked_at IS NOT NULL'))
       this.revokedGrants.add(r.id);
-    for (const r of db
-      .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?')
-      .all(nowSeconds()) as Array<{ jti: string }>)
+    for (const r of await this.sql.all<{ jti: string }>(
+      'SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?',
+      [nowSeconds()],
+    ))
       this.revokedJtis.add(r.jti);
-    this.getGrantStmt = db.prepare('SELECT * FROM grants WHERE id = ?');
-    this.recordTokenStmt = db.prepare(
-      'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?)',
-    );
+  }
+
+  /** Another instance revoked something: refuse it here too, and show it in this instance's live views. */
+  private applyRemote(e: StateEvent): void {
+    if (e.type === 'grant_revoked') {
+      this.grantCache.delete(e.grantId);
+      this.models.forget(e.grantId);
+      if (!this.revokedGrants.has(e.grantId)) {
+        this.revokedGrants.add(e.grantId);
+        this.emit({ type: 'grant_revoked', grantId: e.grantId, reason: e.reason });
+      }
+    } else if (!this.revokedJtis.has(e.jti)) {
+      this.revokedJtis.add(e.jti);
+      this.emit({ type: 'access_token_revoked', jti: e.jti });
+    }
   }
 
   /** Grant revocations, token issuance and token revocations, as they happen (the Inspector's live view). */
@@ -111,12 +136,10 @@ export class GrantStore {
 
   // --- grants ---
 
-  createGrant(grant: Omit<Grant, 'createdAt'>): void {
-    this.db
-      .prepare(
-        'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
+  async createGrant(grant: Omit<Grant, 'createdAt'>): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
         grant.id,
         grant.clientId,
         grant.identity.subject,
@@ -126,13 +149,14 @@ export class GrantStore {
         grant.issuer,
         nowSeconds(),
         grant.via ?? null,
-      );
+      ],
+    );
   }
 
-  getGrant(id: string): Grant | undefined {
+  async getGrant(id: string): Promise<Grant | undefined> {
     const cached = this.grantCache.get(id);
     if (cached) return cached;
-    const row = this.getGrantStmt.get(id) as GrantRow | undefined;
+    const row = await this.sql.get<GrantRow>('SELECT * FROM grants WHERE id = ?', [id]);
     if (!row) return undefined;
     const grant = toGrant(row);
     if (this.grantCache.size >= 5000) this.grantCache.delete(this.grantCache.keys().next().value!);
@@ -140,11 +164,11 @@ export class GrantStore {
     return grant;
   }
 
-  listGrants(opts: { includeRevoked?: boolean } = {}): Grant[] {
+  async listGrants(opts: { includeRevoked?: boolean } = {}): Promise<Grant[]> {
     const sql = opts.includeRevoked
       ? 'SELECT * FROM grants ORDER BY created_at DESC'
       : 'SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC';
-    return (this.db.prepare(sql).all() as GrantRow[]).map(toGrant);
+    return (await this.sql.all<GrantRow>(sql)).map(toGrant);
   }
 
   isGrantRevoked(id: string): boolean {
@@ -152,53 +176,58 @@ export class GrantStore {
   }
 
   /** Revokes a grant and so every token of its family, wherever the revocation came from. */
-  revokeGrant(id: string, reason: string): void {
-    this.db.transaction(() => {
-      this.db
-        .prepare('UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
-        .run(nowSeconds(), reason, id);
-      this.models.revokeGrant(id);
-    })();
+  async revokeGrant(id: string, reason: string): Promise<void> {
+    await this.sql.tx(async (t) => {
+      await t.run(
+        'UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+        [nowSeconds(), reason, id],
+      );
+      await t.run('DELETE FROM oidc_models WHERE grant_id = ?', [id]);
+    });
+    this.models.forget(id);
     this.grantCache.delete(id);
     if (!this.revokedGrants.has(id)) {
       this.revokedGrants.add(id);
       this.emit({ type: 'grant_revoked', grantId: id, reason });
     }
+    await this.events.publish({ type: 'grant_revoked', grantId: id, reason });
   }
 
-  refreshFamily(grantId: string): { issued: number; activeExpiresAt?: number } {
+  refreshFamily(grantId: string): Promise<{ issued: number; activeExpiresAt?: number }> {
     return this.models.refreshFamily(grantId);
   }
 
   // --- consents ---
 
-  hasConsent(subject: string, clientId: string, scopes: string[]): boolean {
-    const row = this.db
-      .prepare('SELECT scopes FROM consents WHERE subject = ? AND client_id = ?')
-      .get(subject, clientId) as { scopes: string } | undefined;
+  async hasConsent(subject: string, clientId: string, scopes: string[]): Promise<boolean> {
+    const row = await this.sql.get<{ scopes: string }>(
+      'SELECT scopes FROM consents WHERE subject = ? AND client_id = ?',
+      [subject, clientId],
+    );
     if (!row) return false;
     const granted = new Set(row.scopes.split(' '));
     return scopes.every((s) => granted.has(s));
   }
 
-  recordConsent(subject: string, clientId: string, scopes: string[]): void {
-    this.db
-      .prepare(
-        'INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at',
-      )
-      .run(subject, clientId, scopes.join(' '), nowSeconds());
+  async recordConsent(subject: string, clientId: string, scopes: string[]): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at',
+      [subject, clientId, scopes.join(' '), nowSeconds()],
+    );
   }
 
   // --- access tokens ---
 
-  revokeAccessToken(jti: string, expiresAt: number): void {
-    this.db
-      .prepare('INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)')
-      .run(jti, expiresAt);
+  async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      [jti, expiresAt],
+    );
     if (!this.revokedJtis.has(jti)) {
       this.revokedJtis.add(jti);
       this.emit({ type: 'access_token_revoked', jti });
     }
+    await this.events.publish({ type: 'access_token_revoked', jti, expiresAt });
   }
 
   /**
@@ -208,44 +237,49 @@ export class GrantStore {
    * the record, never a grant or refresh token.)
    */
   recordAccessToken(record: AccessTokenRecord): void {
-    if (this.pendingTokens.push(record) === 1) setTimeout(() => this.flushTokenRecords(), 200).unref();
+    if (this.pendingTokens.push(record) === 1)
+      setTimeout(() => void this.flushTokenRecords().catch(() => undefined), 200).unref();
     this.emit({ type: 'access_token_issued', token: record });
   }
 
   /** Writes everything deferred: token records and consumptions still waiting for their successor (shutdown). */
-  flush(): void {
-    this.flushTokenRecords();
-    this.models.flushPending();
+  async flush(): Promise<void> {
+    await this.flushTokenRecords();
+    await this.models.flushPending();
   }
 
   /** Writes the pending token records (also before any read of them). */
-  private flushTokenRecords(): void {
-    if (!this.pendingTokens.length || !this.db.open) return;
+  private flushTokenRecords(): Promise<void> {
+    if (!this.pendingTokens.length) return this.flushing;
     const batch = this.pendingTokens;
     this.pendingTokens = [];
-    this.db.transaction(() => {
-      for (const r of batch)
-        this.recordTokenStmt.run(r.jti, r.grantId, r.issuedAt, r.expiresAt, JSON.stringify(r.claims));
-    })();
+    this.flushing = this.flushing.then(() =>
+      this.sql.tx(async (t) => {
+        for (const r of batch)
+          await t.run(
+            'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+            [r.jti, r.grantId, r.issuedAt, r.expiresAt, JSON.stringify(r.claims)],
+          );
+      }),
+    );
+    return this.flushing;
   }
 
-  getAccessToken(jti: string): AccessTokenRecord | undefined {
-    this.flushTokenRecords();
-    const row = this.db.prepare('SELECT * FROM access_tokens WHERE jti = ?').get(jti) as
-      AccessTokenRow | undefined;
+  async getAccessToken(jti: string): Promise<AccessTokenRecord | undefined> {
+    await this.flushTokenRecords();
+    const row = await this.sql.get<AccessTokenRow>('SELECT * FROM access_tokens WHERE jti = ?', [jti]);
     return row && toTokenRecord(row);
   }
 
   /** Access tokens not yet expired (or all kept ones), newest first. */
-  listAccessTokens(opts: { includeExpired?: boolean } = {}): AccessTokenRecord[] {
-    this.flushTokenRecords();
-    const rows = (
-      opts.includeExpired
-        ? this.db.prepare('SELECT * FROM access_tokens ORDER BY issued_at DESC').all()
-        : this.db
-            .prepare('SELECT * FROM access_tokens WHERE expires_at >= ? ORDER BY issued_at DESC')
-            .all(nowSeconds())
-    ) as AccessTokenRow[];
+  async listAccessTokens(opts: { includeExpired?: boolean } = {}): Promise<AccessTokenRecord[]> {
+    await this.flushTokenRecords();
+    const rows = opts.includeExpired
+      ? await this.sql.all<AccessTokenRow>('SELECT * FROM access_tokens ORDER BY issued_at DESC')
+      : await this.sql.all<AccessTokenRow>(
+          'SELECT * FROM access_tokens WHERE expires_at >= ? ORDER BY issued_at DESC',
+          [nowSeconds()],
+        );
     return rows.map(toTokenRecord);
   }
 
@@ -254,15 +288,16 @@ export class GrantStore {
   }
 
   /** Drops what can no longer matter: expired artifacts and revocations of expired tokens. */
-  prune(): void {
+  async prune(): Promise<void> {
     const now = nowSeconds();
-    this.models.prune();
-    const expired = this.db
-      .prepare('SELECT jti FROM revoked_access_tokens WHERE expires_at < ?')
-      .all(now) as Array<{ jti: string }>;
-    this.db.prepare('DELETE FROM revoked_access_tokens WHERE expires_at < ?').run(now);
+    await this.models.prune();
+    const expired = await this.sql.all<{ jti: string }>(
+      'SELECT jti FROM revoked_access_tokens WHERE expires_at < ?',
+      [now],
+    );
+    await this.sql.run('DELETE FROM revoked_access_tokens WHERE expires_at < ?', [now]);
     // Expired tokens stay listed for a day (what the Inspector shows as "expired"), then go.
-    this.db.prepare('DELETE FROM access_tokens WHERE expires_at < ?').run(now - 86_400);
+    await this.sql.run('DELETE FROM access_tokens WHERE expires_at < ?', [now - 86_400]);
     for (const r of expired) this.revokedJtis.delete(r.jti);
   }
 }

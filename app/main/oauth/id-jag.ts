@@ -62,7 +62,7 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
       const requestedResource = (ctx.oidc.params as { resource?: string }).resource;
       if (requestedResource !== undefined && requestedResource !== origin.resource)
         throw new errors.InvalidTarget(`this authorization server issues tokens only for ${origin.resource}`);
-      if (!d.models.claimOnce('IdJag', `${String(claims.iss)} ${claims.jti}`, claims.exp!))
+      if (!(await d.models.claimOnce('IdJag', `${String(claims.iss)} ${claims.jti}`, claims.exp!)))
         throw refuse('the assertion was already used (jti replay)');
 
       const allowed = (typeof claims.scope === 'string' ? claims.scope.split(' ') : [SCOPES.tools]).filter(

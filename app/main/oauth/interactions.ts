@@ -6,7 +6,8 @@ import { SCOPES, type BridgeConfig } from '../../shared/config-schema.js';
 import { IdentityMappingError, type Identity } from '../idp/identity.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import { UpstreamError, type UpstreamChecks, type UpstreamIdp } from '../idp/upstream.js';
-import { nowSeconds, type StateDb } from '../state/database.js';
+import { nowSeconds } from '../state/database.js';
+import type { Sql } from '../state/sql.js';
 import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { OriginContext } from './origin.js';
@@ -31,7 +32,7 @@ interface SignInOutcome {
 }
 
 export interface InteractionDeps {
-  db: StateDb;
+  sql: Sql;
   config: BridgeConfig;
   sealer: Sealer;
   clients: ClientRegistry;
@@ -88,7 +89,7 @@ export class Interactions {
   /** GET /idp/callback: the IdP's answer (routed here by the app unless it belongs to a Test sign-in). */
   async upstreamCallback(req: Request, res: Response): Promise<void> {
     const state = typeof req.query.state === 'string' ? req.query.state : '';
-    const pending = state ? this.take<UpstreamSignIn>(state) : undefined;
+    const pending = state ? await this.take<UpstreamSignIn>(state) : undefined;
     if (!pending) {
       sendErrorPage(
         res,
@@ -134,7 +135,7 @@ export class Interactions {
         throw err;
       }
     }
-    const finish = this.put(outcome, this.d.config.oauth.pending_authorization_ttl_seconds);
+    const finish = await this.put(outcome, this.d.config.oauth.pending_authorization_ttl_seconds);
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(
       303,
@@ -174,7 +175,7 @@ export class Interactions {
       return;
     }
     const pending: UpstreamSignIn = { uid: details.uid, origin: ctx.origin, idpId: profile.id, checks };
-    this.put(pending, this.d.config.oauth.pending_authorization_ttl_seconds, state);
+    await this.put(pending, this.d.config.oauth.pending_authorization_ttl_seconds, state);
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(302, url.href);
   }
@@ -185,7 +186,7 @@ export class Interactions {
     const details = await this.details(provider, req, res);
     if (!details) return;
     const finish = typeof req.query.finish === 'string' ? req.query.finish : '';
-    const outcome = finish ? this.take<SignInOutcome>(finish) : undefined;
+    const outcome = finish ? await this.take<SignInOutcome>(finish) : undefined;
     if (!outcome || outcome.uid !== details.uid) {
       sendErrorPage(res, 400, 'sign_in_not_bound', NOT_THIS_BROWSER);
       return;
@@ -204,7 +205,8 @@ export class Interactions {
     const remote = !isLoopbackRedirect(String(details.params.redirect_uri));
     if (
       !remote &&
-      (this.d.clients.skipsConsent(clientId) || this.d.grants.hasConsent(identity.subject, clientId, scopes))
+      ((await this.d.clients.skipsConsent(clientId)) ||
+        (await this.d.grants.hasConsent(identity.subject, clientId, scopes)))
     ) {
       result.consent = {
         grantId: await this.createGrant(provider, { clientId, identity, scopes, resource }),
@@ -235,15 +237,15 @@ export class Interactions {
     }
     const clientId = String(details.params.client_id);
     const { scopes, resource } = this.requested(details.params);
-    this.d.grants.recordConsent(identity.subject, clientId, scopes);
+    await this.d.grants.recordConsent(identity.subject, clientId, scopes);
     const grantId = await this.createGrant(provider, { clientId, identity, scopes, resource });
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
-  private consentPage(res: Response, details: InteractionDetails): void {
+  private async consentPage(res: Response, details: InteractionDetails): Promise<void> {
     const identity = details.lastSubmission?.identity as Identity | undefined;
     const clientId = String(details.params.client_id);
-    const client = this.d.clients.find(clientId);
+    const client = await this.d.clients.find(clientId);
     const name = client?.info.client_name ?? clientId;
     const { scopes } = this.requested(details.params);
     if (!identity) {
@@ -300,7 +302,7 @@ export class Interactions {
     grant.addResourceScope(resource, g.scopes.join(' '));
     grant.addOIDCScope(g.scopes.join(' '));
     const id = await grant.save();
-    this.d.grants.createGrant({
+    await this.d.grants.createGrant({
       id,
       clientId: g.clientId,
       identity: g.identity,
@@ -312,21 +314,28 @@ export class Interactions {
   }
 
   /** Stores a sealed record under the hash of a one-time key (a fresh random one unless given). */
-  private put(value: UpstreamSignIn | SignInOutcome, ttlSeconds: number, key?: string): string {
+  private async put(
+    value: UpstreamSignIn | SignInOutcome,
+    ttlSeconds: number,
+    key?: string,
+  ): Promise<string> {
     const k = key ?? crypto.randomBytes(32).toString('base64url');
-    this.d.db
-      .prepare('INSERT INTO upstream_signins (state_hash, payload, expires_at) VALUES (?, ?, ?)')
-      .run(hashId(k), this.d.sealer.seal(JSON.stringify(value)), nowSeconds() + ttlSeconds);
+    await this.d.sql.run('INSERT INTO upstream_signins (state_hash, payload, expires_at) VALUES (?, ?, ?)', [
+      hashId(k),
+      this.d.sealer.seal(JSON.stringify(value)),
+      nowSeconds() + ttlSeconds,
+    ]);
     return k;
   }
 
   /** Reads and deletes a record (one use), or undefined when unknown, expired or not sealed by us. */
-  private take<T>(key: string): T | undefined {
-    const row = this.d.db
-      .prepare('DELETE FROM upstream_signins WHERE state_hash = ? RETURNING payload, expires_at')
-      .get(hashId(key)) as { payload: Buffer; expires_at: number } | undefined;
+  private async take<T>(key: string): Promise<T | undefined> {
+    const row = await this.d.sql.get<{ payload: Buffer | Uint8Array; expires_at: number }>(
+      'DELETE FROM upstream_signins WHERE state_hash = ? RETURNING payload, expires_at',
+      [hashId(key)],
+    );
     if (!row || row.expires_at < nowSeconds()) return undefined;
-    const plain = this.d.sealer.open(row.payload);
+    const plain = this.d.sealer.open(Buffer.from(row.payload));
     return plain === undefined ? undefined : (JSON.parse(plain) as T);
   }
 }

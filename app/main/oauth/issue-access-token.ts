@@ -31,7 +31,7 @@ export async function issueAccessToken(
   const grant = new provider.Grant({ accountId: o.identity.subject, clientId });
   grant.addResourceScope(o.origin.resource, o.scopes.join(' '));
   const grantId = await grant.save();
-  o.grants.createGrant({
+  await o.grants.createGrant({
     id: grantId,
     clientId,
     identity: o.identity,

@@ -1,8 +1,10 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { nowSeconds, type StateDb } from '../state/database.js';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import { nowSeconds } from '../state/database.js';
+import type { Sql } from '../state/sql.js';
 import { hashId, type Sealer } from './sealer.js';
 
-type Row = { payload: Buffer; consumed_at: number | null };
+type Row = { payload: Buffer | Uint8Array; consumed_at: number | null };
+type Pending = { model: string; key: string; at: number; grantId?: string };
 
 /**
  * Models whose payload is a secret as a whole: a session's and an interaction's id is their cookie, and an
@@ -10,10 +12,17 @@ type Row = { payload: Buffer; consumed_at: number | null };
  * its id (`jti`, which for codes and refresh tokens is the bearer value), restored from the lookup key.
  */
 const SEALED = new Set(['Session', 'Interaction']);
-/** Read on every token request and written rarely: kept parsed in memory. */
+/** Read on every token request and written rarely: kept parsed in memory (one instance only, see `cache`). */
 const CACHED = new Set(['Grant']);
 /** Single-use artifacts whose consumption is committed together with the successor they are exchanged for. */
 const PAIRED = new Set(['AuthorizationCode', 'RefreshToken']);
+
+const UPSERT = `INSERT INTO oidc_models (model, id_hash, payload, grant_id, uid_hash, expires_at, consumed_at)
+  VALUES (?, ?, ?, ?, ?, ?, NULL)
+  ON CONFLICT(model, id_hash) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+    uid_hash = excluded.uid_hash, expires_at = excluded.expires_at`;
+const CONSUME =
+  'UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id_hash = ? AND consumed_at IS NULL';
 
 /**
  * oidc-provider's storage over the state database: one table for every artifact kind, hashed ids, no bearer
@@ -23,53 +32,31 @@ const PAIRED = new Set(['AuthorizationCode', 'RefreshToken']);
  * `graceSeconds` ago is returned as not yet consumed, so a client that retries a refresh whose answer it never
  * received (its process or the bridge crashed in between) rotates again instead of tripping reuse detection.
  * Being part of the same row as the rotation, the window survives a kill -9 of the bridge.
+ *
+ * Across instances on one PostgreSQL the consumption is the arbiter: it is written in the transaction that
+ * saves the successor, and only where no one consumed the artifact first (the row lock makes a second
+ * instance wait for the first), so a code is redeemed once; a refresh token presented to two instances at
+ * once rotates on both only inside the grace window, as it does on one instance.
  */
 export class ModelStore {
-  private readonly upsertStmt;
-  private readonly findStmt;
-  private readonly findByUidStmt;
-  private readonly consumeStmt;
-  private readonly destroyStmt;
-  private readonly revokeStmt;
   /** CACHED models' payloads as JSON (each find parses its own copy: oidc-provider mutates what it finds). */
   private readonly cache = new Map<string, string>();
-  private readonly grantOfStmt;
+  /** Whether `cache` may be used: not when other instances write the same rows. */
+  private readonly caching: boolean;
   /**
    * Consumptions not yet written, by `model:key`. A code or refresh token is consumed and its successor
    * (a refresh token of the same grant) saved moments later, in the same request: both go in one commit, made
    * before the token response. Until then the consumption is visible to every read here; if the process dies
    * in between, neither happened and the client's retry finds the token unused.
    */
-  private readonly pendingConsumes = new Map<
-    string,
-    { model: string; key: string; at: number; grantId?: string }
-  >();
+  private readonly pendingConsumes = new Map<string, Pending>();
 
   constructor(
-    private readonly db: StateDb,
+    private readonly sql: Sql,
     private readonly sealer: Sealer,
     private readonly graceSeconds: number,
   ) {
-    this.upsertStmt = db.prepare(
-      `INSERT INTO oidc_models (model, id_hash, payload, grant_id, uid_hash, expires_at, consumed_at)
-       VALUES (?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT(model, id_hash) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-         uid_hash = excluded.uid_hash, expires_at = excluded.expires_at`,
-    );
-    this.findStmt = db.prepare(
-      'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
-    );
-    this.findByUidStmt = db.prepare(
-      'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid_hash = ?',
-    );
-    this.consumeStmt = db.prepare(
-      'UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id_hash = ? AND consumed_at IS NULL',
-    );
-    this.destroyStmt = db.prepare('DELETE FROM oidc_models WHERE model = ? AND id_hash = ?');
-    this.revokeStmt = db.prepare('DELETE FROM oidc_models WHERE grant_id = ?');
-    this.grantOfStmt = db.prepare(
-      'SELECT grant_id, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
-    );
+    this.caching = sql.dialect === 'sqlite';
   }
 
   /** The Adapter oidc-provider uses for one model name. */
@@ -79,115 +66,153 @@ export class ModelStore {
     const store = this;
     return {
       async upsert(id, payload, expiresIn) {
-        const key = hashId(id);
-        const write = () =>
-          store.upsertStmt.run(
-            model,
-            key,
-            store.encode(model, payload),
-            payload.grantId ?? (model === 'Grant' ? id : null),
-            payload.uid ? hashId(payload.uid) : null,
-            expiresIn ? nowSeconds() + expiresIn : null,
-          );
-        const paired = payload.grantId ? store.takePending(payload.grantId) : [];
-        if (paired.length)
-          store.db.transaction(() => {
-            for (const p of paired) store.consumeStmt.run(p.at, p.model, p.key);
-            write();
-          })();
-        else write();
-        if (CACHED.has(model)) store.cache.set(`${model}:${key}`, JSON.stringify(payload));
+        await store.upsert(model, id, payload, expiresIn ?? 0);
       },
       async find(id) {
         const key = hashId(id);
         const cached = store.cache.get(`${model}:${key}`);
         if (cached) return JSON.parse(cached) as AdapterPayload;
-        const found = store.read(
-          model,
-          id,
-          store.findStmt.get(model, key) as Row | undefined,
-          store.pendingConsumes.get(`${model}:${key}`)?.at,
+        const row = await store.sql.get<Row>(
+          'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
+          [model, key],
         );
-        if (found && CACHED.has(model) && found.consumed === undefined) {
+        const found = store.read(model, id, row, store.pendingConsumes.get(`${model}:${key}`)?.at);
+        if (found && store.caching && CACHED.has(model) && found.consumed === undefined) {
           if (store.cache.size >= 5000) store.cache.delete(store.cache.keys().next().value!);
           store.cache.set(`${model}:${key}`, JSON.stringify(found));
         }
         return found;
       },
       async findByUid(uid) {
-        return store.read(model, undefined, store.findByUidStmt.get(model, hashId(uid)) as Row | undefined);
+        const row = await store.sql.get<Row>(
+          'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid_hash = ?',
+          [model, hashId(uid)],
+        );
+        return store.read(model, undefined, row);
       },
       async findByUserCode() {
         return undefined; // no device flow
       },
       async consume(id) {
-        const key = hashId(id);
-        if (!PAIRED.has(model)) return void store.consumeStmt.run(Date.now(), model, key);
-        const ref = `${model}:${key}`;
-        if (store.pendingConsumes.has(ref)) return;
-        const row = store.grantOfStmt.get(model, key) as
-          { grant_id: string | null; consumed_at: number | null } | undefined;
-        if (!row || row.consumed_at !== null) return;
-        store.pendingConsumes.set(ref, { model, key, at: Date.now(), grantId: row.grant_id ?? undefined });
-        // Written on its own if no successor follows in this turn (an error after the consumption).
-        setImmediate(() => store.flushPending());
+        await store.consume(model, hashId(id));
       },
       async destroy(id) {
-        store.destroyStmt.run(model, hashId(id));
+        await store.sql.run('DELETE FROM oidc_models WHERE model = ? AND id_hash = ?', [model, hashId(id)]);
         store.cache.delete(`${model}:${hashId(id)}`);
       },
       async revokeByGrantId(grantId) {
-        store.revokeGrant(grantId);
+        await store.revokeGrant(grantId);
       },
     };
   }
 
+  private async upsert(model: string, id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+    const key = hashId(id);
+    const grantId = payload.grantId ?? (model === 'Grant' ? id : undefined);
+    const row = [
+      model,
+      key,
+      this.encode(model, payload),
+      grantId ?? null,
+      payload.uid ? hashId(payload.uid) : null,
+      expiresIn ? nowSeconds() + expiresIn : null,
+    ];
+    const paired = payload.grantId ? this.takePending(payload.grantId) : [];
+    if (!paired.length) await this.sql.run(UPSERT, row);
+    else
+      await this.sql.tx(async (t) => {
+        for (const p of paired) await this.commitConsume(t, p);
+        await t.run(UPSERT, row);
+      });
+    if (this.caching && CACHED.has(model)) this.cache.set(`${model}:${key}`, JSON.stringify(payload));
+  }
+
+  private async consume(model: string, key: string): Promise<void> {
+    if (!PAIRED.has(model)) {
+      await this.sql.run(CONSUME, [Date.now(), model, key]);
+      return;
+    }
+    const row = await this.sql.get<{ grant_id: string | null; consumed_at: number | null }>(
+      'SELECT grant_id, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
+      [model, key],
+    );
+    const ref = `${model}:${key}`;
+    if (this.pendingConsumes.has(ref) || !row || row.consumed_at !== null) return;
+    this.pendingConsumes.set(ref, { model, key, at: Date.now(), grantId: row.grant_id ?? undefined });
+    // Written on its own if no successor follows in this turn (an error after the consumption).
+    setImmediate(() => void this.flushPending().catch(() => undefined));
+  }
+
+  /**
+   * Writes one consumption where no one consumed the artifact first. Someone did (another instance, at the
+   * same moment): a code is refused; a refresh token rotates again only inside the grace window.
+   */
+  private async commitConsume(t: Sql, p: Pending): Promise<void> {
+    if ((await t.run(CONSUME, [p.at, p.model, p.key])) === 1) return;
+    const row = await t.get<{ consumed_at: number | null }>(
+      'SELECT consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
+      [p.model, p.key],
+    );
+    if (!row) throw new errors.InvalidGrant('the grant was revoked meanwhile');
+    const inGrace =
+      p.model === 'RefreshToken' &&
+      row.consumed_at !== null &&
+      Date.now() - row.consumed_at < this.graceSeconds * 1000;
+    if (!inGrace)
+      throw new errors.InvalidGrant(
+        p.model === 'AuthorizationCode' ? 'authorization code already used' : 'refresh token already used',
+      );
+  }
+
   /** Records a one-time value (an assertion's jti) until it expires; false when it was already recorded. */
-  claimOnce(kind: string, value: string, expiresAt: number): boolean {
+  async claimOnce(kind: string, value: string, expiresAt: number): Promise<boolean> {
     return (
-      this.db
-        .prepare(
-          "INSERT INTO oidc_models (model, id_hash, payload, expires_at) VALUES (?, ?, x'7b7d', ?) ON CONFLICT DO NOTHING",
-        )
-        .run(kind, hashId(value), expiresAt).changes === 1
+      (await this.sql.run(
+        'INSERT INTO oidc_models (model, id_hash, payload, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [kind, hashId(value), Buffer.from('{}'), expiresAt],
+      )) === 1
     );
   }
 
   /** Deletes every artifact of a grant: the grant itself, its codes and refresh tokens. */
-  revokeGrant(grantId: string): void {
+  async revokeGrant(grantId: string): Promise<void> {
+    this.forget(grantId);
+    await this.sql.run('DELETE FROM oidc_models WHERE grant_id = ?', [grantId]);
+  }
+
+  /** Drops what this instance holds of a revoked grant: its cached payload, consumptions not yet written. */
+  forget(grantId: string): void {
     this.takePending(grantId);
-    this.revokeStmt.run(grantId);
     this.cache.delete(`Grant:${hashId(grantId)}`);
   }
 
   /** How many refresh tokens a grant has had (rotations + 1) and when its newest expires. */
-  refreshFamily(grantId: string): { issued: number; activeExpiresAt?: number } {
-    const row = this.db
-      .prepare(
-        "SELECT COUNT(*) AS issued, MAX(CASE WHEN consumed_at IS NULL THEN expires_at END) AS active FROM oidc_models WHERE model = 'RefreshToken' AND grant_id = ?",
-      )
-      .get(grantId) as { issued: number; active: number | null };
-    return { issued: row.issued, activeExpiresAt: row.active ?? undefined };
+  async refreshFamily(grantId: string): Promise<{ issued: number; activeExpiresAt?: number }> {
+    const row = await this.sql.get<{ issued: number; active: number | null }>(
+      "SELECT COUNT(*) AS issued, MAX(CASE WHEN consumed_at IS NULL THEN expires_at END) AS active FROM oidc_models WHERE model = 'RefreshToken' AND grant_id = ?",
+      [grantId],
+    );
+    return { issued: Number(row?.issued ?? 0), activeExpiresAt: row?.active ?? undefined };
   }
 
   /** Drops expired artifacts (consumed refresh tokens stay until they expire: reuse detection needs them). */
-  prune(): void {
+  async prune(): Promise<void> {
     const now = nowSeconds();
-    this.db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at < ?').run(now);
-    this.db.prepare('DELETE FROM upstream_signins WHERE expires_at < ?').run(now);
+    await this.sql.run('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at < ?', [now]);
+    await this.sql.run('DELETE FROM upstream_signins WHERE expires_at < ?', [now]);
   }
 
   /** Writes consumptions that found no successor (and everything at shutdown). */
-  flushPending(): void {
-    if (!this.pendingConsumes.size || !this.db.open) return;
+  async flushPending(): Promise<void> {
+    if (!this.pendingConsumes.size) return;
     const all = [...this.pendingConsumes.values()];
     this.pendingConsumes.clear();
-    this.db.transaction(() => {
-      for (const p of all) this.consumeStmt.run(p.at, p.model, p.key);
-    })();
+    await this.sql.tx(async (t) => {
+      for (const p of all) await t.run(CONSUME, [p.at, p.model, p.key]);
+    });
   }
 
-  private takePending(grantId: string): Array<{ model: string; key: string; at: number }> {
+  private takePending(grantId: string): Pending[] {
     const taken = [];
     for (const [ref, p] of this.pendingConsumes)
       if (p.grantId === grantId) {
@@ -197,8 +222,9 @@ export class ModelStore {
     return taken;
   }
 
-  private decode(model: string, blob: Buffer): string | undefined {
-    return SEALED.has(model) ? this.sealer.open(blob) : blob.toString('utf8');
+  private decode(model: string, blob: Buffer | Uint8Array): string | undefined {
+    const buf = Buffer.from(blob);
+    return SEALED.has(model) ? this.sealer.open(buf) : buf.toString('utf8');
   }
 
   private encode(model: string, payload: AdapterPayload): Buffer {

@@ -29,14 +29,19 @@ export function observeAuthorizationServer(
   // The typings list only some of oidc-provider's events (no `access_token.issued`, emitted for JWT tokens).
   const events = provider as unknown as EventEmitter;
   events.on('access_token.issued', (t: IssuedAccessToken & { resourceServer?: { audience?: string } }) => {
-    if (!t.grantId) return;
-    const grant = grants.getGrant(t.grantId);
+    if (t.grantId) void record(t, t.grantId).catch((err: Error) => log(`token record: ${err.message}`));
+  });
+  const record = async (
+    t: IssuedAccessToken & { resourceServer?: { audience?: string } },
+    grantId: string,
+  ) => {
+    const grant = await grants.getGrant(grantId);
     // For JWT tokens the model carries neither iat nor exp (the format computes them, from this second on).
     const iat = t.iat ?? Math.floor(Date.now() / 1000);
     const exp = t.exp ?? iat + t.expiration;
     grants.recordAccessToken({
       jti: t.jti,
-      grantId: t.grantId,
+      grantId,
       issuedAt: iat,
       expiresAt: exp,
       claims: {
@@ -52,9 +57,11 @@ export function observeAuthorizationServer(
         identity: grant?.identity,
       },
     });
-  });
+  };
   events.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-    grants.revokeGrant(grantId, revocationReason(ctx));
+    void grants
+      .revokeGrant(grantId, revocationReason(ctx))
+      .catch((err: Error) => log(`grant revocation: ${err.message}`));
   });
   // Kept for the response rewrite in authorization-server.ts (the event fires before the response is sent).
   events.on('grant.error', (ctx: KoaContextWithOIDC, err: { error_detail?: string; cause?: Error }) => {

@@ -1,5 +1,5 @@
 import { errors } from 'oidc-provider';
-import type { StateDb } from '../state/database.js';
+import type { Sql } from '../state/sql.js';
 
 class TooManyRegistrations extends errors.OIDCProviderError {
   constructor(description: string) {
@@ -16,41 +16,32 @@ class TooManyRegistrations extends errors.OIDCProviderError {
  */
 export class RegistrationLimit {
   constructor(
-    private readonly db: StateDb,
+    private readonly sql: Sql,
     private readonly perRequester: number,
   ) {}
 
   /** Counts one registration, or throws 429 with the sentence to show. */
-  take(body: Record<string, unknown> | undefined): void {
+  async take(body: Record<string, unknown> | undefined): Promise<void> {
     const requester = requesterOf(body);
     const hour = Math.floor(Date.now() / 3_600_000);
-    const count = (r: string) =>
-      (
-        this.db
-          .prepare('SELECT count FROM registration_counts WHERE requester = ? AND hour = ?')
-          .get(r, hour) as { count: number } | undefined
-      )?.count ?? 0;
-    const total = (
-      this.db
-        .prepare('SELECT COALESCE(SUM(count), 0) AS n FROM registration_counts WHERE hour = ?')
-        .get(hour) as {
-        n: number;
-      }
-    ).n;
-    if (count(requester) >= this.perRequester)
+    // Counted first, checked after: two registrations at once (on two instances) cannot both slip under.
+    const mine = await this.sql.get<{ count: number }>(
+      'INSERT INTO registration_counts (requester, hour, count) VALUES (?, ?, 1) ON CONFLICT(requester, hour) DO UPDATE SET count = registration_counts.count + 1 RETURNING count',
+      [requester, hour],
+    );
+    const total = await this.sql.get<{ n: number }>(
+      'SELECT COALESCE(SUM(count), 0) AS n FROM registration_counts WHERE hour = ?',
+      [hour],
+    );
+    await this.sql.run('DELETE FROM registration_counts WHERE hour < ?', [hour - 1]);
+    if (Number(mine?.count) > this.perRequester)
       throw new TooManyRegistrations(
         `This client (${requester}) registered ${this.perRequester} times this hour; reuse its client_id, or try again within the hour (oauth.dcr.max_per_hour).`,
       );
-    if (total >= this.perRequester * 10)
+    if (Number(total?.n) > this.perRequester * 10)
       throw new TooManyRegistrations(
         'Too many client registrations this hour; try again later (oauth.dcr.max_per_hour).',
       );
-    this.db
-      .prepare(
-        'INSERT INTO registration_counts (requester, hour, count) VALUES (?, ?, 1) ON CONFLICT(requester, hour) DO UPDATE SET count = count + 1',
-      )
-      .run(requester, hour);
-    this.db.prepare('DELETE FROM registration_counts WHERE hour < ?').run(hour - 1);
   }
 }
 

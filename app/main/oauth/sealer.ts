@@ -35,24 +35,16 @@ export class Sealer {
 
 /** The sealing key and the cookie-signing keys, created once in the keychain. */
 export async function loadStateKeys(secrets: SecretStore): Promise<{ sealer: Sealer; cookieKeys: string[] }> {
-  const sealKey = await getOrCreate(secrets, SecretAccounts.stateKey, () =>
+  const sealKey = await secrets.getOrCreate(SecretAccounts.stateKey, () =>
     crypto.randomBytes(32).toString('base64'),
   );
-  const cookieKeys = await getOrCreate(secrets, SecretAccounts.cookieKeys, () =>
+  const cookieKeys = await secrets.getOrCreate(SecretAccounts.cookieKeys, () =>
     JSON.stringify([crypto.randomBytes(32).toString('base64url')]),
   );
   return {
     sealer: new Sealer(Buffer.from(sealKey, 'base64')),
     cookieKeys: JSON.parse(cookieKeys) as string[],
   };
-}
-
-async function getOrCreate(secrets: SecretStore, account: string, make: () => string): Promise<string> {
-  const stored = await secrets.get(account);
-  if (stored) return stored;
-  const value = make();
-  await secrets.set(account, value);
-  return value;
 }
 
 /** Artifact ids are bearer secrets (codes, refresh tokens, session cookies): only their hashes are stored. */

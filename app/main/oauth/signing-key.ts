@@ -14,15 +14,13 @@ export interface SigningKey {
 
 /** The access-token signing key: generated once, kept in the keychain, so tokens survive restarts. */
 export async function loadSigningKey(secrets: SecretStore): Promise<SigningKey> {
-  let stored = await secrets.get(SecretAccounts.signingKey);
-  if (!stored) {
+  const stored = await secrets.getOrCreate(SecretAccounts.signingKey, async () => {
     const { privateKey } = await jose.generateKeyPair(SIGNING_ALG, { extractable: true });
     const jwk = await jose.exportJWK(privateKey);
     jwk.kid = await jose.calculateJwkThumbprint(jwk);
     jwk.alg = SIGNING_ALG;
-    stored = JSON.stringify(jwk);
-    await secrets.set(SecretAccounts.signingKey, stored);
-  }
+    return JSON.stringify(jwk);
+  });
   const jwk = JSON.parse(stored) as jose.JWK;
   const { d: _d, ...publicJwk } = jwk;
   return {

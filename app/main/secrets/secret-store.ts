@@ -11,6 +11,8 @@ export interface SecretStore {
    */
   getExpected(account: string): Promise<string | null>;
   set(account: string, value: string): Promise<void>;
+  /** The stored value, or `make()`'s, stored now; when several processes race, all get the one stored. */
+  getOrCreate(account: string, make: () => string | Promise<string>): Promise<string>;
   delete(account: string): Promise<boolean>;
 }
 
@@ -97,6 +99,15 @@ export class KeytarSecretStore implements SecretStore {
 
   set(account: string, value: string): Promise<void> {
     return this.keytar.setPassword(this.service, account, value);
+  }
+
+  /** One desktop process creates these: no race to settle. */
+  async getOrCreate(account: string, make: () => string | Promise<string>): Promise<string> {
+    const stored = await this.get(account);
+    if (stored !== null) return stored;
+    const value = await make();
+    await this.set(account, value);
+    return value;
   }
 
   delete(account: string): Promise<boolean> {

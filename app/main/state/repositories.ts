@@ -15,6 +15,8 @@ export interface StateRepositories {
   readonly audit: AuditRepository;
   /** The schema version the store is at, or throws when it does not answer (readiness). */
   schemaVersion(): Promise<number>;
+  /** The version this build's migrations bring it to. */
+  readonly expectedSchemaVersion: number;
 }
 
 /** A stored row that does not read as its schema says (edited by hand, or written by a newer version). */

@@ -14,9 +14,9 @@ export function brokerHandlers(
       const who = core.broker.signedInAs();
       if (who) subjects.add(who.subject);
       let revoked = 0;
-      for (const g of core.grants.listGrants({}))
+      for (const g of await core.grants.listGrants({}))
         if (g.via === 'broker' && g.clientId === clientId && subjects.has(g.identity.subject)) {
-          core.grants.revokeGrant(g.id, 'revoked_in_app');
+          await core.grants.revokeGrant(g.id, 'revoked_in_app');
           revoked++;
         }
       return { revoked };

@@ -17,10 +17,10 @@ export function clientsHandlers(
   'clients.list' | 'clients.add' | 'clients.remove' | 'clients.config' | 'clients.installClaudeDesktop'
 > {
   return {
-    'clients.list': async () => core.clients.listRegistered().map(clientInfo),
+    'clients.list': async () => (await core.clients.listRegistered()).map(clientInfo),
     'clients.add': async (c) => {
       try {
-        return clientInfo({ ...core.clients.addPreregistered(c), fromConfig: false });
+        return clientInfo({ ...(await core.clients.addPreregistered(c)), fromConfig: false });
       } catch (err) {
         throw new ControlError((err as Error).message, 'bad_request');
       }
@@ -31,7 +31,7 @@ export function clientsHandlers(
           `Client "${id}" is defined in the config file (oauth.clients); remove it there.`,
           'bad_request',
         );
-      return { removed: core.clients.removeRegistered(id) };
+      return { removed: await core.clients.removeRegistered(id) };
     },
     'clients.config': async ({ id }) => {
       const client = await mustExist(core.clients.find(id), `client "${id}"`);

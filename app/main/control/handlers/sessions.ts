@@ -8,17 +8,17 @@ export function sessionsHandlers(
 ): Pick<Handlers, 'grants.list' | 'grants.revoke' | 'tokens.list' | 'tokens.revoke' | 'audit.query'> {
   return {
     'grants.list': async ({ includeRevoked }) =>
-      core.grants.listGrants({ includeRevoked }).map((g) => grantInfo(core, g)),
+      Promise.all((await core.grants.listGrants({ includeRevoked })).map((g) => grantInfo(core, g))),
     'grants.revoke': async ({ id }) => {
       await mustExist(core.grants.getGrant(id), `grant "${id}"`);
-      core.grants.revokeGrant(id, 'revoked_in_app');
+      await core.grants.revokeGrant(id, 'revoked_in_app');
       return { revoked: true };
     },
     'tokens.list': async ({ includeExpired }) =>
-      core.grants.listAccessTokens({ includeExpired }).map((t) => tokenInfo(core, t)),
+      (await core.grants.listAccessTokens({ includeExpired })).map((t) => tokenInfo(core, t)),
     'tokens.revoke': async ({ jti }) => {
       const t = await mustExist(core.grants.getAccessToken(jti), `access token "${jti}"`);
-      core.grants.revokeAccessToken(t.jti, t.expiresAt);
+      await core.grants.revokeAccessToken(t.jti, t.expiresAt);
       return { revoked: true };
     },
     'audit.query': async (p) => core.audit.query(p),

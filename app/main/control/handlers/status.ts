@@ -24,7 +24,7 @@ export function statusHandlers(core: ControlDeps, { startedAt }: ControlTools): 
         activeIdp,
         defaultConnection: defaultConn,
         mcpSessions: core.mcp.sessionCount(),
-        activeGrants: core.grants.listGrants().length,
+        activeGrants: (await core.grants.listGrants()).length,
         startedAt,
         problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn }),
       };

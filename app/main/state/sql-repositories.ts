@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AuditEntry } from '../../shared/types.js';
-import { nowSeconds, type StateDb } from './database.js';
+import { SCHEMA_VERSION, nowSeconds } from './database.js';
+import { POSTGRES_SCHEMA_VERSION } from './postgres-schema.js';
+import type { Sql } from './sql.js';
 import {
   StoredRowError,
   type AuditRepository,
@@ -10,16 +12,18 @@ import {
   type StateRepositories,
 } from './repositories.js';
 
-/** The repositories over the desktop's SQLite state database. */
-export function sqliteRepositories(db: StateDb): StateRepositories {
+/** The repositories over the state database: the desktop's SQLite file or the team's PostgreSQL. */
+export function sqlRepositories(sql: Sql): StateRepositories {
   return {
-    settings: new SqliteSettings(db),
-    idpProfiles: new SqliteDocuments(db, 'idp_profiles'),
-    connectionProfiles: new SqliteDocuments(db, 'connection_profiles'),
-    audit: new SqliteAudit(db),
+    settings: new SqlSettings(sql),
+    idpProfiles: new SqlDocuments(sql, 'idp_profiles'),
+    connectionProfiles: new SqlDocuments(sql, 'connection_profiles'),
+    audit: new SqlAudit(sql),
+    expectedSchemaVersion: sql.dialect === 'sqlite' ? SCHEMA_VERSION : POSTGRES_SCHEMA_VERSION,
     async schemaVersion() {
-      db.prepare('SELECT 1').get();
-      return db.pragma('user_version', { simple: true }) as number;
+      if (sql.dialect === 'sqlite')
+        return (await sql.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
+      return (await sql.get<{ version: number }>('SELECT version FROM schema_version'))?.version ?? 0;
     },
   };
 }
@@ -32,12 +36,11 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-class SqliteSettings implements SettingsRepository {
-  constructor(private readonly db: StateDb) {}
+class SqlSettings implements SettingsRepository {
+  constructor(private readonly sql: Sql) {}
 
   async get<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S> | undefined> {
-    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as
-      { value: string } | undefined;
+    const row = await this.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
     if (!row) return undefined;
     const parsed = schema.safeParse(parseJson(row.value, `setting "${key}"`));
     if (!parsed.success)
@@ -48,54 +51,53 @@ class SqliteSettings implements SettingsRepository {
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
-      )
-      .run(key, JSON.stringify(value));
+    await this.sql.run(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      [key, JSON.stringify(value)],
+    );
   }
 
   async delete(key: string, only?: unknown): Promise<void> {
-    if (only === undefined) this.db.prepare('DELETE FROM settings WHERE key = ?').run(key);
-    else this.db.prepare('DELETE FROM settings WHERE key = ? AND value = ?').run(key, JSON.stringify(only));
+    if (only === undefined) await this.sql.run('DELETE FROM settings WHERE key = ?', [key]);
+    else await this.sql.run('DELETE FROM settings WHERE key = ? AND value = ?', [key, JSON.stringify(only)]);
   }
 }
 
 /** Tables of shape (id, data JSON, updated_at); the table name comes from this module only. */
-class SqliteDocuments implements DocumentRepository {
+class SqlDocuments implements DocumentRepository {
   constructor(
-    private readonly db: StateDb,
+    private readonly sql: Sql,
     private readonly table: 'idp_profiles' | 'connection_profiles',
   ) {}
 
   async get(id: string): Promise<unknown> {
-    const row = this.db.prepare(`SELECT data FROM ${this.table} WHERE id = ?`).get(id) as
-      { data: string } | undefined;
+    const row = await this.sql.get<{ data: string }>(`SELECT data FROM ${this.table} WHERE id = ?`, [id]);
     return row && parseJson(row.data, `${this.table} row "${id}"`);
   }
 
   async ids(): Promise<string[]> {
-    return (
-      this.db.prepare(`SELECT id FROM ${this.table} ORDER BY rowid`).all() as Array<{ id: string }>
-    ).map((r) => r.id);
+    const order = this.sql.dialect === 'sqlite' ? 'rowid' : 'seq';
+    return (await this.sql.all<{ id: string }>(`SELECT id FROM ${this.table} ORDER BY ${order}`)).map(
+      (r) => r.id,
+    );
   }
 
   async put(id: string, doc: object): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO ${this.table} (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
-      )
-      .run(id, JSON.stringify(doc), nowSeconds());
+    await this.sql.run(
+      `INSERT INTO ${this.table} (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
+      [id, JSON.stringify(doc), nowSeconds()],
+    );
   }
 
   async remove(id: string): Promise<boolean> {
-    return this.db.prepare(`DELETE FROM ${this.table} WHERE id = ?`).run(id).changes > 0;
+    return (await this.sql.run(`DELETE FROM ${this.table} WHERE id = ?`, [id])) > 0;
   }
 
   async anyFlagged(field: string): Promise<boolean> {
-    return !!this.db
-      .prepare(`SELECT 1 FROM ${this.table} WHERE json_extract(data, ?) = 1 LIMIT 1`)
-      .get(`$.${field}`);
+    const test =
+      this.sql.dialect === 'sqlite' ? 'json_extract(data, ?) = 1' : "(data::jsonb -> ?) = 'true'::jsonb";
+    const arg = this.sql.dialect === 'sqlite' ? `$.${field}` : field;
+    return !!(await this.sql.get(`SELECT 1 FROM ${this.table} WHERE ${test} LIMIT 1`, [arg]));
   }
 }
 
@@ -155,16 +157,14 @@ export function readAuditRow(row: unknown): AuditEntry {
   return parsed.data;
 }
 
-class SqliteAudit implements AuditRepository {
-  constructor(private readonly db: StateDb) {}
+class SqlAudit implements AuditRepository {
+  constructor(private readonly sql: Sql) {}
 
   async insert(e: NewAuditRow): Promise<number> {
-    const info = this.db
-      .prepare(
-        `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    const row = await this.sql.get<{ id: number }>(
+      `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
         e.at,
         e.subject,
         e.email ?? null,
@@ -182,29 +182,34 @@ class SqliteAudit implements AuditRepository {
         e.errorCode ?? null,
         e.errorMessage ?? null,
         e.rule ?? null,
-      );
-    return Number(info.lastInsertRowid);
+      ],
+    );
+    return row!.id;
   }
 
   async query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM audit WHERE (? IS NULL OR id < ?) AND (? IS NULL OR subject = ?) ORDER BY id DESC LIMIT ?`,
-      )
-      .all(
-        opts.beforeId ?? null,
-        opts.beforeId ?? null,
-        opts.subject ?? null,
-        opts.subject ?? null,
-        opts.limit,
-      );
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (opts.beforeId !== undefined) {
+      where.push('id < ?');
+      params.push(opts.beforeId);
+    }
+    if (opts.subject !== undefined) {
+      where.push('subject = ?');
+      params.push(opts.subject);
+    }
+    const rows = await this.sql.all(
+      `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+      [...params, opts.limit],
+    );
     return rows.map(readAuditRow);
   }
 
   async prune(before: number, keep: number): Promise<void> {
-    this.db.prepare('DELETE FROM audit WHERE at < ?').run(before);
-    this.db
-      .prepare('DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)')
-      .run(keep);
+    await this.sql.run('DELETE FROM audit WHERE at < ?', [before]);
+    await this.sql.run(
+      'DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)',
+      [keep],
+    );
   }
 }

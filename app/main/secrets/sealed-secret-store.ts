@@ -1,0 +1,68 @@
+import { Sealer } from '../oauth/sealer.js';
+import type { Sql } from '../state/sql.js';
+import type { SecretStore } from './secret-store.js';
+
+/**
+ * Team mode's secret store: every instance reads the same secrets (signing key, sealing keys, IdP and SQL
+ * secrets) from the shared state database, sealed (AES-256-GCM) with a key the platform gives each instance
+ * (MSSQL_MCP_STATE_KEY or its _FILE): the database never holds a secret in clear, and a copy of it alone
+ * opens nothing.
+ */
+export class SealedSecretStore implements SecretStore {
+  private readonly sealer: Sealer;
+
+  constructor(
+    private readonly sql: Sql,
+    key: Buffer,
+  ) {
+    this.sealer = new Sealer(key);
+  }
+
+  async get(account: string): Promise<string | null> {
+    const row = await this.sql.get<{ sealed: Buffer | Uint8Array }>(
+      'SELECT sealed FROM secrets WHERE account = ?',
+      [account],
+    );
+    if (!row) return null;
+    const plain = this.sealer.open(Buffer.from(row.sealed));
+    if (plain === undefined)
+      throw new Error(
+        `The secret "${account}" in the state database was sealed with another key: give every instance the same MSSQL_MCP_STATE_KEY.`,
+      );
+    return plain;
+  }
+
+  getExpected(account: string): Promise<string | null> {
+    return this.get(account);
+  }
+
+  async set(account: string, value: string): Promise<void> {
+    await this.sql.run(
+      'INSERT INTO secrets (account, sealed) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET sealed = excluded.sealed',
+      [account, this.sealer.seal(value)],
+    );
+  }
+
+  async getOrCreate(account: string, make: () => string | Promise<string>): Promise<string> {
+    // Instances starting together: the first insert wins and every instance reads the winner back.
+    await this.sql.run('INSERT INTO secrets (account, sealed) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      account,
+      this.sealer.seal(await make()),
+    ]);
+    return (await this.get(account))!;
+  }
+
+  async delete(account: string): Promise<boolean> {
+    return (await this.sql.run('DELETE FROM secrets WHERE account = ?', [account])) > 0;
+  }
+}
+
+/** The instance key from MSSQL_MCP_STATE_KEY (base64 of 32 bytes), or the error that names how to make one. */
+export function stateKeyFrom(value: string | undefined): Buffer {
+  const key = value ? Buffer.from(value.trim(), 'base64') : undefined;
+  if (!key || key.length !== 32)
+    throw new Error(
+      `${value ? 'MSSQL_MCP_STATE_KEY is not 32 bytes of base64' : 'With state.url on PostgreSQL, MSSQL_MCP_STATE_KEY (or MSSQL_MCP_STATE_KEY_FILE) must be set'}: the key that seals secrets in the shared database, the same for every instance. Make one with \`openssl rand -base64 32\`.`,
+    );
+  return key;
+}

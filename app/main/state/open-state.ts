@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { BridgeConfig } from '../../shared/config-schema.js';
+import { secretFromEnv } from '../config/load.js';
+import { SealedSecretStore, stateKeyFrom } from '../secrets/sealed-secret-store.js';
+import { KeytarSecretStore, type SecretStore } from '../secrets/secret-store.js';
+import { startCheckpointer } from './checkpointer.js';
+import { openStateDb } from './database.js';
+import { localEvents, postgresEvents, type StateEvents } from './events.js';
+import { migratePostgres } from './postgres-schema.js';
+import { postgresSql } from './postgres-sql.js';
+import type { StateRepositories } from './repositories.js';
+import type { Sql } from './sql.js';
+import { sqlRepositories } from './sql-repositories.js';
+import { sqliteSql } from './sqlite-sql.js';
+
+/** Where this instance keeps its state and secrets, and how it hears other instances. */
+export interface OpenedState {
+  kind: 'sqlite' | 'postgres';
+  sql: Sql;
+  repositories: StateRepositories;
+  secrets: SecretStore;
+  events: StateEvents;
+  close(): Promise<void>;
+}
+
+/**
+ * The desktop: the keychain first (without it nothing secret can be kept, and the bridge must not start), then
+ * the SQLite file in the data directory. Team mode (`state.url`): PostgreSQL, migrated under a lock, secrets
+ * sealed in it with the instance key from the environment, revocations shared by LISTEN/NOTIFY.
+ */
+export async function openState(
+  config: BridgeConfig,
+  dataDir: string,
+  log: (msg: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenedState> {
+  const url = config.state.url;
+  if (!url) {
+    const secrets = await KeytarSecretStore.open(config.secrets.service);
+    const db = openStateDb(dataDir);
+    // Checkpoints run in a worker (startCheckpointer), never in a request.
+    db.pragma('wal_autocheckpoint = 0');
+    const checkpointer = startCheckpointer(path.join(dataDir, 'state.db'));
+    const sql = sqliteSql(db);
+    return {
+      kind: 'sqlite',
+      sql,
+      repositories: sqlRepositories(sql),
+      secrets,
+      events: localEvents(),
+      async close() {
+        await checkpointer.stop();
+        db.close();
+      },
+    };
+  }
+  const key = stateKeyFrom(secretFromEnv(env, 'MSSQL_MCP_STATE_KEY'));
+  const pg = postgresSql(url);
+  try {
+    await migratePostgres(pg.pool);
+  } catch (err) {
+    await pg.close();
+    throw new Error(`The state database (state.url) could not be opened: ${(err as Error).message}`);
+  }
+  const events = postgresEvents(pg.pool, log);
+  return {
+    kind: 'postgres',
+    sql: pg.sql,
+    repositories: sqlRepositories(pg.sql),
+    secrets: new SealedSecretStore(pg.sql, key),
+    events,
+    async close() {
+      await events.close();
+      await pg.close();
+    },
+  };
+}

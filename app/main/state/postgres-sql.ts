@@ -1,0 +1,57 @@
+import pg from 'pg';
+import type { Sql } from './sql.js';
+
+/** `?` placeholders as PostgreSQL's `$1, $2…` (the stores' SQL has no `?` inside string literals). */
+export function numbered(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}
+
+/** BIGINT (epoch milliseconds, counts) as numbers: every value the stores keep fits in 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20
+      ? (v: string) => Number(v)
+      : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresState {
+  sql: Sql;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/** The Sql interface over a PostgreSQL pool shared by every request of this instance. */
+export function postgresSql(url: string): PostgresState {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types, application_name: 'mssql-mcp-bridge' });
+  // An idle client losing its connection (the server restarted) is replaced on next use, not a crash.
+  pool.on('error', () => undefined);
+  const over = (q: Pick<pg.Pool, 'query'>): Omit<Sql, 'tx'> => ({
+    dialect: 'postgres',
+    all: async <T>(text: string, params: readonly unknown[] = []) =>
+      (await q.query(numbered(text), params as unknown[])).rows as T[],
+    get: async <T>(text: string, params: readonly unknown[] = []) =>
+      (await q.query(numbered(text), params as unknown[])).rows[0] as T | undefined,
+    run: async (text: string, params: readonly unknown[] = []) =>
+      (await q.query(numbered(text), params as unknown[])).rowCount ?? 0,
+  });
+  const sql: Sql = {
+    ...over(pool),
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const scoped: Sql = { ...over(client), tx: (inner) => inner(scoped) };
+        const out = await fn(scoped);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  return { sql, pool, close: () => pool.end() };
+}

@@ -1,0 +1,48 @@
+import type Database from 'better-sqlite3';
+import { Mutex, type Sql } from './sql.js';
+
+/**
+ * The Sql interface over the desktop's SQLite file (better-sqlite3, synchronous underneath). One connection:
+ * while a transaction is open every other call waits for it, so no statement of another request lands inside
+ * it (or in its rollback).
+ */
+export function sqliteSql(db: Database.Database): Sql {
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (text: string) => {
+    let s = statements.get(text);
+    if (!s) statements.set(text, (s = db.prepare(text)));
+    return s;
+  };
+  const lock = new Mutex();
+  const direct = {
+    all: async <T>(text: string, params: readonly unknown[] = []) => prepare(text).all(...params) as T[],
+    get: async <T>(text: string, params: readonly unknown[] = []) =>
+      prepare(text).get(...params) as T | undefined,
+    run: async (text: string, params: readonly unknown[] = []) => prepare(text).run(...params).changes,
+  };
+  let inTx = false;
+  // Inside a transaction: straight to the connection (the lock is held); a nested tx joins the outer one.
+  const scoped: Sql = { ...direct, dialect: 'sqlite', tx: (inner) => inner(scoped) };
+  const sql: Sql = {
+    dialect: 'sqlite',
+    all: (text, params) => (inTx ? lock.run(() => direct.all(text, params)) : direct.all(text, params)),
+    get: (text, params) => (inTx ? lock.run(() => direct.get(text, params)) : direct.get(text, params)),
+    run: (text, params) => (inTx ? lock.run(() => direct.run(text, params)) : direct.run(text, params)),
+    tx: (fn) =>
+      lock.run(async () => {
+        inTx = true;
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(scoped);
+          db.exec('COMMIT');
+          return out;
+        } catch (err) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw err;
+        } finally {
+          inTx = false;
+        }
+      }),
+  };
+  return sql;
+}
