@@ -1,6 +1,18 @@
 import { defineConfig } from 'vitest/config';
 
 const translate = 'packages/tds-test-server/test/translate.test.ts';
+/** Suites that run on both state backends (their bridge's state in SQLite, then in PostgreSQL). */
+const POSTGRES_SUITES = [
+  'test/integration/oauth-flow.test.ts',
+  'test/integration/oauth-negative.test.ts',
+  'test/integration/authorization-server-attacks.test.ts',
+  'test/integration/consent-and-registration.test.ts',
+  'test/integration/control.test.ts',
+  'test/integration/access-policy.test.ts',
+  'test/integration/health.test.ts',
+  'test/integration/enterprise-managed.test.ts',
+  'test/integration/behind-proxy.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -41,6 +53,18 @@ export default defineConfig({
         },
       },
       { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], pool: 'forks' } },
+      {
+        extends: true,
+        // Team mode: the state and OAuth suites again with the state in PostgreSQL (Debian's server, one
+        // cluster for the run, a fresh database per bridge), and the multi-instance tests.
+        test: {
+          name: 'postgres',
+          include: [...POSTGRES_SUITES, 'test/postgres/**/*.test.ts'],
+          pool: 'forks',
+          globalSetup: ['test/support/postgres-global.ts'],
+          env: { BRIDGE_TEST_STATE: 'postgres' },
+        },
+      },
     ],
   },
 });

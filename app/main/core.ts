@@ -65,6 +65,8 @@ export interface CoreOptions {
   controlToken?: string;
   /** A built renderer to serve at /ui/ (headless `serve --ui`), talking to the control API over HTTP. */
   uiDir?: string;
+  /** Where MSSQL_MCP_STATE_KEY is read in team mode (default: the process environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface CoreUrls {
@@ -140,7 +142,7 @@ export class BridgeCore {
   static async start(opts: CoreOptions): Promise<BridgeCore> {
     const { config } = opts;
     const log = opts.log ?? ((m: string) => console.error(`[bridge] ${m}`));
-    const opened = await openState(config, opts.dataDir, log);
+    const opened = await openState(config, opts.dataDir, log, opts.env);
     const { sql, secrets, repositories: state } = opened;
     try {
       const stored = await openStoredServices(config, state, secrets);

@@ -6,6 +6,8 @@ import { loadConfig } from '../../app/main/config/load.js';
 import type { BridgeConfigInput } from '../../app/shared/config-schema.js';
 import { BridgeCore } from '../../app/main/core.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
+import { createTestDatabase } from './test-database.js';
+import { freePort } from './ports.js';
 import type { ConnectionProfileInput, IdpProfileInput } from '../../app/shared/config-schema.js';
 import { startTestIdp, type Flavour, type TestIdp, type TestIdpClient } from '@mssql-mcp-bridge/demo-idp';
 import {
@@ -15,6 +17,9 @@ import {
   SAMPLE_LOGINS,
 } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer, type TdsServer } from '@mssql-mcp-bridge/tds-test-server';
+
+/** The instance key of team-mode tests (any 32 bytes; the same for every instance of one test). */
+export const TEST_STATE_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export const BRIDGE_IDP_CLIENT = { client_id: 'mssql-mcp-bridge', client_secret: 'bridge-upstream-secret' };
 
@@ -70,9 +75,13 @@ export async function startEnv(
     : undefined;
   if (sql) await grantImpersonation(sql, 'bridge_svc', ['alice', 'bob']);
   const svc = SAMPLE_LOGINS.find((l) => l.name === 'bridge_svc')!;
+  // The postgres project runs these suites on PostgreSQL: a fresh database each, on the cluster of the run.
+  const stateUrl = process.env.BRIDGE_TEST_STATE === 'postgres' ? await createTestDatabase() : undefined;
+  const stateEnv = { MSSQL_MCP_STATE_KEY: TEST_STATE_KEY };
   const config = loadConfig({
     env: {},
     overrides: {
+      ...(stateUrl ? { state: { url: stateUrl } } : {}),
       ...opts.config,
       server: { port, ...opts.config?.server },
       secrets: { service },
@@ -111,7 +120,8 @@ export async function startEnv(
         : opts.config?.sql,
     },
   });
-  const start = () => BridgeCore.start({ config, dataDir, cimdCa: opts.cimdCa, log: () => undefined });
+  const start = () =>
+    BridgeCore.start({ config, dataDir, cimdCa: opts.cimdCa, log: () => undefined, env: stateEnv });
   const env: Env = {
     idp,
     sql,
@@ -156,14 +166,4 @@ export function tdsProfile(
   } as ConnectionProfileInput;
 }
 
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };

@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './harness.js';
+import { freePort } from './ports.js';
 
 export interface TestPostgres {
-  /** `postgres://bridge@127.0.0.1:<port>/<db>` for a fresh database. */
-  createDatabase(name?: string): Promise<string>;
+  /** `postgres://bridge@127.0.0.1:<port>/postgres`: the superuser, for creating databases. */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -61,12 +61,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  let n = 0;
   return {
-    async createDatabase(name = `bridge_${process.pid}_${++n}`) {
-      run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'bridge', name]);
-      return `postgres://bridge@127.0.0.1:${port}/${name}`;
-    },
+    adminUrl: `postgres://bridge@127.0.0.1:${port}/postgres`,
     async stop() {
       try {
         run('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', data]);

@@ -175,8 +175,18 @@ export class GrantStore {
     return this.revokedGrants.has(id);
   }
 
-  /** Revokes a grant and so every token of its family, wherever the revocation came from. */
+  /**
+   * Revokes a grant and so every token of its family, wherever the revocation came from. Refused here at once
+   * (before the write: oidc-provider answers /revoke without waiting for its event's handler), then stored
+   * and told to the other instances.
+   */
   async revokeGrant(id: string, reason: string): Promise<void> {
+    this.models.forget(id);
+    this.grantCache.delete(id);
+    if (!this.revokedGrants.has(id)) {
+      this.revokedGrants.add(id);
+      this.emit({ type: 'grant_revoked', grantId: id, reason });
+    }
     await this.sql.tx(async (t) => {
       await t.run(
         'UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
@@ -184,12 +194,6 @@ export class GrantStore {
       );
       await t.run('DELETE FROM oidc_models WHERE grant_id = ?', [id]);
     });
-    this.models.forget(id);
-    this.grantCache.delete(id);
-    if (!this.revokedGrants.has(id)) {
-      this.revokedGrants.add(id);
-      this.emit({ type: 'grant_revoked', grantId: id, reason });
-    }
     await this.events.publish({ type: 'grant_revoked', grantId: id, reason });
   }
 
@@ -219,14 +223,14 @@ export class GrantStore {
   // --- access tokens ---
 
   async revokeAccessToken(jti: string, expiresAt: number): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      [jti, expiresAt],
-    );
     if (!this.revokedJtis.has(jti)) {
       this.revokedJtis.add(jti);
       this.emit({ type: 'access_token_revoked', jti });
     }
+    await this.sql.run(
+      'INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+      [jti, expiresAt],
+    );
     await this.events.publish({ type: 'access_token_revoked', jti, expiresAt });
   }
 
