@@ -178,6 +178,21 @@ describe('redirect URIs and clients', () => {
 });
 
 describe('authorization codes', () => {
+  it('two exchanges of one code at the same moment: one gets tokens, the other invalid_grant', async () => {
+    const flow = await authorizeViaBrowser(env);
+    if (flow.result.kind !== 'redirected') throw new Error('no code');
+    const fields = {
+      grant_type: 'authorization_code',
+      client_id: 'claude-desktop',
+      code: flow.result.url.searchParams.get('code')!,
+      code_verifier: flow.verifier,
+      redirect_uri: flow.redirectUri,
+    };
+    const both = await Promise.all([tokenRequest(env, fields), tokenRequest(env, fields)]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 400]);
+    expect(both.find((r) => r.status === 400)!.body.error).toBe('invalid_grant');
+  });
+
   it('a replayed code fails and revokes every token issued from it', async () => {
     const first = await signIn(env);
     const replay = await tokenRequest(env, {

@@ -52,8 +52,12 @@ export async function startServe(
   dataDir: string,
   configFile: string,
   port = 0,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ child: ReturnType<typeof spawnCli>; origin: string }> {
-  const child = spawnCli(['serve', '--port', String(port), '--data-dir', dataDir, '--config', configFile]);
+  const child = spawnCli(
+    ['serve', '--port', String(port), '--data-dir', dataDir, '--config', configFile],
+    env,
+  );
   try {
     await waitFor(
       () => child.output().includes('Press Ctrl+C to stop.') || child.exitCode !== null,

@@ -33,10 +33,10 @@ const CONSUME =
  * received (its process or the bridge crashed in between) rotates again instead of tripping reuse detection.
  * Being part of the same row as the rotation, the window survives a kill -9 of the bridge.
  *
- * Across instances on one PostgreSQL the consumption is the arbiter: it is written in the transaction that
- * saves the successor, and only where no one consumed the artifact first (the row lock makes a second
- * instance wait for the first), so a code is redeemed once; a refresh token presented to two instances at
- * once rotates on both only inside the grace window, as it does on one instance.
+ * Across instances on one PostgreSQL the consumption is the arbiter: it is written when oidc-provider consumes
+ * the artifact, only where no one consumed it first (the row lock makes a second instance wait for the first),
+ * so a code is redeemed once; a refresh token presented to two instances at once rotates on both only inside
+ * the grace window, as it does on one instance.
  */
 export class ModelStore {
   /** CACHED models' payloads as JSON (each find parses its own copy: oidc-provider mutates what it finds). */
@@ -132,11 +132,20 @@ export class ModelStore {
       await this.sql.run(CONSUME, [Date.now(), model, key]);
       return;
     }
+    // Other instances read the same rows: the consumption is decided now, in the database (a successor saved
+    // later in this request may come after another instance's whole exchange).
+    if (this.sql.dialect === 'postgres') {
+      await this.sql.tx((t) => this.commitConsume(t, { model, key, at: Date.now() }));
+      return;
+    }
     const row = await this.sql.get<{ grant_id: string | null; consumed_at: number | null }>(
       'SELECT grant_id, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
       [model, key],
     );
     const ref = `${model}:${key}`;
+    // Two exchanges of one code in flight at once: the second finds the first's consumption pending.
+    if (this.pendingConsumes.has(ref) && model === 'AuthorizationCode')
+      throw new errors.InvalidGrant('authorization code already used');
     if (this.pendingConsumes.has(ref) || !row || row.consumed_at !== null) return;
     this.pendingConsumes.set(ref, { model, key, at: Date.now(), grantId: row.grant_id ?? undefined });
     // Written on its own if no successor follows in this turn (an error after the consumption).
