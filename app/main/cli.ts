@@ -9,6 +9,7 @@ const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--conf
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
        mssql-mcp-bridge connect [--url URL] [--client-id ID] [--config FILE] [--data-dir DIR]
        mssql-mcp-bridge install claude-desktop [--url URL] [--config FILE] [--file PATH]
+       mssql-mcp-bridge rotate-signing-key [--config FILE] [--data-dir DIR]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
@@ -20,7 +21,10 @@ const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--conf
                   --client-id (default claude-desktop), signing in through the browser; tokens stay in the keychain
   install claude-desktop
                   adds that connector to Claude Desktop's claude_desktop_config.json (--file overrides the
-                  per-OS path), keeping every other entry and a backup of the file`;
+                  per-OS path), keeping every other entry and a backup of the file
+  rotate-signing-key
+                  a new access-token signing key, the current one kept for the overlap (both published and
+                  accepted); restart the instances one by one to sign with it`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -157,12 +161,33 @@ function stopOnSignals(stopAll: () => Promise<void>): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function rotateKey(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, 'data-dir': { type: 'string' } },
+  });
+  const config = loadConfig({ file: values.config });
+  const { openState } = await import('./state/open-state.js');
+  const { rotateSigningKey } = await import('./oauth/signing-key.js');
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
+  const state = await openState(config, dataDir, (m) => console.error(m));
+  try {
+    const { kid, previous } = await rotateSigningKey(state.secrets);
+    console.log(
+      `New signing key ${kid}${previous ? `; ${previous} stays published until the next rotation` : ''}. Restart the bridge (each instance in turn) to sign with it.`,
+    );
+  } finally {
+    await state.close();
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
   if (command === 'connect') return connect(rest);
   if (command === 'install') return install(rest);
+  if (command === 'rotate-signing-key') return rotateKey(rest);
   console.error(USAGE);
   process.exitCode = 2;
 }

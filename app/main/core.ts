@@ -42,7 +42,7 @@ import { ModelStore } from './oauth/model-store.js';
 import { observeAuthorizationServer } from './oauth/observe.js';
 import { RegistrationLimit } from './oauth/registration-limit.js';
 import { loadStateKeys } from './oauth/sealer.js';
-import { loadSigningKey } from './oauth/signing-key.js';
+import { loadSigningKeys } from './oauth/signing-key.js';
 import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { livePermissions } from './policy/live-permissions.js';
@@ -146,10 +146,16 @@ export class BridgeCore {
     const { sql, secrets, repositories: state } = opened;
     try {
       const stored = await openStoredServices(config, state, secrets);
-      const oauth = await openOAuthState(config, opened);
+      const oauth = await openOAuthState(config, opened, opts.env);
       const { servers, origins } = await listenAll(config);
       const upstream = new UpstreamIdp(stored.profiles, config.idp.clock_tolerance_seconds);
-      const tokens = new AccessTokens(oauth.key, oauth.grants, () => origins.all().map((o) => o.issuer));
+      const tokens = new AccessTokens(
+        oauth.keys,
+        oauth.grants,
+        () => origins.all().map((o) => o.issuer),
+        undefined,
+        () => loadSigningKeys(secrets, opts.env),
+      );
       // The one callback registered at the IdP, whichever origin the client used.
       const idpCallback = () => `${origins.primary().origin}/idp/callback`;
       const broker = new TokenBroker(
@@ -324,13 +330,17 @@ async function openStoredServices(config: BridgeConfig, state: StateRepositories
 }
 
 /** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
-async function openOAuthState(config: BridgeConfig, { sql, secrets, events }: OpenedState) {
-  const key = await loadSigningKey(secrets);
+async function openOAuthState(
+  config: BridgeConfig,
+  { sql, secrets, events }: OpenedState,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const keys = await loadSigningKeys(secrets, env);
   const { sealer, cookieKeys } = await loadStateKeys(secrets);
   const models = new ModelStore(sql, sealer, config.oauth.refresh_grace_seconds);
   const grants = await GrantStore.open(sql, models, events);
   await grants.prune();
-  return { sql, key, sealer, cookieKeys, models, grants, clients: new ClientRegistry(sql, config.oauth) };
+  return { sql, keys, sealer, cookieKeys, models, grants, clients: new ClientRegistry(sql, config.oauth) };
 }
 type OAuthState = Awaited<ReturnType<typeof openOAuthState>>;
 
@@ -375,7 +385,7 @@ function authorizationServers(d: {
     clients: oauth.clients,
     grants,
     models,
-    signingJwk: oauth.key.privateJwk,
+    signingJwks: oauth.keys.all.map((k) => k.privateJwk),
     cookieKeys: oauth.cookieKeys,
     registrationLimit: new RegistrationLimit(d.sql, config.oauth.dcr.max_per_hour),
     tokenRequestAllowed: tokenRateLimit(config),

@@ -11,6 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as jose from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startTestIdp, type TestIdp } from '@mssql-mcp-bridge/demo-idp';
@@ -23,7 +24,7 @@ import {
 import { BRIDGE_IDP_CLIENT, TEST_STATE_KEY, tdsProfile } from '../support/harness.js';
 import { authorizeUrl, CLIENT_REDIRECT, PKCE_PAIR } from '../support/mcp-client.js';
 import { freePort } from '../support/ports.js';
-import { exited, startServe, type spawnCli } from '../support/processes.js';
+import { exited, spawnCli, startServe } from '../support/processes.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTlsProxy, type TlsProxy } from '../support/tls-proxy.js';
 import { UserAgent } from '../support/user-agent.js';
@@ -36,6 +37,8 @@ let proxy: TlsProxy;
 let publicUrl: string;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-team-'));
 const instances: Array<{ port: number; child: ReturnType<typeof spawnCli> }> = [];
+const configFile = path.join(dir, 'team.json');
+const env = { ...process.env, MSSQL_MCP_STATE_KEY: TEST_STATE_KEY };
 const agents: Agent[] = [];
 
 beforeAll(async () => {
@@ -45,9 +48,8 @@ beforeAll(async () => {
     clients: [{ ...BRIDGE_IDP_CLIENT, redirect_uris: [`${publicUrl}/idp/callback`] }],
   });
   sql = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
-  const config = path.join(dir, 'team.json');
   fs.writeFileSync(
-    config,
+    configFile,
     JSON.stringify({
       server: { public_url: publicUrl, trusted_proxies: [PROXY_ADDRESS] },
       state: { url: await createTestDatabase() },
@@ -67,13 +69,12 @@ beforeAll(async () => {
     }),
   );
   const ports = [await freePort(), await freePort(), await freePort()];
-  const env = { ...process.env, MSSQL_MCP_STATE_KEY: TEST_STATE_KEY };
   // Started together: the migrations and the first secrets are settled between them in the database.
   const started = await Promise.all(
     ports.map((port, i) => {
       const data = path.join(dir, `instance-${i}`);
       fs.mkdirSync(data);
-      return startServe(data, config, port, env);
+      return startServe(data, configFile, port, env);
     }),
   );
   started.forEach((s, i) => instances.push({ port: ports[i]!, child: s.child }));
@@ -247,6 +248,32 @@ describe('three instances on one PostgreSQL behind nginx', () => {
     expect(both.map((r) => r.status)).toEqual([200, 200]);
     for (const r of both)
       expect(await mcpStatus(atInstance(1), r.body.access_token!), 'nothing was revoked').toBe(200);
+  });
+
+  it('rotates the signing key while running: both keys accepted everywhere during the overlap', async () => {
+    const before = await signIn(0);
+    const rotate = spawnCli(
+      ['rotate-signing-key', '--config', configFile, '--data-dir', path.join(dir, 'instance-1')],
+      env,
+    );
+    expect(await exited(rotate), rotate.output()).toBe(0);
+    expect(rotate.output()).toMatch(/New signing key \S+; \S+ stays published/);
+    // Instance 1 restarts (a rolling restart's first step) and signs with the new key.
+    const one = instances[1]!;
+    one.child.kill('SIGTERM');
+    await exited(one.child);
+    one.child = (await startServe(path.join(dir, 'instance-1'), configFile, one.port, env)).child;
+    const after = await signIn(1);
+    const kid = (t: string) => jose.decodeProtectedHeader(t).kid;
+    expect(kid(after.access_token!)).not.toBe(kid(before.access_token!));
+    // Instance 2 has not restarted: it learns the new key from the store the first time a token names it.
+    expect(await mcpStatus(atInstance(2), after.access_token!)).toBe(200);
+    // A token signed before the rotation stays valid on the restarted instance.
+    expect(await mcpStatus(atInstance(1), before.access_token!)).toBe(200);
+    const jwks = (await (await atInstance(1)(`${publicUrl}/jwks`)).json()) as {
+      keys: Array<{ kid: string }>;
+    };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([kid(after.access_token!), kid(before.access_token!)]);
   });
 
   it('keeps serving through the proxy when an instance is killed with SIGKILL mid-flow', async () => {

@@ -4,11 +4,12 @@
  * real store over an in-memory state database, the signing key in an in-memory secret store.
  */
 import { describe, expect, it } from 'vitest';
+import * as jose from 'jose';
 import { AccessTokens } from '../../app/main/oauth/access-tokens.js';
 import { GrantStore } from '../../app/main/oauth/grants.js';
 import { ModelStore } from '../../app/main/oauth/model-store.js';
 import { loadStateKeys } from '../../app/main/oauth/sealer.js';
-import { loadSigningKey } from '../../app/main/oauth/signing-key.js';
+import { loadSigningKeys, rotateSigningKey } from '../../app/main/oauth/signing-key.js';
 import { openMemoryStateDb } from '../../app/main/state/database.js';
 import { localEvents } from '../../app/main/state/events.js';
 import { sqliteSql } from '../../app/main/state/sqlite-sql.js';
@@ -24,7 +25,7 @@ async function setup() {
   const models = new ModelStore(sql, (await loadStateKeys(secrets)).sealer, 30);
   const grants = await GrantStore.open(sql, models, localEvents());
   const clock = new ManualClock();
-  const tokens = new AccessTokens(await loadSigningKey(secrets), grants, () => [`${ORIGIN}/`], clock);
+  const tokens = new AccessTokens(await loadSigningKeys(secrets, {}), grants, () => [`${ORIGIN}/`], clock);
   const grant = async (id: string) => {
     await grants.createGrant({
       id,
@@ -71,5 +72,55 @@ describe('verified-token cache', () => {
     // A token that never verified is still checked in full.
     await expect(tokens.verify(`${t3.slice(0, -4)}AAAA`)).rejects.toThrow('invalid');
     db.close();
+  });
+});
+
+describe('signing key rotation', () => {
+  it('signs with the new key, accepts the previous one during the overlap, and drops the one before', async () => {
+    const secrets = new MemorySecretStore();
+    const db = openMemoryStateDb();
+    const sql = sqliteSql(db);
+    const models = new ModelStore(sql, (await loadStateKeys(secrets)).sealer, 30);
+    const grants = await GrantStore.open(sql, models, localEvents());
+    await grants.createGrant({
+      id: 'rot',
+      clientId: 'claude-desktop',
+      scopes: ['mcp:tools'],
+      resource: `${ORIGIN}/mcp`,
+      issuer: `${ORIGIN}/`,
+      identity: { subject: 'alice', issuer: 'x', idp: 'x', groups: [], dbUser: 'alice' },
+    });
+    const verifier = async () =>
+      new AccessTokens(await loadSigningKeys(secrets, {}), grants, () => [`${ORIGIN}/`]);
+    const first = (await loadSigningKeys(secrets, {})).current.kid;
+    const old = await signAccessToken(secrets, ORIGIN, { gid: 'rot' });
+
+    const rotated = await rotateSigningKey(secrets);
+    expect(rotated.previous).toBe(first);
+    const keys = await loadSigningKeys(secrets, {});
+    expect(keys.all.map((k) => k.kid)).toEqual([rotated.kid, first]);
+    const fresh = await signAccessToken(secrets, ORIGIN, { gid: 'rot' });
+    expect(jose.decodeProtectedHeader(fresh).kid).toBe(rotated.kid);
+    const during = await verifier();
+    await expect(during.verify(old)).resolves.toBeTruthy();
+    await expect(during.verify(fresh)).resolves.toBeTruthy();
+
+    await rotateSigningKey(secrets);
+    const after = await verifier();
+    await expect(after.verify(fresh)).resolves.toBeTruthy();
+    await expect(after.verify(old)).rejects.toThrow('invalid');
+    db.close();
+  });
+
+  it('takes the keys from MSSQL_MCP_SIGNING_KEYS, and names what is wrong with them', async () => {
+    const secrets = new MemorySecretStore();
+    await rotateSigningKey(secrets);
+    const stored = (await secrets.get('oauth-signing-key'))!;
+    const fromEnv = await loadSigningKeys(new MemorySecretStore(), { MSSQL_MCP_SIGNING_KEYS: stored });
+    expect(fromEnv.current.kid).toBe((JSON.parse(stored) as Array<{ kid: string }>)[0]!.kid);
+    await expect(loadSigningKeys(secrets, { MSSQL_MCP_SIGNING_KEYS: '{"kty":"RSA"}' })).rejects.toThrow(
+      'MSSQL_MCP_SIGNING_KEYS must hold ES256 private keys',
+    );
+    await expect(loadSigningKeys(secrets, { MSSQL_MCP_SIGNING_KEYS: 'nope' })).rejects.toThrow('is not JSON');
   });
 });

@@ -3,7 +3,7 @@ import { OAuthError, OAuthErrorCode, type AuthInfo } from '@modelcontextprotocol
 import type { Identity } from '../idp/identity.js';
 import { systemClock, type Clock } from '../state/clock.js';
 import type { GrantStore } from './grants.js';
-import { SIGNING_ALG, type SigningKey } from './signing-key.js';
+import { SIGNING_ALG, type SigningKeys } from './signing-key.js';
 
 export interface AccessTokenClaims extends jose.JWTPayload {
   client_id: string;
@@ -29,14 +29,28 @@ const VERIFIED_CACHE_SIZE = 5000;
  */
 export class AccessTokens {
   private readonly verified = new Map<string, AuthInfo>();
+  /** The published keys, chosen by each token's `kid` (a rotation's previous key included). */
+  private keys: ReturnType<typeof jose.createLocalJWKSet>;
+  private lastReload = 0;
 
   constructor(
-    private readonly key: SigningKey,
+    keys: SigningKeys,
     private readonly grants: Pick<GrantStore, 'isGrantRevoked' | 'isAccessTokenRevoked'>,
     /** Every issuer this bridge signs as (one per origin it is reached on). */
     private readonly issuers: () => string[],
     private readonly clock: Clock = systemClock,
-  ) {}
+    /**
+     * Reads the keys again: a token naming a key this instance does not know yet was signed by an instance
+     * restarted after a rotation (at most one reload per 10 s, so unknown kids cannot make it a busy loop).
+     */
+    private readonly reloadKeys?: () => Promise<SigningKeys>,
+  ) {
+    this.keys = AccessTokens.keySet(keys);
+  }
+
+  private static keySet(keys: SigningKeys) {
+    return jose.createLocalJWKSet({ keys: keys.all.map((k) => k.publicJwk) });
+  }
 
   /**
    * Checks signature, issuer, expiry and revocation. The audience is checked by the caller against its own URL.
@@ -61,10 +75,10 @@ export class AccessTokens {
     return info;
   }
 
-  private async verifySignedToken(token: string): Promise<AuthInfo> {
+  private async verifySignedToken(token: string, reloaded = false): Promise<AuthInfo> {
     let payload: AccessTokenClaims;
     try {
-      ({ payload } = (await jose.jwtVerify(token, this.key.publicKey, {
+      ({ payload } = (await jose.jwtVerify(token, this.keys, {
         algorithms: [SIGNING_ALG],
         issuer: this.issuers(),
         typ: 'at+jwt',
@@ -73,6 +87,8 @@ export class AccessTokens {
       })) as { payload: AccessTokenClaims });
     } catch (err) {
       if (err instanceof jose.errors.JWTExpired) throw invalidToken('The access token has expired');
+      if (err instanceof jose.errors.JWKSNoMatchingKey && !reloaded && (await this.reloaded()))
+        return this.verifySignedToken(token, true);
       throw invalidToken('The access token is invalid');
     }
     if (this.grants.isGrantRevoked(payload.gid) || this.grants.isAccessTokenRevoked(payload.jti!)) {
@@ -94,10 +110,17 @@ export class AccessTokens {
     };
   }
 
+  private async reloaded(): Promise<boolean> {
+    if (!this.reloadKeys || this.clock.now() - this.lastReload < 10_000) return false;
+    this.lastReload = this.clock.now();
+    this.keys = AccessTokens.keySet(await this.reloadKeys());
+    return true;
+  }
+
   /** Decodes a token we signed (even if expired), for revocation. */
   async decodeOwn(token: string): Promise<AccessTokenClaims | undefined> {
     try {
-      const { payload } = await jose.jwtVerify(token, this.key.publicKey, {
+      const { payload } = await jose.jwtVerify(token, this.keys, {
         algorithms: [SIGNING_ALG],
         currentDate: new Date(0),
       });

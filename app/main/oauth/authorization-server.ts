@@ -26,7 +26,8 @@ export interface AuthorizationServerDeps {
   grants: GrantStore;
   models: ModelStore;
   /** The access-token signing key (private JWK, from the keychain). */
-  signingJwk: jose.JWK;
+  /** Private JWKs, the signing one first (oidc-provider signs with the first; all are published). */
+  signingJwks: jose.JWK[];
   cookieKeys: string[];
   registrationLimit: RegistrationLimit;
   /** Counts one /token or /revoke request; false once over `oauth.token_requests_per_minute` (see tokenRateLimit). */
@@ -113,7 +114,7 @@ function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): 
     adapter: (name: string) => (name === 'Client' ? d.clients.adapter() : d.models.adapter(name)),
     // Pre-registered clients may also redeem a code from the desktop sign-in (connectors, over the local channel).
     clients: d.clients.staticClients([BROKER_GRANT, ...(o.id_jag ? [JWT_BEARER] : [])]),
-    jwks: { keys: [{ ...d.signingJwk, use: 'sig' }] },
+    jwks: { keys: d.signingJwks.map((k) => ({ ...k, use: 'sig' })) },
     clientDefaults: {
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
