@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import * as esbuild from 'esbuild';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
@@ -171,4 +172,29 @@ export async function coreMemory(): Promise<Record<string, number>> {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+export const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+export const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** The load client in its own process; `block(n)` runs n tools/call round trips and returns their times. */
+export function loadClient(url: string, token?: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'bench-client.ts'), url, ...(token ? [token] : [])],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  return {
+    async block(n: number): Promise<number[]> {
+      child.stdin!.write(`${JSON.stringify({ n })}\n`);
+      const { value, done } = await lines.next();
+      if (done) throw new Error('the load client exited');
+      return JSON.parse(value as string) as number[];
+    },
+    close: () => child.stdin!.end(),
+  };
 }

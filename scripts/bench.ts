@@ -2,12 +2,10 @@
  * `npm run bench`: the hot paths, measured in one run on this machine, printed as a table and as JSON.
  * Everything is local: the test IdP, the TDS test server (PGlite) and the bridge run in this process.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import express from 'express';
 import sql from 'mssql';
 import { McpServer } from '@modelcontextprotocol/server';
@@ -22,33 +20,9 @@ import { mcpClient, signIn } from '../test/support/mcp-client.js';
 import { forgeAccessToken } from '../test/support/forge-token.js';
 import { loadSigningKey } from '../app/main/oauth/signing-key.js';
 import { bridgeTarget, plainOidcProvider, tokenLoadClient, tokenRates } from './bench-token.js';
-import { coreMemory, resultSize, type ToolResult } from './bench-mcp.js';
+import { coreMemory, loadClient, quantile, resultSize, round, type ToolResult } from './bench-mcp.js';
+import { teamBench } from './bench-team.js';
 import { createLargeTable, sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
-/** The load client in its own process; `block(n)` runs n tools/call round trips and returns their times. */
-function loadClient(url: string, token?: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'bench-client.ts'), url, ...(token ? [token] : [])],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  return {
-    async block(n: number): Promise<number[]> {
-      child.stdin!.write(`${JSON.stringify({ n })}\n`);
-      const { value, done } = await lines.next();
-      if (done) throw new Error('the load client exited');
-      return JSON.parse(value as string) as number[];
-    },
-    close: () => child.stdin!.end(),
-  };
-}
 
 async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -299,6 +273,9 @@ async function main(): Promise<void> {
 
   // 6. The headless core in its own process: idle memory and its swing under 200 queries of 1,000 rows.
   Object.assign(results, await coreMemory());
+
+  // 7. Team mode: PostgreSQL against SQLite, and one against three instances behind nginx.
+  Object.assign(results, await teamBench());
 
   const machine = `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const targets: Record<string, string> = {

@@ -25,8 +25,9 @@ node -e '
     console.log(`Coverage (in-process code): ${c.lines.pct}% of lines, ${c.branches.pct}% of branches`);
   }
 ' || true
-# A test suite leaves nothing behind: any process still running this checkout's code fails the run.
-left=$(ps -eo pid=,args= | grep -F "$PWD/" | grep -E 'node|chromium' | grep -v -e grep -e "$$" || true)
+# A test suite leaves nothing behind: any process still running this checkout's code, or a PostgreSQL or nginx
+# the harness started in a temporary directory, fails the run.
+left=$( (ps -eo pid=,args= | grep -F "$PWD/" | grep -E 'node|chromium'; ps -eo pid=,args= | grep -E '/bridge-(pg|nginx)-') | grep -v -e grep -e "$$" || true)
 if [ -n "$left" ]; then
   echo "Processes left running by the tests:" >&2
   echo "$left" | cut -c1-200 >&2

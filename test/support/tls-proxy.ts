@@ -28,6 +28,8 @@ export async function startTlsProxy(opts: {
   port: number;
   upstreams: number[];
   bindAddress: string;
+  /** Plain HTTP and one upstream per client connection (the benchmark's load clients keep one each). */
+  plain?: boolean;
 }): Promise<TlsProxy> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-nginx-'));
   let child: ChildProcess | undefined;
@@ -77,7 +79,7 @@ export async function startTlsProxy(opts: {
       undiciFetch(url, { ...(init as object), dispatcher })) as unknown as typeof fetch;
     const running = child;
     return {
-      url: `https://${opts.hostname}:${opts.port}`,
+      url: `${opts.plain ? 'http' : 'https'}://${opts.hostname}:${opts.port}`,
       port: opts.port,
       fetch: proxied,
       errors: () => fs.readFileSync(path.join(dir, 'error.log'), 'utf8'),
@@ -103,6 +105,7 @@ function nginxConf(o: {
   port: number;
   upstreams: number[];
   bindAddress: string;
+  plain?: boolean;
   dir: string;
   cert: string;
   key: string;
@@ -119,11 +122,11 @@ http {
   access_log off;
 ${temp}
   upstream bridge {
-${o.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
+${o.plain ? '    hash $remote_addr$remote_port consistent;\n' : ''}${o.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
     keepalive 16;
   }
   server {
-    listen 127.0.0.1:${o.port} ssl;
+    listen 127.0.0.1:${o.port}${o.plain ? '' : ' ssl'};
     server_name ${o.hostname};
     ssl_certificate ${o.cert};
     ssl_certificate_key ${o.key};
