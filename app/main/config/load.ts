@@ -70,6 +70,7 @@ export function secretFromEnv(env: NodeJS.ProcessEnv, name: string): string | un
 
 function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const server: Record<string, unknown> = {};
+  const stateUrl = secretFromEnv(env, 'MSSQL_MCP_STATE_URL');
   if (env.MSSQL_MCP_PORT) server.port = Number(env.MSSQL_MCP_PORT);
   if (env.MSSQL_MCP_HOST) server.host = env.MSSQL_MCP_HOST;
   // Per-instance settings for containers: the public URL and the proxies in front (comma separated).
@@ -80,7 +81,8 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
       .filter(Boolean);
   return {
     ...(Object.keys(server).length ? { server } : {}),
-    ...(env.MSSQL_MCP_STATE_URL ? { state: { url: env.MSSQL_MCP_STATE_URL } } : {}),
+    // The URL carries the database password: a secret, so also from a file.
+    ...(stateUrl ? { state: { url: stateUrl } } : {}),
   };
 }
 
