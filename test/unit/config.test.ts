@@ -107,3 +107,36 @@ describe('version', () => {
     expect(APP_VERSION).toBe(pkg.version);
   });
 });
+
+describe('team mode settings', () => {
+  it('takes the public URL, trusted proxies and the state URL (or its file) from the environment', () => {
+    const urlFile = path.join(tempDir(), 'state-url');
+    fs.writeFileSync(urlFile, 'postgres://bridge:pw@db/bridge\n');
+    const c = loadConfig({
+      env: {
+        MSSQL_MCP_PUBLIC_URL: 'https://bridge.corp.example/',
+        MSSQL_MCP_TRUSTED_PROXIES: '10.0.0.2, ::1',
+        MSSQL_MCP_STATE_URL_FILE: urlFile,
+      },
+    });
+    expect(c.server.public_url).toBe('https://bridge.corp.example');
+    expect(c.server.trusted_proxies).toEqual(['10.0.0.2', '::1']);
+    expect(c.state.url).toBe('postgres://bridge:pw@db/bridge');
+    expect(loadConfig({ env: {} }).state.url).toBeUndefined();
+  });
+
+  it('refuses a public URL that is not an https origin, a proxy that is not an address, a state URL not postgres', () => {
+    const refuse = (overrides: object, field: RegExp) =>
+      expect(() => loadConfig({ env: {}, overrides })).toThrow(field);
+    refuse(
+      { server: { public_url: 'http://bridge.corp.example' } },
+      /must be https[^]*at server\.public_url/,
+    );
+    refuse(
+      { server: { public_url: 'https://bridge.corp.example/mcp' } },
+      /origin only[^]*at server\.public_url/,
+    );
+    refuse({ server: { trusted_proxies: ['proxy.corp'] } }, /at server\.trusted_proxies/);
+    refuse({ state: { url: 'mysql://db/x' } }, /postgres[^]*at state\.url/);
+  });
+});
