@@ -22,7 +22,7 @@ import {
   type TdsServer,
 } from '@mssql-mcp-bridge/tds-test-server';
 import { BRIDGE_IDP_CLIENT, TEST_STATE_KEY, tdsProfile } from '../support/harness.js';
-import { authorizeUrl, CLIENT_REDIRECT, PKCE_PAIR } from '../support/mcp-client.js';
+import { authorizeUrl, CLIENT_REDIRECT, PKCE_PAIR, postInitialize } from '../support/mcp-client.js';
 import { freePort } from '../support/ports.js';
 import { exited, spawnCli, startServe } from '../support/processes.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -147,26 +147,7 @@ async function signIn(redeemAt: number) {
 }
 
 async function mcpStatus(via: typeof fetch, accessToken: string): Promise<number> {
-  const res = await via(`${publicUrl}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 't', version: '1' },
-      },
-    }),
-  });
-  await res.body?.cancel();
-  return res.status;
+  return (await postInitialize(`${publicUrl}/mcp`, accessToken, via)).status;
 }
 
 async function mcpClient(via: typeof fetch, accessToken: string): Promise<Client> {

@@ -123,8 +123,8 @@ export async function tokenRequest(env: Env, fields: Record<string, string>) {
 }
 
 /** A raw MCP initialize POST with a bearer token: status and WWW-Authenticate, for auth assertions. */
-export async function postInitialize(mcpUrl: string, token: string) {
-  const res = await fetch(mcpUrl, {
+export async function postInitialize(mcpUrl: string, token: string, via: typeof fetch = fetch) {
+  const res = await via(mcpUrl, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
@@ -138,5 +138,6 @@ export async function postInitialize(mcpUrl: string, token: string) {
       params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
     }),
   });
+  await res.body?.cancel();
   return { status: res.status, www: res.headers.get('www-authenticate') ?? '' };
 }

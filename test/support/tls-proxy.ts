@@ -1,10 +1,11 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import dns from 'node:dns';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { selfSignedCert } from '@mssql-mcp-bridge/tds-test-server';
 import { exited } from './processes.js';
 
 export interface TlsProxy {
@@ -36,29 +37,9 @@ export async function startTlsProxy(opts: {
   try {
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${opts.hostname}`,
-        '-addext',
-        `subjectAltName=DNS:${opts.hostname}`,
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
+    const pair = selfSignedCert(opts.hostname);
+    fs.writeFileSync(cert, pair.cert);
+    fs.writeFileSync(key, pair.key, { mode: 0o600 });
     const conf = path.join(dir, 'nginx.conf');
     fs.writeFileSync(conf, nginxConf({ ...opts, dir, cert, key }));
     child = spawn('nginx', ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log')], { stdio: 'ignore' });

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A throw-away self-signed certificate for 127.0.0.1 (openssl), for https servers in tests. */
-export function selfSignedCert(): { key: string; cert: string } {
+/** A throw-away self-signed certificate for `name` (openssl; 127.0.0.1 by default), for https servers in tests. */
+export function selfSignedCert(name = '127.0.0.1'): { key: string; cert: string } {
+  const san = /^[\d.]+$/.test(name) ? `IP:${name}` : `DNS:${name}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-tls-'));
   try {
     execFileSync(
@@ -20,9 +21,9 @@ export function selfSignedCert(): { key: string; cert: string } {
         '-days',
         '1',
         '-subj',
-        '/CN=127.0.0.1',
+        `/CN=${name}`,
         '-addext',
-        'subjectAltName=IP:127.0.0.1',
+        `subjectAltName=${san}`,
         '-keyout',
         path.join(dir, 'key.pem'),
         '-out',
