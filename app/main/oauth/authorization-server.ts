@@ -284,6 +284,7 @@ function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use'
       refused?.error === 'invalid_grant' &&
       grantErrorSentence(c.state.grantErrorDetail as string, oidc?.params?.grant_type);
     if (sentence) refused.error_description = sentence;
+    if (oidc?.route === 'token' && c.status === 200) await d.models.answerWithSuccessor(c);
     if (oidc?.route === 'revocation' && refused?.error === 'unsupported_token_type' && oidc.client) {
       await d.revokeAccessToken(String(oidc.params?.token), oidc.client.clientId);
       c.status = 200;

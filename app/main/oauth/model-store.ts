@@ -1,10 +1,12 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import { nowSeconds } from '../state/database.js';
 import type { Sql } from '../state/sql.js';
 import { hashId, type Sealer } from './sealer.js';
 
 type Row = { payload: Buffer | Uint8Array; consumed_at: number | null };
 type Pending = { model: string; key: string; at: number; grantId?: string };
+/** A second rotation's own token (`issued`) and the first rotation's successor it is answered with. */
+type SuccessorSwap = { issued: string; first: string };
 
 /**
  * Models whose payload is a secret as a whole: a session's and an interaction's id is their cookie, and an
@@ -118,11 +120,14 @@ export class ModelStore {
       expiresIn ? nowSeconds() + expiresIn : null,
     ];
     const paired = payload.grantId ? this.takePending(payload.grantId) : [];
-    if (!paired.length) await this.sql.run(UPSERT, row);
+    const ctx = model === 'RefreshToken' ? (Provider.ctx) : undefined;
+    const rotated = (ctx?.oidc?.entities.RotatedRefreshToken as { jti?: string } | undefined)?.jti;
+    if (!paired.length && !rotated) await this.sql.run(UPSERT, row);
     else
       await this.sql.tx(async (t) => {
         for (const p of paired) await this.commitConsume(t, p);
         await t.run(UPSERT, row);
+        if (rotated && rotated !== id) await this.linkSuccessor(t, ctx!, rotated, id);
       });
     if (this.caching && CACHED.has(model)) this.cache.set(`${model}:${key}`, JSON.stringify(payload));
   }
@@ -171,6 +176,50 @@ export class ModelStore {
       throw new errors.InvalidGrant(
         p.model === 'AuthorizationCode' ? 'authorization code already used' : 'refresh token already used',
       );
+  }
+
+  /**
+   * One successor per rotated refresh token: the first rotation records its successor on the rotated row; a
+   * second rotation of the same token (a retry inside the grace window, or two instances at once) answers with
+   * that successor while it is unused, and its own new token is dropped (ModelStore.answerWithSuccessor).
+   */
+  private async linkSuccessor(
+    t: Sql,
+    ctx: KoaContextWithOIDC,
+    rotated: string,
+    successor: string,
+  ): Promise<void> {
+    const claimed = await t.run(
+      "UPDATE oidc_models SET successor = ? WHERE model = 'RefreshToken' AND id_hash = ? AND successor IS NULL",
+      [this.sealer.seal(successor), hashId(rotated)],
+    );
+    if (claimed === 1) return;
+    const row = await t.get<{ successor: Buffer | Uint8Array | null }>(
+      "SELECT successor FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?",
+      [hashId(rotated)],
+    );
+    const first = row?.successor ? this.sealer.open(Buffer.from(row.successor)) : undefined;
+    if (!first) return;
+    const live = await t.get(
+      "SELECT 1 FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ? AND consumed_at IS NULL",
+      [hashId(first)],
+    );
+    if (live)
+      (ctx.state as { bridgeSuccessor?: SuccessorSwap }).bridgeSuccessor = { issued: successor, first };
+  }
+
+  /**
+   * After a token response: when this request rotated a token another request had already rotated, the answer
+   * carries that rotation's successor, and the token minted here is removed (one live successor).
+   */
+  async answerWithSuccessor(ctx: { state: Record<string, unknown>; body: unknown }): Promise<void> {
+    const swap = ctx.state.bridgeSuccessor as SuccessorSwap | undefined;
+    const body = ctx.body as { refresh_token?: string } | undefined;
+    if (!swap || body?.refresh_token !== swap.issued) return;
+    body.refresh_token = swap.first;
+    await this.sql.run("DELETE FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?", [
+      hashId(swap.issued),
+    ]);
   }
 
   /** Records a one-time value (an assertion's jti) until it expires; false when it was already recorded. */

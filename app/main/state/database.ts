@@ -142,6 +142,8 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE audit ADD COLUMN error_code TEXT;`,
   `ALTER TABLE audit ADD COLUMN policy_rule TEXT;   -- the access-policy rule that decided the call`,
   `ALTER TABLE grants ADD COLUMN via TEXT;          -- 'broker': from the desktop sign-in, no browser`,
+  // A rotated refresh token's successor (sealed): a second rotation of it gets the same one.
+  `ALTER TABLE oidc_models ADD COLUMN successor BLOB;`,
 ];
 
 /** The schema version a database has once every migration of this build is applied. */

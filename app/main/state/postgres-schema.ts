@@ -48,6 +48,7 @@ const MIGRATIONS: string[] = [
   );
   CREATE TABLE secrets (account TEXT PRIMARY KEY, sealed BYTEA NOT NULL);
   `,
+  `ALTER TABLE oidc_models ADD COLUMN successor BYTEA;`,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
