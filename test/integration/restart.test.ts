@@ -100,7 +100,7 @@ describe('restart', () => {
         /Resource metadata \(RFC 9728\): http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp/,
       );
       child.kill('SIGTERM');
-      expect(await exited(child)).toBe(0);
+      expect(await exited(child), child.output()).toBe(0);
     });
   });
 

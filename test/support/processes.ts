@@ -40,10 +40,11 @@ export async function waitFor(
   }
 }
 
-export function exited(child: ChildProcess): Promise<number | null> {
+/** The exit code, or the signal's name when a signal ended the process (also when it already had). */
+export function exited(child: ChildProcess): Promise<number | NodeJS.Signals | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode ?? child.signalCode);
+    else child.once('exit', (code, signal) => resolve(code ?? signal));
   });
 }
 
