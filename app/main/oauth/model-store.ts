@@ -120,7 +120,7 @@ export class ModelStore {
       expiresIn ? nowSeconds() + expiresIn : null,
     ];
     const paired = payload.grantId ? this.takePending(payload.grantId) : [];
-    const ctx = model === 'RefreshToken' ? (Provider.ctx) : undefined;
+    const ctx = model === 'RefreshToken' ? Provider.ctx : undefined;
     const rotated = (ctx?.oidc?.entities.RotatedRefreshToken as { jti?: string } | undefined)?.jti;
     if (!paired.length && !rotated) await this.sql.run(UPSERT, row);
     else
