@@ -38,8 +38,10 @@ describe('SecretStore over keytar and the real gnome-keyring', () => {
   it('keeps the signing key and IdP client secret in the keychain, never in the state file', async () => {
     const env = await startEnv();
     try {
-      const key = JSON.parse(secretTool('oauth-signing-key', env.service)!);
-      expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+      // The signing keys: the signing one first (a rotation keeps the previous one second).
+      const keys = JSON.parse(secretTool('oauth-signing-key', env.service)!) as Array<{ d: string }>;
+      expect(keys).toEqual([expect.objectContaining({ kty: 'EC', crv: 'P-256', alg: 'ES256' })]);
+      const key = keys[0]!;
       expect(key.d).toBeTruthy();
       expect(secretTool('idp:test:client-secret', env.service)).toBe('bridge-upstream-secret');
       await env.core.stop();
