@@ -73,8 +73,9 @@ export function createHttpApp(d: HttpAppDeps): http.RequestListener {
 function expressApp(d: HttpAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  // req.ip and req.protocol from X-Forwarded-* (the guard has already dropped them from anyone else).
-  if (d.config.server.trusted_proxies.length) app.set('trust proxy', true);
+  // req.ip and req.protocol from X-Forwarded-*, walking back only through the configured proxies (the guard has
+  // already dropped those headers from anyone else).
+  if (d.config.server.trusted_proxies.length) app.set('trust proxy', d.config.server.trusted_proxies);
   app.set('etag', false);
   // Browser clients (the MCP Inspector) need CORS on the resource's metadata and /mcp, for configured origins
   // only (the guard above has already refused all others). The authorization server sets its own.
@@ -145,9 +146,9 @@ const FORWARDED_HEADERS = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-
 /** `::ffff:127.0.0.1` (an IPv4 peer on a dual-stack socket) is 127.0.0.1. */
 const normalizeAddress = (a: string) => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
 
-/** The first of a comma-separated forwarded list (the client-most proxy's view). */
-const firstValue = (v: string | string[] | undefined) =>
-  typeof v === 'string' ? v.split(',')[0]!.trim() : undefined;
+/** The last of a comma-separated forwarded list: the one the trusted proxy itself set (earlier ones came from the client). */
+const lastValue = (v: string | string[] | undefined) =>
+  typeof v === 'string' ? v.split(',').at(-1)!.trim() : undefined;
 
 function hostAndOriginGuard(d: HttpAppDeps) {
   const allowed = new Set(d.config.server.allowed_origins);
@@ -160,7 +161,7 @@ function hostAndOriginGuard(d: HttpAppDeps) {
     // Forwarded headers say where a request came from: believed only from the configured proxies.
     if (!trusted.has(normalizeAddress(req.socket.remoteAddress ?? '')))
       for (const h of FORWARDED_HEADERS) delete req.headers[h];
-    const host = firstValue(req.headers['x-forwarded-host']) ?? req.headers.host;
+    const host = lastValue(req.headers['x-forwarded-host']) ?? req.headers.host;
     const ctx = d.origins.forHost(host);
     if (!ctx) {
       refuse(
