@@ -28,6 +28,10 @@ import { exited, spawnCli, startServe } from '../support/processes.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { startTlsProxy, type TlsProxy } from '../support/tls-proxy.js';
 import { UserAgent } from '../support/user-agent.js';
+import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
+import { Client as SdkClient } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as SdkTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UnauthorizedError, auth as sdkAuth } from '@modelcontextprotocol/sdk/client/auth.js';
 
 const PROXY_ADDRESS = '127.0.0.3';
 
@@ -99,24 +103,34 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fetch that reaches one instance directly, presenting the public host (as the proxy would). */
+/** A fetch that reaches one instance directly, as the proxy forwards a request (from its address, https). */
 function atInstance(n: number): typeof fetch {
   const port = instances[n]!.port;
   const agent = new Agent({
     connect: (_opts, cb) => {
-      const socket = net.connect(port, '127.0.0.1');
+      const socket = net.connect({ port, host: '127.0.0.1', localAddress: PROXY_ADDRESS });
       socket.once('connect', () => cb(null, socket));
       socket.once('error', (err) => cb(err, null));
     },
   });
   agents.push(agent);
   return ((url: string | URL, init?: RequestInit) => {
-    // Plain HTTP to the instance; the Host header stays the public one.
+    // Plain HTTP to the instance; the Host header stays the public one, and the proxy's X-Forwarded-Proto.
     const u = new URL(url);
     u.protocol = 'http:';
-    return undiciFetch(u, { ...(init as object), dispatcher: agent });
+    const headers = new Headers(init?.headers);
+    headers.set('x-forwarded-proto', 'https');
+    return undiciFetch(u, { ...(init as object), headers: Object.fromEntries(headers), dispatcher: agent });
   }) as unknown as typeof fetch;
 }
+
+/** The public host to instance `n`, every other host (the IdP) as usual: a browser pinned to one instance. */
+const routeTo =
+  (n: number): typeof fetch =>
+  (url, init) =>
+    new URL(url instanceof Request ? url.url : url).hostname === 'bridge.test'
+      ? atInstance(n)(url, init)
+      : fetch(url, init);
 
 async function token(via: typeof fetch, fields: Record<string, string>) {
   const res = await via(`${publicUrl}/token`, {
@@ -179,6 +193,35 @@ describe('three instances on one PostgreSQL behind nginx', () => {
       arguments: { sql: 'SELECT COUNT(*) AS n FROM Customers' },
     });
     expect(r.structuredContent).toMatchObject({ rows: [[1000]] });
+    await client.close();
+  });
+
+  it('the MCP SDK client signs in through one instance with its own OAuth provider, refreshes through another, calls tools on the third', async () => {
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:53990/callback',
+      user: 'alice',
+      // The person's browser goes through the proxy (https, any instance); the SDK's own requests go to instance 0.
+      fetch: proxy.fetch,
+    });
+    const serverUrl = new URL(`${publicUrl}/mcp`);
+    // connect → 401 → discovery and registration (DCR) on instance 0, the browser's sign-in, the code.
+    const first = new SdkClient({ name: 'sdk', version: '1' });
+    const failed = await first
+      .connect(new SdkTransport(serverUrl, { authProvider: provider, fetch: routeTo(0) }))
+      .catch((err: Error) => err);
+    expect(failed, String(failed)).toBeInstanceOf(UnauthorizedError);
+    expect(
+      await sdkAuth(provider, { serverUrl, authorizationCode: provider.lastCode!, fetchFn: routeTo(0) }),
+    ).toBe('AUTHORIZED');
+    const signedIn = provider.tokens()!;
+    // The SDK refreshes through instance 1 (its access token dropped, its refresh token kept).
+    provider.saveTokens({ ...signedIn, access_token: 'expired' });
+    expect(await sdkAuth(provider, { serverUrl, fetchFn: routeTo(1) })).toBe('AUTHORIZED');
+    expect(provider.tokens()!.refresh_token).not.toBe(signedIn.refresh_token);
+    const client = new SdkClient({ name: 'sdk', version: '1' });
+    await client.connect(new SdkTransport(serverUrl, { authProvider: provider, fetch: routeTo(2) }));
+    const r = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(r.structuredContent).toMatchObject({ subject: 'alice' });
     await client.close();
   });
 

@@ -14,7 +14,7 @@ export class TestSdkOAuthProvider implements OAuthClientProvider {
   saved: { client?: OAuthClientInformationMixed; tokens?: OAuthTokens; verifier?: string } = {};
   lastCode?: string;
   lastRedirect?: URL;
-  readonly ua = new UserAgent();
+  readonly ua: UserAgent;
 
   constructor(
     private readonly opts: {
@@ -23,8 +23,11 @@ export class TestSdkOAuthProvider implements OAuthClientProvider {
       user: string;
       consent?: 'allow' | 'deny';
       scope?: string;
+      /** How the "browser" reaches hosts (a proxy's name, one instance of several). */
+      fetch?: typeof fetch;
     },
   ) {
+    this.ua = new UserAgent(opts.fetch);
     if (opts.clientId) this.saved.client = { client_id: opts.clientId };
   }
 
