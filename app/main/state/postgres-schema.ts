@@ -88,7 +88,3 @@ export async function migratePostgres(pool: pg.Pool): Promise<void> {
     client.release();
   }
 }
-
-export async function postgresSchemaVersion(pool: pg.Pool): Promise<number> {
-  return (await pool.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version ?? 0;
-}

@@ -147,8 +147,8 @@ const auditRow = z
     rule: r.policy_rule,
   }));
 
-/** Checks one stored audit row (shared by every backend: the columns are the same). */
-export function readAuditRow(row: unknown): AuditEntry {
+/** Checks one stored audit row (both backends have the same columns). */
+function readAuditRow(row: unknown): AuditEntry {
   const parsed = auditRow.safeParse(row);
   if (!parsed.success)
     throw new StoredRowError(
