@@ -10,6 +10,7 @@ import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
 import { readiness } from './http/health.js';
+import { writeApprovalRouter } from './http/write-approvals.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
 import { IdpTester } from './idp/test-sign-in.js';
@@ -19,6 +20,8 @@ import { AuditLog } from './mcp/audit.js';
 import { sqlTools } from './mcp/sql-tools.js';
 import { schemaContext } from './mcp/schema-context.js';
 import { ConfirmationCodec } from './mcp/confirmations.js';
+import { PendingWrites } from './mcp/pending-writes.js';
+import { ConfirmationDesk } from './mcp/confirmation-desk.js';
 import { Pools } from './sql/pools.js';
 import { ConnectionProfiles, secretOf } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
@@ -52,6 +55,7 @@ import type { SecretStore } from './secrets/secret-store.js';
 import { openState, type OpenedState } from './state/open-state.js';
 import type { Sql } from './state/sql.js';
 import type { StateRepositories } from './state/repositories.js';
+import { systemClock, type Clock } from './state/clock.js';
 
 export interface CoreOptions {
   config: BridgeConfig;
@@ -67,6 +71,8 @@ export interface CoreOptions {
   uiDir?: string;
   /** Where MSSQL_MCP_STATE_KEY is read in team mode (default: the process environment). */
   env?: NodeJS.ProcessEnv;
+  /** What time it is for expiries the core decides itself (idle MCP sessions, pending writes); tests move it. */
+  clock?: Clock;
 }
 
 export interface CoreUrls {
@@ -104,6 +110,10 @@ export interface CoreServices {
   readonly broker: TokenBroker;
   readonly origins: Origins;
   readonly tester: IdpTester;
+  /** Writes previewed for clients without elicitation, waiting for the person's approval. */
+  readonly pendingWrites: PendingWrites;
+  /** Confirmations connectors ask the running app for (the "Waiting for you" panel). */
+  readonly desk: ConfirmationDesk;
 }
 
 /** What the core runs and must stop: listeners, timers, the checkpointer; and this run's control token. */
@@ -171,6 +181,7 @@ export class BridgeCore {
         broker,
         profiles: stored.profiles,
         upstream,
+        policy: stored.policy,
         cimdCa: opts.cimdCa,
         log,
       });
@@ -196,12 +207,23 @@ export class BridgeCore {
           refreshSeconds: config.oauth.refresh_token_ttl_seconds,
         },
       );
-      const mcp = mcpEndpoint(config, { ...stored, ...oauth, tokens }, opts.toolSets ?? []);
+      const pendingWrites = new PendingWrites(
+        state.pendingWrites,
+        opts.clock ?? systemClock,
+        config.sql.confirm_timeout_seconds * 1000,
+      );
+      const desk = new ConfirmationDesk();
+      const mcp = mcpEndpoint(
+        config,
+        { ...stored, ...oauth, tokens, pendingWrites },
+        opts.toolSets ?? [],
+        opts.clock,
+      );
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
-      const pruneTimer = setInterval(
-        () => void oauth.grants.prune().catch(() => undefined),
-        10 * 60_000,
-      ).unref();
+      const pruneTimer = setInterval(() => {
+        void oauth.grants.prune().catch(() => undefined);
+        void pendingWrites.prune().catch(() => undefined);
+      }, 10 * 60_000).unref();
       const core = new BridgeCore(
         {
           config,
@@ -218,6 +240,8 @@ export class BridgeCore {
           broker,
           origins,
           tester,
+          pendingWrites,
+          desk,
         },
         {
           servers,
@@ -225,7 +249,7 @@ export class BridgeCore {
           controlToken,
           uiServed: !!opts.uiDir,
           state: opened,
-          brokerSocket: await listenForConnectors(opts.dataDir, broker),
+          brokerSocket: await listenForConnectors(opts.dataDir, broker, desk),
         },
       );
       // Attached once the core exists: the control API's handlers are the core's own.
@@ -241,6 +265,12 @@ export class BridgeCore {
         tester,
         mcp,
         control,
+        writeApprovals: writeApprovalRouter({
+          pendingWrites,
+          interactions,
+          key: oauth.sealer.deriveKey('write approval sessions'),
+          bodyLimit: config.server.body_limit,
+        }),
         uiDir: opts.uiDir,
         readiness: () => readiness({ state, profiles: stored.profiles, upstream }),
         log,
@@ -375,6 +405,7 @@ function authorizationServers(d: {
   broker: TokenBroker;
   profiles: IdpProfiles;
   upstream: UpstreamIdp;
+  policy: PolicyStore;
   cimdCa?: string;
   log: (msg: string) => void;
 }): (ctx: OriginContext) => Provider {
@@ -394,7 +425,8 @@ function authorizationServers(d: {
     cimdFetch: d.cimdCa ? cimdFetchTrusting(d.cimdCa) : undefined,
     extend: (p, ctx) => {
       const resourceServer = (c: OriginContext) => resourceServerInfo(config, c);
-      registerBrokerGrant(p, ctx, { broker: d.broker, grants, resourceServer });
+      const scopesFor = (identity: Identity) => d.policy.scopesFor(identity);
+      registerBrokerGrant(p, ctx, { broker: d.broker, grants, resourceServer, scopesFor });
       if (config.oauth.id_jag)
         registerIdJagGrant(p, ctx, {
           profiles: d.profiles,
@@ -402,7 +434,12 @@ function authorizationServers(d: {
           grants,
           models,
           resourceServer,
+          scopesFor,
         });
+    },
+    grantableScopes: async (grantId) => {
+      const grant = await grants.getGrant(grantId);
+      return grant && d.policy.scopesFor(grant.identity);
     },
     revokeAccessToken: async (token, clientId) => {
       // Unknown tokens and tokens of other clients are answered 200 without effect (RFC 7009 §2.2).
@@ -426,21 +463,31 @@ function authorizationServers(d: {
 /** The MCP endpoint with the identity tool, the SQL tools and the schema context (and any extra tool sets). */
 function mcpEndpoint(
   config: BridgeConfig,
-  d: Awaited<ReturnType<typeof openStoredServices>> & OAuthState & { tokens: AccessTokens },
+  d: Awaited<ReturnType<typeof openStoredServices>> &
+    OAuthState & { tokens: AccessTokens; pendingWrites: PendingWrites },
   extra: ToolSet[],
+  clock?: Clock,
 ): McpEndpoint {
   const confirmations = new ConfirmationCodec(
     d.sealer.deriveKey('mcp request state'),
     config.sql.confirm_timeout_seconds,
     (id, expiresAt) => d.models.claimOnce('WriteConfirmation', id, expiresAt),
   );
-  const sqlDeps = { profiles: d.connections, runner: new SqlRunner(d.pools), audit: d.audit, confirmations };
+  const sqlDeps = {
+    profiles: d.connections,
+    runner: new SqlRunner(d.pools),
+    audit: d.audit,
+    confirmations,
+    pendingWrites: d.pendingWrites,
+  };
   return new McpEndpoint({
     tokens: d.tokens,
     grants: d.grants,
     confirmations,
     policy: d.policy,
     confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
+    sessionIdleMs: config.server.mcp_session_idle_seconds * 1000,
+    clock,
     toolSets: [identityTools(d.audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...extra],
   });
 }

@@ -234,6 +234,13 @@ export const configSchema = z
         body_limit: z.string().default('100kb'),
         /** On SIGTERM/quit, how long running MCP calls may take to finish before they are answered with an error. */
         shutdown_grace_seconds: z.number().min(0).max(600).default(10),
+        /** A 2025-era MCP session with no request for this long is closed; its client initializes again. */
+        mcp_session_idle_seconds: z
+          .number()
+          .int()
+          .min(10)
+          .max(7 * 86_400)
+          .default(1800),
       })
       .prefault({}),
     oauth: z

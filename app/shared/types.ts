@@ -77,8 +77,11 @@ export interface AuditEntry {
   statementHash?: string;
   rowCount?: number;
   durationMs: number;
-  /** 'declined': a write the person did not confirm (nothing changed). */
-  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined';
+  /**
+   * 'declined': a write the person did not confirm (nothing changed); 'pending': a write previewed and waiting
+   * for the person's approval outside the client (nothing changed yet).
+   */
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' | 'pending';
   /** SQL Server's error number (an integer) when the server raised the error. */
   errorNumber?: number;
   /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */
@@ -86,6 +89,48 @@ export interface AuditEntry {
   errorMessage?: string;
   /** The access-policy rule that decided the call (absent when no policy is set). */
   rule?: string;
+  /** Who confirmed a write (their e-mail, else subject) and when it was committed or declined. */
+  confirmedBy?: string;
+  /** Through which channel the person answered. */
+  confirmedVia?: ConfirmChannel;
+}
+
+/** Where a person confirmed a write: the MCP client's own form, the desktop app, the connector's or the bridge's page. */
+export const CONFIRM_CHANNELS = ['elicitation', 'desktop app', 'connector page', 'approval page'] as const;
+export type ConfirmChannel = (typeof CONFIRM_CHANNELS)[number];
+
+/** A write as the person reviews it, the same in every channel. */
+export interface WriteReview {
+  id: string;
+  /** The T-SQL statement, whole. */
+  statement: string;
+  /** host:port of the SQL Server. */
+  server: string;
+  database: string;
+  /** The connection profile's id. */
+  connection: string;
+  /** Whom SQL Server runs it as: a database user, or the connection's own login. */
+  runsAs: string;
+  /** Rows the preview affected (run and rolled back). */
+  rowsAffected: number;
+  /** Who asked for it: e-mail, else subject. */
+  requestedBy: string;
+  /** The MCP client that asked. */
+  client: string;
+  /** ms since the epoch. */
+  expiresAt: number;
+}
+
+export type PendingWriteStatus =
+  'pending' | 'approved' | 'declined' | 'expired' | 'committing' | 'committed' | 'failed';
+
+/** A write waiting for (or past) the person's decision, as the desktop app lists it. */
+export interface PendingWriteView extends WriteReview {
+  status: PendingWriteStatus;
+  /** 'approval': from a client without elicitation (an approval link); 'connector': asked by the stdio connector. */
+  source: 'approval' | 'connector';
+  decidedBy?: string;
+  decidedVia?: ConfirmChannel;
 }
 
 /** A stored connection profile: its password or client secret lives only in the keychain. */

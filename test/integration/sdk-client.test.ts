@@ -4,26 +4,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { postInitialize } from '../support/mcp-client.js';
-import { TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
+import { connectWithOAuth, TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';
 
 let env: Env;
 beforeAll(async () => {
   env = await startEnv();
 });
 afterAll(() => env?.close());
-
-/** The SDK's own flow: connect → 401 → auth() → browser → finishAuth → reconnect. */
-async function connectWithOAuth(serverUrl: string, provider: TestSdkOAuthProvider): Promise<Client> {
-  const first = new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider });
-  await expect(new Client({ name: 't', version: '1' }).connect(first)).rejects.toBeInstanceOf(
-    UnauthorizedError,
-  );
-  expect(provider.lastCode).toBeTruthy();
-  await first.finishAuth(provider.lastCode!);
-  const client = new Client({ name: 't', version: '1' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider }));
-  return client;
-}
 
 describe('MCP SDK client auth()', () => {
   for (const host of ['127.0.0.1', 'localhost']) {
@@ -93,7 +80,7 @@ describe('MCP SDK client auth()', () => {
     expect(res.status).toBe(403);
     const header = res.www;
     expect(header).toContain('error="insufficient_scope"');
-    expect(header).toContain('scope="mcp:tools"');
+    expect(header).toContain('scope="mcp:tools mssql:write"');
     expect(header).toContain(`resource_metadata="${env.core.urls().protectedResourceMetadata}"`);
   });
 });

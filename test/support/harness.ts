@@ -5,6 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../app/main/config/load.js';
 import type { BridgeConfigInput } from '../../app/shared/config-schema.js';
 import { BridgeCore } from '../../app/main/core.js';
+import type { Clock } from '../../app/main/state/clock.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import { createTestDatabase } from './test-database.js';
 import { freePort } from './ports.js';
@@ -52,6 +53,8 @@ export async function startEnv(
     flavour?: Flavour;
     /** Fields of the IdP profile "test" beyond issuer and client. */
     idpProfile?: Partial<IdpProfileInput>;
+    /** The core's clock (idle sessions, pending writes), for tests that move time instead of waiting. */
+    clock?: Clock;
   } = {},
 ): Promise<Env> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-test-'));
@@ -121,7 +124,14 @@ export async function startEnv(
     },
   });
   const start = () =>
-    BridgeCore.start({ config, dataDir, cimdCa: opts.cimdCa, log: () => undefined, env: stateEnv });
+    BridgeCore.start({
+      config,
+      dataDir,
+      cimdCa: opts.cimdCa,
+      log: () => undefined,
+      env: stateEnv,
+      clock: opts.clock,
+    });
   const env: Env = {
     idp,
     sql,

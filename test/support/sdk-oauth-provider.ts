@@ -1,4 +1,7 @@
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -77,4 +80,27 @@ export class TestSdkOAuthProvider implements OAuthClientProvider {
     this.lastRedirect = result.url;
     this.lastCode = result.url.searchParams.get('code') ?? undefined;
   }
+}
+
+/**
+ * The SDK's own flow, as a stock client runs it: connect → 401 → auth() (scope from the challenge) → browser →
+ * finishAuth → reconnect. The client declares no capabilities unless given (Claude.ai declares no elicitation).
+ */
+export async function connectWithOAuth(
+  serverUrl: string,
+  provider: TestSdkOAuthProvider,
+  capabilities: ClientCapabilities = {},
+): Promise<Client> {
+  const first = new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider });
+  const refused = await new Client({ name: 't', version: '1' }).connect(first).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(refused instanceof UnauthorizedError))
+    throw new Error(`expected a 401 first, got ${String(refused)}`);
+  if (!provider.lastCode) throw new Error('the browser step returned no code');
+  await first.finishAuth(provider.lastCode);
+  const client = new Client({ name: 't', version: '1' }, { capabilities });
+  await client.connect(new StreamableHTTPClientTransport(new URL(serverUrl), { authProvider: provider }));
+  return client;
 }

@@ -2,6 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { z } from 'zod';
+import type { ConfirmationDesk } from '../mcp/confirmation-desk.js';
+import { writeReviewSchema } from '../mcp/write-review.js';
 import type { TokenBroker } from './token-broker.js';
 
 /**
@@ -14,38 +17,71 @@ export function brokerSocketPath(dataDir: string): string {
   return path.join(dataDir, 'broker.sock');
 }
 
-/** One JSON line in, one JSON line out, then the connection ends. */
+/** What a connector may ask: a token for its client, or the person's confirmation of a write. */
+const request = z.discriminatedUnion('op', [
+  z.object({
+    op: z.literal('token'),
+    clientId: z.string().min(1).max(200),
+    label: z.string().max(200).optional(),
+  }),
+  z.object({
+    op: z.literal('confirm'),
+    review: writeReviewSchema.omit({ id: true }),
+    timeoutMs: z.number().int().min(1000).max(3_600_000),
+  }),
+]);
+
+/** A line longer than this ends the connection (a review carries a statement of up to 100,000 characters). */
+const MAX_LINE = 512 * 1024;
+
+/**
+ * One JSON line in, one JSON line out, then the connection ends. Anything else — not JSON, `null`, wrong types,
+ * too long — is answered `denied` or ends the connection; nothing a peer sends can end the app.
+ */
 export async function listenForConnectors(
   dataDir: string,
   broker: TokenBroker,
+  desk: ConfirmationDesk,
 ): Promise<{ close(): Promise<void> }> {
   const where = brokerSocketPath(dataDir);
   // A socket left by a crashed run would refuse the bind; only this user's data directory can hold it.
   if (process.platform !== 'win32') fs.rmSync(where, { force: true });
-  const answerTo = async (line: string): Promise<unknown> => {
-    let msg: { op?: string; clientId?: string; label?: string };
+  const answerTo = async (line: string, socket: net.Socket): Promise<unknown> => {
+    let parsed: unknown;
     try {
-      msg = JSON.parse(line) as typeof msg;
+      parsed = JSON.parse(line);
     } catch {
       return { status: 'denied', message: 'not JSON' };
     }
-    if (msg.op !== 'token' || typeof msg.clientId !== 'string')
-      return { status: 'denied', message: 'unknown request' };
-    return broker
-      .request(msg.clientId, String(msg.label ?? 'a connector'))
-      .catch((err: Error) => ({ status: 'denied', message: err.message }));
+    const msg = request.safeParse(parsed);
+    if (!msg.success) return { status: 'denied', message: 'unknown request' };
+    if (msg.data.op === 'token') return broker.request(msg.data.clientId, msg.data.label ?? 'a connector');
+    // The person answers in the app; the connector waits on this connection (it going away withdraws the ask).
+    socket.setTimeout(msg.data.timeoutMs + 5000);
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
+    const action = await desk.ask(msg.data.review, msg.data.timeoutMs, gone.signal);
+    return { status: 'ok', action };
   };
   const server = net.createServer((socket) => {
     socket.setTimeout(5000, () => socket.destroy());
     let buffered = '';
+    let answered = false;
     socket.on('data', (chunk) => {
+      if (answered) return;
       buffered += chunk.toString('utf8');
-      if (buffered.length > 4096) return socket.destroy();
+      if (buffered.length > MAX_LINE) return socket.destroy();
       const nl = buffered.indexOf('\n');
       if (nl === -1) return;
+      answered = true;
       const line = buffered.slice(0, nl);
       buffered = '';
-      void answerTo(line).then((answer) => socket.end(`${JSON.stringify(answer)}\n`));
+      answerTo(line, socket)
+        .catch((err: unknown) => ({ status: 'denied', message: (err as Error).message ?? String(err) }))
+        .then((answer) => {
+          if (!socket.destroyed) socket.end(`${JSON.stringify(answer)}\n`);
+        })
+        .catch(() => socket.destroy());
     });
     socket.on('error', () => undefined);
   });

@@ -27,6 +27,8 @@ export interface HttpAppDeps {
   uiDir?: string;
   /** The control API (its own token and origin checks), mounted at /control. */
   control: RequestHandler;
+  /** The approval pages of writes asked for by clients without elicitation (/writes/:id). */
+  writeApprovals: RequestHandler;
   /** `/readyz`: the checks a load balancer routes by. */
   readiness: () => Promise<Readiness>;
   log: (msg: string) => void;
@@ -117,6 +119,7 @@ function expressApp(d: HttpAppDeps): express.Express {
   for (const path of PRM_PATHS)
     app.get(path, (req, res) => void res.json(protectedResourceMetadata(originOf(req))));
   app.use(d.interactions.router());
+  app.use(d.writeApprovals);
   app.get('/idp/callback', (req, res, next) =>
     (typeof req.query.state === 'string' && d.tester.owns(req.query.state)
       ? testSignInCallback(d.tester, req, res)

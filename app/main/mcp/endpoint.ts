@@ -28,6 +28,7 @@ import type { PolicyStore } from '../policy/policy-store.js';
 import type { McpRequestEvent } from '../../shared/types.js';
 import { WRITE_TOOLS } from './sql-tools.js';
 import type { ConfirmationCodec } from './confirmations.js';
+import { systemClock, type Clock } from '../state/clock.js';
 
 interface LegacySession {
   transport: NodeStreamableHTTPServerTransport;
@@ -37,6 +38,8 @@ interface LegacySession {
   subject: string;
   clientId: string;
   grantId: string;
+  /** When the session's last request came (ms, the endpoint's clock): idle sessions are closed. */
+  lastSeen: number;
 }
 
 export interface McpEndpointDeps {
@@ -49,6 +52,9 @@ export interface McpEndpointDeps {
   confirmations: ConfirmationCodec;
   /** How long a 2025-era session waits for the person's answer to an elicitation. */
   confirmTimeoutMs: number;
+  /** A 2025-era session with no request for this long is closed (its client must initialize again). */
+  sessionIdleMs: number;
+  clock?: Clock;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -79,12 +85,20 @@ export class McpEndpoint {
   private readonly exchanges = new Set<Exchange>();
   private stopping = false;
   private readonly stopListening: () => void;
+  private readonly clock: Clock;
+  private readonly sweeper: NodeJS.Timeout;
   private readonly modern: McpHttpHandler;
   private readonly modernNode: NodeMcpRequestHandler;
   /** Sessions opened and requests refused before a tool ran, for the Inspector (tool calls are audited). */
   readonly requests = new EventEmitter<{ request: [McpRequestEvent] }>();
 
   constructor(private readonly d: McpEndpointDeps) {
+    this.clock = d.clock ?? systemClock;
+    // Abandoned sessions (a client that quit without DELETE) must not hold memory forever.
+    this.sweeper = setInterval(
+      () => void this.closeIdle(),
+      Math.min(60_000, Math.max(1000, d.sessionIdleMs / 4)),
+    ).unref();
     const stopGrants = d.grants.onEvent((event) => {
       if (event.type !== 'grant_revoked') return;
       for (const [id, s] of this.sessions) if (s.grantId === event.grantId) void this.close(id);
@@ -114,13 +128,22 @@ export class McpEndpoint {
     return this.sessions.size;
   }
 
+  /** Closes the 2025-era sessions that had no request for `sessionIdleMs` (run by a timer; tests call it). */
+  async closeIdle(): Promise<number> {
+    const before = this.clock.now() - this.d.sessionIdleMs;
+    const idle = [...this.sessions].filter(([, s]) => s.lastSeen < before).map(([id]) => id);
+    await Promise.all(idle.map((id) => this.close(id)));
+    return idle.length;
+  }
+
   /** The same tools, resources and prompts for both protocol eras, built for one verified caller. */
   private async serverFor(auth: AuthInfo): Promise<{ server: McpServer; ctx: ToolContext }> {
-    const caller = auth.extra as unknown as CallerInfo;
+    const caller = callerOf(auth);
     const ctx: ToolContext = {
       caller,
       clientId: auth.clientId,
       scopes: auth.scopes,
+      resource: auth.resource,
       access: () => this.d.policy.decide(caller.identity),
       gated: [],
     };
@@ -155,6 +178,10 @@ export class McpEndpoint {
       resourceMetadataUrl: ctx.resourceMetadata,
       expectedResource: new URL(ctx.resource),
     };
+    // The 401 asks for every scope the bridge has: stock clients request what the challenge names (SEP-835), and
+    // the authorization server grants what the person's access policy gives (writes only where it allows them),
+    // so a person whose rule allows writes holds mssql:write after one sign-in. Verification needs mcp:tools only.
+    const challenge: VerifyBearerTokenOptions = { ...bearer, requiredScopes: [SCOPES.tools, SCOPES.write] };
     const router = express.Router();
     router.use((_req, res, next) => {
       if (!this.stopping) return next();
@@ -168,7 +195,7 @@ export class McpEndpoint {
           next();
         },
         (err: unknown) => {
-          const answer = bearerAuthChallengeResponse(err, bearer);
+          const answer = bearerAuthChallengeResponse(err, challenge);
           this.requests.emit('request', {
             at: Date.now(),
             method: `${req.method} /mcp`,
@@ -217,14 +244,12 @@ export class McpEndpoint {
         reason: `insufficient_scope: the tool needs ${SCOPES.write}`,
         ...who,
       });
+      const description = writeScopeRefusal(this.d.policy.scopesFor(callerOf(auth).identity));
       res.setHeader(
         'WWW-Authenticate',
-        `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.resourceMetadata}", error_description="This tool needs the ${SCOPES.write} scope"`,
+        `Bearer error="insufficient_scope", scope="${SCOPES.tools} ${SCOPES.write}", resource_metadata="${ctx.resourceMetadata}", error_description="${description}"`,
       );
-      res.status(403).json({
-        error: 'insufficient_scope',
-        error_description: `This tool needs the ${SCOPES.write} scope.`,
-      });
+      res.status(403).json({ error: 'insufficient_scope', error_description: description });
       return;
     }
     const legacy = await isLegacyRequest(await toWebRequest(req, req.body), req.body, {
@@ -235,7 +260,7 @@ export class McpEndpoint {
   }
 
   private async handleLegacy(req: Request, res: Response, auth: AuthInfo): Promise<void> {
-    const caller = auth.extra as unknown as CallerInfo;
+    const caller = callerOf(auth);
     // MCP 2025-06-18 removed JSON-RPC batches (2025-03-26, the version assumed without the header, had them).
     const version = req.header('mcp-protocol-version') ?? '2025-03-26';
     if (Array.isArray(req.body) && version >= '2025-06-18')
@@ -248,7 +273,13 @@ export class McpEndpoint {
     const sessionId = req.header('mcp-session-id');
     if (sessionId) {
       const session = this.sessions.get(sessionId);
-      if (!session) return jsonRpcError(res, 404, -32001, 'Session not found; initialize a new session.');
+      if (!session)
+        return jsonRpcError(
+          res,
+          404,
+          -32001,
+          `Session not found: it ended (the bridge restarted, or it had no request for ${Math.round(this.d.sessionIdleMs / 60_000)} minutes); initialize a new session.`,
+        );
       if (session.subject !== caller.identity.subject || session.clientId !== auth.clientId) {
         this.requests.emit('request', {
           at: Date.now(),
@@ -261,17 +292,23 @@ export class McpEndpoint {
         return jsonRpcError(res, 403, -32003, 'This session belongs to another user or client.');
       }
       session.grantId = caller.grantId;
+      session.lastSeen = this.clock.now();
+      // The session follows its token: a refreshed token with more scope lists more tools (tools/list_changed).
+      if (!sameScopes(session.ctx.scopes, auth.scopes)) {
+        session.ctx.scopes = auth.scopes;
+        applyAccess(session.ctx);
+      }
       await session.transport.handleRequest(req, res, req.body);
       return;
     }
-    if (req.method !== 'POST' || !isInitialize(req.body)) {
+    if (req.method === 'POST' && !isInitialize(req.body)) return this.handleSessionless(req, res, auth);
+    if (req.method !== 'POST')
       return jsonRpcError(
         res,
-        400,
+        405,
         -32000,
-        'No Mcp-Session-Id: the first request must be initialize (or use protocol 2026-07-28).',
+        'No Mcp-Session-Id: a GET or DELETE needs the session initialize returned (or use protocol 2026-07-28).',
       );
-    }
     const { server, ctx } = await this.serverFor(auth);
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
@@ -283,10 +320,25 @@ export class McpEndpoint {
           subject: caller.identity.subject,
           clientId: auth.clientId,
           grantId: caller.grantId,
+          lastSeen: this.clock.now(),
         });
       },
       onsessionclosed: (id) => void this.close(id),
     });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+
+  /**
+   * A 2025-era request without Mcp-Session-Id after initialize (Claude.ai is reported to drop the header):
+   * answered statelessly by a fresh server, as SDK v2's legacy fallback does, instead of refused. What such a
+   * call cannot have is a server-to-client request (the client declared no capabilities to this server), so a
+   * write is confirmed through the approval page instead of elicitation.
+   */
+  private async handleSessionless(req: Request, res: Response, auth: AuthInfo): Promise<void> {
+    const { server } = await this.serverFor(auth);
+    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.once('close', () => void server.close().catch(() => undefined));
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);
   }
@@ -314,6 +366,7 @@ export class McpEndpoint {
   }
 
   async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
     this.stopListening();
     await this.modern.close();
     await Promise.all([...this.sessions.keys()].map((id) => this.close(id)));
@@ -353,6 +406,20 @@ function answerStopping({ req, res }: Exchange, message: string): void {
   res.end();
 }
 
+const callerOf = (auth: AuthInfo) => auth.extra as unknown as CallerInfo;
+
+const sameScopes = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
+
+/** Why a token lacks mssql:write, and the one thing that gets it (the person's policy decides, not the client). */
+function writeScopeRefusal(policyScopes: string[]): string {
+  if (!policyScopes.includes(SCOPES.write))
+    return `This tool needs the ${SCOPES.write} scope, and your access policy does not give you writes; ask an administrator.`;
+  return (
+    `This tool needs the ${SCOPES.write} scope, which your access policy now gives you but this token was issued without. ` +
+    'Refreshing the token gets it when your sign-in asked for it; otherwise sign out of this server in your MCP client (or reconnect it) and sign in again.'
+  );
+}
+
 function callsWriteTool(body: unknown): boolean {
   const msgs = Array.isArray(body) ? body : [body];
   return msgs.some((m) => {
@@ -363,7 +430,7 @@ function callsWriteTool(body: unknown): boolean {
 
 /** Who sent a verified request, as the Inspector's feed names them. */
 function whoOf(auth: AuthInfo): Pick<McpRequestEvent, 'clientId' | 'subject' | 'email'> {
-  const { identity } = auth.extra as unknown as CallerInfo;
+  const { identity } = callerOf(auth);
   return { clientId: auth.clientId, subject: identity.subject, email: identity.email };
 }
 

@@ -1,6 +1,5 @@
 import { SCOPES } from '../../shared/config-schema.js';
-import type { ConfirmationCodec } from './confirmations.js';
-import { registerSqlTool, type SqlToolDeps, type ToolEnv } from './tool-call.js';
+import { registerSqlTool, type SqlToolDeps, type ToolEnv, type WriteDeps } from './tool-call.js';
 import type { ToolSet } from './tools.js';
 import { listDatabasesTool } from './tools/list-databases.js';
 import { listTablesTool } from './tools/list-tables.js';
@@ -16,8 +15,11 @@ export type { SqlToolDeps } from './tool-call.js';
 /** Tools that need the write scope; the endpoint answers 403 insufficient_scope for them. */
 export const WRITE_TOOLS = new Set(['execute_statement']);
 
-/** The SQL tools, one file each under tools/; the write tool only for tokens and connections that allow writes. */
-export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }): ToolSet {
+/**
+ * The SQL tools, one file each under tools/; the write tool where a connection allows writes, listed only for
+ * tokens with mssql:write (a 2025-era session whose token gains it later lists it then).
+ */
+export function sqlTools(d: SqlToolDeps & WriteDeps): ToolSet {
   return async (server, ctx) => {
     const env: ToolEnv = { server, d, ctx };
     registerSqlTool(server, d, ctx, listDatabasesTool(env));
@@ -27,7 +29,7 @@ export function sqlTools(d: SqlToolDeps & { confirmations: ConfirmationCodec }):
     registerSqlTool(server, d, ctx, sampleRowsTool(env));
     registerSqlTool(server, d, ctx, runQueryTool(env));
     registerSqlTool(server, d, ctx, explainQueryTool(env));
-    if (ctx.scopes.includes(SCOPES.write) && (await d.profiles.anyAllowsWrites()))
-      registerSqlTool(server, d, ctx, executeStatementTool(env));
+    if (await d.profiles.anyAllowsWrites())
+      registerSqlTool(server, d, ctx, { ...executeStatementTool(env), scope: SCOPES.write });
   };
 }

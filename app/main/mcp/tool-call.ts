@@ -17,6 +17,7 @@ import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { Identity } from '../../shared/types.js';
 import type { AuditEntry, AuditLog } from './audit.js';
 import type { ConfirmationCodec } from './confirmations.js';
+import type { PendingWrites } from './pending-writes.js';
 import type { ToolContext } from './tools.js';
 
 export interface SqlToolDeps {
@@ -25,10 +26,16 @@ export interface SqlToolDeps {
   audit: AuditLog;
 }
 
+/** What the write tool needs beyond the read tools: its confirmation codec and the writes awaiting approval. */
+export interface WriteDeps {
+  confirmations: ConfirmationCodec;
+  pendingWrites: PendingWrites;
+}
+
 /** What a tool's definition may use: the server (elicitation), the services, and the caller. */
 export interface ToolEnv {
   server: McpServer;
-  d: SqlToolDeps & { confirmations: ConfirmationCodec };
+  d: SqlToolDeps & WriteDeps;
   ctx: ToolContext;
 }
 
@@ -62,6 +69,9 @@ export interface ToolOutput {
   statement?: string;
   /** How the call ended when it is not plainly 'ok' (a previewed or declined write). */
   outcome?: AuditEntry['outcome'];
+  /** A write's confirmation: who answered, through which channel (audited). */
+  confirmedBy?: string;
+  confirmedVia?: AuditEntry['confirmedVia'];
 }
 
 export interface ToolDefinition<I extends z.ZodObject> {
@@ -73,6 +83,8 @@ export interface ToolDefinition<I extends z.ZodObject> {
   annotations: ToolAnnotations;
   /** What the access policy must give the caller for this tool to be listed and run. */
   capability: Capability;
+  /** The OAuth scope the token must carry for the tool to be listed (the endpoint refuses the call without it). */
+  scope?: string;
   /** Tools without a connection argument (whoami-like) skip profile resolution. */
   run(args: z.output<I>, call: Call, req: CallRequest): Promise<ToolOutput | InputRequiredResult>;
 }
@@ -102,7 +114,7 @@ export function registerSqlTool<I extends z.ZodObject>(
     },
     (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
   );
-  ctx.gated.push({ tool, capability: def.capability });
+  ctx.gated.push({ tool, capability: def.capability, scope: def.scope });
   return tool;
 }
 
@@ -184,6 +196,8 @@ async function runTool<I extends z.ZodObject>(
       rowCount: out.rows,
       durationMs: Math.round(performance.now() - started),
       outcome: out.outcome ?? 'ok',
+      confirmedBy: out.confirmedBy,
+      confirmedVia: out.confirmedVia,
     });
     return {
       content: [{ type: 'text', text: out.text ?? JSON.stringify(out.structured) }],

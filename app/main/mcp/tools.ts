@@ -9,21 +9,27 @@ import type { AuditLog } from './audit.js';
 export interface ToolContext {
   caller: CallerInfo;
   clientId: string;
+  /** The token's scopes; a 2025-era session follows its newest token (more scope, more tools). */
   scopes: string[];
+  /** The MCP endpoint the token is for (its audience): the approval page of a write is on the same origin. */
+  resource?: URL;
   /** The caller's access under the policy as it is now (read per call: a policy change applies at once). */
   access(): Access;
-  /** Tools registered for this caller with the capability each needs; listed only while the policy gives it. */
-  gated: Array<{ tool: RegisteredTool; capability: Capability }>;
+  /**
+   * Tools registered for this caller with the capability each needs (and the OAuth scope, for the write tool);
+   * listed only while the policy gives the capability and the token carries the scope.
+   */
+  gated: Array<{ tool: RegisteredTool; capability: Capability; scope?: string }>;
 }
 
 /** A group of tools; each registers only the tools the caller's scopes allow. */
 export type ToolSet = (server: McpServer, ctx: ToolContext) => void | Promise<void>;
 
-/** Lists exactly the tools the caller's access allows now (a change notifies a connected 2025-era session). */
+/** Lists exactly the tools the caller's access and token allow now (a change notifies a 2025-era session). */
 export function applyAccess(ctx: ToolContext): void {
   const access = ctx.access();
-  for (const { tool, capability } of ctx.gated) {
-    const allowed = access.can(capability);
+  for (const { tool, capability, scope } of ctx.gated) {
+    const allowed = access.can(capability) && (!scope || ctx.scopes.includes(scope));
     if (allowed && !tool.enabled) tool.enable();
     else if (!allowed && tool.enabled) tool.disable();
   }

@@ -4,17 +4,25 @@ import {
   type InputRequiredResult,
   type McpServer,
 } from '@modelcontextprotocol/server';
+import crypto from 'node:crypto';
+import type { ConfirmChannel, WriteReview } from '../../shared/types.js';
 import { ConfirmationCodec, type WriteConfirmation } from './confirmations.js';
+import type { PendingWrites } from './pending-writes.js';
 import { ToolRefusal, type Call, type CallRequest, type ToolOutput } from './tool-call.js';
 import type { ToolContext } from './tools.js';
 
 interface WriteCall {
   server: McpServer;
   codec: ConfirmationCodec;
+  pending: PendingWrites;
   ctx: ToolContext;
   call: Call;
   req: CallRequest;
   sql: string;
+  /** The id of a write previewed earlier and approved outside the client (the second call of channel 3). */
+  pendingWriteId?: string;
+  /** performance.now() when the call began (the result's elapsedMs). */
+  startedAt?: number;
 }
 
 const CONFIRM_KEY = 'confirm';
@@ -31,111 +39,268 @@ const confirmSchema = {
   required: [CONFIRM_KEY],
 };
 
+/** `_meta` of the write's elicitation: the review as data, so the connector and the app show the same content. */
+export const WRITE_REVIEW_META = 'io.github.mssql-mcp-bridge/write-review';
+/** `_meta` of an elicitation result a connector answered for its client: where the person confirmed. */
+export const CONFIRMED_VIA_META = 'io.github.mssql-mcp-bridge/confirmed-via';
+
 /**
  * execute_statement with the person's confirmation. Round 1 runs the statement in a transaction that is always
- * rolled back, to learn its effect, and asks the person through MCP elicitation (an input_required result on
- * 2026-07-28; the SDK turns it into elicitation/create for 2025-era sessions). Round 2 carries the signed
- * preview back: on acceptance the statement runs again in a transaction that commits only when it affects the
- * same rows. No lock is held while the person decides; decline, cancel, expiry and replay change nothing.
+ * rolled back, to learn its effect, then asks the person through the first channel that reaches them:
+ * 1. the client's own form elicitation (an input_required result on 2026-07-28; the SDK turns it into
+ *    elicitation/create for 2025-era sessions) — also what the stdio connector declares when it can serve it
+ *    through the desktop app or its own page;
+ * 2. otherwise a pending write with an approval link (the bridge's page, signed in as the same person, or the
+ *    desktop app); the client calls again with its id once the person approved.
+ * Round 2 commits only in a transaction that affects the same rows as the preview. No lock is held while the
+ * person decides; decline, cancel, expiry and replay change nothing, and a write commits at most once.
  */
-export async function confirmedWrite(w: WriteCall): Promise<ToolOutput | InputRequiredResult> {
-  const started = performance.now();
-  const identity = w.ctx.caller.identity;
-  const rowsOf = (end: 'rollback' | 'commit', check?: (effect: number[]) => void) =>
-    w.req.session(end, async (r) => {
-      const effect = (await r().query(w.sql)).rowsAffected;
-      check?.(effect);
-      return effect;
-    });
-  const done = (effect: number[], committed: boolean, text: string, outcome?: ToolOutput['outcome']) => {
-    const structured = {
-      database: w.call.database,
-      rowsAffected: sum(effect),
-      elapsedMs: Math.round(performance.now() - started),
-      committed,
-    };
-    return { structured, text, rows: sum(effect), statement: w.sql, outcome };
-  };
-
+export async function confirmedWrite(call: WriteCall): Promise<ToolOutput | InputRequiredResult> {
+  const w = { ...call, startedAt: performance.now() };
   if (!w.call.profile.confirm_writes) {
-    const effect = await rowsOf('commit');
-    return done(effect, true, `Committed: ${rowsText(effect)} (confirm_writes is off for this connection).`);
-  }
-
-  const confirmation = w.req.ctx.mcpReq.requestState<WriteConfirmation>();
-  if (!confirmation) {
-    const elicitation = w.server.server.getClientCapabilities()?.elicitation;
-    if (!elicitation || (Object.keys(elicitation).length > 0 && !elicitation.form))
-      throw new ToolRefusal(
-        `Writes on "${w.call.profile.id}" need your confirmation, and this MCP client cannot ask for it (no form elicitation support). ` +
-          'Use a client that supports MCP elicitation (MCP Inspector, VS Code, the SDK client), or have an administrator set confirm_writes: false on this connection.',
-      );
-    const effect = await rowsOf('rollback');
-    const requestState = await w.codec.mint({
-      subject: identity.subject,
-      clientId: w.ctx.clientId,
-      profile: w.call.profile.id,
-      database: w.call.database,
-      statementHash: ConfirmationCodec.statementHash(w.sql),
+    const effect = await rowsOf(w, 'commit');
+    return done(
+      w,
       effect,
-    });
-    return inputRequired({
-      inputRequests: {
-        [CONFIRM_KEY]: inputRequired.elicit({
-          mode: 'form',
-          message: confirmMessage(w, effect),
-          requestedSchema: confirmSchema,
-        }),
-      },
-      requestState,
-    });
+      true,
+      `Committed: ${rowsText(effect)} (confirm_writes is off for this connection).`,
+    );
   }
+  const confirmation = w.req.ctx.mcpReq.requestState<WriteConfirmation>();
+  if (confirmation) return afterElicitation(w, confirmation);
+  if (w.pendingWriteId) return afterApproval(w, w.pendingWriteId);
+  if (elicits(w)) return askByElicitation(w);
+  return askByApprovalLink(w);
+}
 
-  if (
-    confirmation.subject !== identity.subject ||
-    confirmation.clientId !== w.ctx.clientId ||
-    confirmation.profile !== w.call.profile.id ||
-    confirmation.database !== w.call.database ||
-    confirmation.statementHash !== ConfirmationCodec.statementHash(w.sql)
-  )
+/** Whether the client can show a form: it declared form elicitation (or elicitation without modes). */
+function elicits(w: WriteCall): boolean {
+  const elicitation = w.server.server.getClientCapabilities()?.elicitation;
+  return !!elicitation && (Object.keys(elicitation).length === 0 || !!elicitation.form);
+}
+
+function rowsOf(w: WriteCall, end: 'rollback' | 'commit', check?: (effect: number[]) => void) {
+  return w.req.session(end, async (r) => {
+    const effect = (await r().query(w.sql)).rowsAffected;
+    check?.(effect);
+    return effect;
+  });
+}
+
+function done(
+  w: WriteCall,
+  effect: number[],
+  committed: boolean,
+  text: string,
+  more: Partial<ToolOutput> & { pending?: Record<string, unknown> } = {},
+): ToolOutput {
+  const { pending, ...rest } = more;
+  const structured = {
+    database: w.call.database,
+    rowsAffected: sum(effect),
+    elapsedMs: Math.round(performance.now() - (w.startedAt ?? performance.now())),
+    committed,
+    ...pending,
+  };
+  return { structured, text, rows: sum(effect), statement: w.sql, ...rest };
+}
+
+function reviewOf(w: WriteCall, effect: number[]): Omit<WriteReview, 'id' | 'expiresAt'> {
+  const p = w.call.profile;
+  const identity = w.ctx.caller.identity;
+  return {
+    statement: w.sql,
+    server: `${p.host}:${p.port}`,
+    database: w.call.database,
+    connection: p.id,
+    runsAs:
+      p.impersonation === 'execute_as_user'
+        ? `database user ${w.call.access.dbUser ?? identity.dbUser}`
+        : "the connection's own login (no impersonation)",
+    rowsAffected: sum(effect),
+    requestedBy: identity.email ?? identity.subject,
+    client: w.ctx.clientId,
+  };
+}
+
+function bindingOf(w: WriteCall, effect: number[]) {
+  return {
+    clientId: w.ctx.clientId,
+    profile: w.call.profile.id,
+    database: w.call.database,
+    statementHash: ConfirmationCodec.statementHash(w.sql),
+    effect,
+  };
+}
+
+/** The binding of a confirmation must be this call's: same person, client, connection, database and statement. */
+function sameCall(w: WriteCall, b: ReturnType<typeof bindingOf>, subject: string): boolean {
+  return (
+    subject === w.ctx.caller.identity.subject &&
+    b.clientId === w.ctx.clientId &&
+    b.profile === w.call.profile.id &&
+    b.database === w.call.database &&
+    b.statementHash === ConfirmationCodec.statementHash(w.sql)
+  );
+}
+
+/** Commits in a transaction that rolls back unless the statement affects what the preview showed. */
+function commitAsPreviewed(w: WriteCall, previewed: number[]) {
+  return rowsOf(w, 'commit', (now) => {
+    if (now.length !== previewed.length || now.some((n, i) => n !== previewed[i]))
+      throw new ToolRefusal(
+        `The data changed since the preview: the statement now affects ${rows(now)} instead of ${sum(previewed)}. ` +
+          'It was rolled back and nothing changed; call execute_statement again to preview it anew.',
+      );
+  });
+}
+
+async function askByElicitation(w: WriteCall): Promise<InputRequiredResult> {
+  const identity = w.ctx.caller.identity;
+  const effect = await rowsOf(w, 'rollback');
+  const requestState = await w.codec.mint({ subject: identity.subject, ...bindingOf(w, effect) });
+  const review: WriteReview = {
+    ...reviewOf(w, effect),
+    id: crypto.randomUUID(),
+    expiresAt: Date.now() + w.pending.ttlMs,
+  };
+  return inputRequired({
+    inputRequests: {
+      [CONFIRM_KEY]: inputRequired.elicit({
+        mode: 'form',
+        message: confirmMessage(review),
+        requestedSchema: confirmSchema,
+        _meta: { [WRITE_REVIEW_META]: review },
+      }),
+    },
+    requestState,
+  });
+}
+
+async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): Promise<ToolOutput> {
+  if (!sameCall(w, confirmation, confirmation.subject))
     throw new ToolRefusal(
       'This confirmation was given for another statement, connection or user; nothing was run. Call execute_statement again.',
     );
+  const response = w.req.ctx.mcpReq.inputResponses?.[CONFIRM_KEY] as
+    { _meta?: Record<string, unknown> } | undefined;
+  const reported = response?._meta?.[CONFIRMED_VIA_META];
+  const via: ConfirmChannel =
+    reported === 'desktop app' || reported === 'connector page' ? reported : 'elicitation';
+  const by = w.ctx.caller.identity.email ?? w.ctx.caller.identity.subject;
   const answer = acceptedContent(w.req.ctx.mcpReq.inputResponses, CONFIRM_KEY);
-  if (answer?.[CONFIRM_KEY] !== true) {
+  if (answer?.[CONFIRM_KEY] !== true)
     return done(
+      w,
       [],
       false,
       'Not run: the change was not confirmed (declined or cancelled). Nothing changed.',
-      'declined',
+      {
+        outcome: 'declined',
+        confirmedBy: by,
+        confirmedVia: via,
+      },
     );
-  }
   if (!(await w.codec.consume(confirmation)))
     throw new ToolRefusal(
       'This confirmation was already used; nothing was run again. Call execute_statement again for another change.',
     );
-  const effect = await rowsOf('commit', (now) => {
-    if (now.length !== confirmation.effect.length || now.some((n, i) => n !== confirmation.effect[i]))
-      throw new ToolRefusal(
-        `The data changed since the preview: the statement now affects ${rows(now)} instead of ${sum(confirmation.effect)}. ` +
-          'It was rolled back and nothing changed; call execute_statement again to preview it anew.',
-      );
+  const effect = await commitAsPreviewed(w, confirmation.effect);
+  return done(w, effect, true, `Committed after confirmation: ${rowsText(effect)}.`, {
+    confirmedBy: by,
+    confirmedVia: via,
   });
-  return done(effect, true, `Committed after confirmation: ${rowsText(effect)}.`);
 }
 
-function confirmMessage(w: WriteCall, effect: number[]): string {
-  const p = w.call.profile;
-  const runsAs =
-    p.impersonation === 'execute_as_user'
-      ? `database user ${w.ctx.caller.identity.dbUser}`
-      : "the connection's own login (no impersonation)";
+/** Channel 3: the client cannot show a form, so the person approves on the bridge's page (or in the app). */
+async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
+  const effect = await rowsOf(w, 'rollback');
+  const review = await w.pending.create(
+    reviewOf(w, effect),
+    w.ctx.caller.identity.subject,
+    bindingOf(w, effect),
+  );
+  const url = approvalUrl(w, review.id);
+  const minutes = Math.round(w.pending.ttlMs / 60_000);
+  return done(
+    w,
+    effect,
+    false,
+    [
+      `Not committed yet: this change needs the person's approval, and this MCP client cannot ask for it. Preview (run and rolled back): ${rowsText(effect)}.`,
+      `Ask the person to open ${url} (signed in as themselves), review and approve it within ${minutes} minutes; it is also in the MSSQL MCP Bridge app under "Waiting for you".`,
+      `Once they have approved, call execute_statement again with the same sql, connection and database and pending_write_id "${review.id}": it commits then, only if it still affects the same rows.`,
+    ].join('\n'),
+    {
+      outcome: 'pending',
+      pending: {
+        pendingWriteId: review.id,
+        approvalUrl: url,
+        expiresAt: new Date(review.expiresAt).toISOString(),
+      },
+    },
+  );
+}
+
+async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {
+  const pending = await w.pending.get(id);
+  if (!pending || !sameCall(w, pending.binding, pending.subject))
+    throw new ToolRefusal(
+      `No write "${id}" waits for this statement, connection and user; nothing was run. Call execute_statement without pending_write_id to preview it anew.`,
+    );
+  const by = { confirmedBy: pending.view.decidedBy, confirmedVia: pending.view.decidedVia };
+  switch (pending.view.status) {
+    case 'pending':
+      return done(
+        w,
+        [],
+        false,
+        `Not committed: the person has not approved this change yet. Ask them to open ${approvalUrl(w, id)}; call again with pending_write_id "${id}" once they have.`,
+        { outcome: 'pending', pending: { pendingWriteId: id, approvalUrl: approvalUrl(w, id) } },
+      );
+    case 'declined':
+      return done(w, [], false, 'Not run: the person declined this change. Nothing changed.', {
+        outcome: 'declined',
+        ...by,
+      });
+    case 'expired':
+      throw new ToolRefusal(
+        'This change was not approved in time and expired; nothing changed. Call execute_statement again to preview it anew.',
+      );
+    case 'approved':
+      break;
+    default:
+      throw new ToolRefusal(
+        `This change was already ${pending.view.status === 'failed' ? 'tried and rolled back' : 'committed'}; nothing was run again. Call execute_statement again for another change.`,
+      );
+  }
+  if ((pending.decidedAt ?? 0) + w.pending.ttlMs < Date.now())
+    throw new ToolRefusal(
+      'This approval is too old to commit (it waited longer than the confirmation time); nothing changed. Call execute_statement again to preview it anew.',
+    );
+  if (!(await w.pending.claim(id)))
+    throw new ToolRefusal('This change is being committed, or was, by another call; nothing was run again.');
+  try {
+    const effect = await commitAsPreviewed(w, pending.binding.effect);
+    await w.pending.finish(id, true);
+    return done(w, effect, true, `Committed after approval: ${rowsText(effect)}.`, by);
+  } catch (err) {
+    await w.pending.finish(id, false);
+    throw err;
+  }
+}
+
+function approvalUrl(w: WriteCall, id: string): string {
+  return new URL(`/writes/${id}`, w.ctx.resource ?? 'http://127.0.0.1/').href;
+}
+
+function confirmMessage(r: WriteReview): string {
   return [
-    `Commit this change on ${p.host}:${p.port}, database ${w.call.database} (connection "${p.id}"), as ${runsAs}?`,
+    `Commit this change on ${r.server}, database ${r.database} (connection "${r.connection}"), as ${r.runsAs}?`,
     '',
-    w.sql.length > 2000 ? `${w.sql.slice(0, 2000)}…[${w.sql.length} chars]` : w.sql,
+    r.statement.length > 2000 ? `${r.statement.slice(0, 2000)}…[${r.statement.length} chars]` : r.statement,
     '',
-    `Preview (run and rolled back just now): ${rowsText(effect)}.`,
+    `Preview (run and rolled back just now): ${r.rowsAffected} row${r.rowsAffected === 1 ? '' : 's'} affected.`,
     'It is committed only if it still affects the same rows.',
   ].join('\n');
 }

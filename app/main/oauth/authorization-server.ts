@@ -48,6 +48,11 @@ export interface AuthorizationServerDeps {
   revokeAccessToken: (token: string, clientId: string) => Promise<void>;
   /** Extra grant types (ID-JAG) registered on every origin's provider. */
   extend?: (provider: Provider, ctx: OriginContext) => void;
+  /**
+   * The scopes the person behind a grant may hold now (their access policy); undefined for an unknown grant.
+   * Every access token is capped with it at issuance (code exchange and refresh).
+   */
+  grantableScopes: (grantId: string) => Promise<string[] | undefined>;
 }
 
 /** Routes oidc-provider answers (everything else is the bridge's own). */
@@ -223,13 +228,17 @@ function serverFeatures(d: AuthorizationServerDeps, ctx: OriginContext): Configu
       enabled: true,
       defaultResource: () => ctx.resource,
       useGrantedResource: () => true,
-      getResourceServerInfo: (_c, resource) => {
+      getResourceServerInfo: async (c, resource) => {
         if (resource !== ctx.resource)
           throw new errors.InvalidTarget(
             `this authorization server issues tokens only for ${ctx.resource}, not ${resource}`,
           );
+        // At a code exchange or refresh the grant is known: the token gets what the person's policy gives now
+        // (RFC 6749 §3.3: the token response's `scope` says so). At /authorize every scope may be asked for.
+        const grantId = c.oidc.entities.Grant?.jti;
+        const scopes = grantId ? await d.grantableScopes(grantId) : undefined;
         return {
-          ...resourceServerInfo(d.config, ctx),
+          ...resourceServerInfo(d.config, ctx, scopes),
           accessTokenFormat: 'jwt',
           jwt: { sign: { alg: SIGNING_ALG } },
         };
@@ -321,9 +330,13 @@ function fixedWindow(max: number, windowMs: number): () => boolean {
 }
 
 /** The one resource server (this origin's /mcp) and what its tokens carry. */
-export function resourceServerInfo(config: BridgeConfig, ctx: OriginContext) {
+export function resourceServerInfo(
+  config: BridgeConfig,
+  ctx: OriginContext,
+  scopes: readonly string[] = SUPPORTED_SCOPES,
+) {
   return {
-    scope: SUPPORTED_SCOPES.join(' '),
+    scope: scopes.join(' '),
     audience: ctx.resource,
     accessTokenTTL: config.oauth.access_token_ttl_seconds,
   };

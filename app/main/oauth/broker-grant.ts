@@ -1,21 +1,23 @@
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { SCOPES } from '../../shared/config-schema.js';
 import { BROKER_GRANT, type TokenBroker } from '../broker/token-broker.js';
 import type { GrantStore } from './grants.js';
 import { issueAccessToken, type ResourceServerInfo } from './issue-access-token.js';
 import type { OriginContext } from './origin.js';
+import type { Identity } from '../../shared/types.js';
 
 export interface BrokerGrantDeps {
   broker: TokenBroker;
   grants: GrantStore;
   resourceServer: (ctx: OriginContext) => ResourceServerInfo;
+  /** What the person's access policy gives (the desktop sign-in grants exactly that). */
+  scopesFor: (identity: Identity) => string[];
 }
 
 /**
  * A connector redeems the one-time code the running app gave it over the local channel (`broker/`): an
  * ordinary audience-bound access token of its own pre-registered client, for the person signed in on this
- * computer, recorded as a brokered session (the Inspector shows it; signing out in the tray revokes it). No
+ * computer, with the scopes their access policy gives (writes included where their rule allows them), recorded as a brokered session (the Inspector shows it; signing out in the tray revokes it). No
  * refresh token: when it expires the connector asks the app again, which keeps the app's sign-in and the
  * person's allowance the source of truth.
  */
@@ -35,7 +37,7 @@ export function registerBrokerGrant(provider: Provider, origin: OriginContext, d
       await issueAccessToken(provider, ctx, {
         origin,
         identity,
-        scopes: [SCOPES.tools],
+        scopes: d.scopesFor(identity),
         gty: BROKER_GRANT,
         grants: d.grants,
         resourceServer: d.resourceServer(origin),

@@ -76,7 +76,14 @@ export class ClientRegistry {
           id,
         ]);
         if (!row) return undefined;
-        const { [SKIP_CONSENT]: _skip, ...metadata } = JSON.parse(row.metadata) as Record<string, unknown>;
+        // A registration's `scope` is what the client read when it registered (often only the challenge's
+        // `mcp:tools`); as a ceiling it would refuse forever a scope the person's policy gives later. The policy
+        // caps every token instead (getResourceServerInfo), so the registered scope is not kept as a limit.
+        const {
+          [SKIP_CONSENT]: _skip,
+          scope: _scope,
+          ...metadata
+        } = JSON.parse(row.metadata) as Record<string, unknown>;
         return metadata;
       },
       async destroy(id) {

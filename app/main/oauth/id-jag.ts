@@ -9,6 +9,7 @@ import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
 import { issueAccessToken, type ResourceServerInfo } from './issue-access-token.js';
 import type { OriginContext } from './origin.js';
+import type { Identity } from '../../shared/types.js';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export const ID_JAG_TYP = 'oauth-id-jag+jwt';
@@ -19,6 +20,8 @@ export interface IdJagDeps {
   grants: GrantStore;
   models: ModelStore;
   resourceServer: (ctx: OriginContext) => ResourceServerInfo;
+  /** What the person's access policy gives: the token carries no more, whatever the assertion allows. */
+  scopesFor: (identity: Identity) => string[];
 }
 
 /**
@@ -86,10 +89,17 @@ export function registerIdJagGrant(provider: Provider, origin: OriginContext, d:
         if (err instanceof IdentityMappingError) throw refuse(err.message);
         throw err;
       }
+      const byPolicy = d.scopesFor(identity);
+      const granted = scopes.filter((s) => byPolicy.includes(s));
+      if (!granted.length)
+        throw new errors.InvalidScope(
+          "none of the requested scopes is given by this person's access policy",
+          scopes.join(' '),
+        );
       await issueAccessToken(provider, ctx, {
         origin,
         identity,
-        scopes,
+        scopes: granted,
         gty: JWT_BEARER,
         grants: d.grants,
         resourceServer: d.resourceServer(origin),

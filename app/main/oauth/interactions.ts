@@ -22,10 +22,12 @@ interface UpstreamSignIn {
   origin: string;
   idpId: string;
   checks: UpstreamChecks;
+  /** Where the browser picks up the outcome, when not an authorization's interaction (the write approval page). */
+  returnTo?: string;
 }
 
 /** What the IdP answered, waiting for the browser that started the sign-in to pick it up. */
-interface SignInOutcome {
+export interface SignInOutcome {
   uid: string;
   identity?: Identity;
   error?: { error: string; error_description: string };
@@ -137,10 +139,8 @@ export class Interactions {
     }
     const finish = await this.put(outcome, this.d.config.oauth.pending_authorization_ttl_seconds);
     res.setHeader('Cache-Control', 'no-store');
-    res.redirect(
-      303,
-      `${pending.origin}/interaction/${encodeURIComponent(pending.uid)}/signed-in?finish=${finish}`,
-    );
+    const pickUp = pending.returnTo ?? `/interaction/${encodeURIComponent(pending.uid)}/signed-in`;
+    res.redirect(303, `${pending.origin}${pickUp}?finish=${finish}`);
   }
 
   /** GET /interaction/:uid: the login prompt goes to the IdP; the consent prompt shows the consent page. */
@@ -151,6 +151,15 @@ export class Interactions {
     if (!details) return;
     if (details.prompt.name === 'consent') return this.consentPage(res, details);
 
+    await this.signInAtIdp(req, res, { uid: details.uid });
+  }
+
+  /**
+   * Sends the browser to the active IdP with the bridge's own state, nonce and PKCE; the outcome comes back under
+   * `uid` to `returnTo` (default: the interaction's signed-in step). Also the sign-in of the write approval page.
+   */
+  async signInAtIdp(req: Request, res: Response, o: { uid: string; returnTo?: string }): Promise<void> {
+    const ctx = this.d.originOf(req);
     const profile = await this.d.profiles.active();
     if (!profile) {
       const all = await this.d.profiles.list();
@@ -174,10 +183,21 @@ export class Interactions {
       sendErrorPage(res, e.httpStatus === 400 ? 502 : e.httpStatus, e.code, e.message);
       return;
     }
-    const pending: UpstreamSignIn = { uid: details.uid, origin: ctx.origin, idpId: profile.id, checks };
+    const pending: UpstreamSignIn = {
+      uid: o.uid,
+      origin: ctx.origin,
+      idpId: profile.id,
+      checks,
+      ...(o.returnTo ? { returnTo: o.returnTo } : {}),
+    };
     await this.put(pending, this.d.config.oauth.pending_authorization_ttl_seconds, state);
     res.setHeader('Cache-Control', 'no-store');
     res.redirect(302, url.href);
+  }
+
+  /** The IdP's outcome stored under a `finish` key (once: it is deleted as it is read). */
+  takeOutcome(finish: string): Promise<SignInOutcome | undefined> {
+    return this.take<SignInOutcome>(finish);
   }
 
   /** GET /interaction/:uid/signed-in?finish=…: the IdP's outcome, taken up by the browser that started. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { policySchema, type PolicyConfig, type PolicyInput } from '../../shared/config-schema.js';
+import { policySchema, SCOPES, type PolicyConfig, type PolicyInput } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
 import type { SettingsRepository } from '../state/repositories.js';
 import { decideAccess, type Access } from './access-policy.js';
@@ -37,5 +37,16 @@ export class PolicyStore extends EventEmitter<{ change: [PolicyConfig] }> {
 
   decide(identity: Identity): Access {
     return decideAccess(identity, this.current);
+  }
+
+  /**
+   * The OAuth scopes this person's access gives now: `mcp:tools` for everyone the policy lets in, and
+   * `mssql:write` only where their rule gives the write tool. The authorization server caps every token it
+   * issues (code exchange, refresh, the desktop sign-in, ID-JAG) with this, so a token never carries a right the
+   * policy does not give, and a refresh after a policy change carries the new one.
+   */
+  scopesFor(identity: Identity): string[] {
+    const access = this.decide(identity);
+    return access.can('write') ? [SCOPES.tools, SCOPES.write] : [SCOPES.tools];
   }
 }

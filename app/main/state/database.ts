@@ -7,6 +7,27 @@ export type StateDb = Database.Database;
 /**
  * Schema migrations, applied in order once each. Append only: a shipped migration never changes.
  */
+/**
+ * Writes waiting for a person's approval outside the MCP client (clients without elicitation), and who confirmed
+ * each audited write through which channel. Nothing of the write's transaction is held: the row is the preview.
+ */
+const PENDING_WRITES_SQLITE = `
+  CREATE TABLE pending_writes (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    status TEXT NOT NULL,            -- pending | approved | declined | committing | committed | failed
+    created_at INTEGER NOT NULL,     -- ms since epoch
+    expires_at INTEGER NOT NULL,     -- ms: no decision after this
+    data TEXT NOT NULL,              -- JSON: what the person reviews and what binds it (client, statement hash, effect)
+    decided_by TEXT,
+    decided_via TEXT,
+    decided_at INTEGER
+  );
+  CREATE INDEX pending_writes_open ON pending_writes(status, expires_at);
+  ALTER TABLE audit ADD COLUMN confirmed_by TEXT;
+  ALTER TABLE audit ADD COLUMN confirmed_via TEXT;
+`;
+
 const MIGRATIONS: string[] = [
   `
   CREATE TABLE clients (
@@ -144,6 +165,7 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE grants ADD COLUMN via TEXT;          -- 'broker': from the desktop sign-in, no browser`,
   // A rotated refresh token's successor (sealed): a second rotation of it gets the same one.
   `ALTER TABLE oidc_models ADD COLUMN successor BLOB;`,
+  PENDING_WRITES_SQLITE,
 ];
 
 /** The schema version a database has once every migration of this build is applied. */

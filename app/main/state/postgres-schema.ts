@@ -49,6 +49,15 @@ const MIGRATIONS: string[] = [
   CREATE TABLE secrets (account TEXT PRIMARY KEY, sealed BYTEA NOT NULL);
   `,
   `ALTER TABLE oidc_models ADD COLUMN successor BYTEA;`,
+  `
+  CREATE TABLE pending_writes (
+    id TEXT PRIMARY KEY, subject TEXT NOT NULL, status TEXT NOT NULL, created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL, data TEXT NOT NULL, decided_by TEXT, decided_via TEXT, decided_at BIGINT
+  );
+  CREATE INDEX pending_writes_open ON pending_writes(status, expires_at);
+  ALTER TABLE audit ADD COLUMN confirmed_by TEXT;
+  ALTER TABLE audit ADD COLUMN confirmed_via TEXT;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

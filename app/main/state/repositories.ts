@@ -13,6 +13,7 @@ export interface StateRepositories {
   readonly idpProfiles: DocumentRepository;
   readonly connectionProfiles: DocumentRepository;
   readonly audit: AuditRepository;
+  readonly pendingWrites: PendingWriteRepository;
   /** The schema version the store is at, or throws when it does not answer (readiness). */
   schemaVersion(): Promise<number>;
   /** The version this build's migrations bring it to. */
@@ -53,4 +54,36 @@ export interface AuditRepository {
   query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]>;
   /** Drops entries older than `before` (ms), then all but the newest `keep`. */
   prune(before: number, keep: number): Promise<void>;
+}
+
+/** A write waiting for a person's approval, as stored (what it shows and binds is the owner's JSON). */
+export interface PendingWriteRow {
+  id: string;
+  subject: string;
+  status: 'pending' | 'approved' | 'declined' | 'committing' | 'committed' | 'failed';
+  createdAt: number;
+  expiresAt: number;
+  data: unknown;
+  decidedBy?: string;
+  decidedVia?: string;
+  decidedAt?: number;
+}
+
+export interface PendingWriteRepository {
+  insert(row: {
+    id: string;
+    subject: string;
+    createdAt: number;
+    expiresAt: number;
+    data: object;
+  }): Promise<void>;
+  get(id: string): Promise<PendingWriteRow | undefined>;
+  /** Every write still waiting for a decision at `now`, oldest first. */
+  open(now: number): Promise<PendingWriteRow[]>;
+  /** Records the decision on a write still pending and unexpired at `now`; false when there was none to make. */
+  decide(id: string, to: 'approved' | 'declined', by: string, via: string, now: number): Promise<boolean>;
+  /** Moves a write from one status to another; false when it was not in `from` (someone else moved it first). */
+  transition(id: string, from: PendingWriteRow['status'], to: PendingWriteRow['status']): Promise<boolean>;
+  /** Drops writes created before `before` (ms). */
+  prune(before: number): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AuditEntry } from '../../shared/types.js';
+import { CONFIRM_CHANNELS, type AuditEntry } from '../../shared/types.js';
 import { SCHEMA_VERSION, nowSeconds } from './database.js';
 import { POSTGRES_SCHEMA_VERSION } from './postgres-schema.js';
 import type { Sql } from './sql.js';
@@ -8,6 +8,8 @@ import {
   type AuditRepository,
   type DocumentRepository,
   type NewAuditRow,
+  type PendingWriteRepository,
+  type PendingWriteRow,
   type SettingsRepository,
   type StateRepositories,
 } from './repositories.js';
@@ -19,6 +21,7 @@ export function sqlRepositories(sql: Sql): StateRepositories {
     idpProfiles: new SqlDocuments(sql, 'idp_profiles'),
     connectionProfiles: new SqlDocuments(sql, 'connection_profiles'),
     audit: new SqlAudit(sql),
+    pendingWrites: new SqlPendingWrites(sql),
     expectedSchemaVersion: sql.dialect === 'sqlite' ? SCHEMA_VERSION : POSTGRES_SCHEMA_VERSION,
     async schemaVersion() {
       if (sql.dialect === 'sqlite')
@@ -101,7 +104,7 @@ class SqlDocuments implements DocumentRepository {
   }
 }
 
-const OUTCOMES = ['ok', 'error', 'refused', 'cancelled', 'declined'] as const;
+const OUTCOMES = ['ok', 'error', 'refused', 'cancelled', 'declined', 'pending'] as const;
 const opt = <T extends z.ZodType>(t: T) => t.nullable().transform((v) => v ?? undefined);
 
 /** An audit row as stored, checked and mapped to the entry the app shows. */
@@ -125,6 +128,8 @@ const auditRow = z
     error_code: opt(z.string()),
     error_message: opt(z.string()),
     policy_rule: opt(z.string()),
+    confirmed_by: opt(z.string()).optional(),
+    confirmed_via: opt(z.enum(CONFIRM_CHANNELS)).optional(),
   })
   .transform((r): AuditEntry => ({
     id: r.id,
@@ -145,6 +150,8 @@ const auditRow = z
     errorCode: r.error_code,
     errorMessage: r.error_message,
     rule: r.policy_rule,
+    confirmedBy: r.confirmed_by,
+    confirmedVia: r.confirmed_via,
   }));
 
 /** Checks one stored audit row (both backends have the same columns). */
@@ -162,8 +169,8 @@ class SqlAudit implements AuditRepository {
 
   async insert(e: NewAuditRow): Promise<number> {
     const row = await this.sql.get<{ id: number }>(
-      `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule, confirmed_by, confirmed_via)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       [
         e.at,
         e.subject,
@@ -182,6 +189,8 @@ class SqlAudit implements AuditRepository {
         e.errorCode ?? null,
         e.errorMessage ?? null,
         e.rule ?? null,
+        e.confirmedBy ?? null,
+        e.confirmedVia ?? null,
       ],
     );
     return row!.id;
@@ -211,5 +220,84 @@ class SqlAudit implements AuditRepository {
       'DELETE FROM audit WHERE id <= (SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?)',
       [keep],
     );
+  }
+}
+
+const pendingWriteRow = z
+  .object({
+    id: z.string(),
+    subject: z.string(),
+    status: z.enum(['pending', 'approved', 'declined', 'committing', 'committed', 'failed']),
+    created_at: z.coerce.number(),
+    expires_at: z.coerce.number(),
+    data: z.string(),
+    decided_by: opt(z.string()),
+    decided_via: opt(z.string()),
+    decided_at: opt(z.coerce.number()),
+  })
+  .transform((r): PendingWriteRow => ({
+    id: r.id,
+    subject: r.subject,
+    status: r.status,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    data: parseJson(r.data, `pending write "${r.id}"`),
+    decidedBy: r.decided_by,
+    decidedVia: r.decided_via,
+    decidedAt: r.decided_at,
+  }));
+
+function readPendingWrite(row: unknown): PendingWriteRow {
+  const parsed = pendingWriteRow.safeParse(row);
+  if (!parsed.success)
+    throw new StoredRowError(
+      `A pending write row is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`,
+    );
+  return parsed.data;
+}
+
+class SqlPendingWrites implements PendingWriteRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async insert(r: { id: string; subject: string; createdAt: number; expiresAt: number; data: object }) {
+    await this.sql.run(
+      "INSERT INTO pending_writes (id, subject, status, created_at, expires_at, data) VALUES (?, ?, 'pending', ?, ?, ?)",
+      [r.id, r.subject, r.createdAt, r.expiresAt, JSON.stringify(r.data)],
+    );
+  }
+
+  async get(id: string): Promise<PendingWriteRow | undefined> {
+    const row = await this.sql.get('SELECT * FROM pending_writes WHERE id = ?', [id]);
+    return row && readPendingWrite(row);
+  }
+
+  async open(now: number): Promise<PendingWriteRow[]> {
+    const rows = await this.sql.all(
+      "SELECT * FROM pending_writes WHERE status = 'pending' AND expires_at >= ? ORDER BY created_at",
+      [now],
+    );
+    return rows.map(readPendingWrite);
+  }
+
+  async decide(id: string, to: 'approved' | 'declined', by: string, via: string, now: number) {
+    const changed = await this.sql.run(
+      "UPDATE pending_writes SET status = ?, decided_by = ?, decided_via = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at >= ?",
+      [to, by, via, now, id, now],
+    );
+    return changed === 1;
+  }
+
+  async transition(id: string, from: PendingWriteRow['status'], to: PendingWriteRow['status']) {
+    return (
+      (await this.sql.run('UPDATE pending_writes SET status = ? WHERE id = ? AND status = ?', [
+        to,
+        id,
+        from,
+      ])) === 1
+    );
+  }
+
+  async prune(before: number): Promise<void> {
+    await this.sql.run('DELETE FROM pending_writes WHERE created_at < ?', [before]);
   }
 }

@@ -9,16 +9,30 @@ export function executeStatementTool({ server, d, ctx }: ToolEnv) {
     title: 'Execute a write statement',
     description:
       'Runs one INSERT, UPDATE or DELETE (T-SQL) as the signed-in user. The bridge first previews its effect (rows affected, rolled back) and asks the person to confirm; ' +
-      'it commits only on their acceptance and only if the effect is still the same. Only on connections that allow writes.',
+      'it commits only on their acceptance and only if the effect is still the same. Only on connections that allow writes. ' +
+      'When the answer says the person must approve at a link, give them the link, wait until they say they approved, then call again with the same arguments and the pending_write_id it names.',
     input: z.object({
       ...where,
       sql: z.string().min(1).max(100_000).describe('One T-SQL INSERT, UPDATE or DELETE statement.'),
+      pending_write_id: z
+        .string()
+        .uuid()
+        .optional()
+        .describe(
+          'The id of a write the person approved at its link (from the previous answer); commits it.',
+        ),
     }),
     output: z.object({
       database: z.string(),
       rowsAffected: z.number(),
       elapsedMs: z.number(),
       committed: z.boolean(),
+      pendingWriteId: z
+        .string()
+        .optional()
+        .describe('Set while the change waits for the approval at approvalUrl.'),
+      approvalUrl: z.string().optional(),
+      expiresAt: z.string().optional(),
     }),
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
     capability: 'write',
@@ -28,7 +42,16 @@ export function executeStatementTool({ server, d, ctx }: ToolEnv) {
           `The connection "${call.profile.id}" does not allow writes (allow_writes is off).`,
         );
       guard(args.sql, call, 'write');
-      return confirmedWrite({ server, codec: d.confirmations, ctx, call, req, sql: args.sql });
+      return confirmedWrite({
+        server,
+        codec: d.confirmations,
+        pending: d.pendingWrites,
+        ctx,
+        call,
+        req,
+        sql: args.sql,
+        pendingWriteId: args.pending_write_id,
+      });
     },
   });
 }

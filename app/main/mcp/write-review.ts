@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import type { WriteReview } from '../../shared/types.js';
+
+/**
+ * A write as the person reviews it, checked wherever it crosses a boundary: the state database, the elicitation's
+ * `_meta` the connector reads, the app's local socket. The same fields in every channel.
+ */
+export const writeReviewSchema = z.object({
+  id: z.string().max(100),
+  statement: z.string().max(100_000),
+  server: z.string().max(300),
+  database: z.string().max(300),
+  connection: z.string().max(100),
+  runsAs: z.string().max(300),
+  rowsAffected: z.number().int().min(0),
+  requestedBy: z.string().max(300),
+  client: z.string().max(300),
+  expiresAt: z.number(),
+}) satisfies z.ZodType<WriteReview>;
