@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError, auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { postInitialize } from '../support/mcp-client.js';
 import { connectWithOAuth, TestSdkOAuthProvider } from '../support/sdk-oauth-provider.js';

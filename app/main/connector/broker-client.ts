@@ -2,6 +2,8 @@ import net from 'node:net';
 import type { StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { brokerSocketPath } from '../broker/broker-socket.js';
 import { BROKER_GRANT, type BrokerAnswer } from '../broker/token-broker.js';
+import type { DeskAnswer } from '../mcp/confirmation-desk.js';
+import type { WriteReview } from '../../shared/types.js';
 
 /** One question to the running app over its local channel; undefined when no app listens there. */
 export function askBroker(
@@ -9,16 +11,37 @@ export function askBroker(
   clientId: string,
   label: string,
 ): Promise<BrokerAnswer | undefined> {
+  return askApp<BrokerAnswer>(dataDir, { op: 'token', clientId, label }, 5000);
+}
+
+/**
+ * The person's answer to a write, asked of the running app (its "Waiting for you" panel); undefined when no app
+ * listens on this data directory, so the caller asks another way.
+ */
+export async function askAppToConfirm(
+  dataDir: string,
+  review: Omit<WriteReview, 'id'>,
+  timeoutMs: number,
+): Promise<DeskAnswer | undefined> {
+  const answer = await askApp<{ status?: string; action?: DeskAnswer }>(
+    dataDir,
+    { op: 'confirm', review, timeoutMs },
+    timeoutMs + 10_000,
+  );
+  return answer?.status === 'ok' ? answer.action : undefined;
+}
+
+function askApp<T>(dataDir: string, message: object, timeoutMs: number): Promise<T | undefined> {
   return new Promise((resolve) => {
     const socket = net.connect(brokerSocketPath(dataDir));
     let data = '';
-    socket.setTimeout(5000, () => socket.destroy());
-    socket.on('connect', () => socket.write(`${JSON.stringify({ op: 'token', clientId, label })}\n`));
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+    socket.on('connect', () => socket.write(`${JSON.stringify(message)}\n`));
     socket.on('data', (c) => (data += c.toString('utf8')));
     socket.on('error', () => resolve(undefined));
     socket.on('close', () => {
       try {
-        resolve(JSON.parse(data) as BrokerAnswer);
+        resolve(JSON.parse(data) as T);
       } catch {
         resolve(undefined);
       }

@@ -9,6 +9,9 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { SignInError, type ConnectorCredentials } from './connector-credentials.js';
+import type { WriteReview } from '../../shared/types.js';
+import { CONFIRMED_VIA_META, WRITE_REVIEW_META, writeReviewSchema } from '../mcp/write-review.js';
+import type { LocalAnswer } from './confirm-locally.js';
 import type { ConnectorCache } from './connector-cache.js';
 
 export interface ConnectorOptions {
@@ -19,6 +22,11 @@ export interface ConnectorOptions {
   cache: ConnectorCache;
   version: string;
   log: (line: string) => void;
+  /**
+   * Confirms a write with the person when the MCP client cannot (no elicitation): the desktop app, else a local
+   * page. With it the connector declares elicitation to the bridge on the client's behalf and serves it.
+   */
+  confirm?: (review: WriteReview) => Promise<LocalAnswer>;
 }
 
 /** Listed while the bridge cannot be reached and no earlier tool list is known, so the reason can be asked for. */
@@ -44,6 +52,8 @@ export class Connector {
   /** Methods of forwarded requests by id, to read the answers worth remembering (initialize, tools/list). */
   private readonly methods = new Map<string | number, string>();
   private readonly ownRequests = new Map<string | number, (msg: JSONRPCMessage) => void>();
+  /** The client declared no elicitation and the connector declared it for them: it answers the bridge's. */
+  private servesElicitation = false;
 
   constructor(private readonly o: ConnectorOptions) {}
 
@@ -64,7 +74,7 @@ export class Connector {
         await this.send(msg).catch((err: Error) => this.o.log(`not delivered: ${err.message}`));
       return;
     }
-    if (msg.method === 'initialize') this.initParams = msg.params;
+    if (msg.method === 'initialize') this.initParams = this.withElicitation(msg.params);
     this.methods.set(msg.id, msg.method);
     try {
       if (msg.method !== 'initialize' && this.initParams !== undefined && !this.upstream)
@@ -125,7 +135,50 @@ export class Connector {
     return transport;
   }
 
+  /**
+   * A client without elicitation (Claude Desktop's chat) could never confirm a write: when the connector can ask
+   * the person itself, it says so to the bridge in the client's initialize, and answers the elicitations.
+   */
+  private withElicitation(params: JSONRPCRequest['params']): JSONRPCRequest['params'] {
+    const p = (params ?? {}) as { capabilities?: Record<string, unknown> };
+    if (!this.o.confirm || p.capabilities?.elicitation) {
+      this.servesElicitation = false;
+      return params;
+    }
+    this.servesElicitation = true;
+    return { ...p, capabilities: { ...p.capabilities, elicitation: { form: {} } } };
+  }
+
+  /** The bridge asks to confirm a write: the person answers in the app or on the connector's page. */
+  private async serveElicitation(msg: JSONRPCRequest): Promise<void> {
+    const params = msg.params as { _meta?: Record<string, unknown> } | undefined;
+    const review = writeReviewSchema.safeParse(params?._meta?.[WRITE_REVIEW_META]);
+    let result: Record<string, unknown>;
+    if (!review.success) {
+      this.o.log('the bridge asked for input the connector cannot show; declined');
+      result = { action: 'decline' };
+    } else {
+      const answer = await this.o.confirm!(review.data).catch((err: Error) => {
+        this.o.log(`could not ask for the confirmation: ${err.message}`);
+        return { action: 'cancel' as const, via: 'connector page' as const };
+      });
+      this.o.log(
+        `write ${answer.action === 'accept' ? 'approved' : answer.action === 'decline' ? 'declined' : 'not answered'} (${answer.via})`,
+      );
+      result = {
+        action: answer.action,
+        ...(answer.action === 'accept' ? { content: { confirm: true } } : {}),
+        _meta: { [CONFIRMED_VIA_META]: answer.via },
+      };
+    }
+    await this.send({ jsonrpc: '2.0', id: msg.id, result }).catch((err: Error) =>
+      this.o.log(`the confirmation could not be sent to the bridge: ${err.message}`),
+    );
+  }
+
   private async fromBridge(msg: JSONRPCMessage): Promise<void> {
+    if (this.servesElicitation && isJSONRPCRequest(msg) && msg.method === 'elicitation/create')
+      return this.serveElicitation(msg);
     if (isJSONRPCResponse(msg) && msg.id !== undefined) {
       const own = this.ownRequests.get(msg.id);
       if (own) {

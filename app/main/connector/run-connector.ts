@@ -9,6 +9,7 @@ import { ConnectorCredentials } from './connector-credentials.js';
 import { Connector } from './connector.js';
 import { openBrowser } from './open-browser.js';
 import { brokeredTokens } from './broker-client.js';
+import { localConfirmer } from './confirm-locally.js';
 
 export interface ConnectOptions {
   mcpUrl: URL;
@@ -61,6 +62,7 @@ export async function runConnector(o: ConnectOptions): Promise<Connector> {
     ),
     version: APP_VERSION,
     log,
+    confirm: localConfirmer({ dataDir: o.dataDir, open: openBrowser, log }),
   });
   await connector.start();
   log(`forwarding MCP over stdio to ${o.mcpUrl.href}`);

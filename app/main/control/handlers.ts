@@ -33,6 +33,9 @@ import { clientsHandlers } from './handlers/clients.js';
 import { sessionsHandlers } from './handlers/sessions.js';
 import { policyHandlers } from './handlers/policy.js';
 import { brokerHandlers } from './handlers/broker.js';
+import { waitingWrites, writesHandlers } from './handlers/writes.js';
+import type { PendingWrites } from '../mcp/pending-writes.js';
+import type { ConfirmationDesk } from '../mcp/confirmation-desk.js';
 import { brokerStatus, tokenInfo } from './views.js';
 
 export type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Promise<ControlResults[M]> };
@@ -54,6 +57,8 @@ export interface ControlDeps {
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
   readonly broker: TokenBroker;
+  readonly pendingWrites: PendingWrites;
+  readonly desk: ConfirmationDesk;
   readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
   readonly port: number;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
@@ -94,6 +99,7 @@ export function createControl(core: ControlDeps): ControlApi {
     ...sessionsHandlers(core, tools),
     ...policyHandlers(core, tools),
     ...brokerHandlers(core, tools),
+    ...writesHandlers(core, tools),
   };
 
   return {
@@ -135,6 +141,13 @@ export function createControl(core: ControlDeps): ControlApi {
           () => undefined, // the next change or a reload shows it; the stream must not die of a failed read
         );
       core.broker.on('change', onBroker);
+      const onWrites = () =>
+        void waitingWrites(core).then(
+          (data) => listener({ type: 'writes.changed', data }),
+          () => undefined,
+        );
+      core.desk.on('change', onWrites);
+      core.pendingWrites.on('change', onWrites);
       // In process (and over IPC) the stream cannot drop: it is live from the start.
       onState?.(true);
       return () => {
@@ -144,6 +157,8 @@ export function createControl(core: ControlDeps): ControlApi {
         core.policy.off('change', onPolicy);
         core.mcp.requests.off('request', onRequest);
         core.broker.off('change', onBroker);
+        core.desk.off('change', onWrites);
+        core.pendingWrites.off('change', onWrites);
       };
     },
   };

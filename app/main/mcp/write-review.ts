@@ -17,3 +17,8 @@ export const writeReviewSchema = z.object({
   client: z.string().max(300),
   expiresAt: z.number(),
 }) satisfies z.ZodType<WriteReview>;
+
+/** `_meta` of the write's elicitation: the review as data, so the connector and the app show the same content. */
+export const WRITE_REVIEW_META = 'io.github.mssql-mcp-bridge/write-review';
+/** `_meta` of an elicitation result a connector answered for its client: where the person confirmed. */
+export const CONFIRMED_VIA_META = 'io.github.mssql-mcp-bridge/confirmed-via';

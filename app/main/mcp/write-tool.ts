@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import type { ConfirmChannel, WriteReview } from '../../shared/types.js';
 import { ConfirmationCodec, type WriteConfirmation } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
+import { CONFIRMED_VIA_META, WRITE_REVIEW_META } from './write-review.js';
 import { ToolRefusal, type Call, type CallRequest, type ToolOutput } from './tool-call.js';
 import type { ToolContext } from './tools.js';
 
@@ -38,11 +39,6 @@ const confirmSchema = {
   },
   required: [CONFIRM_KEY],
 };
-
-/** `_meta` of the write's elicitation: the review as data, so the connector and the app show the same content. */
-export const WRITE_REVIEW_META = 'io.github.mssql-mcp-bridge/write-review';
-/** `_meta` of an elicitation result a connector answered for its client: where the person confirmed. */
-export const CONFIRMED_VIA_META = 'io.github.mssql-mcp-bridge/confirmed-via';
 
 /**
  * execute_statement with the person's confirmation. Round 1 runs the statement in a transaction that is always

@@ -6,11 +6,13 @@ import { IdpPage } from './pages/IdpPage.js';
 import { InspectorPage } from './pages/InspectorPage.js';
 import { PolicyPage } from './pages/PolicyPage.js';
 import { StatusPage } from './pages/StatusPage.js';
+import { WaitingWrites } from './components/waiting-writes.js';
 
-export type Page = 'status' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
+export type Page = 'status' | 'waiting' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
 
 const PAGES: Array<{ id: Page; label: string }> = [
   { id: 'status', label: 'Status' },
+  { id: 'waiting', label: 'Waiting for you' },
   { id: 'idp', label: 'Identity providers' },
   { id: 'connections', label: 'Connections' },
   { id: 'policy', label: 'Policy' },
@@ -45,7 +47,11 @@ export function App() {
     heading?.focus();
   }, [page]);
   const problems = useSlice(stores.status, (s) => s.status?.problems.length ?? 0);
-  useEffect(() => void stores.status.getState().load(), [stores]);
+  const waiting = useSlice(stores.writes, (s) => s.waiting.length);
+  useEffect(() => {
+    void stores.status.getState().load();
+    void stores.writes.getState().load();
+  }, [stores]);
   return (
     <div className="app">
       {/* Hash URLs name pages here, so the skip link moves focus itself instead of changing the hash. */}
@@ -71,11 +77,23 @@ export function App() {
           >
             {p.label}
             {p.id === 'status' && problems > 0 && <span className="count">{problems}</span>}
+            {p.id === 'waiting' && waiting > 0 && (
+              <span className="count" data-testid="waiting-count">
+                {waiting}
+              </span>
+            )}
           </button>
         ))}
       </nav>
       <main id="main" tabIndex={-1}>
+        {page !== 'waiting' && <WaitingWrites compact />}
         {page === 'status' && <StatusPage go={setPage} />}
+        {page === 'waiting' && (
+          <section>
+            <h2>Waiting for you</h2>
+            <WaitingWrites />
+          </section>
+        )}
         {page === 'idp' && <IdpPage />}
         {page === 'connections' && <ConnectionsPage />}
         {page === 'policy' && <PolicyPage />}

@@ -17,6 +17,7 @@ import type {
   AuditEntry,
   LivePermissions,
   McpRequestEvent,
+  PendingWriteView,
   ConnectionProfile,
   ConnectionTest,
   DoctorCheck,
@@ -202,6 +203,10 @@ export const requestSchemas = {
   'broker.revoke': z.object({ clientId: z.string().min(1) }).strict(),
   /** Ends the desktop sign-in (tray Sign out): connectors get no new tokens from it. */
   'broker.signOut': empty,
+  /** Writes waiting for the person: asked by a connector, or at an approval link. */
+  'writes.list': empty,
+  /** Approves or declines one (an approval-link write only as the person signed in on this computer). */
+  'writes.decide': z.object({ id: z.string().min(1).max(100), approve: z.boolean() }).strict(),
   /** What a person with these identity facts may do; `policy` tries a draft without saving it. */
   'policy.explain': z
     .object({
@@ -253,6 +258,8 @@ export interface ControlResults {
   'policy.save': { policy: PolicyConfig; fromConfig: boolean };
   'policy.explain': AccessExplanation;
   'policy.checkLive': LivePermissions;
+  'writes.list': PendingWriteView[];
+  'writes.decide': { decided: boolean };
 }
 
 export type ControlMethod = keyof typeof requestSchemas;
@@ -267,6 +274,8 @@ export interface ControlEvents {
   'policy.changed': PolicyConfig;
   'mcp.request': McpRequestEvent;
   'broker.changed': BrokerStatus;
+  /** The writes waiting for the person, whole, whenever one is asked, answered or expires. */
+  'writes.changed': PendingWriteView[];
 }
 export type ControlEvent = {
   [K in keyof ControlEvents]: { type: K; data: ControlEvents[K] };

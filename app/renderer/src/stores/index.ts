@@ -5,6 +5,7 @@ import { createIdpStore } from './idp.js';
 import { createInspectorStore } from './inspector.js';
 import { createPolicyStore } from './policy.js';
 import { createStatusStore } from './status.js';
+import { createWritesStore } from './writes.js';
 
 export type Stores = ReturnType<typeof createStores>;
 
@@ -17,6 +18,7 @@ export function createStores(api: ControlApi) {
     clients: createClientsStore(api),
     inspector: createInspectorStore(api),
     policy: createPolicyStore(api),
+    writes: createWritesStore(api),
   };
   const stop = api.subscribe(
     (event) => {
@@ -24,13 +26,19 @@ export function createStores(api: ControlApi) {
       if (event.type === 'idp.testResult') stores.idp.getState().testResult(event.data);
       if (event.type === 'policy.changed') stores.policy.getState().changed(event.data);
       if (event.type === 'broker.changed') stores.clients.getState().brokerChanged(event.data);
+      if (event.type === 'writes.changed') stores.writes.getState().changed(event.data);
       if (event.type === 'token.issued' || event.type === 'grant.revoked')
         void stores.status.getState().load();
     },
     (live) => {
       stores.status.getState().setLive(live);
       // After a reconnect, reload what may have changed while the stream was down.
-      if (live) void Promise.all([stores.status.getState().load(), stores.inspector.getState().load()]);
+      if (live)
+        void Promise.all([
+          stores.status.getState().load(),
+          stores.inspector.getState().load(),
+          stores.writes.getState().load(),
+        ]);
     },
   );
   return { ...stores, stop };
