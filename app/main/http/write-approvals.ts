@@ -41,11 +41,9 @@ export function writeApprovalRouter(d: WriteApprovalDeps): Router {
     if (!token) return undefined;
     try {
       const { payload } = await jose.jwtVerify(token, d.key, { audience: AUDIENCE, algorithms: ['HS256'] });
-      return {
-        subject: String(payload.sub),
-        label: String(payload.name ?? payload.sub),
-        jti: String(payload.jti),
-      };
+      const subject = String(payload.sub);
+      const label = typeof payload.name === 'string' ? payload.name : subject;
+      return { subject, label, jti: String(payload.jti) };
     } catch {
       return undefined;
     }
