@@ -12,6 +12,7 @@ import { controlHttpClient } from '../app/shared/control/http-client.js';
 import { freePort } from '../test/support/harness.js';
 import { mcpClient } from '../test/support/mcp-client.js';
 import { spawnCli, waitFor } from '../test/support/processes.js';
+import { connectWithOAuth, TestSdkOAuthProvider } from '../test/support/sdk-oauth-provider.js';
 import { UserAgent } from '../test/support/user-agent.js';
 
 let child: ReturnType<typeof spawnCli>;
@@ -95,6 +96,24 @@ describe('npm run demo -- --ui', () => {
       structuredContent: { rows: unknown[][] };
     };
     expect(r.structuredContent.rows).toEqual([[1000]]);
+    await client.close();
+  });
+
+  it('bob, signing in once with a stock SDK client, may write: each write waits for his approval', async () => {
+    const mcp = printed('MCP endpoint');
+    expect(out).toMatch(/dba \(bob\) reads all and writes/);
+    const provider = new TestSdkOAuthProvider({
+      redirectUrl: 'http://127.0.0.1:53998/oauth/callback',
+      user: 'bob',
+    });
+    const client = await connectWithOAuth(mcp, provider);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('execute_statement');
+    const r = (await client.callTool({
+      name: 'execute_statement',
+      arguments: { sql: "UPDATE Products SET Name = 'Demo write' WHERE ProductID = 1" },
+    })) as { structuredContent: { committed: boolean; approvalUrl: string } };
+    expect(r.structuredContent.committed).toBe(false);
+    expect(r.structuredContent.approvalUrl).toMatch(/\/writes\/[0-9a-f-]{36}$/);
     await client.close();
   });
 });

@@ -479,6 +479,7 @@ function mcpEndpoint(
     audit: d.audit,
     confirmations,
     pendingWrites: d.pendingWrites,
+    clientName: async (id: string) => (await d.clients.find(id))?.info.client_name,
   };
   return new McpEndpoint({
     tokens: d.tokens,

@@ -45,6 +45,8 @@ export async function runDemo(opts: {
             database: 'Sales',
             auth: { type: 'sql', user: svc.name, password: svc.password },
             encrypt: false,
+            // Writes for people whose policy rule gives them (bob, a DBA), each confirmed by the person.
+            allow_writes: true,
           },
         ],
       },
@@ -79,7 +81,8 @@ export async function runDemo(opts: {
         .filter(([, v]) => v.claims.email)
         .map(([k, v]) => `${k} / ${v.password}`)
         .join(', ')}`,
-      '  Access policy:         analysts (alice) read Sales except HR tables, max 500 rows; dba (bob) reads all; anyone else nothing',
+      '  Access policy:         analysts (alice) read Sales except HR tables, max 500 rows; dba (bob) reads all and writes,',
+      '                         each write confirmed by bob (in his client, in this app, or at an approval link); anyone else nothing',
       `  Sample SQL Server:     127.0.0.1,${sql.port} (TDS test server on PostgreSQL), database Sales, login ${svc.name} / ${svc.password}`,
       `  Data directory:        ${dataDir}`,
       ...(u.ui ? [`  Desktop UI:            ${u.ui}`] : []),

@@ -67,14 +67,18 @@ export class Connector {
     await this.o.stdio.close();
   }
 
-  private async fromClient(msg: JSONRPCMessage): Promise<void> {
-    if (!isJSONRPCRequest(msg)) {
+  private async fromClient(received: JSONRPCMessage): Promise<void> {
+    if (!isJSONRPCRequest(received)) {
+      const msg = received;
       // Notifications (initialized, cancelled, progress) and answers to the bridge's own requests.
       if (this.upstream)
         await this.send(msg).catch((err: Error) => this.o.log(`not delivered: ${err.message}`));
       return;
     }
-    if (msg.method === 'initialize') this.initParams = this.withElicitation(msg.params);
+    const msg: JSONRPCRequest =
+      received.method === 'initialize'
+        ? { ...received, params: (this.initParams = this.withElicitation(received.params)) }
+        : received;
     this.methods.set(msg.id, msg.method);
     try {
       if (msg.method !== 'initialize' && this.initParams !== undefined && !this.upstream)

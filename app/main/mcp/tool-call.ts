@@ -30,6 +30,8 @@ export interface SqlToolDeps {
 export interface WriteDeps {
   confirmations: ConfirmationCodec;
   pendingWrites: PendingWrites;
+  /** The name a client registered or was configured with (a DCR client's id alone says nothing to a person). */
+  clientName: (clientId: string) => Promise<string | undefined>;
 }
 
 /** What a tool's definition may use: the server (elicitation), the services, and the caller. */

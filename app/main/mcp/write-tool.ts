@@ -16,6 +16,7 @@ interface WriteCall {
   server: McpServer;
   codec: ConfirmationCodec;
   pending: PendingWrites;
+  clientName: (clientId: string) => Promise<string | undefined>;
   ctx: ToolContext;
   call: Call;
   req: CallRequest;
@@ -101,9 +102,10 @@ function done(
   return { structured, text, rows: sum(effect), statement: w.sql, ...rest };
 }
 
-function reviewOf(w: WriteCall, effect: number[]): Omit<WriteReview, 'id' | 'expiresAt'> {
+async function reviewOf(w: WriteCall, effect: number[]): Promise<Omit<WriteReview, 'id' | 'expiresAt'>> {
   const p = w.call.profile;
   const identity = w.ctx.caller.identity;
+  const name = await w.clientName(w.ctx.clientId).catch(() => undefined);
   return {
     statement: w.sql,
     server: `${p.host}:${p.port}`,
@@ -115,7 +117,7 @@ function reviewOf(w: WriteCall, effect: number[]): Omit<WriteReview, 'id' | 'exp
         : "the connection's own login (no impersonation)",
     rowsAffected: sum(effect),
     requestedBy: identity.email ?? identity.subject,
-    client: w.ctx.clientId,
+    client: name && name !== w.ctx.clientId ? `${name} (${w.ctx.clientId})` : w.ctx.clientId,
   };
 }
 
@@ -156,7 +158,7 @@ async function askByElicitation(w: WriteCall): Promise<InputRequiredResult> {
   const effect = await rowsOf(w, 'rollback');
   const requestState = await w.codec.mint({ subject: identity.subject, ...bindingOf(w, effect) });
   const review: WriteReview = {
-    ...reviewOf(w, effect),
+    ...(await reviewOf(w, effect)),
     id: crypto.randomUUID(),
     expiresAt: Date.now() + w.pending.ttlMs,
   };
@@ -212,7 +214,7 @@ async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): 
 async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
   const effect = await rowsOf(w, 'rollback');
   const review = await w.pending.create(
-    reviewOf(w, effect),
+    await reviewOf(w, effect),
     w.ctx.caller.identity.subject,
     bindingOf(w, effect),
   );

@@ -46,6 +46,7 @@ export function executeStatementTool({ server, d, ctx }: ToolEnv) {
         server,
         codec: d.confirmations,
         pending: d.pendingWrites,
+        clientName: d.clientName,
         ctx,
         call,
         req,

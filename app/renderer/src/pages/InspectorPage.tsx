@@ -340,9 +340,25 @@ function CallRow({ e }: { e: AuditEntry }) {
       <td>{e.durationMs} ms</td>
       <td>{e.rowCount ?? '—'}</td>
       <td title={e.errorMessage}>
-        <Badge tone={e.outcome === 'ok' ? 'ok' : e.outcome === 'cancelled' ? 'muted' : 'fail'}>
-          {e.outcome}
+        <Badge
+          tone={
+            e.outcome === 'ok'
+              ? 'ok'
+              : e.outcome === 'cancelled'
+                ? 'muted'
+                : e.outcome === 'pending'
+                  ? 'warn'
+                  : 'fail'
+          }
+        >
+          {e.outcome === 'pending' ? 'waiting for approval' : e.outcome}
         </Badge>
+        {e.confirmedVia && (
+          <span className="muted" data-testid="confirmed">
+            {' '}
+            {e.outcome === 'declined' ? 'declined' : 'confirmed'} by {e.confirmedBy} ({e.confirmedVia})
+          </span>
+        )}
         {e.errorMessage && <span className="muted"> {e.errorMessage}</span>}
       </td>
     </tr>
