@@ -111,7 +111,7 @@ describe('npm run demo -- --ui', () => {
     const r = (await client.callTool({
       name: 'execute_statement',
       arguments: { sql: "UPDATE Products SET Name = 'Demo write' WHERE ProductID = 1" },
-    })) as { structuredContent: { committed: boolean; approvalUrl: string } };
+    })) as unknown as { structuredContent: { committed: boolean; approvalUrl: string } };
     expect(r.structuredContent.committed).toBe(false);
     expect(r.structuredContent.approvalUrl).toMatch(/\/writes\/[0-9a-f-]{36}$/);
     await client.close();
