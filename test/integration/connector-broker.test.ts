@@ -1,4 +1,6 @@
+import net from 'node:net';
 import path from 'node:path';
+import { brokerSocketPath } from '../../app/main/broker/broker-socket.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { ConnectorCredentials } from '../../app/main/connector/connector-credentials.js';
@@ -144,11 +146,103 @@ describe('connectors share the desktop sign-in', () => {
     await env.core.control.request('broker.decide', { id: request!.id, allow: true });
     const answer = await askBroker(env.dataDir, 'claude-desktop', 'bob connector');
     if (answer?.status !== 'ok') throw new Error(JSON.stringify(answer));
-    const { access_token } = (await (await exchange(answer.code)).json()) as { access_token: string };
+    const { access_token, scope } = (await (await exchange(answer.code)).json()) as {
+      access_token: string;
+      scope: string;
+    };
+    // The shared sign-in grants what bob's access gives (no policy rules here: everything, writes included);
+    // with a rule that gives no writes it would be mcp:tools alone (PolicyStore.scopesFor, tested in the unit tier).
+    expect(scope.split(' ').sort()).toEqual(['mcp:tools', 'mssql:write']);
     expect((await postInitialize(env.core.urls().mcp, access_token)).status).toBe(200);
     const { revoked } = await env.core.control.request('broker.revoke', { clientId: 'claude-desktop' });
     expect(revoked).toBeGreaterThanOrEqual(1);
     expect((await postInitialize(env.core.urls().mcp, access_token)).status).toBe(401);
     expect((await env.core.control.request('broker.status', {})).allowances).toEqual([]);
+  });
+});
+
+/** Raw lines to the app's local channel, as any process of this OS user could send them. */
+function sendRaw(dataDir: string, bytes: Buffer | string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect(brokerSocketPath(dataDir));
+    let data = '';
+    socket.setTimeout(3000, () => socket.destroy());
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (c) => (data += c.toString('utf8')));
+    socket.on('error', () => resolve(data));
+    socket.on('close', () => resolve(data));
+  });
+}
+
+describe('the local channel, attacked from outside (fuzzed)', () => {
+  it('broker socket: no line of any shape ends the app or an answer; asks still work after 600 bad ones', async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (e: unknown) => crashes.push(e);
+    process.on('unhandledRejection', onCrash);
+    process.on('uncaughtException', onCrash);
+    try {
+      const known = [
+        'null',
+        '[]',
+        '42',
+        '"token"',
+        '{"op":"token","clientId":"claude-desktop","label":{"toString":1}}',
+        '{"op":"token","clientId":{"toString":1}}',
+        '{"op":"confirm"}',
+        '{"op":"confirm","review":null,"timeoutMs":1000}',
+        '{"op":"confirm","review":{"statement":1},"timeoutMs":"x"}',
+        '{"__proto__":{"op":"token"},"clientId":"claude-desktop"}',
+        '{"op":"token","clientId":"' + 'a'.repeat(5000) + '"}',
+      ];
+      let seed = 7;
+      const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+      const fuzzed = Array.from({ length: 600 }, (_, i) => {
+        if (i < known.length) return `${known[i]}\n`;
+        const base = known[Math.floor(rand() * known.length)]!;
+        const cut = Math.floor(rand() * base.length);
+        const junk = Buffer.from(
+          Array.from({ length: 1 + Math.floor(rand() * 20) }, () => Math.floor(rand() * 256)),
+        );
+        return Buffer.concat([
+          Buffer.from(base.slice(0, cut)),
+          junk,
+          Buffer.from(base.slice(cut)),
+          Buffer.from('\n'),
+        ]);
+      });
+      for (let i = 0; i < fuzzed.length; i += 20)
+        await Promise.all(fuzzed.slice(i, i + 20).map((line) => sendRaw(env.dataDir, line)));
+      // A line past the limit is cut off, not buffered forever.
+      await sendRaw(env.dataDir, 'x'.repeat(600 * 1024));
+      expect(crashes).toEqual([]);
+      expect(JSON.parse(await sendRaw(env.dataDir, 'null\n'))).toMatchObject({ status: 'denied' });
+      expect(await askBroker(env.dataDir, 'claude-desktop', 't')).toMatchObject({
+        status: expect.any(String),
+      });
+    } finally {
+      process.off('unhandledRejection', onCrash);
+      process.off('uncaughtException', onCrash);
+    }
+  });
+
+  it("a confirm ask appears in the app's list, and the connector going away withdraws it", async () => {
+    const review = {
+      statement: 'UPDATE t SET a = 1',
+      server: 'h:1433',
+      database: 'Sales',
+      connection: 'sales',
+      runsAs: 'database user bob',
+      rowsAffected: 1,
+      requestedBy: 'bob@example.com',
+      client: 'claude-desktop',
+      expiresAt: Date.now() + 60_000,
+    };
+    const socket = net.connect(brokerSocketPath(env.dataDir));
+    await new Promise((r) => socket.once('connect', r));
+    socket.write(`${JSON.stringify({ op: 'confirm', review, timeoutMs: 60_000 })}\n`);
+    await expect.poll(() => env.core.desk.list().length).toBe(1);
+    expect(env.core.desk.list()[0]).toMatchObject({ statement: review.statement, source: 'connector' });
+    socket.destroy();
+    await expect.poll(() => env.core.desk.list().length).toBe(0);
   });
 });

@@ -246,16 +246,19 @@ describe('confirmed writes', () => {
     }
   });
 
-  it('a client that cannot ask the person is refused with the reason, and nothing changes', async () => {
+  it('a client that cannot ask the person gets an approval link and the write id, and nothing changes yet', async () => {
     const before = await price(13);
     const { client } = await modernClient('bob', 'mcp:tools mssql:write');
     const r = (await client.callTool({
       name: 'execute_statement',
       arguments: { sql: update(13, 2.5) },
     })) as CallToolResult;
-    expect(r.isError).toBe(true);
-    expect(text(r)).toContain('this MCP client cannot ask for it (no form elicitation support)');
+    expect(r.isError).toBeFalsy();
+    expect(r.structuredContent).toMatchObject({ committed: false, rowsAffected: 1 });
+    expect(text(r)).toContain("needs the person's approval, and this MCP client cannot ask for it");
+    expect(text(r)).toMatch(/\/writes\/[0-9a-f-]{36}/);
     expect(await price(13)).toBe(before);
+    expect(await lastAudit()).toMatchObject({ tool: 'execute_statement', outcome: 'pending' });
   });
 
   it('rolls back when the data changed between the preview and the acceptance', async () => {

@@ -323,7 +323,7 @@ describe('access tokens at /mcp', () => {
     expect(r.status).toBe(401);
     expect(r.www).toContain('revoked');
     expect(r.www).toContain(`resource_metadata="${env.core.urls().protectedResourceMetadata}"`);
-    expect(r.www).toContain('scope="mcp:tools"');
+    expect(r.www).toContain('scope="mcp:tools mssql:write"');
   });
 
   it('answers 401 with the metadata pointer when no token is sent', async () => {

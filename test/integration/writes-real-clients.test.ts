@@ -6,7 +6,9 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { EXAMPLE_POLICY } from '../../app/shared/example-policy.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { ManualClock } from '../support/memory-secret-store.js';
@@ -248,6 +250,38 @@ describe('a client without elicitation (as Claude.ai): the approval link', () =>
     const commit = await call('execute_statement', { sql, pending_write_id: pendingWriteId });
     expect(text(commit)).toContain('expired');
     expect(await productName(call, 5)).not.toBe('Late');
+  });
+});
+
+describe('a client with URL-mode elicitation only (MCP 2025-11-25)', () => {
+  it('opens the approval page for the person; the retry commits what they approved, once', async () => {
+    const { tokens } = await signIn(env, { user: 'bob', scope: 'mcp:tools mssql:write' });
+    const client = new Client(
+      { name: 'url-only', version: '1' },
+      { capabilities: { elicitation: { url: {} } } },
+    );
+    const opened: string[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      if (req.params.mode !== 'url') throw new Error('expected a URL-mode elicitation');
+      opened.push(req.params.url);
+      const answer = await answerWrite(req.params.url, 'bob', 'approve');
+      expect(answer.html).toContain('You approved this change');
+      return { action: 'accept' };
+    });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(env.core.urls().mcp), {
+        requestInit: { headers: { authorization: `Bearer ${tokens.access_token}` } },
+      }),
+    );
+    clients.push(client);
+    const sql = "UPDATE Products SET Name = 'Approved by URL' WHERE ProductID = 6";
+    const out = (await client.callTool({ name: 'execute_statement', arguments: { sql } })) as ToolOut;
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatch(/\/writes\/[0-9a-f-]{36}$/);
+    expect(out.structuredContent).toMatchObject({ committed: true, rowsAffected: 1 });
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as ToolOut;
+    expect(await productName(call, 6)).toBe('Approved by URL');
   });
 });
 

@@ -14,6 +14,7 @@ import {
   ipcMain,
   Menu,
   nativeImage,
+  Notification,
   session,
   shell,
   Tray,
@@ -87,6 +88,16 @@ async function start(): Promise<void> {
   );
   desktop = new DesktopSession(core.control, (url) => shell.openExternal(url));
   createTray(desktop);
+  // A write waiting for the person (a connector's client cannot ask them): the window comes to the front with
+  // its "Waiting for you" panel, and a notification says why.
+  core.desk.on('asked', (w) => {
+    showWindow();
+    if (Notification.isSupported())
+      new Notification({
+        title: 'A change waits for your approval',
+        body: `${w.client}: ${w.rowsAffected} row(s) on ${w.database}. Approve or decline it in MSSQL MCP Bridge.`,
+      }).show();
+  });
   await desktop.refresh();
   showWindow();
 }

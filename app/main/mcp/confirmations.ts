@@ -17,6 +17,8 @@ export interface WriteConfirmation {
   statementHash: string;
   /** Rows affected per result of the previewed statement (rolled back); the commit must match it. */
   effect: number[];
+  /** Set when the person answers at the approval page (URL-mode elicitation): the decision is that write's. */
+  pendingWriteId?: string;
 }
 
 /**

@@ -64,16 +64,27 @@ export async function confirmedWrite(call: WriteCall): Promise<ToolOutput | Inpu
     );
   }
   const confirmation = w.req.ctx.mcpReq.requestState<WriteConfirmation>();
+  if (confirmation?.pendingWriteId) {
+    if (!sameCall(w, confirmation, confirmation.subject))
+      throw new ToolRefusal(
+        'This approval was given for another statement, connection or user; nothing was run.',
+      );
+    return afterApproval(w, confirmation.pendingWriteId);
+  }
   if (confirmation) return afterElicitation(w, confirmation);
   if (w.pendingWriteId) return afterApproval(w, w.pendingWriteId);
-  if (elicits(w)) return askByElicitation(w);
+  const mode = elicitationMode(w);
+  if (mode === 'form') return askByElicitation(w);
+  if (mode === 'url') return askByUrlElicitation(w);
   return askByApprovalLink(w);
 }
 
-/** Whether the client can show a form: it declared form elicitation (or elicitation without modes). */
-function elicits(w: WriteCall): boolean {
+/** What the client can show: a form (declared, or elicitation without modes), only a URL, or nothing. */
+function elicitationMode(w: WriteCall): 'form' | 'url' | undefined {
   const elicitation = w.server.server.getClientCapabilities()?.elicitation;
-  return !!elicitation && (Object.keys(elicitation).length === 0 || !!elicitation.form);
+  if (!elicitation) return undefined;
+  if (Object.keys(elicitation).length === 0 || elicitation.form) return 'form';
+  return elicitation.url ? 'url' : undefined;
 }
 
 function rowsOf(w: WriteCall, end: 'rollback' | 'commit', check?: (effect: number[]) => void) {
@@ -207,6 +218,32 @@ async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): 
   return done(w, effect, true, `Committed after confirmation: ${rowsText(effect)}.`, {
     confirmedBy: by,
     confirmedVia: via,
+  });
+}
+
+/**
+ * A client that can open a URL but show no form (MCP 2025-11-25 URL-mode elicitation): it opens the approval page
+ * for the person; when it retries, the decision recorded there is read (and, if approved, committed once).
+ */
+async function askByUrlElicitation(w: WriteCall): Promise<InputRequiredResult> {
+  const effect = await rowsOf(w, 'rollback');
+  const review = await w.pending.create(
+    await reviewOf(w, effect),
+    w.ctx.caller.identity.subject,
+    bindingOf(w, effect),
+  );
+  return inputRequired({
+    inputRequests: {
+      [CONFIRM_KEY]: inputRequired.elicitUrl({
+        message: `Review and approve this change (${rowsText(effect)} in the preview) on MSSQL MCP Bridge, signed in as yourself.`,
+        url: approvalUrl(w, review.id),
+      }),
+    },
+    requestState: await w.codec.mint({
+      subject: w.ctx.caller.identity.subject,
+      ...bindingOf(w, effect),
+      pendingWriteId: review.id,
+    }),
   });
 }
 
