@@ -120,6 +120,8 @@ export interface CoreServices {
 interface CoreRuntime {
   servers: http.Server[];
   pruneTimer: NodeJS.Timeout;
+  /** Marks and audits writes nobody approved in time. */
+  expiryTimer: NodeJS.Timeout;
   /** This run's token for the control API (the UI's only credential). */
   controlToken: string;
   uiServed: boolean;
@@ -224,6 +226,10 @@ export class BridgeCore {
         void oauth.grants.prune().catch(() => undefined);
         void pendingWrites.prune().catch(() => undefined);
       }, 10 * 60_000).unref();
+      const expiryTimer = setInterval(
+        () => void pendingWrites.expireDue(stored.audit).catch(() => undefined),
+        30_000,
+      ).unref();
       const core = new BridgeCore(
         {
           config,
@@ -246,6 +252,7 @@ export class BridgeCore {
         {
           servers,
           pruneTimer,
+          expiryTimer,
           controlToken,
           uiServed: !!opts.uiDir,
           state: opened,
@@ -320,6 +327,7 @@ export class BridgeCore {
 
   async stop(): Promise<void> {
     clearInterval(this.run.pruneTimer);
+    clearInterval(this.run.expiryTimer);
     await this.run.brokerSocket.close();
     // Running MCP calls finish (or are answered with an error) before their connections and pools go away.
     await this.mcp.drain(this.config.server.shutdown_grace_seconds * 1000);

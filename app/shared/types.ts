@@ -79,9 +79,10 @@ export interface AuditEntry {
   durationMs: number;
   /**
    * 'declined': a write the person did not confirm (nothing changed); 'pending': a write previewed and waiting
-   * for the person's approval outside the client (nothing changed yet).
+   * for the person's approval outside the client (nothing changed yet); 'expired': such a write nobody answered
+   * in time (nothing changed).
    */
-  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' | 'pending';
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' | 'pending' | 'expired';
   /** SQL Server's error number (an integer) when the server raised the error. */
   errorNumber?: number;
   /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */

@@ -245,6 +245,15 @@ describe('a client without elicitation (as Claude.ai): the approval link', () =>
     });
     expect(other.isError).toBe(true);
     clock.advance(env.core.config.sql.confirm_timeout_seconds * 1000 + 1000);
+    // The expiry is audited (the Inspector shows it), once, whichever runs it first.
+    expect(await env.core.pendingWrites.expireDue(env.core.audit)).toBeGreaterThanOrEqual(1);
+    expect(await env.core.pendingWrites.expireDue(env.core.audit)).toBe(0);
+    expect(
+      (await env.core.audit.query({ limit: 20 })).find((e) => e.outcome === 'expired' && e.statement === sql),
+    ).toMatchObject({
+      subject: 'bob',
+      errorMessage: 'Nobody approved this change in time; nothing changed.',
+    });
     const late = await answerWrite(approvalUrl, 'bob', 'approve');
     expect(late.html).toContain('This change expired');
     const commit = await call('execute_statement', { sql, pending_write_id: pendingWriteId });

@@ -5,6 +5,7 @@ import type { ConfirmChannel, PendingWriteView, WriteReview } from '../../shared
 import type { Clock } from '../state/clock.js';
 import type { PendingWriteRepository, PendingWriteRow } from '../state/repositories.js';
 import { writeReviewSchema } from './write-review.js';
+import type { AuditLog } from './audit.js';
 
 /** What ties an approval to the one call it may commit: the same person, client, connection and statement. */
 export interface WriteBinding {
@@ -106,6 +107,31 @@ export class PendingWrites extends EventEmitter<{ change: [] }> {
   async finish(id: string, committed: boolean): Promise<void> {
     await this.rows.transition(id, 'committing', committed ? 'committed' : 'failed');
     this.emit('change');
+  }
+
+  /**
+   * Writes nobody answered in time become `expired`, each once on whichever instance marks it, and are audited as
+   * such, so the Inspector shows them (run by a timer; tests call it after moving the clock).
+   */
+  async expireDue(audit: Pick<AuditLog, 'record'>): Promise<number> {
+    const rows = await this.rows.expireDue(this.clock.now());
+    for (const row of rows) {
+      const w = this.read(row);
+      await audit.record({
+        subject: w.subject,
+        email: w.view.requestedBy.includes('@') ? w.view.requestedBy : undefined,
+        clientId: w.binding.clientId,
+        tool: 'execute_statement',
+        profile: w.binding.profile,
+        database: w.binding.database,
+        statement: w.view.statement,
+        durationMs: 0,
+        outcome: 'expired',
+        errorMessage: 'Nobody approved this change in time; nothing changed.',
+      });
+    }
+    if (rows.length) this.emit('change');
+    return rows.length;
   }
 
   /** Old rows go (a day past their expiry): what happened to each write is in the audit. */

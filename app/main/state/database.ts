@@ -109,7 +109,7 @@ const MIGRATIONS: string[] = [
     statement_hash TEXT,
     row_count INTEGER,
     duration_ms INTEGER NOT NULL,
-    outcome TEXT NOT NULL,           -- 'ok' | 'error' | 'refused' | 'cancelled' | 'declined'
+    outcome TEXT NOT NULL,           -- 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' (later: 'pending', 'expired')
     error_number INTEGER,
     error_message TEXT
   );

@@ -60,7 +60,7 @@ export interface AuditRepository {
 export interface PendingWriteRow {
   id: string;
   subject: string;
-  status: 'pending' | 'approved' | 'declined' | 'committing' | 'committed' | 'failed';
+  status: 'pending' | 'approved' | 'declined' | 'expired' | 'committing' | 'committed' | 'failed';
   createdAt: number;
   expiresAt: number;
   data: unknown;
@@ -84,6 +84,8 @@ export interface PendingWriteRepository {
   decide(id: string, to: 'approved' | 'declined', by: string, via: string, now: number): Promise<boolean>;
   /** Moves a write from one status to another; false when it was not in `from` (someone else moved it first). */
   transition(id: string, from: PendingWriteRow['status'], to: PendingWriteRow['status']): Promise<boolean>;
+  /** Marks every write still pending past its expiry at `now` as expired, and returns them (for the audit). */
+  expireDue(now: number): Promise<PendingWriteRow[]>;
   /** Drops writes created before `before` (ms). */
   prune(before: number): Promise<void>;
 }

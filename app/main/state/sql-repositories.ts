@@ -104,7 +104,7 @@ class SqlDocuments implements DocumentRepository {
   }
 }
 
-const OUTCOMES = ['ok', 'error', 'refused', 'cancelled', 'declined', 'pending'] as const;
+const OUTCOMES = ['ok', 'error', 'refused', 'cancelled', 'declined', 'pending', 'expired'] as const;
 const opt = <T extends z.ZodType>(t: T) => t.nullable().transform((v) => v ?? undefined);
 
 /** An audit row as stored, checked and mapped to the entry the app shows. */
@@ -227,7 +227,7 @@ const pendingWriteRow = z
   .object({
     id: z.string(),
     subject: z.string(),
-    status: z.enum(['pending', 'approved', 'declined', 'committing', 'committed', 'failed']),
+    status: z.enum(['pending', 'approved', 'declined', 'expired', 'committing', 'committed', 'failed']),
     created_at: z.coerce.number(),
     expires_at: z.coerce.number(),
     data: z.string(),
@@ -295,6 +295,14 @@ class SqlPendingWrites implements PendingWriteRepository {
         from,
       ])) === 1
     );
+  }
+
+  async expireDue(now: number): Promise<PendingWriteRow[]> {
+    const rows = await this.sql.all(
+      "UPDATE pending_writes SET status = 'expired' WHERE status = 'pending' AND expires_at < ? RETURNING *",
+      [now],
+    );
+    return rows.map(readPendingWrite);
   }
 
   async prune(before: number): Promise<void> {

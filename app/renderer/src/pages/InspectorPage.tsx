@@ -344,7 +344,7 @@ function CallRow({ e }: { e: AuditEntry }) {
           tone={
             e.outcome === 'ok'
               ? 'ok'
-              : e.outcome === 'cancelled'
+              : e.outcome === 'cancelled' || e.outcome === 'expired'
                 ? 'muted'
                 : e.outcome === 'pending'
                   ? 'warn'
