@@ -134,6 +134,19 @@ describe('access policy through MCP', () => {
     expect((await alice.call('sample_rows', { table: 'Departments' })).isError).toBe(true);
   });
 
+  it('cte-scope and names-in-variables through the endpoint: a later CTE or a variable never opens a denied table', async () => {
+    const alice = await legacy('alice');
+    for (const sql of [
+      'WITH A AS (SELECT TOP 2 * FROM Employees), Employees AS (SELECT 1 AS x) SELECT * FROM A',
+      "DECLARE @s nvarchar(max) = N'SELECT * FROM dbo.Employees'; EXEC sp_describe_first_result_set @s",
+      "DECLARE @t sysname = 'dbo.Employees'; EXEC sp_help @t",
+    ]) {
+      const r = await alice.call('run_query', { sql });
+      expect(r.isError, sql).toBe(true);
+      expect(text(r)).toMatch(/denied to you by policy rule "analysts"|must be written as a literal/);
+    }
+  });
+
   it('tables: catalog tools do not show denied tables', async () => {
     const alice = await legacy('alice');
     const tables = (await alice.call('list_tables', { schema: 'dbo' })).structuredContent!.tables as Array<{

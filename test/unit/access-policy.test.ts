@@ -262,6 +262,62 @@ describe('the guard under a policy', () => {
     expect(verdict.ok).toBe(false);
   });
 
+  // Rule: a CTE is in scope only in its own body, the CTEs after it and its WITH's statement (T-SQL's scoping).
+  it.each<[string, string]>([
+    [
+      'cte-scope: a CTE named like a denied table does not hide it in an earlier CTE',
+      'WITH A AS (SELECT TOP 2 * FROM Salaries), Salaries AS (SELECT 1 AS x) SELECT * FROM A',
+    ],
+    [
+      'cte-scope: a CTE in a derived table does not hide a table named beside it',
+      'SELECT * FROM (WITH Salaries AS (SELECT 1 AS x) SELECT * FROM Salaries) d CROSS JOIN Salaries s',
+    ],
+    [
+      'cte-scope: a CTE in a subquery does not hide the table in the outer query',
+      'SELECT * FROM Salaries WHERE EXISTS (SELECT 1 FROM (WITH Salaries AS (SELECT 1 AS x) SELECT x FROM Salaries) q)',
+    ],
+  ])('%s', (_rule, sql) => {
+    const verdict = checkStatement(sql, policy(analyst));
+    expect(verdict.ok).toBe(false);
+  });
+
+  it('cte-scope: a CTE still hides the table name where it is in scope (its statement, later CTEs, itself)', () => {
+    for (const sql of [
+      'WITH Salaries AS (SELECT 1 AS x) SELECT * FROM Salaries',
+      'WITH Salaries AS (SELECT 1 AS x), B AS (SELECT * FROM Salaries) SELECT * FROM B',
+      'WITH Salaries AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM Salaries WHERE x < 3) SELECT * FROM Salaries',
+    ])
+      expect(checkStatement(sql, policy(analyst)), sql).toMatchObject({ ok: true });
+  });
+
+  // Rule: under a table policy, catalog procedures take object names and statements only as literals.
+  it.each<[string, string]>([
+    [
+      'names-in-variables: sp_describe_first_result_set with a variable',
+      "DECLARE @s nvarchar(max) = N'SELECT * FROM hr.Employees'; EXEC sp_describe_first_result_set @s",
+    ],
+    ['names-in-variables: sp_help with a variable', "DECLARE @t sysname = 'hr.Employees'; EXEC sp_help @t"],
+    [
+      'names-in-variables: a named argument from a variable',
+      "DECLARE @t sysname = 'x'; EXEC sp_columns @table_name = @t",
+    ],
+  ])('%s', (_rule, sql) => {
+    const verdict = checkStatement(sql, policy(analyst));
+    expect(verdict.ok).toBe(false);
+    expect(!verdict.ok && verdict.reason).toContain('must be written as a literal');
+  });
+
+  it("names-in-variables: without a table policy a variable argument is SQL Server's to answer", () => {
+    const open = {
+      mode: 'read' as const,
+      ...connectionPolicy(profile, decideAccess(dba, POLICY)),
+      database: 'Sales',
+    };
+    expect(checkStatement("DECLARE @t sysname = 'dbo.Orders'; EXEC sp_help @t", open)).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('the same queries pass for a DBA', () => {
     expect(checkStatement('SELECT * FROM dbo.Orders o JOIN hr.Employees e ON 1 = 1', policy(dba)).ok).toBe(
       true,

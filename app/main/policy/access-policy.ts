@@ -27,9 +27,12 @@ export interface Access {
   capped<P extends ConnectionProfileConfig>(profile: P): P;
   /** The database user to impersonate instead of the mapped one. */
   readonly dbUser?: string;
+  /** Whether some table may be refused (a rule with table patterns other than all, or no rule): names must be seen. */
+  readonly tablesRestricted: boolean;
 }
 
 const OPEN: Access = {
+  tablesRestricted: false,
   can: () => true,
   connectionRefusal: () => undefined,
   databaseRefusal: () => undefined,
@@ -67,6 +70,7 @@ function ruleAccess(rule: PolicyRule): Access {
   return {
     rule: rule.id,
     dbUser: rule.db_user,
+    tablesRestricted: rule.tables.deny.length > 0 || !rule.tables.allow.some((p) => /^(\*\.)?\*\.\*$/.test(p)),
     can: (c) => rule.tools.includes(c),
     connectionRefusal: (id) =>
       listed(rule.connections, id)
@@ -105,6 +109,7 @@ function closed(id: Identity): Access {
   const refusal = `No access-policy rule matches you (${facts}), so the bridge lets you do nothing. Ask the bridge's administrator to add a rule for you on the Policy page.`;
   return {
     refusal,
+    tablesRestricted: true,
     can: () => false,
     connectionRefusal: () => refusal,
     databaseRefusal: () => refusal,

@@ -22,7 +22,7 @@ export interface GuardPolicy {
   /** Procedures the administrator declares read-only for this connection (`schema.name` or `name`). */
   readOnlyProcedures?: readonly string[];
   /** The signed-in person's access policy: databases and tables named anywhere in the batch are checked. */
-  access?: Pick<Access, 'databaseRefusal' | 'tableRefusal'>;
+  access?: Pick<Access, 'databaseRefusal' | 'tableRefusal' | 'tablesRestricted'>;
   /** The call's database, which one- and two-part table names are in. */
   database?: string;
 }
@@ -53,6 +53,8 @@ export const READ_ONLY_PROCEDURES = [
   'sp_describe_first_result_set',
 ] as const;
 const BUILTIN_PROCS = new Set<string>(READ_ONLY_PROCEDURES);
+/** The catalog procedures whose arguments name objects (or hold a statement): checked, so they must be literals. */
+const NAME_ARGUMENT_PROCS = BUILTIN_PROCS;
 
 /** Functions that reach outside the database (linked servers, files, other providers). */
 const OUTSIDE_FUNCTIONS = new Set(['OPENQUERY', 'OPENROWSET', 'OPENDATASOURCE', 'OPENXML']);
@@ -128,7 +130,7 @@ export function checkStatement(sqlText: string, policy: GuardPolicy): GuardResul
           firstSpan(batch[0]),
           true,
         );
-      walker.ctes = cteNames(batch[0]);
+      walker.ctes = new Set();
       walker.walk(batch[0], true);
     } else {
       for (const st of batch) walker.statement(st);
@@ -189,7 +191,11 @@ function syntaxRefusal(err: TsqlSyntaxError, tokens: LexToken[], policy: GuardPo
 }
 
 class Walker {
-  /** Names of the current statement's CTEs: one-part references to them are not tables. */
+  /**
+   * CTE names in scope where the walk is: one-part references to them are not tables. As T-SQL scopes them, a CTE
+   * is visible in its own body (recursion), in the CTEs after it and in the statement of its own WITH, nowhere
+   * else; a later CTE or a nested query's CTE never hides a table named before or beside it.
+   */
   ctes = new Set<string>();
 
   constructor(
@@ -198,7 +204,7 @@ class Walker {
   ) {}
 
   statement(st: AstStatement): void {
-    this.ctes = cteNames(st);
+    this.ctes = new Set();
     const kind = kindOf(st);
     const body = st[kind] as Node;
     switch (kind) {
@@ -309,7 +315,15 @@ class Walker {
       : '';
     const value = stringValue(named ? named.right : param);
     this.walk(named ? named.right : param, false);
-    if (value === undefined) return;
+    // A name in a variable or an expression cannot be checked before it runs: under a table policy, refused.
+    if (value === undefined) {
+      if (this.policy.access?.tablesRestricted && NAME_ARGUMENT_PROCS.has(proc))
+        throw new Refusal(
+          proc,
+          'your access policy limits tables, so its object name or statement must be written as a literal (not a variable or an expression) for the bridge to check it',
+        );
+      return;
+    }
     if (proc === 'sp_describe_first_result_set' && (argName === '' || argName === '@tsql')) {
       const inner = checkStatement(value, { ...this.policy, mode: 'read' });
       if (!inner.ok)
@@ -338,7 +352,32 @@ class Walker {
       return;
     }
     const n = node as Node;
-    for (const [key, value] of Object.entries(n)) {
+    const ctes = (n.with as { cte_tables?: unknown } | undefined)?.cte_tables;
+    if (Array.isArray(ctes)) return this.withScope(n, ctes as Node[], writeAllowed, depth);
+    for (const [key, value] of Object.entries(n)) this.entry(key, value, writeAllowed, depth);
+  }
+
+  /** A query with a WITH clause: each CTE sees itself and those before it; the rest of the query sees them all. */
+  private withScope(n: Node, ctes: Node[], writeAllowed: boolean, depth: number): void {
+    const outer = this.ctes;
+    const scope = new Set(outer);
+    try {
+      for (const cte of ctes) {
+        const name = (cte.alias as { name?: { value?: string } } | undefined)?.name?.value;
+        if (name) scope.add(name.toLowerCase());
+        this.ctes = new Set(scope);
+        this.walk(cte, writeAllowed, depth + 1);
+      }
+      this.ctes = scope;
+      for (const [key, value] of Object.entries(n))
+        if (key !== 'with') this.entry(key, value, writeAllowed, depth);
+    } finally {
+      this.ctes = outer;
+    }
+  }
+
+  private entry(key: string, value: unknown, writeAllowed: boolean, depth: number): void {
+    {
       if (WRITE_NODES[key] && value && typeof value === 'object' && !writeAllowed)
         throw new Refusal(WRITE_NODES[key], READ_ONLY_SCOPE, firstSpan(value));
       if (key === 'into' && value && typeof value === 'object' && !Array.isArray(value) && 'name' in value)
@@ -349,7 +388,7 @@ class Walker {
         );
       if (key === 'Table' && value && typeof value === 'object') this.table(value as Node);
       if (key === 'Function' && value && typeof value === 'object') this.func(value as Node);
-      if (key === 'span') continue;
+      if (key === 'span') return;
       this.walk(value, writeAllowed, depth + 1);
     }
   }
@@ -433,22 +472,6 @@ export function databaseRefusal(
     return `Database "${db}" is not in this connection's allowed_databases.`;
   }
   return undefined;
-}
-
-/** The CTE names a statement defines (T-SQL allows WITH only at a statement's top). */
-function cteNames(st: AstStatement | undefined): Set<string> {
-  const names = new Set<string>();
-  const visit = (node: unknown, depth: number): void => {
-    if (!node || typeof node !== 'object' || depth > 60) return;
-    if (Array.isArray(node)) return node.forEach((x) => visit(x, depth + 1));
-    const n = node as Node;
-    const ctes = n.cte_tables as Array<{ alias?: { name?: { value?: string } } }> | undefined;
-    if (Array.isArray(ctes))
-      for (const c of ctes) if (c.alias?.name?.value) names.add(c.alias.name.value.toLowerCase());
-    for (const [k, v] of Object.entries(n)) if (k !== 'span') visit(v, depth + 1);
-  };
-  visit(st, 0);
-  return names;
 }
 
 function kindOf(st: AstStatement): string {
