@@ -368,6 +368,23 @@ describe('refresh tokens', () => {
     expect((await mcpStatus(next.body.access_token!)).status).toBe(401);
   });
 
+  // RFC 9700 §4.14: the grace window is for an answer that got lost; once the successor was used, a replay of the
+  // rotated token is reuse (a thief's copy), not a retry.
+  it('refresh-grace-fork: a rotated token replayed after its successor was used is reuse, and revokes the family', async () => {
+    const { tokens } = await signIn(env);
+    const started = Date.now();
+    const first = await refresh(tokens.refresh_token!);
+    const second = await refresh(first.body.refresh_token!);
+    expect(second.status).toBe(200);
+    const replay = await refresh(tokens.refresh_token!);
+    // Still inside the 1 s grace window: only the successor's use makes this reuse.
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(replay.status).toBe(400);
+    expect(replay.body.error).toBe('invalid_grant');
+    // No second live chain: the legitimate one dies with the family, as on any reuse.
+    expect((await refresh(second.body.refresh_token!)).body.error).toBe('invalid_grant');
+  });
+
   it('refuses widening scopes on refresh', async () => {
     const { tokens } = await signIn(env);
     const r = await tokenRequest(env, {

@@ -74,11 +74,13 @@ export class ModelStore {
         const key = hashId(id);
         const cached = store.cache.get(`${model}:${key}`);
         if (cached) return JSON.parse(cached) as AdapterPayload;
-        const row = await store.sql.get<Row>(
-          'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
+        const row = await store.sql.get<Row & { successor?: Buffer | Uint8Array | null }>(
+          'SELECT payload, consumed_at, successor FROM oidc_models WHERE model = ? AND id_hash = ?',
           [model, key],
         );
-        const found = store.read(model, id, row, store.pendingConsumes.get(`${model}:${key}`)?.at);
+        const pendingAt = store.pendingConsumes.get(`${model}:${key}`)?.at;
+        const successorUsed = await store.successorUsed(model, row, pendingAt);
+        const found = store.read(model, id, row, pendingAt, successorUsed);
         if (found && store.caching && CACHED.has(model) && found.consumed === undefined) {
           if (store.cache.size >= 5000) store.cache.delete(store.cache.keys().next().value!);
           store.cache.set(`${model}:${key}`, JSON.stringify(found));
@@ -222,6 +224,29 @@ export class ModelStore {
     ]);
   }
 
+  /**
+   * Whether a rotated refresh token's successor has been used (RFC 9700 §4.14): the grace window exists for an
+   * answer that got lost, so once the successor was used a replay of the old token is reuse, not a retry, and
+   * oidc-provider's reuse detection revokes the family instead of forking a second live chain.
+   */
+  async successorUsed(
+    model: string,
+    row: { consumed_at: number | null; successor?: Buffer | Uint8Array | null } | undefined,
+    pendingConsumedAt?: number,
+  ): Promise<boolean> {
+    if (model !== 'RefreshToken' || !row || (row.consumed_at ?? pendingConsumedAt ?? null) === null)
+      return false;
+    const successor = row.successor ? this.sealer.open(Buffer.from(row.successor)) : undefined;
+    if (!successor) return false;
+    const key = hashId(successor);
+    if (this.pendingConsumes.has(`RefreshToken:${key}`)) return true;
+    const next = await this.sql.get<{ consumed_at: number | null }>(
+      "SELECT consumed_at FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?",
+      [key],
+    );
+    return !next || next.consumed_at !== null;
+  }
+
   /** Records a one-time value (an assertion's jti) until it expires; false when it was already recorded. */
   async claimOnce(kind: string, value: string, expiresAt: number): Promise<boolean> {
     return (
@@ -296,6 +321,7 @@ export class ModelStore {
     id: string | undefined,
     row: Row | undefined,
     pendingConsumedAt?: number,
+    successorUsed = false,
   ): AdapterPayload | undefined {
     if (!row) return undefined;
     const plain = this.decode(model, row.payload);
@@ -304,7 +330,8 @@ export class ModelStore {
     if (!SEALED.has(model)) payload.jti = id;
     const consumedAt = row.consumed_at ?? pendingConsumedAt ?? null;
     if (consumedAt !== null) {
-      const inGrace = model === 'RefreshToken' && Date.now() - consumedAt < this.graceSeconds * 1000;
+      const inGrace =
+        model === 'RefreshToken' && !successorUsed && Date.now() - consumedAt < this.graceSeconds * 1000;
       if (!inGrace) payload.consumed = Math.floor(consumedAt / 1000);
     }
     return payload;

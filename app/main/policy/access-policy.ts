@@ -70,7 +70,8 @@ function ruleAccess(rule: PolicyRule): Access {
   return {
     rule: rule.id,
     dbUser: rule.db_user,
-    tablesRestricted: rule.tables.deny.length > 0 || !rule.tables.allow.some((p) => /^(\*\.)?\*\.\*$/.test(p)),
+    tablesRestricted:
+      rule.tables.deny.length > 0 || !rule.tables.allow.some((p) => /^(\*\.)?\*\.\*$/.test(p)),
     can: (c) => rule.tools.includes(c),
     connectionRefusal: (id) =>
       listed(rule.connections, id)
