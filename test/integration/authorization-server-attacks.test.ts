@@ -80,6 +80,25 @@ describe('a sign-in is bound to the browser that started it (RFC 9700 §4.7, §2
     expect(resumed.kind).toBe('page');
   });
 
+  it("finish-secret-spent: the finish link refused in the victim's browser cannot be replayed by the starter", async () => {
+    const attacker = new UserAgent();
+    const start = authorizeUrl();
+    const interaction = location(await attacker.fetch(start), start);
+    const idpLink = location(await attacker.fetch(interaction), interaction);
+    const victim = await new UserAgent().browse(idpLink.href, {
+      stopAt: CLIENT_REDIRECT,
+      login: { user: 'bob', password: 'bob-pass' },
+    });
+    if (victim.kind !== 'page') throw new Error('the victim was redirected to the client');
+    expect(victim.url.pathname).toMatch(/\/signed-in$/);
+    expect(victim.url.searchParams.get('finish')).toBeTruthy();
+    // The link leaks (history, a log, a screenshot) to whoever started the sign-in: it was spent on first use.
+    const replay = await attacker.fetch(victim.url);
+    expect(replay.status).toBe(400);
+    expect(replay.headers.get('x-bridge-error')).toBe('sign_in_not_bound');
+    expect(replay.headers.get('location')).toBeNull();
+  });
+
   it('the IdP callback cannot be replayed (one use of the upstream state)', async () => {
     const ua = new UserAgent();
     const start = authorizeUrl();
@@ -208,7 +227,61 @@ describe('served on every loopback name (RFC 8252 §7.3)', () => {
   });
 });
 
+describe('dynamic registration is for browser sign-in only (RFC 7591 §2)', () => {
+  it('dcr-grant-types: a self-registered client cannot take the jwt-bearer (ID-JAG) or desktop sign-in grants', async () => {
+    for (const grant of [
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'client_credentials',
+      'urn:mssql-mcp-bridge:params:oauth:grant-type:desktop-sign-in',
+    ]) {
+      const res = await fetch(`${env.core.urls().origin}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: `grants ${grant}`,
+          redirect_uris: ['http://127.0.0.1:9/cb'],
+          grant_types: ['authorization_code', 'refresh_token', grant],
+        }),
+      });
+      expect(res.status, grant).toBe(400);
+      const body = (await res.json()) as { error: string; error_description: string };
+      expect(body.error).toBe('invalid_client_metadata');
+    }
+  });
+});
+
 describe('HTTP hygiene of every endpoint', () => {
+  it('no-credentials-no-error-code: a request without credentials gets a challenge with no error code (RFC 6750 §3.1)', async () => {
+    const res = await fetch(env.core.urls().mcp, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(401);
+    const www = res.headers.get('www-authenticate')!;
+    expect(www).toMatch(/^Bearer /);
+    expect(www).not.toContain('error=');
+    expect(www).toContain('resource_metadata=');
+    // A token that fails verification still says why.
+    const bad = await fetch(env.core.urls().mcp, {
+      method: 'POST',
+      body: '{}',
+      headers: { authorization: 'Bearer x' },
+    });
+    expect(bad.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('duplicate-host: a request with two Host headers is refused with 400 (RFC 9112 §3.2)', async () => {
+    const net = await import('node:net');
+    const answer = await new Promise<string>((resolve) => {
+      const socket = net.connect(env.core.port, '127.0.0.1', () =>
+        socket.write(
+          `GET /.well-known/oauth-protected-resource/mcp HTTP/1.1\r\nHost: 127.0.0.1:${env.core.port}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      let data = '';
+      socket.on('data', (c) => (data += c.toString()));
+      socket.on('close', () => resolve(data));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+  });
+
   it('sends X-Content-Type-Options: nosniff on JSON, HTML, metadata, errors and /mcp', async () => {
     const o = env.core.urls().origin;
     for (const [url, init] of [

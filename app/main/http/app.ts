@@ -162,6 +162,17 @@ function hostAndOriginGuard(d: HttpAppDeps) {
   const trusted = new Set(d.config.server.trusted_proxies.map(normalizeAddress));
   return (req: http.IncomingMessage, res: http.ServerResponse): OriginContext | undefined => {
     // Forwarded headers say where a request came from: believed only from the configured proxies.
+    // Two Host headers: which one a proxy and this server each believe is how requests are smuggled.
+    if (req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase() === 'host').length > 1) {
+      res.writeHead(400, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      res.end(
+        JSON.stringify({
+          error: 'invalid_request',
+          error_description: 'The request has more than one Host header.',
+        }),
+      );
+      return undefined;
+    }
     if (!trusted.has(normalizeAddress(req.socket.remoteAddress ?? '')))
       for (const h of FORWARDED_HEADERS) delete req.headers[h];
     const host = lastValue(req.headers['x-forwarded-host']) ?? req.headers.host;

@@ -195,7 +195,9 @@ export class McpEndpoint {
           next();
         },
         (err: unknown) => {
-          const answer = bearerAuthChallengeResponse(err, challenge);
+          const answer = req.headers.authorization
+            ? bearerAuthChallengeResponse(err, challenge)
+            : signInChallenge(ctx.resourceMetadata);
           this.requests.emit('request', {
             at: Date.now(),
             method: `${req.method} /mcp`,
@@ -407,6 +409,25 @@ function answerStopping({ req, res }: Exchange, message: string): void {
 }
 
 const callerOf = (auth: AuthInfo) => auth.extra as unknown as CallerInfo;
+
+/**
+ * The 401 for a request that sent no credentials: where to sign in and for which scopes, and no error code
+ * (RFC 6750 §3.1: a request that lacks authentication gets none).
+ */
+function signInChallenge(resourceMetadata: string): globalThis.Response {
+  return Response.json(
+    {
+      error_description:
+        'This endpoint needs a bearer token: sign in at the authorization server its metadata names.',
+    },
+    {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': `Bearer resource_metadata="${resourceMetadata}", scope="${SCOPES.tools} ${SCOPES.write}"`,
+      },
+    },
+  );
+}
 
 const sameScopes = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
 

@@ -162,12 +162,26 @@ function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): 
       return grant ? { gid: grant.id, identity: grant.identity } : undefined;
     },
     extraClientMetadata: {
-      properties: ['redirect_uris'],
+      properties: ['redirect_uris', 'grant_types'],
       // Runs for every client: the config file's (their author chose them: syntax only) and DCR, app-added
       // and CIMD clients (the registration policy too).
       validator(_c, key, value, metadata) {
-        if (key !== 'redirect_uris' || !Array.isArray(value)) return;
         const fromConfig = d.clients.isFromConfig(String(metadata.client_id));
+        // RFC 7591 §2 lets the server refuse grant types: a client that registered itself signs people in
+        // through the browser only (no ID-JAG, no desktop sign-in code: those are for pre-registered clients).
+        if (key === 'grant_types' && !fromConfig && Array.isArray(value)) {
+          const other = (value as unknown[]).filter(
+            (g) => g !== 'authorization_code' && g !== 'refresh_token',
+          );
+          if (other.length) {
+            const err = new errors.InvalidClientMetadata(
+              `grant_types may hold only authorization_code and refresh_token for a client that is not pre-registered (refused: ${other.join(', ')})`,
+            );
+            throw err;
+          }
+          return;
+        }
+        if (key !== 'redirect_uris' || !Array.isArray(value)) return;
         for (const uri of value as unknown[]) {
           if (typeof uri !== 'string') continue;
           const why = fromConfig

@@ -203,10 +203,12 @@ export class Interactions {
   /** GET /interaction/:uid/signed-in?finish=…: the IdP's outcome, taken up by the browser that started. */
   private async signedIn(req: Request, res: Response): Promise<void> {
     const provider = this.d.providerFor(this.d.originOf(req));
-    const details = await this.details(provider, req, res);
-    if (!details) return;
+    // The finish secret is spent on its first use, whatever follows (RFC 9700 §4.7): a leaked link refused in
+    // one browser (no interaction cookie) cannot be replayed later by the browser that started the sign-in.
     const finish = typeof req.query.finish === 'string' ? req.query.finish : '';
     const outcome = finish ? await this.take<SignInOutcome>(finish) : undefined;
+    const details = await this.details(provider, req, res);
+    if (!details) return;
     if (!outcome || outcome.uid !== details.uid) {
       sendErrorPage(res, 400, 'sign_in_not_bound', NOT_THIS_BROWSER);
       return;
