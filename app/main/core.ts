@@ -46,7 +46,7 @@ import { observeAuthorizationServer } from './oauth/observe.js';
 import { RegistrationLimit } from './oauth/registration-limit.js';
 import { loadStateKeys } from './oauth/sealer.js';
 import { loadSigningKeys } from './oauth/signing-key.js';
-import { cimdFetchTrusting } from './oauth/cimd-fetch.js';
+import { cimdFetchGuarded, cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { livePermissions } from './policy/live-permissions.js';
 import { sqlIdentity } from './mcp/tool-call.js';
@@ -430,7 +430,7 @@ function authorizationServers(d: {
     tokenRequestAllowed: tokenRateLimit(config),
     authorizeRequestAllowed: authorizeRateLimit(config),
     corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
-    cimdFetch: d.cimdCa ? cimdFetchTrusting(d.cimdCa) : undefined,
+    cimdFetch: d.cimdCa ? cimdFetchTrusting(d.cimdCa) : cimdFetchGuarded(config.oauth.cimd_allowed_hosts),
     extend: (p, ctx) => {
       const resourceServer = (c: OriginContext) => resourceServerInfo(config, c);
       const scopesFor = (identity: Identity) => d.policy.scopesFor(identity);

@@ -9,6 +9,9 @@ export const SUPPORTED_SCOPES: readonly string[] = Object.values(SCOPES);
 
 export const DEFAULT_PORT = 8765;
 
+/** Hosts of well-known MCP clients' metadata documents (Claude, VS Code): the default CIMD allowlist. */
+export const WELL_KNOWN_CIMD_HOSTS = ['claude.ai', 'vscode.dev'] as const;
+
 /** SQL Server user names the bridge impersonates: letters, digits and a few symbols; others are refused, not quoted. */
 export const DB_USER_PATTERN = /^[\p{L}\p{N}_.\-@ ]{1,128}$/u;
 
@@ -285,9 +288,13 @@ export const configSchema = z
             max_per_hour: z.number().int().min(1).default(20),
           })
           .prefault({}),
-        client_id_metadata_documents: z.boolean().default(false),
+        /**
+         * Client ID Metadata Documents (the way MCP 2026-07-28 recommends; Claude.ai and VS Code use them when
+         * advertised): on, from the well-known client hosts below unless configured otherwise.
+         */
+        client_id_metadata_documents: z.boolean().default(true),
         /** With client ID metadata documents on: the hosts whose documents are fetched (empty: any https host). */
-        cimd_allowed_hosts: z.array(z.string()).default([]),
+        cimd_allowed_hosts: z.array(z.string()).default([...WELL_KNOWN_CIMD_HOSTS]),
         /**
          * Enterprise-managed authorization: accept Identity Assertion JWTs (ID-JAG) minted by the active IdP
          * for this bridge, at /token (grant_type jwt-bearer), for the pre-registered clients.

@@ -1,5 +1,5 @@
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
@@ -169,6 +169,11 @@ describe('Client ID Metadata Documents', () => {
       application_type: 'native',
       redirect_uris: ['http://claude.ai@127.0.0.1/callback'],
     };
+    // A web client whose redirect is on its document's own https host: the client's own, TLS vouches for both.
+    docs['/own-host.json'] = {
+      client_id: `${base}/own-host.json`,
+      redirect_uris: [`${base}/callback`],
+    };
     docs['/liar.json'] = {
       client_id: `${base}/someone-else.json`,
       redirect_uris: ['http://127.0.0.1/callback'],
@@ -177,7 +182,11 @@ describe('Client ID Metadata Documents', () => {
       client_id: `${base}/open-redirect.json`,
       redirect_uris: ['https://evil.example/cb'],
     };
-    env = await startEnv({ config: { oauth: { client_id_metadata_documents: true } }, cimdCa: tls.cert });
+    // Documents from any host (this test's TLS server on loopback), not only the default well-known ones.
+    env = await startEnv({
+      config: { oauth: { client_id_metadata_documents: true, cimd_allowed_hosts: [] } },
+      cimdCa: tls.cert,
+    });
   });
   afterAll(async () => {
     await env?.close();
@@ -263,6 +272,59 @@ describe('Client ID Metadata Documents', () => {
       expect(requested.length).toBe(before); // never fetched
     } finally {
       await strict.close();
+    }
+  });
+
+  it("accepts a document's https redirect on the document's own host (the consent page still shows it)", async () => {
+    const url = new URL('/authorize', env.core.urls().origin);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: `${base}/own-host.json`,
+      redirect_uri: `${base}/callback`,
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(new URL(res.headers.get('location')!, url).pathname).toMatch(/^\/interaction\//);
+  });
+
+  it('cimd-ssrf: a document on a special-use address is refused before any connection is made', async () => {
+    // The production fetch (no test CA), documents from any host: an open port must not answer differently.
+    const probe = net.createServer((s) => s.destroy());
+    let connections = 0;
+    probe.on('connection', () => connections++);
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    const open = await startEnv({
+      withIdp: false,
+      config: { oauth: { client_id_metadata_documents: true, cimd_allowed_hosts: [] } },
+    });
+    try {
+      for (const clientId of [
+        `https://127.0.0.1:${port}/x.json`,
+        `https://localhost:${port}/x.json`,
+        `https://[::ffff:127.0.0.1]:${port}/x.json`,
+        `https://10.0.0.1:${port}/x.json`,
+        `https://169.254.169.254/latest/meta-data.json`,
+      ]) {
+        const url = new URL('/authorize', open.core.urls().origin);
+        url.search = new URLSearchParams({
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: 'http://127.0.0.1:5555/callback',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        }).toString();
+        const started = Date.now();
+        const r = await refusal(await fetch(url, { redirect: 'manual' }));
+        expect(r.status, clientId).toBe(400);
+        expect(Date.now() - started, clientId).toBeLessThan(2000);
+      }
+      expect(connections).toBe(0);
+    } finally {
+      await open.close();
+      probe.close();
     }
   });
 

@@ -26,7 +26,8 @@ describe('configuration', () => {
     expect(c.oauth.code_ttl_seconds).toBe(60);
     expect(c.oauth.refresh_grace_seconds).toBe(10);
     expect(c.oauth.dcr).toEqual({ enabled: true, allowed_redirect_patterns: [], max_per_hour: 20 });
-    expect(c.oauth.client_id_metadata_documents).toBe(false);
+    expect(c.oauth.client_id_metadata_documents).toBe(true);
+    expect(c.oauth.cimd_allowed_hosts).toEqual(['claude.ai', 'vscode.dev']);
     expect(c.oauth.clients.map((x) => x.client_id)).toEqual(['claude-desktop', 'vscode', 'mcp-inspector']);
     expect(c.oauth.clients.find((x) => x.client_id === 'vscode')!.redirect_uris).toEqual([
       'http://127.0.0.1/',

@@ -37,8 +37,8 @@ export interface AuthorizationServerDeps {
   /** Whether a browser origin may read responses (configured origins and the bridge's own). */
   corsAllowed: (origin: string) => boolean;
   /**
-   * How client metadata documents are fetched. Production uses oidc-provider's own fetch, whose SSRF guard
-   * refuses special-use addresses; tests pass one trusting their CA on loopback (the only exception).
+   * How client metadata documents are fetched: special-use addresses refused before any connection
+   * (cimdFetchGuarded); tests pass one trusting their CA on loopback (the only exception).
    */
   cimdFetch?: Configuration['fetch'];
   /**
@@ -166,7 +166,8 @@ function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): 
       // Runs for every client: the config file's (their author chose them: syntax only) and DCR, app-added
       // and CIMD clients (the registration policy too).
       validator(_c, key, value, metadata) {
-        const fromConfig = d.clients.isFromConfig(String(metadata.client_id));
+        const clientId = String(metadata.client_id);
+        const fromConfig = d.clients.isFromConfig(clientId);
         // RFC 7591 §2 lets the server refuse grant types: a client that registered itself signs people in
         // through the browser only (no ID-JAG, no desktop sign-in code: those are for pre-registered clients).
         if (key === 'grant_types' && !fromConfig && Array.isArray(value)) {
@@ -182,12 +183,21 @@ function providerConfiguration(d: AuthorizationServerDeps, ctx: OriginContext): 
           return;
         }
         if (key !== 'redirect_uris' || !Array.isArray(value)) return;
+        // A metadata document's https redirects on its own host are the client's (TLS vouches for both); the
+        // code still goes there only after the consent page (bridge_remote_redirect).
+        const documentHost = /^https:\/\//.test(clientId) ? new URL(clientId).host : undefined;
         for (const uri of value as unknown[]) {
           if (typeof uri !== 'string') continue;
           const why = fromConfig
             ? redirectSyntaxRefusal(uri)
             : redirectRefusal(uri, o.dcr.allowed_redirect_patterns);
-          if (why) throw refusedRedirect(why);
+          const ownHost =
+            documentHost !== undefined &&
+            !redirectSyntaxRefusal(uri) &&
+            URL.canParse(uri) &&
+            new URL(uri).protocol === 'https:' &&
+            new URL(uri).host === documentHost;
+          if (why && !ownHost) throw refusedRedirect(why);
         }
       },
     },
