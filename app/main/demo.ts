@@ -76,6 +76,7 @@ export async function runDemo(opts: {
       `  Authorization server:  ${u.issuer}`,
       `  AS metadata:           ${u.authorizationServerMetadata}`,
       `  Resource metadata:     ${u.protectedResourceMetadata}`,
+      `  Client registration:   pre-registered clients, DCR, and client metadata documents from ${config.oauth.cimd_allowed_hosts.join(', ')}`,
       `  Demo identity provider ${idp.issuer}`,
       `  Demo logins:           ${Object.entries(DEMO_USERS)
         .filter(([, v]) => v.claims.email)
