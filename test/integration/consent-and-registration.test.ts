@@ -110,6 +110,28 @@ describe('consent for dynamically registered clients', () => {
     expect(refused.error_description).toContain('reuse its client_id');
     expect((await register('Quiet')).status).toBe(201);
   });
+
+  it('dcr-flood: registrations under made-up names never lock out a new client, and storage stays bounded', async () => {
+    const register = (name: string) =>
+      fetch(`${env.core.urls().origin}/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], client_name: name }),
+      });
+    // max_per_hour 3 here: unfinished registrations kept at most 30. The flood is three times that.
+    const flood: number[] = [];
+    for (let i = 0; i < 90; i++) flood.push((await register(`flood ${i}`)).status);
+    expect(flood.every((s) => s === 201)).toBe(true);
+    const fresh = await register('A new client');
+    expect(fresh.status).toBe(201);
+    const { client_id } = (await fresh.json()) as { client_id: string };
+    const unfinished = await env.core.sql.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM clients WHERE source = 'dcr' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = clients.client_id)",
+    );
+    expect(Number(unfinished!.n)).toBeLessThanOrEqual(30);
+    // The newest registration is kept, and signs in.
+    expect(await env.core.sql.get('SELECT 1 FROM clients WHERE client_id = ?', [client_id])).toBeTruthy();
+  });
 });
 
 describe('setup states', () => {

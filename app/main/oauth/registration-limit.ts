@@ -8,17 +8,27 @@ class TooManyRegistrations extends errors.OIDCProviderError {
   }
 }
 
+/** A registration nobody signed in with for this long is dropped (a client that registered and gave up). */
+const UNFINISHED_TTL_SECONDS = 24 * 3600;
+
 /**
  * Dynamic registrations per requester and hour. Every local client comes from 127.0.0.1, so the requester is
- * what the registration names (client_name, else its redirect host and port): one noisy client exhausts its
- * own allowance, not everyone's. A total of ten allowances an hour bounds what a client varying its name can
- * store. Counts are persisted, so a restart does not reset them.
+ * what the registration names (client_name, else its redirect host and port): one noisy client exhausts its own
+ * allowance, not everyone's. There is no total that a flood of made-up names could use up: what bounds storage
+ * is that unfinished registrations (no one ever signed in with them) expire after a day, and only the newest
+ * `10 × max_per_hour` of them are kept — a flood pushes out its own oldest rows, and a client that finished its
+ * sign-in is never removed. Counts are persisted, so a restart does not reset them.
  */
 export class RegistrationLimit {
   constructor(
     private readonly sql: Sql,
     private readonly perRequester: number,
   ) {}
+
+  /** The unfinished registrations kept at most (the storage bound). */
+  get unfinishedKept(): number {
+    return this.perRequester * 10;
+  }
 
   /** Counts one registration, or throws 429 with the sentence to show. */
   async take(body: Record<string, unknown> | undefined): Promise<void> {
@@ -29,19 +39,25 @@ export class RegistrationLimit {
       'INSERT INTO registration_counts (requester, hour, count) VALUES (?, ?, 1) ON CONFLICT(requester, hour) DO UPDATE SET count = registration_counts.count + 1 RETURNING count',
       [requester, hour],
     );
-    const total = await this.sql.get<{ n: number }>(
-      'SELECT COALESCE(SUM(count), 0) AS n FROM registration_counts WHERE hour = ?',
-      [hour],
-    );
     await this.sql.run('DELETE FROM registration_counts WHERE hour < ?', [hour - 1]);
     if (Number(mine?.count) > this.perRequester)
       throw new TooManyRegistrations(
         `This client (${requester}) registered ${this.perRequester} times this hour; reuse its client_id, or try again within the hour (oauth.dcr.max_per_hour).`,
       );
-    if (Number(total?.n) > this.perRequester * 10)
-      throw new TooManyRegistrations(
-        'Too many client registrations this hour; try again later (oauth.dcr.max_per_hour).',
-      );
+    await this.dropUnfinished();
+  }
+
+  /** Expired unfinished registrations go, then all but the newest `unfinishedKept` (this one is stored after). */
+  private async dropUnfinished(): Promise<void> {
+    const unfinished =
+      "source = 'dcr' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = clients.client_id)";
+    await this.sql.run(`DELETE FROM clients WHERE ${unfinished} AND created_at < ?`, [
+      Math.floor(Date.now() / 1000) - UNFINISHED_TTL_SECONDS,
+    ]);
+    await this.sql.run(
+      `DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE ${unfinished} ORDER BY created_at DESC, client_id LIMIT 1000000 OFFSET ?)`,
+      [Math.max(0, this.unfinishedKept - 1)],
+    );
   }
 }
 
