@@ -39,8 +39,16 @@ describe('npm run demo -- --ui', () => {
 
   it('prints working URLs, a Claude Desktop snippet for its MCP URL, and a UI link that carries its token', async () => {
     const mcp = printed('MCP endpoint');
-    const meta = (await (await fetch(printed('AS metadata'))).json()) as { issuer: string };
+    const meta = (await (await fetch(printed('AS metadata'))).json()) as {
+      issuer: string;
+      client_id_metadata_document_supported: boolean;
+      token_endpoint_auth_methods_supported: string[];
+    };
     expect(meta.issuer).toBe(printed('Authorization server'));
+    // Client metadata documents are on (Claude.ai and VS Code use them only when this says so and lists "none").
+    expect(meta.client_id_metadata_document_supported).toBe(true);
+    expect(meta.token_endpoint_auth_methods_supported).toContain('none');
+    expect(out).toMatch(/Client registration: .*client metadata documents from claude\.ai, vscode\.dev/);
     const between = (from: string, to: string) =>
       JSON.parse(out.slice(out.indexOf(from) + from.length, out.indexOf(to, out.indexOf(from)))) as {
         mcpServers: { mssql: { command: string; args: string[] } };
