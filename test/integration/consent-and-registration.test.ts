@@ -95,13 +95,14 @@ describe('consent for dynamically registered clients', () => {
     expect(r.body.error).toBe('invalid_grant');
   });
 
+  const register = (name: string) =>
+    fetch(`${env.core.urls().origin}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], client_name: name }),
+    });
+
   it('limits registrations per client, so one noisy client cannot lock the others out', async () => {
-    const register = (name: string) =>
-      fetch(`${env.core.urls().origin}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], client_name: name }),
-      });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await register('Noisy')).status);
     // The limit is 3 an hour for each requester.
@@ -112,12 +113,6 @@ describe('consent for dynamically registered clients', () => {
   });
 
   it('dcr-flood: registrations under made-up names never lock out a new client, and storage stays bounded', async () => {
-    const register = (name: string) =>
-      fetch(`${env.core.urls().origin}/register`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ redirect_uris: ['http://127.0.0.1/cb'], client_name: name }),
-      });
     // max_per_hour 3 here: unfinished registrations kept at most 30. The flood is three times that.
     const flood: number[] = [];
     for (let i = 0; i < 90; i++) flood.push((await register(`flood ${i}`)).status);

@@ -226,12 +226,7 @@ async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): 
  * for the person; when it retries, the decision recorded there is read (and, if approved, committed once).
  */
 async function askByUrlElicitation(w: WriteCall): Promise<InputRequiredResult> {
-  const effect = await rowsOf(w, 'rollback');
-  const review = await w.pending.create(
-    await reviewOf(w, effect),
-    w.ctx.caller.identity.subject,
-    bindingOf(w, effect),
-  );
+  const { effect, review } = await previewAsPending(w);
   return inputRequired({
     inputRequests: {
       [CONFIRM_KEY]: inputRequired.elicitUrl({
@@ -247,14 +242,20 @@ async function askByUrlElicitation(w: WriteCall): Promise<InputRequiredResult> {
   });
 }
 
-/** Channel 3: the client cannot show a form, so the person approves on the bridge's page (or in the app). */
-async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
+/** The preview, run and rolled back, stored as a write waiting for the person's decision at its approval page. */
+async function previewAsPending(w: WriteCall): Promise<{ effect: number[]; review: WriteReview }> {
   const effect = await rowsOf(w, 'rollback');
   const review = await w.pending.create(
     await reviewOf(w, effect),
     w.ctx.caller.identity.subject,
     bindingOf(w, effect),
   );
+  return { effect, review };
+}
+
+/** Channel 3: the client cannot show a form, so the person approves on the bridge's page (or in the app). */
+async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
+  const { effect, review } = await previewAsPending(w);
   const url = approvalUrl(w, review.id);
   const minutes = Math.round(w.pending.ttlMs / 60_000);
   return done(

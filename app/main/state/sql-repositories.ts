@@ -154,15 +154,17 @@ const auditRow = z
     confirmedVia: r.confirmed_via,
   }));
 
-/** Checks one stored audit row (both backends have the same columns). */
-function readAuditRow(row: unknown): AuditEntry {
-  const parsed = auditRow.safeParse(row);
+/** Checks one stored row against its schema (both backends have the same columns), naming the field at fault. */
+function readRow<S extends z.ZodType>(schema: S, row: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(row);
   if (!parsed.success)
     throw new StoredRowError(
-      `An audit row is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`,
+      `${what} is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`,
     );
   return parsed.data;
 }
+
+const readAuditRow = (row: unknown): AuditEntry => readRow(auditRow, row, 'An audit row');
 
 class SqlAudit implements AuditRepository {
   constructor(private readonly sql: Sql) {}
@@ -247,14 +249,8 @@ const pendingWriteRow = z
     decidedAt: r.decided_at,
   }));
 
-function readPendingWrite(row: unknown): PendingWriteRow {
-  const parsed = pendingWriteRow.safeParse(row);
-  if (!parsed.success)
-    throw new StoredRowError(
-      `A pending write row is not valid (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}).`,
-    );
-  return parsed.data;
-}
+const readPendingWrite = (row: unknown): PendingWriteRow =>
+  readRow(pendingWriteRow, row, 'A pending write row');
 
 class SqlPendingWrites implements PendingWriteRepository {
   constructor(private readonly sql: Sql) {}
