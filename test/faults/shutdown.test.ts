@@ -107,4 +107,50 @@ describe('SIGTERM with MCP calls running', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a 2026-07-28 call still running at the end of the grace gets the sentence, and the stop is clean (exit 0, no WAL left)', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-stop-'));
+    const service = `mssql-mcp-bridge-test-${crypto.randomUUID()}`;
+    const configFile = path.join(dataDir, 'config.json');
+    fs.writeFileSync(
+      configFile,
+      JSON.stringify({
+        secrets: { service },
+        server: { shutdown_grace_seconds: 1 },
+        sql: { profiles: [tdsProfile(sql, { row_limit: 1_000_000, query_timeout_seconds: 120 })] },
+      }),
+    );
+    const { child, origin } = await startServe(dataDir, configFile);
+    try {
+      const bearer = await forgeAccessTokenFor(service, origin, 'bob');
+      const modern = new Client({ name: 't', version: '1' }, { versionNegotiation: { mode: 'auto' } });
+      await modern.connect(
+        new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${bearer}` } },
+        }),
+      );
+      const long = modern
+        .callTool(
+          { name: 'run_query', arguments: { sql: 'SELECT e.*, r.Name FROM Events e CROSS JOIN Regions r' } },
+          { timeout: 60_000 },
+        )
+        .then(
+          (r) => ({ ok: true as const, r }),
+          (err: Error) => ({ ok: false as const, message: err.message }),
+        );
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGTERM');
+      const answer = await long;
+      expect(answer.ok ? JSON.stringify(answer.r) : answer.message).toContain('MSSQL MCP Bridge is stopping');
+      expect(await exited(child)).toBe(0);
+      expect(child.output()).not.toContain('ERR_HTTP_HEADERS_SENT');
+      // The state database was closed: its WAL checkpointed and removed.
+      expect(fs.existsSync(path.join(dataDir, 'state.db-wal'))).toBe(false);
+      await modern.close().catch(() => undefined);
+    } finally {
+      child.kill('SIGKILL');
+      await removeSecrets(service);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

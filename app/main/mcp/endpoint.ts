@@ -216,7 +216,14 @@ export class McpEndpoint {
       next();
     });
     router.use(express.json({ limit: BODY_LIMIT }));
-    router.all('/', (req, res) => void this.handle(req, res, ctx));
+    router.all('/', (req, res, next) => {
+      this.handle(req, res, ctx).catch((err: unknown) => {
+        // An exchange already answered (the shutdown's sentence) that the SDK's handler then tries to write to
+        // again: nothing left to say, and it must not become an unhandled error that ends the shutdown.
+        if (res.headersSent || res.writableEnded) return;
+        next(err);
+      });
+    });
     return router;
   }
 
