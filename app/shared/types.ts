@@ -80,9 +80,10 @@ export interface AuditEntry {
   /**
    * 'declined': a write the person did not confirm (nothing changed); 'pending': a write previewed and waiting
    * for the person's approval outside the client (nothing changed yet); 'expired': such a write nobody answered
-   * in time (nothing changed).
+   * in time (nothing changed); 'running': written before the call ran and not finished yet (or the process
+   * ended during it).
    */
-  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' | 'pending' | 'expired';
+  outcome: 'ok' | 'error' | 'refused' | 'cancelled' | 'declined' | 'pending' | 'expired' | 'running';
   /** SQL Server's error number (an integer) when the server raised the error. */
   errorNumber?: number;
   /** The driver's error code (ETIMEOUT, ECONNRESET, ECANCEL...), when the driver gave one. */

@@ -19,11 +19,28 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
 
   async record(e: NewAuditEntry): Promise<AuditEntry> {
     const at = Date.now();
-    const statementHash = e.statement
-      ? crypto.createHash('sha256').update(e.statement).digest('hex')
-      : undefined;
-    const row = { ...e, at, statementHash };
+    const row = { ...e, at, statementHash: hashOf(e.statement) };
     const entry: AuditEntry = { ...row, id: await this.rows.insert(row) };
+    this.emit('entry', entry);
+    if (++this.sincePrune >= 500) await this.prune();
+    return entry;
+  }
+
+  /**
+   * Writes the entry of a call before it runs (outcome 'running'): if the audit cannot be written, the call must
+   * not run (no call runs unaudited). Returns what `finish` completes.
+   */
+  async begin(e: NewAuditEntry): Promise<{ id: number; at: number }> {
+    const at = Date.now();
+    const row = { ...e, at, statementHash: hashOf(e.statement), outcome: 'running' as const };
+    return { id: await this.rows.insert(row), at };
+  }
+
+  /** Completes a begun entry with how the call ended, and shows it live. */
+  async finish(begun: { id: number; at: number }, e: NewAuditEntry): Promise<AuditEntry> {
+    const row = { ...e, at: begun.at, statementHash: hashOf(e.statement) };
+    await this.rows.finish(begun.id, row);
+    const entry: AuditEntry = { ...row, id: begun.id };
     this.emit('entry', entry);
     if (++this.sincePrune >= 500) await this.prune();
     return entry;
@@ -39,3 +56,6 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
     return this.rows.prune(Date.now() - this.retention.max_age_days * 86_400_000, this.retention.max_rows);
   }
 }
+
+const hashOf = (statement: string | undefined) =>
+  statement ? crypto.createHash('sha256').update(statement).digest('hex') : undefined;

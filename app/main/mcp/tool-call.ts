@@ -15,7 +15,7 @@ import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { Identity } from '../../shared/types.js';
-import type { AuditEntry, AuditLog } from './audit.js';
+import type { AuditEntry, AuditLog, NewAuditEntry } from './audit.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
 import type { ToolContext } from './tools.js';
@@ -168,6 +168,14 @@ async function runTool<I extends z.ZodObject>(
   };
   let profile: ConnectionProfile | undefined;
   let database: string | undefined;
+  // The entry is written before anything runs: when the audit log cannot be written, nothing runs.
+  let begun: { id: number; at: number };
+  try {
+    begun = await d.audit.begin({ ...base, statement, durationMs: 0, outcome: 'running' });
+  } catch (err) {
+    return { isError: true, content: [{ type: 'text', text: auditUnavailable(err) }] };
+  }
+  const finish = (e: Omit<NewAuditEntry, keyof typeof base>) => d.audit.finish(begun, { ...base, ...e });
   try {
     if (!access.can(def.capability))
       throw new ToolRefusal(
@@ -189,9 +197,19 @@ async function runTool<I extends z.ZodObject>(
       session: (end, body) =>
         d.runner.session({ profile: call.profile, database: call.database, identity, end, signal }, body),
     });
-    if (isInputRequiredResult(out)) return out;
-    await d.audit.record({
-      ...base,
+    if (isInputRequiredResult(out)) {
+      // Round 1 of a confirmed write: previewed, the person is being asked (round 2 has its own entry).
+      await finish({
+        profile: profile.id,
+        database,
+        statement,
+        durationMs: Math.round(performance.now() - started),
+        outcome: 'pending',
+      }).catch(() => undefined);
+      return out;
+    }
+    // The call ran and is audited as begun; an outcome that cannot be written leaves that entry 'running'.
+    await finish({
       profile: profile.id,
       database,
       statement: out.statement ?? statement,
@@ -200,7 +218,7 @@ async function runTool<I extends z.ZodObject>(
       outcome: out.outcome ?? 'ok',
       confirmedBy: out.confirmedBy,
       confirmedVia: out.confirmedVia,
-    });
+    }).catch(() => undefined);
     return {
       content: [{ type: 'text', text: out.text ?? JSON.stringify(out.structured) }],
       structuredContent: out.structured,
@@ -221,8 +239,7 @@ async function runTool<I extends z.ZodObject>(
           timeoutSeconds: profile?.query_timeout_seconds,
         });
     const outcome = refused ? 'refused' : explained.code === 'cancelled' ? 'cancelled' : 'error';
-    await d.audit.record({
-      ...base,
+    await finish({
       profile: profile?.id,
       database,
       statement,
@@ -231,12 +248,21 @@ async function runTool<I extends z.ZodObject>(
       errorNumber: explained.number,
       errorCode: refused ? undefined : driverCode(err),
       errorMessage: explained.message,
-    });
+    }).catch(() => undefined);
     const text = [explained.message, 'fix' in explained && explained.fix ? `Fix: ${explained.fix}` : '']
       .filter(Boolean)
       .join(' ');
     return { isError: true, content: [{ type: 'text', text }] };
   }
+}
+
+/** Why a call was not run when its audit entry could not be written, and what to do. */
+function auditUnavailable(err: unknown): string {
+  const cause = (err as Error).message ?? String(err);
+  return (
+    `This call was not run: the audit log could not be written (${cause}), and no call runs unaudited. ` +
+    "Fix: free disk space and make the bridge's data directory writable (or, in team mode, bring its PostgreSQL back), then retry."
+  );
 }
 
 /** Progress notifications for a client that asked for them (a progressToken in the request's _meta). */

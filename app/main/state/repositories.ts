@@ -50,6 +50,8 @@ export type NewAuditRow = Omit<AuditEntry, 'id'>;
 export interface AuditRepository {
   /** Appends an entry; its id is the order of entries. */
   insert(entry: NewAuditRow): Promise<number>;
+  /** Completes an entry written before its call ran (outcome, duration, rows, error). */
+  finish(id: number, entry: NewAuditRow): Promise<void>;
   /** Newest first. */
   query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]>;
   /** Drops entries older than `before` (ms), then all but the newest `keep`. */

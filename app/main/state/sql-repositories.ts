@@ -104,7 +104,16 @@ class SqlDocuments implements DocumentRepository {
   }
 }
 
-const OUTCOMES = ['ok', 'error', 'refused', 'cancelled', 'declined', 'pending', 'expired'] as const;
+const OUTCOMES = [
+  'ok',
+  'error',
+  'refused',
+  'cancelled',
+  'declined',
+  'pending',
+  'expired',
+  'running',
+] as const;
 const opt = <T extends z.ZodType>(t: T) => t.nullable().transform((v) => v ?? undefined);
 
 /** An audit row as stored, checked and mapped to the entry the app shows. */
@@ -196,6 +205,31 @@ class SqlAudit implements AuditRepository {
       ],
     );
     return row!.id;
+  }
+
+  async finish(id: number, e: NewAuditRow): Promise<void> {
+    const changed = await this.sql.run(
+      `UPDATE audit SET profile = ?, database_name = ?, statement = ?, statement_hash = ?, row_count = ?, duration_ms = ?, outcome = ?, error_number = ?, error_code = ?, error_message = ?, policy_rule = ?, confirmed_by = ?, confirmed_via = ?, db_user = ?
+       WHERE id = ?`,
+      [
+        e.profile ?? null,
+        e.database ?? null,
+        e.statement ?? null,
+        e.statementHash ?? null,
+        e.rowCount ?? null,
+        e.durationMs,
+        e.outcome,
+        e.errorNumber ?? null,
+        e.errorCode ?? null,
+        e.errorMessage ?? null,
+        e.rule ?? null,
+        e.confirmedBy ?? null,
+        e.confirmedVia ?? null,
+        e.dbUser ?? null,
+        id,
+      ],
+    );
+    if (changed !== 1) throw new Error(`the audit entry ${id} was not found to finish`);
   }
 
   async query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]> {

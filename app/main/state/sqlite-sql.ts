@@ -16,8 +16,12 @@ export function sqliteSql(db: Database.Database): Sql {
   const lock = new Mutex();
   const direct = {
     all: async <T>(text: string, params: readonly unknown[] = []) => prepare(text).all(...params) as T[],
-    get: async <T>(text: string, params: readonly unknown[] = []) =>
-      prepare(text).get(...params) as T | undefined,
+    // A statement that writes and returns rows (INSERT … RETURNING) is run to its end with all(): get() stops at
+    // the first row, before the implicit commit, and would hide a commit that failed (disk full, read-only).
+    get: async <T>(text: string, params: readonly unknown[] = []) => {
+      const s = prepare(text);
+      return (s.readonly ? s.get(...params) : s.all(...params)[0]) as T | undefined;
+    },
     run: async (text: string, params: readonly unknown[] = []) => prepare(text).run(...params).changes,
   };
   let inTx = false;

@@ -344,14 +344,18 @@ function CallRow({ e }: { e: AuditEntry }) {
           tone={
             e.outcome === 'ok'
               ? 'ok'
-              : e.outcome === 'cancelled' || e.outcome === 'expired'
+              : e.outcome === 'cancelled' || e.outcome === 'expired' || e.outcome === 'running'
                 ? 'muted'
                 : e.outcome === 'pending'
                   ? 'warn'
                   : 'fail'
           }
         >
-          {e.outcome === 'pending' ? 'waiting for approval' : e.outcome}
+          {e.outcome === 'pending'
+            ? 'waiting for approval'
+            : e.outcome === 'running'
+              ? 'running (or interrupted)'
+              : e.outcome}
         </Badge>
         {e.confirmedVia && (
           <span className="muted" data-testid="confirmed">
