@@ -58,7 +58,9 @@ async function serve(argv: string[]): Promise<void> {
       `  IdP redirect URI to register: ${u.idpCallback}`,
       `  Identity provider:            ${active ? `${active.id} (${active.issuer})` : 'none configured: add one under idp.profiles'}`,
       `  Pre-registered clients:       ${config.oauth.clients.map((c) => c.client_id).join(', ')}`,
-      `  Data directory:               ${dataDir}`,
+      config.state.url
+        ? '  State:                        PostgreSQL (team mode; no data directory is used)'
+        : `  Data directory:               ${dataDir}`,
       ...(u.ui ? [`  Desktop UI (keep private):    ${u.ui}`] : []),
       'Press Ctrl+C to stop.',
     ].join('\n'),

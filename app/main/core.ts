@@ -256,7 +256,11 @@ export class BridgeCore {
           controlToken,
           uiServed: !!opts.uiDir,
           state: opened,
-          brokerSocket: await listenForConnectors(opts.dataDir, broker, desk),
+          // Team mode is a server: no person at its keyboard to share a sign-in with or to confirm in an app,
+          // and its data directory need not exist (the state is in PostgreSQL).
+          brokerSocket: config.state.url
+            ? { close: () => Promise.resolve() }
+            : await listenForConnectors(opts.dataDir, broker, desk),
         },
       );
       // Attached once the core exists: the control API's handlers are the core's own.
