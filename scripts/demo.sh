@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 for arg in "$@"; do
   if [ "$arg" = --ui ]; then npx vite build --logLevel warn; fi
 done
+# One process for the bridge (node with tsx's loader, not the tsx command, which forks a second one), reached by
+# `exec` all the way from npm: a SIGTERM to the pid a service manager started reaches it.
 if [ "$(uname)" = Linux ] && [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  exec bash scripts/with-keyring.sh npx tsx app/main/cli.ts demo "$@"
+  exec bash scripts/with-keyring.sh node --import tsx app/main/cli.ts demo "$@"
 fi
-exec npx tsx app/main/cli.ts demo "$@"
+exec node --import tsx app/main/cli.ts demo "$@"
