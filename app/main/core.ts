@@ -9,7 +9,7 @@ import { createHttpApp, originOf } from './http/app.js';
 import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
-import { readiness } from './http/health.js';
+import { IdpProbe, readiness } from './http/health.js';
 import { writeApprovalRouter } from './http/write-approvals.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
@@ -222,6 +222,7 @@ export class BridgeCore {
         opts.clock,
       );
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
+      const idpProbe = new IdpProbe(opts.clock);
       const pruneTimer = setInterval(() => {
         void oauth.grants.prune().catch(() => undefined);
         void pendingWrites.prune().catch(() => undefined);
@@ -283,7 +284,7 @@ export class BridgeCore {
           bodyLimit: config.server.body_limit,
         }),
         uiDir: opts.uiDir,
-        readiness: () => readiness({ state, profiles: stored.profiles, upstream }),
+        readiness: () => readiness({ state, profiles: stored.profiles, probe: idpProbe }),
         log,
       });
       for (const s of servers) s.on('request', app);

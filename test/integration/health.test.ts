@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { startTestIdp } from '@mssql-mcp-bridge/demo-idp';
 import { startEnv, type Env } from '../support/harness.js';
+import { ManualClock } from '../support/memory-secret-store.js';
 
 /** Liveness and readiness as a reverse proxy or an orchestrator reads them. */
 let env: Env | undefined;
@@ -39,10 +41,33 @@ describe('/healthz and /readyz', () => {
     const down = await get('/readyz');
     expect(down.status).toBe(503);
     expect((down.body.checks as { idp: string }).idp).toMatch(
-      /the discovery of http:\/\/127\.0\.0\.1:9\/ failed/,
+      /the identity provider cannot be reached at http:\/\/127\.0\.0\.1:9\/\.well-known\/openid-configuration \(bad port\)/,
     );
     expect(down.body.checks).toMatchObject({ database: 'ok', migrations: 'ok' });
     expect((await get('/healthz')).status).toBe(200); // alive all the same
+  });
+
+  it('checks the IdP for real: ready while it answers, not ready (naming why) once it stops, even after discovery loaded', async () => {
+    const clock = new ManualClock();
+    env = await startEnv({ withIdp: false, clock });
+    const idp = await startTestIdp({
+      clients: [{ client_id: 'x', client_secret: 's', redirect_uris: ['http://127.0.0.1/cb'] }],
+    });
+    try {
+      await env.core.profiles.save({ id: 'corp', issuer: idp.issuer, client_id: 'x' });
+      await env.core.profiles.setActive('corp');
+      expect((await get('/readyz')).status).toBe(200);
+      await idp.stop();
+      // Within the 10 s the last answer is believed (a polling proxy does not hammer the IdP)...
+      expect((await get('/readyz')).status).toBe(200);
+      clock.advance(11_000);
+      // ...then the IdP is asked again, and its silence is said.
+      const down = await get('/readyz');
+      expect(down.status).toBe(503);
+      expect((down.body.checks as { idp: string }).idp).toMatch(/cannot be reached at .*\(ECONNREFUSED\)/);
+    } finally {
+      await idp.stop().catch(() => undefined);
+    }
   });
 
   it('says it is stopping while it drains, so a proxy stops sending it work', async () => {
