@@ -195,7 +195,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: NodeJS.ErrnoException) => {
-  if (err instanceof KeychainUnavailableError || err instanceof ConfigError || err.name === 'InstallError') {
+  if (
+    err instanceof KeychainUnavailableError ||
+    err instanceof ConfigError ||
+    err.name === 'InstallError' ||
+    err.name === 'StateFileError'
+  ) {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {
     console.error(

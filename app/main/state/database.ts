@@ -189,7 +189,28 @@ export function openStateDb(dataDir: string): StateDb {
   const file = path.join(dataDir, 'state.db');
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   fs.chmodSync(file, 0o600);
-  const db = new Database(file);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file);
+    return configure(db);
+  } catch (err) {
+    db?.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (/^SQLITE_(NOTADB|CORRUPT)/.test(code))
+      throw new StateFileError(
+        `The state database ${file} is damaged (${(err as Error).message}), so the bridge does not start on it. ` +
+          `Restore it from a backup, or move it aside to start fresh (every sign-in, token and setting kept there is then gone): mv "${file}" "${file}.damaged"`,
+      );
+    throw err;
+  }
+}
+
+/** The state file cannot be used as it is: the sentence names the file and what to do. */
+export class StateFileError extends Error {
+  override name = 'StateFileError';
+}
+
+function configure(db: Database.Database): StateDb {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   // Artifacts are keyed by random hashes: keep the whole working set in SQLite's cache (the default 2 MB
