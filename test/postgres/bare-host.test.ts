@@ -32,7 +32,7 @@ describe('team mode on a bare host', () => {
       const body = (await (await fetch(`${origin}/readyz`)).json()) as { checks: Record<string, string> };
       expect(body.checks.database).toMatch(/^ok/);
       expect((await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
-      expect(child.output()).not.toMatch(/EACCES|ENOTDIR|ENOENT|    at /);
+      expect(child.output()).not.toMatch(/EACCES|ENOTDIR|ENOENT|^\s+at /m);
       child.kill('SIGTERM');
       expect(await exited(child)).toBe(0);
       expect(fs.existsSync(path.join(dir, 'not-a-directory', 'data'))).toBe(false);
