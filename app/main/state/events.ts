@@ -34,24 +34,38 @@ export function postgresEvents(pool: pg.Pool, log: (msg: string) => void): State
   let retry: NodeJS.Timeout | undefined;
 
   const listen = async (resync: boolean) => {
+    let c: pg.PoolClient | undefined;
+    let dropped = false;
+    // A connection that failed goes back to the pool destroyed, once, whichever way it failed (an 'error'
+    // event, or LISTEN refused after connecting): otherwise its pool slot would stay taken.
+    const drop = (conn: pg.PoolClient) => {
+      if (dropped) return;
+      dropped = true;
+      if (client === conn) client = undefined;
+      conn.release(true);
+    };
     try {
-      const c = await pool.connect();
-      client = c;
-      c.on('notification', (n) => {
+      c = await pool.connect();
+      const conn = c;
+      client = conn;
+      conn.on('notification', (n) => {
         if (!n.payload) return;
         const { from, event } = JSON.parse(n.payload) as { from: string; event: StateEvent };
         if (from !== self) handlers?.event(event);
       });
-      c.on('error', () => {
-        if (client === c) client = undefined;
-        c.release(true);
-        if (!closed) retry = setTimeout(() => void listen(true), 1000).unref();
+      conn.on('error', () => {
+        const wasDropped = dropped;
+        drop(conn);
+        if (!closed && !wasDropped) retry = setTimeout(() => void listen(true), 1000).unref();
       });
-      await c.query(`LISTEN ${CHANNEL}`);
+      await conn.query(`LISTEN ${CHANNEL}`);
       if (resync) handlers?.resync();
     } catch (err) {
+      // Its 'error' event may have dropped it and scheduled the retry already: one retry loop, never two.
+      const retryHere = !dropped;
+      if (c) drop(c);
       log(`state events: cannot listen (${(err as Error).message}); retrying in 1 s`);
-      if (!closed) retry = setTimeout(() => void listen(true), 1000).unref();
+      if (!closed && retryHere) retry = setTimeout(() => void listen(true), 1000).unref();
     }
   };
   const ready = listen(false);
