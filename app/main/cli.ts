@@ -1,15 +1,17 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from './config/load.js';
 import { builtUiDir, defaultDataDir } from './config/paths.js';
 import { BridgeCore } from './core.js';
-import { KeychainUnavailableError } from './secrets/secret-store.js';
+import { KeychainUnavailableError, KeytarSecretStore } from './secrets/secret-store.js';
 
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
        mssql-mcp-bridge connect [--url URL] [--client-id ID] [--config FILE] [--data-dir DIR]
        mssql-mcp-bridge install claude-desktop [--url URL] [--config FILE] [--file PATH]
        mssql-mcp-bridge rotate-signing-key [--config FILE] [--data-dir DIR]
+       mssql-mcp-bridge reset [--config FILE] [--data-dir DIR] [--yes]
 
   --port N        port on 127.0.0.1 (default 8765; 0 picks a free one)
   --data-dir DIR  where state lives (default: the per-user app data directory)
@@ -24,7 +26,9 @@ const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--conf
                   per-OS path), keeping every other entry and a backup of the file
   rotate-signing-key
                   a new access-token signing key, the current one kept for the overlap (both published and
-                  accepted); restart the instances one by one to sign with it`;
+                  accepted); restart the instances one by one to sign with it
+  reset           removes this bridge's keychain items (its keychain service) and its data directory, after
+                  listing them and asking (--yes to answer without a terminal); stop the bridge first`;
 
 async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -183,6 +187,48 @@ async function rotateKey(argv: string[]): Promise<void> {
   }
 }
 
+async function reset(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean' } },
+    strict: true,
+  });
+  const config = loadConfig({ file: values.config });
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
+  const secrets = await KeytarSecretStore.open(config.secrets.service);
+  const accounts = await secrets.accounts();
+  const hasData = fs.existsSync(dataDir);
+  if (!accounts.length && !hasData) {
+    console.log(`Nothing to remove: no keychain items under "${config.secrets.service}" and no ${dataDir}.`);
+    return;
+  }
+  console.log(
+    [
+      'This removes, for good:',
+      `  ${accounts.length} keychain item(s) of service "${config.secrets.service}": ${accounts.join(', ') || 'none'}`,
+      `  the data directory ${hasData ? dataDir : `${dataDir} (absent)`}: sign-ins, tokens, settings, audit log`,
+    ].join('\n'),
+  );
+  if (!values.yes) {
+    if (!process.stdin.isTTY) {
+      console.error('Error: nothing was removed. Run it in a terminal to confirm, or add --yes.');
+      process.exitCode = 2;
+      return;
+    }
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question('Type "reset" to remove them: ');
+    rl.close();
+    if (answer.trim() !== 'reset') {
+      console.log('Nothing was removed.');
+      return;
+    }
+  }
+  for (const account of accounts) await secrets.delete(account);
+  if (hasData) fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`Removed ${accounts.length} keychain item(s)${hasData ? ` and ${dataDir}` : ''}.`);
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'serve') return serve(rest);
@@ -190,6 +236,7 @@ async function main(): Promise<void> {
   if (command === 'connect') return connect(rest);
   if (command === 'install') return install(rest);
   if (command === 'rotate-signing-key') return rotateKey(rest);
+  if (command === 'reset') return reset(rest);
   console.error(USAGE);
   process.exitCode = 2;
 }
