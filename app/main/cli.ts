@@ -246,7 +246,8 @@ main().catch((err: NodeJS.ErrnoException) => {
     err instanceof KeychainUnavailableError ||
     err instanceof ConfigError ||
     err.name === 'InstallError' ||
-    err.name === 'StateFileError'
+    err.name === 'StateFileError' ||
+    err.name === 'StateStoreError'
   ) {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {

@@ -284,7 +284,13 @@ export class BridgeCore {
           bodyLimit: config.server.body_limit,
         }),
         uiDir: opts.uiDir,
-        readiness: () => readiness({ state, profiles: stored.profiles, probe: idpProbe }),
+        readiness: () =>
+          readiness({
+            state,
+            storeProblem: () => opened.problem(),
+            profiles: stored.profiles,
+            probe: idpProbe,
+          }),
         log,
       });
       for (const s of servers) s.on('request', app);

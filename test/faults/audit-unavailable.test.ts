@@ -58,8 +58,10 @@ describe('the audit log cannot be written', () => {
       const refused = await query('SELECT 2 AS two');
       locker.exec('ROLLBACK');
       expect(refused.isError).toBe(true);
-      expect(refused.content[0]!.text).toMatch(
-        /^This call was not run: the audit log could not be written \(database is locked\), and no call runs unaudited\. Fix: /,
+      expect(refused.content[0]!.text).toBe(
+        'This call was not run: the audit log could not be written, and no call runs unaudited. ' +
+          `The state database ${path.join(dataDir, 'state.db')} cannot be used (SQLITE_BUSY: database is locked): another program holds its lock. ` +
+          'End the other program (a database browser, a backup, a second bridge on the same data directory), then retry.',
       );
       expect(refused.structuredContent).toBeUndefined();
 

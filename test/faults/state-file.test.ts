@@ -1,5 +1,5 @@
 /**
- * A damaged state database at start (garbage, or cut short by a full disk or a bad copy): `serve` refuses with
+ * A damaged state database at start (garbage, cut short by a full disk or a bad copy, or emptied): `serve` refuses with
  * a sentence naming the file and the two ways on (restore, or move it aside to start fresh), exit 1, no stack
  * trace, and leaves the file as it was for whoever restores it.
  */
@@ -11,14 +11,25 @@ import { describe, expect, it } from 'vitest';
 import { exited, removeSecrets, spawnCli } from '../support/processes.js';
 
 describe('a damaged state database', () => {
-  for (const [what, damage] of [
-    ['garbage', (file: string) => fs.writeFileSync(file, crypto.randomBytes(8192))],
+  const damaged = (file: string) => [
+    `Error: The state database ${file} is damaged`,
+    `mv "${file}" "${file}.damaged"`,
+  ];
+  for (const [what, damage, says] of [
+    ['garbage', (file: string) => fs.writeFileSync(file, crypto.randomBytes(8192)), damaged],
     [
       'a database cut short',
       (file: string) => {
         const db = fs.readFileSync(file);
         fs.writeFileSync(file, db.subarray(0, 3000));
       },
+      damaged,
+    ],
+    // SQLite would take it for a new database and start fresh without a word.
+    [
+      'an empty file (0 bytes)',
+      (file: string) => fs.truncateSync(file, 0),
+      (file: string) => [`Error: The state database ${file} is empty (0 bytes)`, `rm "${file}"`],
     ],
   ] as const)
     it(`${what}: serve refuses with the file and what to do, exit 1, the file untouched`, async () => {
@@ -45,8 +56,8 @@ describe('a damaged state database', () => {
         const child = spawnCli(['serve', '--port', '0', '--data-dir', dataDir, '--config', configFile]);
         expect(await exited(child)).toBe(1);
         const out = child.output();
-        expect(out).toContain(`Error: The state database ${file} is damaged`);
-        expect(out).toContain(`mv "${file}" "${file}.damaged"`);
+        for (const text of says(file)) expect(out).toContain(text);
+        expect(out).toContain('Restore it from a backup');
         expect(out).not.toMatch(/^\s+at /m);
         expect(fs.readFileSync(file).equals(before)).toBe(true);
       } finally {

@@ -7,6 +7,10 @@ import { freePort } from './ports.js';
 export interface TestPostgres {
   /** `postgres://bridge@127.0.0.1:<port>/postgres`: the superuser, for creating databases. */
   adminUrl: string;
+  /** Stops the server and keeps its data (a database that goes away), for resume(). */
+  halt(): void;
+  /** Starts it again on the same port with the same data. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -45,8 +49,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  try {
-    run('initdb', ['-D', data, '-U', 'bridge', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const start = () =>
     run('pg_ctl', [
       'start',
       '-w',
@@ -57,15 +60,27 @@ export async function startPostgres(): Promise<TestPostgres> {
       '-o',
       `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
     ]);
+  let running = true;
+  try {
+    run('initdb', ['-D', data, '-U', 'bridge', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    start();
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   return {
     adminUrl: `postgres://bridge@127.0.0.1:${port}/postgres`,
+    halt: () => {
+      run('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', data]);
+      running = false;
+    },
+    resume: () => {
+      start();
+      running = true;
+    },
     async stop() {
       try {
-        run('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', data]);
+        if (running) run('pg_ctl', ['stop', '-w', '-m', 'fast', '-D', data]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -14,8 +14,18 @@ export const REPO = path.resolve(import.meta.dirname, '../..');
 export function spawnCli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  /** A command that execs the rest (e.g. `unshare` into a mount namespace), so the pid stays node's. */
+  prefix: string[] = [],
 ): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'app/main/cli.ts'), ...args], {
+  const command = [
+    ...prefix,
+    process.execPath,
+    '--import',
+    'tsx',
+    path.join(REPO, 'app/main/cli.ts'),
+    ...args,
+  ];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,10 +64,12 @@ export async function startServe(
   configFile: string,
   port = 0,
   env: NodeJS.ProcessEnv = process.env,
+  prefix: string[] = [],
 ): Promise<{ child: ReturnType<typeof spawnCli>; origin: string }> {
   const child = spawnCli(
     ['serve', '--port', String(port), '--data-dir', dataDir, '--config', configFile],
     env,
+    prefix,
   );
   try {
     await waitFor(

@@ -12,6 +12,7 @@ import { protectedResourceMetadata } from '../oauth/metadata.js';
 import { PRM_PATHS, type OriginContext } from '../oauth/origin.js';
 import type { Origins } from './origins.js';
 import { sendErrorPage, sendPage } from '../pages/render.js';
+import { stateStoreFailure } from '../state/state-errors.js';
 import { testSignInDonePage } from '../pages/test-sign-in-page.js';
 import { uiStatic } from './ui-static.js';
 
@@ -207,6 +208,17 @@ function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
       res
         .status(err.status)
         .json({ error: 'invalid_request', error_description: 'The request could not be parsed.' });
+      return;
+    }
+    const store = stateStoreFailure(err);
+    if (store) {
+      log(`${req.method} ${req.path}: ${store.message}`);
+      if (res.headersSent) return;
+      res.set('Retry-After', '30');
+      // A browser (the IdP's callback, an approval page) gets a page; a client gets RFC 6749-shaped JSON.
+      if (req.accepts(['json', 'html']) === 'html')
+        sendErrorPage(res, 503, 'temporarily_unavailable', store.message);
+      else res.status(503).json({ error: 'temporarily_unavailable', error_description: store.message });
       return;
     }
     log(`error on ${req.method} ${req.path}: ${err.stack ?? err.message}`);

@@ -1,6 +1,7 @@
 import type { StateRepositories } from '../state/repositories.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import { systemClock, type Clock } from '../state/clock.js';
+import { stateStoreFailure } from '../state/state-errors.js';
 
 export interface Readiness {
   ready: boolean;
@@ -57,17 +58,20 @@ export class IdpProbe {
  */
 export async function readiness(d: {
   state: Pick<StateRepositories, 'schemaVersion' | 'expectedSchemaVersion'>;
+  /** What the store's queries do not show (its file deleted or replaced under the running bridge). */
+  storeProblem: () => string | undefined;
   profiles: IdpProfiles;
   probe: IdpProbe;
 }): Promise<Readiness> {
-  let database = 'ok';
+  let database = d.storeProblem() ?? 'ok';
   let migrations = 'ok';
   try {
     const version = await d.state.schemaVersion();
     if (version !== d.state.expectedSchemaVersion)
       migrations = `the state database is at schema ${version}, this build expects ${d.state.expectedSchemaVersion}`;
   } catch (err) {
-    database = `the state database does not answer: ${(err as Error).message}`;
+    database =
+      stateStoreFailure(err)?.message ?? `the state database does not answer: ${(err as Error).message}`;
     migrations = 'unknown';
   }
   let idp: string;

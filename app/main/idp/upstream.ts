@@ -292,11 +292,41 @@ function withSlash(u: URL): URL {
   return new URL(u.href.endsWith('/') ? u.href : `${u.href}/`);
 }
 
-/** An error and its cause in one line (network failures hide the useful part in `cause`). */
-export function describeError(err: unknown): string {
-  const e = err as { message?: string; cause?: { message?: string; code?: string } };
-  const cause = e.cause?.code ?? e.cause?.message;
-  return [e.message, cause].filter(Boolean).join(': ');
+/**
+ * An error and what caused it in one line. openid-client (oauth4webapi) hides the useful part: a non-2xx answer is
+ * "unexpected HTTP response status code" with the Response as its cause, a timeout is a DOMException whose code
+ * is 23, a network failure keeps its code two causes down. Said as the HTTP status, "no answer within N s" or
+ * the network code.
+ */
+export function describeError(err: unknown, timeoutSeconds = 10): string {
+  const chain: Array<{
+    message?: unknown;
+    code?: unknown;
+    name?: unknown;
+    status?: unknown;
+    statusText?: unknown;
+    headers?: unknown;
+  }> = [];
+  for (
+    let c: unknown = err;
+    c && typeof c === 'object' && chain.length < 6;
+    c = (c as { cause?: unknown }).cause
+  )
+    chain.push(c);
+  const top = typeof chain[0]?.message === 'string' ? chain[0].message : String(err);
+  const response = chain.find((c) => typeof c.status === 'number' && c.headers !== undefined);
+  if (response)
+    return `${top}: the server answered HTTP ${String(response.status)}${typeof response.statusText === 'string' && response.statusText ? ` ${response.statusText}` : ''}`;
+  if (
+    chain.some((c) => c.name === 'TimeoutError' || (typeof c.code === 'string' && TIMEOUT_CODES.has(c.code)))
+  )
+    return `no answer within ${timeoutSeconds} s`;
+  const code = chain
+    .slice(1)
+    .map((c) => c.code)
+    .find((c): c is string => typeof c === 'string' && !c.startsWith('OAUTH_'));
+  const below = chain.slice(1).find((c) => typeof c.message === 'string' && c.message)?.message;
+  return [top, code ?? below].filter(Boolean).join(': ');
 }
 
 const IDP_ERROR_HINTS: Record<string, string> = {

@@ -12,6 +12,7 @@ import type { Capability } from '../../shared/config-schema.js';
 import type { Access } from '../policy/access-policy.js';
 import { driverCode, explainSqlError } from '../sql/errors.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
+import { stateStoreFailure } from '../state/state-errors.js';
 import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
 import type { Identity } from '../../shared/types.js';
@@ -258,6 +259,9 @@ async function runTool<I extends z.ZodObject>(
 
 /** Why a call was not run when its audit entry could not be written, and what to do. */
 function auditUnavailable(err: unknown): string {
+  const store = stateStoreFailure(err);
+  if (store)
+    return `This call was not run: the audit log could not be written, and no call runs unaudited. ${store.message}`;
   const cause = (err as Error).message ?? String(err);
   return (
     `This call was not run: the audit log could not be written (${cause}), and no call runs unaudited. ` +

@@ -304,6 +304,16 @@ function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use'
       c.query = { ...c.query, scope: SCOPES.tools };
     await next();
     c.set('X-Content-Type-Options', 'nosniff');
+    const stateFailure = c.state.stateFailure as Error | undefined;
+    if (stateFailure) {
+      // oidc-provider says 500 "oops! something went wrong"; the person or client learns what is down.
+      const html = Boolean(c.response.is('html'));
+      c.status = 503;
+      c.set('Retry-After', '30');
+      if (html) c.body = errorPageHtml('temporarily_unavailable', stateFailure.message);
+      else c.body = { error: 'temporarily_unavailable', error_description: stateFailure.message };
+      return;
+    }
     // oidc-provider opens metadata and JWKS to every origin ("*" without an Origin header); the bridge
     // answers CORS only for origins it allows.
     const origin = c.get('Origin');

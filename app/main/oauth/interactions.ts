@@ -14,6 +14,7 @@ import type { OriginContext } from './origin.js';
 import { consentPage } from '../pages/consent-page.js';
 import { isLoopbackRedirect } from './redirect-policy.js';
 import { sendErrorPage, sendPage } from '../pages/render.js';
+import { stateStoreFailure } from '../state/state-errors.js';
 import { hashId, type Sealer } from './sealer.js';
 
 /** A sign-in at the IdP in progress (sealed at rest: it holds the upstream PKCE verifier and nonce). */
@@ -300,7 +301,9 @@ export class Interactions {
       const details = (await provider.interactionDetails(req, res)) as InteractionDetails;
       if (details.uid !== req.params.uid) throw new Error('uid mismatch');
       return details;
-    } catch {
+    } catch (err) {
+      // Not "another browser" when the state store is down: its sentence, as a 503 page (app.ts).
+      if (stateStoreFailure(err)) throw err;
       sendErrorPage(res, status, 'interaction_not_found', NOT_THIS_BROWSER);
       return undefined;
     }

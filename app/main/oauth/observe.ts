@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { stateStoreFailure } from '../state/state-errors.js';
 import type { GrantStore } from './grants.js';
 
 interface IssuedAccessToken {
@@ -67,9 +68,14 @@ export function observeAuthorizationServer(
   events.on('grant.error', (ctx: KoaContextWithOIDC, err: { error_detail?: string; cause?: Error }) => {
     ctx.state.grantErrorDetail = err.error_detail ?? err.cause?.message;
   });
-  events.on('server_error', (_ctx: unknown, err: Error) =>
-    log(`authorization server error: ${err.stack ?? err.message}`),
-  );
+  events.on('server_error', (ctx: KoaContextWithOIDC, err: Error) => {
+    // The state store's failures are answered 503 with their sentence (authorization-server.ts), not 500.
+    const store = stateStoreFailure(err);
+    if (store) {
+      ctx.state.stateFailure = store;
+      log(`authorization server: ${store.message}`);
+    } else log(`authorization server error: ${err.stack ?? err.message}`);
+  });
 }
 
 function revocationReason(ctx: KoaContextWithOIDC): string {

@@ -187,6 +187,13 @@ export function privateDir(dir: string): void {
 export function openStateDb(dataDir: string): StateDb {
   privateDir(dataDir);
   const file = path.join(dataDir, 'state.db');
+  // SQLite would take an empty file for a new database and start fresh without a word: every sign-in, token
+  // and setting silently gone. The bridge never leaves one (the first start writes the schema at once).
+  if (fs.statSync(file, { throwIfNoEntry: false })?.size === 0)
+    throw new StateFileError(
+      `The state database ${file} is empty (0 bytes): what it held was lost (a truncation, a failed copy or restore), so the bridge does not start on it. ` +
+        `Restore it from a backup, or remove it to start fresh (every client then signs in again): rm "${file}"`,
+    );
   fs.closeSync(fs.openSync(file, 'a', 0o600));
   fs.chmodSync(file, 0o600);
   let db: Database.Database | undefined;

@@ -12,6 +12,8 @@ import type { StateRepositories } from './repositories.js';
 import type { Sql } from './sql.js';
 import { sqlRepositories } from './sql-repositories.js';
 import { sqliteSql } from './sqlite-sql.js';
+import { postgresFailure, StateStoreError } from './state-errors.js';
+import { watchStateFile } from './file-watch.js';
 
 /** Where this instance keeps its state and secrets, and how it hears other instances. */
 export interface OpenedState {
@@ -20,6 +22,8 @@ export interface OpenedState {
   repositories: StateRepositories;
   secrets: SecretStore;
   events: StateEvents;
+  /** What is wrong with the store that its queries do not show (the file deleted or replaced), or undefined. */
+  problem(): string | undefined;
   close(): Promise<void>;
 }
 
@@ -40,7 +44,9 @@ export async function openState(
     const db = openStateDb(dataDir);
     // Checkpoints run in a worker (startCheckpointer), never in a request.
     db.pragma('wal_autocheckpoint = 0');
-    const checkpointer = startCheckpointer(path.join(dataDir, 'state.db'));
+    const file = path.join(dataDir, 'state.db');
+    const checkpointer = startCheckpointer(file);
+    const watch = watchStateFile(file, log);
     const sql = sqliteSql(db);
     return {
       kind: 'sqlite',
@@ -48,7 +54,9 @@ export async function openState(
       repositories: sqlRepositories(sql),
       secrets,
       events: localEvents(),
+      problem: () => watch.problem(),
       async close() {
+        watch.stop();
         await checkpointer.stop();
         db.close();
       },
@@ -60,7 +68,10 @@ export async function openState(
     await migratePostgres(pg.pool);
   } catch (err) {
     await pg.close();
-    throw new Error(`The state database (state.url) could not be opened: ${(err as Error).message}`);
+    const said = postgresFailure(url)(err);
+    throw said instanceof StateStoreError
+      ? said
+      : new Error(`The state database (state.url) could not be opened: ${(err as Error).message}`);
   }
   const events = postgresEvents(pg.pool, log);
   return {
@@ -69,6 +80,7 @@ export async function openState(
     repositories: sqlRepositories(pg.sql),
     secrets: new SealedSecretStore(pg.sql, key),
     events,
+    problem: () => undefined,
     async close() {
       await events.close();
       await pg.close();

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Sql } from './sql.js';
+import { postgresFailure } from './state-errors.js';
 
 /** `?` placeholders as PostgreSQL's `$1, $2…` (the stores' SQL has no `?` inside string literals). */
 export function numbered(text: string): string {
@@ -26,24 +27,27 @@ export function postgresSql(url: string): PostgresState {
   const pool = new pg.Pool({ connectionString: url, max: 10, types, application_name: 'mssql-mcp-bridge' });
   // An idle client losing its connection (the server restarted) is replaced on next use, not a crash.
   pool.on('error', () => undefined);
+  const failure = postgresFailure(url);
+  const query = (q: Pick<pg.Pool, 'query'>, text: string, params: readonly unknown[]) =>
+    q.query(numbered(text), params as unknown[]).catch((err: unknown) => Promise.reject(failure(err)));
   const over = (q: Pick<pg.Pool, 'query'>): Omit<Sql, 'tx'> => ({
     dialect: 'postgres',
     all: async <T>(text: string, params: readonly unknown[] = []) =>
-      (await q.query(numbered(text), params as unknown[])).rows as T[],
+      (await query(q, text, params)).rows as T[],
     get: async <T>(text: string, params: readonly unknown[] = []) =>
-      (await q.query(numbered(text), params as unknown[])).rows[0] as T | undefined,
+      (await query(q, text, params)).rows[0] as T | undefined,
     run: async (text: string, params: readonly unknown[] = []) =>
-      (await q.query(numbered(text), params as unknown[])).rowCount ?? 0,
+      (await query(q, text, params)).rowCount ?? 0,
   });
   const sql: Sql = {
     ...over(pool),
     async tx(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => Promise.reject(failure(err)));
       try {
         await client.query('BEGIN');
         const scoped: Sql = { ...over(client), tx: (inner) => inner(scoped) };
         const out = await fn(scoped);
-        await client.query('COMMIT');
+        await client.query('COMMIT').catch((err: unknown) => Promise.reject(failure(err)));
         return out;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);

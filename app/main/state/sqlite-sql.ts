@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { Mutex, type Sql } from './sql.js';
+import { sqliteFailure } from './state-errors.js';
 
 /**
  * The Sql interface over the desktop's SQLite file (better-sqlite3, synchronous underneath). One connection:
@@ -7,6 +8,15 @@ import { Mutex, type Sql } from './sql.js';
  * it (or in its rollback).
  */
 export function sqliteSql(db: Database.Database): Sql {
+  const failure = sqliteFailure(db.name);
+  // The driver throws synchronously: each call below becomes a rejection with the state store's sentence.
+  const said = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(failure(err));
+    }
+  };
   const statements = new Map<string, Database.Statement>();
   const prepare = (text: string) => {
     let s = statements.get(text);
@@ -15,14 +25,16 @@ export function sqliteSql(db: Database.Database): Sql {
   };
   const lock = new Mutex();
   const direct = {
-    all: async <T>(text: string, params: readonly unknown[] = []) => prepare(text).all(...params) as T[],
+    all: <T>(text: string, params: readonly unknown[] = []) =>
+      said(() => prepare(text).all(...params) as T[]),
     // A statement that writes and returns rows (INSERT … RETURNING) is run to its end with all(): get() stops at
     // the first row, before the implicit commit, and would hide a commit that failed (disk full, read-only).
-    get: async <T>(text: string, params: readonly unknown[] = []) => {
-      const s = prepare(text);
-      return (s.readonly ? s.get(...params) : s.all(...params)[0]) as T | undefined;
-    },
-    run: async (text: string, params: readonly unknown[] = []) => prepare(text).run(...params).changes,
+    get: <T>(text: string, params: readonly unknown[] = []) =>
+      said(() => {
+        const s = prepare(text);
+        return (s.readonly ? s.get(...params) : s.all(...params)[0]) as T | undefined;
+      }),
+    run: (text: string, params: readonly unknown[] = []) => said(() => prepare(text).run(...params).changes),
   };
   let inTx = false;
   // Inside a transaction: straight to the connection (the lock is held); a nested tx joins the outer one.
@@ -35,10 +47,10 @@ export function sqliteSql(db: Database.Database): Sql {
     tx: (fn) =>
       lock.run(async () => {
         inTx = true;
-        db.exec('BEGIN IMMEDIATE');
         try {
+          await said(() => db.exec('BEGIN IMMEDIATE'));
           const out = await fn(scoped);
-          db.exec('COMMIT');
+          await said(() => db.exec('COMMIT'));
           return out;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
