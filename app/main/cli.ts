@@ -195,6 +195,15 @@ async function reset(argv: string[]): Promise<void> {
   });
   const config = loadConfig({ file: values.config });
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
+  const { DataDirLock } = await import('./state/data-dir-lock.js');
+  const running = DataDirLock.holder(dataDir);
+  if (running) {
+    console.error(
+      `Error: nothing was removed: MSSQL MCP Bridge is running on ${dataDir} (pid ${running.pid}${running.url ? `, ${running.url}` : ''}). Stop it first (quit the app, or kill ${running.pid}), then run reset again.`,
+    );
+    process.exitCode = 1;
+    return;
+  }
   const secrets = await KeytarSecretStore.open(config.secrets.service);
   const accounts = await secrets.accounts();
   const hasData = fs.existsSync(dataDir);
@@ -247,12 +256,14 @@ main().catch((err: NodeJS.ErrnoException) => {
     err instanceof ConfigError ||
     err.name === 'InstallError' ||
     err.name === 'StateFileError' ||
-    err.name === 'StateStoreError'
+    err.name === 'StateStoreError' ||
+    err.name === 'DataDirBusyError'
   ) {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {
+    const at = /(\S+:\d+)$/.exec(err.message)?.[1] ?? 'the port';
     console.error(
-      `Error: the port is already in use (${err.message}). Stop the other process or choose another with --port.`,
+      `Error: ${at} is already in use by another program. Stop it, or choose another port with --port (or server.port in the config file; 0 picks a free one).`,
     );
   } else {
     console.error(err);

@@ -160,6 +160,7 @@ export class BridgeCore {
       const stored = await openStoredServices(config, state, secrets);
       const oauth = await openOAuthState(config, opened, opts.env);
       const { servers, origins } = await listenAll(config);
+      opened.listening(origins.primary().origin);
       const upstream = new UpstreamIdp(stored.profiles, config.idp.clock_tolerance_seconds);
       const tokens = new AccessTokens(
         oauth.keys,

@@ -19,7 +19,14 @@ describe('reset', () => {
     fs.writeFileSync(configFile, JSON.stringify({ secrets: { service } }));
     try {
       // A bridge that ran once: its keys in the keychain, its state in the data directory.
-      const { child } = await startServe(dataDir, configFile);
+      const { child, origin } = await startServe(dataDir, configFile);
+      // While it runs, reset refuses (even with --yes) and names it.
+      const refused = spawnCli(['reset', '--config', configFile, '--data-dir', dataDir, '--yes']);
+      expect(await exited(refused)).toBe(1);
+      expect(refused.output()).toContain(
+        `Error: nothing was removed: MSSQL MCP Bridge is running on ${dataDir} (pid ${child.pid}, ${origin}). Stop it first`,
+      );
+      expect(fs.existsSync(path.join(dataDir, 'state.db'))).toBe(true);
       child.kill('SIGTERM');
       await exited(child);
       const store = await KeytarSecretStore.open(service);

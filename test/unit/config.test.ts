@@ -98,6 +98,67 @@ describe('configuration', () => {
     fs.writeFileSync(file, '{ not json');
     expect(() => loadConfig({ file, env: {} })).toThrow(/not valid JSON/);
   });
+
+  it('refuses a misspelt key at any depth, naming its path, line and the key it likely meant', () => {
+    const file = path.join(tempDir(), 'typos.json');
+    const config = {
+      server: { prot: 9000 },
+      sql: {
+        profiles: [
+          {
+            id: 'sales',
+            host: 'db',
+            auth: { type: 'sql', user: 'u', pasword: 'x' },
+            blocked_database: ['Payroll'],
+            row_limt: 50,
+          },
+        ],
+      },
+      policy: { rules: [{ id: 'r', tables: { alow: ['a.b'] } }] },
+      idp: {
+        profiles: [
+          { id: 'corp', issuer: 'https://idp.example', client_id: 'c', extra_auth_params: { a: 'b' } },
+        ],
+      },
+    };
+    const text = JSON.stringify(config, null, 2);
+    fs.writeFileSync(file, text);
+    const lineOf = (key: string) => text.split('\n').findIndex((l) => l.includes(`"${key}"`)) + 1;
+    let message = '';
+    try {
+      loadConfig({ file, env: {} });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`Invalid configuration in ${file}`);
+    expect(message).toContain(
+      `server.prot (line ${lineOf('prot')}): unknown key "prot"; did you mean "port"?`,
+    );
+    expect(message).toContain(
+      `sql.profiles[0].blocked_database (line ${lineOf('blocked_database')}): unknown key "blocked_database"; did you mean "blocked_databases"?`,
+    );
+    expect(message).toContain(
+      `sql.profiles[0].row_limt (line ${lineOf('row_limt')}): unknown key "row_limt"; did you mean "row_limit"?`,
+    );
+    // Inside the branch of a discriminated union (auth type "sql").
+    expect(message).toContain(
+      `sql.profiles[0].auth.pasword (line ${lineOf('pasword')}): unknown key "pasword"; did you mean "password"?`,
+    );
+    expect(message).toContain(
+      `policy.rules[0].tables.alow (line ${lineOf('alow')}): unknown key "alow"; did you mean "allow"?`,
+    );
+    // Said once each (the strict objects of the schema would say them again without a suggestion).
+    expect(message).not.toContain('Unrecognized key');
+    // A record's keys are its own (extra_auth_params takes any name).
+    expect(message).not.toContain('extra_auth_params.a');
+
+    // Nothing like a valid key: the valid keys are listed instead.
+    fs.writeFileSync(file, JSON.stringify({ audit: { keep_forever: true } }));
+    expect(() => loadConfig({ file, env: {} })).toThrow(
+      /audit\.keep_forever \(line 1\): unknown key "keep_forever"; the keys there are max_rows, max_age_days/,
+    );
+  });
 });
 
 describe('version', () => {
@@ -129,15 +190,12 @@ describe('team mode settings', () => {
   it('refuses a public URL that is not an https origin, a proxy that is not an address, a state URL not postgres', () => {
     const refuse = (overrides: object, field: RegExp) =>
       expect(() => loadConfig({ env: {}, overrides })).toThrow(field);
-    refuse(
-      { server: { public_url: 'http://bridge.corp.example' } },
-      /must be https[^]*at server\.public_url/,
-    );
+    refuse({ server: { public_url: 'http://bridge.corp.example' } }, /server\.public_url: must be https/);
     refuse(
       { server: { public_url: 'https://bridge.corp.example/mcp' } },
-      /origin only[^]*at server\.public_url/,
+      /server\.public_url: must be an origin only/,
     );
-    refuse({ server: { trusted_proxies: ['proxy.corp'] } }, /at server\.trusted_proxies/);
-    refuse({ state: { url: 'mysql://db/x' } }, /postgres[^]*at state\.url/);
+    refuse({ server: { trusted_proxies: ['proxy.corp'] } }, /server\.trusted_proxies\[0\]: /);
+    refuse({ state: { url: 'mysql://db/x' } }, /state\.url: must be a postgres/);
   });
 });

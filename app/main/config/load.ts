@@ -1,6 +1,7 @@
 import fs from 'node:fs';
-import { z } from 'zod';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { configSchema, type BridgeConfig, type BridgeConfigInput } from '../../shared/config-schema.js';
+import { lineOf, pathText, unknownKeys, type UnknownKey } from './unknown-keys.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -15,8 +16,8 @@ export function loadConfig(
 ): BridgeConfig {
   const env = opts.env ?? process.env;
   let fromFile: Record<string, unknown> = {};
+  let text: string | undefined;
   if (opts.file) {
-    let text: string;
     try {
       text = fs.readFileSync(opts.file, 'utf8');
     } catch (err) {
@@ -29,10 +30,33 @@ export function loadConfig(
     }
   }
   const merged = deepMerge(deepMerge(fromFile, opts.overrides ?? {}), envOverrides(env));
+  // A misspelt key anywhere is an error, not a setting silently left at its default.
+  const unknown = opts.file ? unknownKeys(configSchema, fromFile, text) : [];
   const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) {
+  const tree = text === undefined ? undefined : parseTree(text);
+  const problems = [
+    ...unknown.map(describeUnknown),
+    ...(parsed.success ? [] : parsed.error.issues)
+      // The top level is strict in the schema too; those keys are already said above, with a suggestion.
+      .filter(
+        (issue) =>
+          !(
+            issue.code === 'unrecognized_keys' &&
+            issue.keys.every((k) => unknown.some((u) => u.key === k && pathText(u.path) === pathText(issue.path)))
+          ),
+      )
+      .map((issue) => {
+        const at = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+        const node = tree && findNodeAtLocation(tree, at);
+        const line = node && text !== undefined ? ` (line ${lineOf(text, node.offset)})` : '';
+        return `${pathText(at) || '(top level)'}${line}: ${issue.message}`;
+      }),
+  ];
+  if (!parsed.success || problems.length) {
     const where = opts.file ? ` in ${opts.file}` : '';
-    throw new ConfigError(`Invalid configuration${where}:\n${z.prettifyError(parsed.error)}`);
+    throw new ConfigError(
+      `Invalid configuration${where} (nothing was started):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
   }
   const config = parsed.data;
   // Secrets may come from the environment, or from files it names (`*_FILE`, as container platforms mount
@@ -97,4 +121,12 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One unknown key: where, and the valid key it most likely meant (or the valid keys there). */
+function describeUnknown(u: UnknownKey): string {
+  const at = `${pathText([...u.path, u.key])}${u.line ? ` (line ${u.line})` : ''}: unknown key "${u.key}"`;
+  return u.suggestion
+    ? `${at}; did you mean "${u.suggestion}"?`
+    : `${at}; the keys there are ${u.valid.join(', ')}`;
 }

@@ -27,6 +27,9 @@ export function startCheckpointer(file: string, everyMs = 1000): { stop(): Promi
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     stop: () => {
+      // Unref'd while it runs; its exit is awaited now, so it must hold the process until then (else a start that
+      // failed, closing the state, ends with exit 0 and no word before its error is said).
+      worker.ref();
       worker.postMessage('stop');
       return exited;
     },

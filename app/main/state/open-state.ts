@@ -4,7 +4,8 @@ import { secretFromEnv } from '../config/load.js';
 import { SealedSecretStore, stateKeyFrom } from '../secrets/sealed-secret-store.js';
 import { KeytarSecretStore, type SecretStore } from '../secrets/secret-store.js';
 import { startCheckpointer } from './checkpointer.js';
-import { openStateDb } from './database.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { openStateDb, privateDir } from './database.js';
 import { localEvents, postgresEvents, type StateEvents } from './events.js';
 import { migratePostgres } from './postgres-schema.js';
 import { postgresSql } from './postgres-sql.js';
@@ -24,6 +25,8 @@ export interface OpenedState {
   events: StateEvents;
   /** What is wrong with the store that its queries do not show (the file deleted or replaced), or undefined. */
   problem(): string | undefined;
+  /** Where this instance listens, for the refusal a second one on the same data directory gets. */
+  listening(url: string): void;
   close(): Promise<void>;
 }
 
@@ -41,7 +44,15 @@ export async function openState(
   const url = config.state.url;
   if (!url) {
     const secrets = await KeytarSecretStore.open(config.secrets.service);
-    const db = openStateDb(dataDir);
+    privateDir(dataDir);
+    const lock = DataDirLock.acquire(dataDir);
+    let db: ReturnType<typeof openStateDb>;
+    try {
+      db = openStateDb(dataDir);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
     // Checkpoints run in a worker (startCheckpointer), never in a request.
     db.pragma('wal_autocheckpoint = 0');
     const file = path.join(dataDir, 'state.db');
@@ -55,10 +66,12 @@ export async function openState(
       secrets,
       events: localEvents(),
       problem: () => watch.problem(),
+      listening: (url) => lock.listening(url),
       async close() {
         watch.stop();
         await checkpointer.stop();
         db.close();
+        lock.release();
       },
     };
   }
@@ -81,6 +94,7 @@ export async function openState(
     secrets: new SealedSecretStore(pg.sql, key),
     events,
     problem: () => undefined,
+    listening: () => undefined,
     async close() {
       await events.close();
       await pg.close();
