@@ -73,8 +73,36 @@ describe('keychain states', () => {
     expect(made.code, made.out).toBe(0);
     // ...then a new session where nobody unlocked it.
     const out = await refusedStart(home);
-    expect(out).toContain('The OS keychain is locked');
-    expect(out).toContain('gnome-keyring-daemon --unlock');
+    expect(out).toContain('The OS keychain is locked (');
+    // The command reads the password: it does not rely on a variable the reader may not have set.
+    expect(out).toContain(
+      'read -rsp "Keyring password: " KEYRING_PASSWORD; echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets',
+    );
+    expect(out).not.toContain('crashed');
+  });
+
+  it('a keyring unlocked with another password than its own: says the keyring exists, and how to start anew', async () => {
+    const home = temp('bridge-otherpw-');
+    const made = await inBus(
+      home,
+      'echo -n pass | gnome-keyring-daemon --unlock --components=secrets >/dev/null && echo seed | secret-tool store --label=seed probe seed',
+    );
+    expect(made.code, made.out).toBe(0);
+    const file = path.join(home, 'keyrings', 'login.keyring');
+    const dataDir = path.join(temp('bridge-keychain-data-'), 'data');
+    // What the earlier advice led to with KEYRING_PASSWORD unset: an unlock with an empty password.
+    const r = await inBus(
+      home,
+      `echo -n "$KEYRING_PASSWORD_UNSET" | gnome-keyring-daemon --unlock --components=secrets >/dev/null; ${serve(dataDir)}`,
+    );
+    expect(r.code, r.out).toBe(1);
+    expect(r.out).toContain('The OS keychain is locked');
+    expect(r.out).toContain(
+      `Another password leaves it locked: the keyring ${file} already exists with its own.`,
+    );
+    expect(r.out).toContain(`mv "${file}" "${file}.old"`);
+    expect(r.out).not.toContain('crashed');
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 
   it('a Secret Service with no keyring at all: refuses with how to create one, nothing written', async () => {

@@ -41,7 +41,11 @@ export function probeKeychain(service: string, timeoutMs = 15_000): Promise<Prob
         return resolve({ ok: false, state: 'refused', detail: `no answer within ${timeoutMs / 1000} s` });
       if (signal)
         // The only crash seen in practice: libsecret on a locked collection.
-        return resolve({ ok: false, state: 'locked', detail: `the keychain library crashed (${signal})` });
+        return resolve({
+          ok: false,
+          state: 'locked',
+          detail: `its keyring is locked (libsecret ended with ${signal} on it)`,
+        });
       try {
         const r = JSON.parse(out) as { ok: boolean; message?: string };
         resolve(r.ok ? { ok: true } : classify(r.message ?? 'unknown error'));

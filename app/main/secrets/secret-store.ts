@@ -1,4 +1,7 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { probeKeychain, type ProbeResult } from './keychain-probe.js';
 
 /** Where every secret of the bridge lives. One account per secret, under one service name. */
@@ -16,12 +19,37 @@ export interface SecretStore {
   delete(account: string): Promise<boolean>;
 }
 
+/**
+ * Unlocks (or, the first time, creates) the login keyring headless. The password is read, not taken from a
+ * variable the reader may not have set: an unset one unlocks nothing and the same advice came back.
+ */
+const HEADLESS_UNLOCK =
+  'read -rsp "Keyring password: " KEYRING_PASSWORD; echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets';
+
 export const KEYCHAIN_FIX =
   'The bridge keeps its secrets only in the OS keychain and will not fall back to plain files. ' +
   'On Linux, install and unlock a Secret Service such as gnome-keyring: ' +
   '`sudo apt-get install gnome-keyring libsecret-1-0`, then start the bridge inside a desktop session, or headless with ' +
-  '`dbus-run-session -- sh -c \'echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets; npm run serve\'`. ' +
+  `\`dbus-run-session -- bash -c '${HEADLESS_UNLOCK}; npm run serve'\`. ` +
   'On macOS and Windows the system keychain / Credential Manager is used automatically.';
+
+/** The login keyring's file, when gnome-keyring keeps one here (it exists: it has its own password). */
+function loginKeyringFile(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const data = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  const file = path.join(data, 'keyrings', 'login.keyring');
+  return fs.existsSync(file) ? file : undefined;
+}
+
+function lockedFix(): string {
+  const file = loginKeyringFile();
+  return (
+    `headless, with the password the keyring was created with: \`${HEADLESS_UNLOCK}\`.` +
+    (file
+      ? ` Another password leaves it locked: the keyring ${file} already exists with its own. If that password is lost, move the keyring aside to start a new, empty one (what it holds is then gone): \`mv "${file}" "${file}.old"\`.`
+      : '')
+  );
+}
 
 export class KeychainUnavailableError extends Error {
   override name = 'KeychainUnavailableError';
@@ -48,9 +76,9 @@ type ProbeFailure = Extract<ProbeResult, { ok: false }>;
 const KEYCHAIN_SENTENCES: Record<ProbeFailure['state'], (cause: string, then: string) => string> = {
   no_service: (cause) => `No OS keychain is available (${cause}). ${KEYCHAIN_FIX}`,
   locked: (cause, then) =>
-    `The OS keychain is locked (${cause}). Unlock it: sign in to the desktop session (the login keyring unlocks with it) or unlock "Login" in Passwords and Keys (Seahorse); headless: \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\`. ${then}`,
+    `The OS keychain is locked (${cause}). Unlock it: sign in to the desktop session (the login keyring unlocks with it) or unlock "Login" in Passwords and Keys (Seahorse); ${lockedFix()} ${then}`,
   no_collection: (cause, then) =>
-    `The OS keychain has no default collection to keep secrets in (${cause}). Create one: in Passwords and Keys (Seahorse) add a password keyring named "Login" and make it the default; headless: run \`echo -n "$KEYRING_PASSWORD" | gnome-keyring-daemon --unlock --components=secrets\` once, which creates it. ${then}`,
+    `The OS keychain has no default collection to keep secrets in (${cause}). Create one: in Passwords and Keys (Seahorse) add a password keyring named "Login" and make it the default; headless: run \`${HEADLESS_UNLOCK}\` once, typing the password the new keyring gets, which creates it. ${then}`,
   refused: (cause, then) =>
     `The OS keychain refused or did not answer (${cause}). Allow MSSQL MCP Bridge when the system asks (macOS Keychain Access, Windows Credential Manager, the desktop's unlock prompt). ${then}`,
   unknown: (cause) => `The OS keychain could not be used (${cause}). ${KEYCHAIN_FIX}`,
