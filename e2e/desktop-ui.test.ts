@@ -259,6 +259,11 @@ describe('desktop UI over serve --ui', () => {
 
     await addConnection('sales-wrong', 'not-the-password');
     const wrong = page.locator('[data-testid="connection-sales-wrong"]');
+    // Saved profiles are tested at once: the card says whether each connects, before anyone asks.
+    await poll(() => wrong.locator('[data-testid="connection-sales-wrong-state"]').innerText()).toBe(
+      'test failed',
+    );
+    expect(await card.locator('[data-testid="connection-sales-state"]').innerText()).toBe('connects');
     await wrong.locator('button:has-text("Test connection")').click();
     const failed = wrong.locator('[data-testid="connection-test"]');
     await failed.waitFor();

@@ -84,8 +84,15 @@ export const connectionProfileSchema = z
         'lower-case letters, digits, "-" and "_" (used as a keychain account name)',
       ),
     name: z.string().optional(),
+    /** A host name or address; `host\\INSTANCE` names an instance as SQL Server tools write it (split below). */
     host: z.string().min(1),
+    /** Ignored for a named instance: SQL Server Browser (UDP 1434 on the host) says the instance's port. */
     port: z.number().int().min(1).max(65535).default(1433),
+    /** A named instance (`SQLEXPRESS`): its port is asked of SQL Server Browser. For a fixed port, give port instead. */
+    instance: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_$#]{0,15}$/, 'an instance name: up to 16 letters, digits, "_", "$" or "#"')
+      .optional(),
     database: z.string().min(1).default('master'),
     auth: sqlAuth,
     encrypt: z.boolean().default(true),
@@ -110,6 +117,12 @@ export const connectionProfileSchema = z
     impersonation: z.enum(['none', 'execute_as_user']).default('execute_as_user'),
   })
   .superRefine((p, ctx) => {
+    if (p.host.includes('\\') && p.instance !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message: `the instance is named twice: give "host": "${p.host.split('\\')[0]}" with "instance": "${p.instance}", or "${p.host}" alone`,
+      });
     if (p.read_only && p.allow_writes)
       ctx.addIssue({
         code: 'custom',
@@ -118,7 +131,11 @@ export const connectionProfileSchema = z
           'a read-only connection offers no writes: turn off Read-only to offer execute_statement, or turn this off',
       });
   })
-  .transform((p) => ({ ...p, read_only: p.read_only ?? !p.allow_writes }));
+  .transform((p) => {
+    // `sql01\SQLEXPRESS`, as SSMS and connection strings write it: the host and its named instance.
+    const [host, instance] = p.host.includes('\\') ? p.host.split('\\', 2) : [p.host, p.instance];
+    return { ...p, host: host, instance: instance || undefined, read_only: p.read_only ?? !p.allow_writes };
+  });
 export type ConnectionProfileInput = z.input<typeof connectionProfileSchema>;
 export type ConnectionProfileConfig = z.infer<typeof connectionProfileSchema>;
 

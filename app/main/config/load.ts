@@ -42,7 +42,9 @@ export function loadConfig(
         (issue) =>
           !(
             issue.code === 'unrecognized_keys' &&
-            issue.keys.every((k) => unknown.some((u) => u.key === k && pathText(u.path) === pathText(issue.path)))
+            issue.keys.every((k) =>
+              unknown.some((u) => u.key === k && pathText(u.path) === pathText(issue.path)),
+            )
           ),
       )
       .map((issue) => {

@@ -234,6 +234,7 @@ async function runTool<I extends z.ZodObject>(
       : explainSqlError(err, {
           host: profile?.host,
           port: profile?.port,
+          instance: profile?.instance,
           login: profile && loginOf(profile.auth),
           database,
           dbUser: identity.dbUser,

@@ -47,6 +47,7 @@ export async function livePermissions(
     const e = explainSqlError(err, {
       host: profile.host,
       port: profile.port,
+      instance: profile.instance,
       login: loginOf(profile.auth),
       database,
       dbUser: identity.dbUser,

@@ -1,3 +1,4 @@
+import { serverLabel } from '../../shared/server-label.js';
 import type { ExplainedError } from '../../shared/types.js';
 export type { ExplainedError };
 export function explainSqlError(
@@ -5,6 +6,8 @@ export function explainSqlError(
   where: {
     host?: string;
     port?: number;
+    /** A named instance: its port came (or should have come) from SQL Server Browser. */
+    instance?: string;
     /** The login the bridge connects as (SQL user, domain user or Entra client id). */
     login?: string;
     database?: string;
@@ -19,7 +22,19 @@ export function explainSqlError(
   const inner = nested(err)
     .map((x) => `${x.code ?? ''} ${x.message ?? ''}`)
     .join(' ');
-  const at = where.host ? `${where.host}:${where.port ?? 1433}` : 'the server';
+  const at = where.host ? serverLabel({ ...where, host: where.host }) : 'the server';
+  if (e.code === 'EINSTLOOKUP' || nested(err).some((x) => x.code === 'EINSTLOOKUP')) {
+    const notListed = /not found in/i.test(inner);
+    return {
+      code: 'instance_lookup',
+      message: notListed
+        ? `SQL Server Browser on ${where.host ?? 'the host'} answered, but lists no instance "${where.instance ?? '?'}".`
+        : `SQL Server Browser on ${where.host ?? 'the host'} (UDP 1434) did not answer, so the port of instance "${where.instance ?? '?'}" is unknown.`,
+      fix: notListed
+        ? 'Check the instance name (SQL Server Configuration Manager lists them), or give its TCP port instead of its name.'
+        : "Start the SQL Server Browser service on that host and allow UDP 1434 through its firewall, or give the instance's TCP port (Configuration Manager, TCP/IP properties) instead of its name.",
+    };
+  }
   if (/ENOTFOUND|EAI_AGAIN|getaddrinfo/i.test(inner)) {
     return {
       code: 'dns',
@@ -85,6 +100,13 @@ export function explainSqlError(
       code: 'cancel_timeout',
       message: `${at} did not acknowledge the cancel in time, so the bridge closed that connection.`,
       fix: 'The server may be overloaded or frozen; check it, then retry. Nothing was committed.',
+    };
+  // With a named instance the wait may have been for SQL Server Browser's answer (tedious cannot tell which).
+  if (e.code === 'ETIMEOUT' && /failed to connect/i.test(inner) && where.instance)
+    return {
+      code: 'connect_timeout',
+      message: `No answer from ${at} while connecting (login timeout): SQL Server Browser on ${where.host ?? 'the host'} (UDP 1434) did not say the instance's port, or the instance did not answer on it.`,
+      fix: "Start the SQL Server Browser service on that host and allow UDP 1434 through its firewall, or give the instance's TCP port instead of its name; check that the instance is running.",
     };
   if (e.code === 'ETIMEOUT' && /failed to connect/i.test(inner))
     return {

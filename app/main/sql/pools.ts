@@ -10,7 +10,8 @@ export function mssqlConfig(
 ): sql.config {
   const base: sql.config = {
     server: profile.host,
-    port: profile.port,
+    // A named instance's port comes from SQL Server Browser; tedious refuses both at once.
+    ...(profile.instance ? {} : { port: profile.port }),
     database: profile.database,
     requestTimeout: profile.query_timeout_seconds * 1000,
     connectionTimeout: Math.min(15_000, profile.query_timeout_seconds * 1000),
@@ -19,6 +20,7 @@ export function mssqlConfig(
       encrypt: profile.encrypt,
       trustServerCertificate: profile.trust_server_certificate,
       appName: 'mssql-mcp-bridge',
+      ...(profile.instance ? { instanceName: profile.instance } : {}),
       // A server that does not acknowledge a cancel within a second is treated as gone: tedious closes that
       // connection (the server rolls its transaction back), so a timeout is answered within about a second of
       // its limit even when the server is frozen (the default, 5 s, answered a 3 s limit after 8 s).

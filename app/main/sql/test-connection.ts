@@ -1,3 +1,4 @@
+import { serverLabel } from '../../shared/server-label.js';
 import sql from 'mssql';
 import { explainSqlError } from './errors.js';
 import { connectionPolicy, databaseRefusal } from './guard.js';
@@ -28,7 +29,7 @@ export async function testConnection(
       return {
         ok: false,
         code: 'database_refused',
-        message: `Connected to ${profile.host}:${profile.port} as "${row.login}", but the tools would refuse its database: ${refusal}`,
+        message: `Connected to ${serverLabel(profile)} as "${row.login}", but the tools would refuse its database: ${refusal}`,
         fix: `Set Database to the one people should query, or remove "${row.db}" from Blocked databases if it is meant to be read.`,
       };
     }
@@ -45,6 +46,7 @@ export async function testConnection(
       ...explainSqlError(err, {
         host: profile.host,
         port: profile.port,
+        instance: profile.instance,
         login: loginOf(profile.auth),
         database: profile.database,
       }),

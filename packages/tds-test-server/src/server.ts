@@ -76,6 +76,7 @@ import {
 import { PacketReader, PacketType, packetize, Reader, Writer } from './wire.js';
 import { showplanXml, type PgPlan } from './showplan.js';
 import { Oid, type Column } from './types.js';
+import { startSqlBrowser } from './browser.js';
 
 export type { DatabaseSpec, LoginSpec };
 
@@ -85,6 +86,10 @@ export interface TdsServerOptions {
   /** Certificate for TLS-in-TDS; without it, clients asking for encryption are told it is not supported. */
   tls?: { key: string; cert: string };
   port?: number;
+  /** The loopback address to listen on (default 127.0.0.1). */
+  address?: string;
+  /** Also answer as this named instance through a SQL Server Browser on `address`, UDP 1434. */
+  instance?: string;
   log?: (msg: string) => void;
 }
 
@@ -112,16 +117,25 @@ export async function startTdsServer(opts: TdsServerOptions): Promise<TdsServer>
     connections.add(c);
     socket.once('close', () => connections.delete(c));
   });
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  const address = opts.address ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, address, resolve));
   const port = (server.address() as net.AddressInfo).port;
+  const browser = opts.instance
+    ? await startSqlBrowser(address, { [opts.instance]: port }).catch(async (err: unknown) => {
+        await new Promise((r) => server.close(r));
+        await engine.close();
+        throw err;
+      })
+    : undefined;
   return {
-    host: '127.0.0.1',
+    host: address,
     port,
     engine,
     connectionCount: () => connections.size,
     activeRequests: () => [...connections].filter((c) => c.isRunning).length,
     async stop() {
       if (!server.listening) return;
+      await browser?.stop();
       for (const c of connections) c.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await engine.close();

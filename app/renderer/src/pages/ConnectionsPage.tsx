@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { serverLabel } from '../../../shared/server-label.js';
 import type { ConnectionProfile, ConnectionTest } from '../../../shared/types.js';
 import { Badge, bindForm, ErrorBanner, escapeCloses, FormActions, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
@@ -10,6 +11,7 @@ type Draft = {
   name: string;
   host: string;
   port: string;
+  instance: string;
   database: string;
   authType: AuthType;
   user: string;
@@ -35,6 +37,7 @@ const EMPTY: Draft = {
   name: '',
   host: '',
   port: '1433',
+  instance: '',
   // No default: master (the server's) is blocked by default, and a profile landing there refuses every call.
   database: '',
   authType: 'sql',
@@ -70,6 +73,7 @@ function toDraft(p: ConnectionProfile): Draft {
     name: p.name ?? '',
     host: p.host,
     port: String(p.port),
+    instance: p.instance ?? '',
     database: p.database,
     authType: p.auth.type,
     user: a.user ?? '',
@@ -111,6 +115,7 @@ function toInput(d: Draft): ConnectionInput {
     name: d.name.trim() || undefined,
     host: d.host.trim(),
     port: Number(d.port),
+    instance: d.instance.trim() || undefined,
     database: d.database.trim(),
     auth,
     encrypt: d.encrypt,
@@ -266,8 +271,20 @@ function ConnectionForm(props: {
         {f.text('name', 'Name')}
       </div>
       <div className="row">
-        {f.text('host', 'Host', { required: true })}
-        {f.text('port', 'Port', { required: true, inputMode: 'numeric', pattern: '[0-9]+' })}
+        {f.text('host', 'Host', {
+          required: true,
+          hint: 'a named instance as SQL Server tools write it (sql01\\SQLEXPRESS) also works',
+        })}
+        {f.text('instance', 'Instance', {
+          hint: 'a named instance: its port is asked of SQL Server Browser (UDP 1434)',
+        })}
+        {f.text('port', 'Port', {
+          required: !draft.instance.trim() && !draft.host.includes('\\'),
+          disabled: !!draft.instance.trim() || draft.host.includes('\\'),
+          inputMode: 'numeric',
+          pattern: '[0-9]+',
+          hint: draft.instance.trim() || draft.host.includes('\\') ? 'from SQL Server Browser' : undefined,
+        })}
         {f.text('database', 'Database', {
           required: true,
           hint: 'the database tools query when a call names none (not a blocked system database)',
@@ -363,7 +380,16 @@ function ConnectionCard({
         <h3>
           {p.name ?? p.id} <span className="muted">· {p.id}</span>{' '}
           {p.read_only ? <Badge tone="ok">read-only</Badge> : <Badge tone="warn">read-write</Badge>}{' '}
-          {isDefault && <Badge tone="ok">default</Badge>}
+          {isDefault && <Badge tone="ok">default</Badge>}{' '}
+          {tests[p.id] !== undefined && tests[p.id] !== 'running' && (
+            <span data-testid={`connection-${p.id}-state`}>
+              {(tests[p.id] as ConnectionTest).ok ? (
+                <Badge tone="ok">connects</Badge>
+              ) : (
+                <Badge tone="fail">test failed</Badge>
+              )}
+            </span>
+          )}
         </h3>
         <div className="actions">
           <button
@@ -399,10 +425,7 @@ function ConnectionCard({
       <dl className="compact">
         <dt>Server</dt>
         <dd>
-          <code>
-            {p.host},{p.port}
-          </code>{' '}
-          database <code>{p.database}</code>
+          <code>{serverLabel(p)}</code> database <code>{p.database}</code>
         </dd>
         <dt>Login</dt>
         <dd>

@@ -58,13 +58,10 @@ export const createConnectionsStore = (api: ControlApi) =>
       async save(input) {
         const saved = await attempt(() => api.request('connections.save', input));
         if (!saved) return undefined;
-        // A saved change makes an earlier test result stale.
-        set((s) => {
-          const tests = { ...s.tests };
-          delete tests[saved.id];
-          return { tests };
-        });
         await get().load();
+        // A saved change makes an earlier result stale: the saved profile is tested at once, so its card says
+        // whether it connects (a profile saved after a failed test was silently broken).
+        void get().test(saved.id);
         return saved;
       },
       async remove(id) {
