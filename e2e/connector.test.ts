@@ -197,7 +197,16 @@ describe("connect: the bridge's own stdio connector", () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ mcpServers: { other: { command: 'other-server' } } }));
     const install = spawnCli(
-      ['install', 'claude-desktop', '--url', env.core.urls().mcp, '--config', configFile],
+      [
+        'install',
+        'claude-desktop',
+        '--url',
+        env.core.urls().mcp,
+        '--config',
+        configFile,
+        '--data-dir',
+        env.dataDir,
+      ],
       { ...process.env, HOME: home, XDG_CONFIG_HOME: '' },
     );
     const code = await new Promise((resolve) => install.on('exit', resolve));
@@ -206,6 +215,12 @@ describe("connect: the bridge's own stdio connector", () => {
     const servers = (JSON.parse(fs.readFileSync(file, 'utf8')) as { mcpServers: Record<string, never> })
       .mcpServers;
     expect(servers.other).toEqual({ command: 'other-server' });
+    // The app's data directory (not the default) is in the entry: the connector finds the app's sign-in there.
+    const entry = servers['mssql-mcp-bridge'] as unknown as { args: string[] };
+    expect(entry.args.slice(entry.args.indexOf('--data-dir'), entry.args.indexOf('--data-dir') + 2)).toEqual([
+      '--data-dir',
+      env.dataDir,
+    ]);
     const c = startConnector(env.core.urls().mcp, servers['mssql-mcp-bridge']);
     const { client } = await c.connected;
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('run_query');

@@ -51,15 +51,21 @@ describe('npm run demo -- --ui', () => {
     expect(out).toMatch(/Client registration: .*client metadata documents from claude\.ai, vscode\.dev/);
     const between = (from: string, to: string) =>
       JSON.parse(out.slice(out.indexOf(from) + from.length, out.indexOf(to, out.indexOf(from)))) as {
-        mcpServers: { mssql: { command: string; args: string[] } };
+        mcpServers: { 'mssql-mcp-bridge': { command: string; args: string[] } };
       };
     // The bridge's own connector first, mcp-remote as the fallback.
     const connector = between('It adds:', 'Fallback');
-    expect(connector.mcpServers.mssql.args).toEqual(expect.arrayContaining(['connect', '--url', mcp]));
-    expect(path.isAbsolute(connector.mcpServers.mssql.command)).toBe(true);
-    expect(out).toContain(`npm run connector:install -- --url ${mcp}`);
+    expect(connector.mcpServers['mssql-mcp-bridge'].args).toEqual(
+      expect.arrayContaining(['connect', '--url', mcp]),
+    );
+    expect(path.isAbsolute(connector.mcpServers['mssql-mcp-bridge'].command)).toBe(true);
+    // The demo's data directory is not the default: the entry and the install command name it, so the
+    // connector finds the app's sign-in there instead of opening the browser.
+    expect(printed('Data directory')).toBe(dataDir);
+    expect(connector.mcpServers['mssql-mcp-bridge'].args.slice(-2)).toEqual(['--data-dir', dataDir]);
+    expect(out).toContain(`npm run connector:install -- --url ${mcp} --data-dir ${dataDir}`);
     const snippet = between('Fallback, through mcp-remote:', 'Press Ctrl+C');
-    expect(snippet.mcpServers.mssql.args).toEqual(expect.arrayContaining(['mcp-remote', mcp]));
+    expect(snippet.mcpServers['mssql-mcp-bridge'].args).toEqual(expect.arrayContaining(['mcp-remote', mcp]));
 
     const ui = new URL(printed('Desktop UI'));
     expect((await fetch(ui)).status).toBe(200);

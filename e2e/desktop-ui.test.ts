@@ -34,8 +34,9 @@ let page: Page;
 let origin: string;
 let dataDir: string;
 let service: string;
-let claudeConfig: { mcpServers: { mssql: { command: string; args: string[] } } };
+let claudeConfig: { mcpServers: Record<'mssql-mcp-bridge', { command: string; args: string[] }> };
 const pageErrors: string[] = [];
+let uiUrl: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(REPO, 'dist/renderer/index.html')))
@@ -56,7 +57,7 @@ beforeAll(async () => {
     XDG_CONFIG_HOME: path.join(dataDir, 'xdg'),
   });
   await waitFor(() => child.output().includes('Press Ctrl+C to stop.'), 'the bridge to start', 30_000);
-  const uiUrl = /Desktop UI[^:]*:\s+(\S+)/.exec(child.output())![1]!;
+  uiUrl = /Desktop UI[^:]*:\s+(\S+)/.exec(child.output())![1]!;
   origin = new URL(uiUrl).origin;
   fs.mkdirSync(SHOTS, { recursive: true });
   browser = await launchChromium();
@@ -462,7 +463,7 @@ describe('desktop UI over serve --ui', () => {
     claudeConfig = JSON.parse(
       await page.evaluate<string>('navigator.clipboard.readText()'),
     ) as typeof claudeConfig;
-    const { command, args } = claudeConfig.mcpServers.mssql;
+    const { command, args } = claudeConfig.mcpServers['mssql-mcp-bridge'];
     expect(command).toBe('npx');
     expect(args.slice(0, 3)).toEqual(['-y', 'mcp-remote', `${origin}/mcp`]);
     expect(JSON.parse(args[args.indexOf('--static-oauth-client-info') + 1]!)).toEqual({
@@ -489,10 +490,16 @@ describe('desktop UI over serve --ui', () => {
     expect(await askBroker(dataDir, 'claude-desktop', 'Claude Desktop connector (pid 1)')).toMatchObject({
       status: 'pending',
     });
-    const request = panel.locator('[data-testid="broker-request"]');
+    // Wherever the person is: at the top of every page, counted on "Waiting for you".
+    await open('Status');
+    const request = page.locator('[data-testid="broker-request"]');
     await poll(() => request.innerText()).toContain('Claude Desktop connector (pid 1)');
+    expect(await page.locator('[data-testid="waiting-count"]').innerText()).toBe('1');
     await shot('clients-shared-sign-in-request');
     await request.locator('button:has-text("Allow")').click();
+    await request.waitFor({ state: 'detached' });
+    expect(await page.locator('[data-testid="waiting-count"]').count()).toBe(0);
+    await open('Clients');
     await panel.locator('[data-testid="broker-allowances"]').waitFor();
     expect(await askBroker(dataDir, 'claude-desktop', 'Claude Desktop connector (pid 1)')).toMatchObject({
       status: 'ok',
@@ -502,8 +509,8 @@ describe('desktop UI over serve --ui', () => {
     await panel.locator('[data-testid="broker-allowances"]').waitFor({ state: 'detached' });
     expect(await askBroker(dataDir, 'claude-desktop', 'again')).toMatchObject({ status: 'pending' });
     // Refused: the connector goes to the browser instead.
-    await panel.locator('[data-testid="broker-request"] button:has-text("Refuse")').click();
-    await panel.locator('[data-testid="broker-request"]').waitFor({ state: 'detached' });
+    await page.locator('[data-testid="broker-request"] button:has-text("Refuse")').click();
+    await page.locator('[data-testid="broker-request"]').waitFor({ state: 'detached' });
   });
 
   it('a real client signs in with that config: its token and tool calls appear live; Revoke refuses it at once', async () => {
@@ -516,7 +523,7 @@ describe('desktop UI over serve --ui', () => {
 
     // Exactly what Claude Desktop would run, with the local mcp-remote instead of `npx -y mcp-remote`.
     const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-ui-'));
-    const remote = startMcpRemote(claudeConfig.mcpServers.mssql.args.slice(2), configDir);
+    const remote = startMcpRemote(claudeConfig.mcpServers['mssql-mcp-bridge'].args.slice(2), configDir);
     try {
       await signInThroughMcpRemote(browser, remote, { user: 'alice', callbackPrefix: 'http://localhost:' });
       const tokenRow = page.locator('[data-testid="tokens"] tr[data-jti]');
@@ -642,6 +649,17 @@ describe('desktop UI over serve --ui', () => {
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
+  });
+
+  it('Sign out forgets the token in this tab and says how to come back; the link signs in again', async () => {
+    await open('Status');
+    await page.locator('[data-testid="sign-out"]').click();
+    const banner = page.locator('[role="alert"]:has-text("Signed out")');
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('open the link printed by "serve --ui" again');
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('bridge.controlToken')")).toBeNull();
+    await page.goto(uiUrl);
+    await page.locator('main h2').first().waitFor();
   });
 });
 

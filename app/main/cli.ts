@@ -9,7 +9,7 @@ import { KeychainUnavailableError, KeytarSecretStore } from './secrets/secret-st
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
        mssql-mcp-bridge connect [--url URL] [--client-id ID] [--config FILE] [--data-dir DIR]
-       mssql-mcp-bridge install claude-desktop [--url URL] [--config FILE] [--file PATH]
+       mssql-mcp-bridge install claude-desktop [--url URL] [--config FILE] [--data-dir DIR] [--file PATH]
        mssql-mcp-bridge rotate-signing-key [--config FILE] [--data-dir DIR]
        mssql-mcp-bridge reset [--config FILE] [--data-dir DIR] [--yes]
 
@@ -106,7 +106,12 @@ async function connect(argv: string[]): Promise<void> {
 async function install(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { url: { type: 'string' }, config: { type: 'string' }, file: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      config: { type: 'string' },
+      file: { type: 'string' },
+      'data-dir': { type: 'string' },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -120,9 +125,15 @@ async function install(argv: string[]): Promise<void> {
     await import('./connector/claude-desktop-config.js');
   const { connectorEntry } = await import('./connector/connector-command.js');
   const mcpUrl = values.url ?? localMcpUrl(config);
+  const dataDirArg = values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR;
   const result = installInClaudeDesktop(
     values.file ?? claudeDesktopConfigPath(),
-    connectorEntry(mcpUrl, { configFile: values.config }),
+    connectorEntry(mcpUrl, {
+      configFile: values.config,
+      // The app's data directory, when not the default: the connector finds the app's sign-in there.
+      dataDir:
+        dataDirArg && path.resolve(dataDirArg) !== path.resolve(defaultDataDir()) ? dataDirArg : undefined,
+    }),
   );
   console.log(
     [

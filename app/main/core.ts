@@ -1,4 +1,6 @@
 import http from 'node:http';
+import path from 'node:path';
+import { defaultDataDir } from './config/paths.js';
 import type { AddressInfo } from 'node:net';
 import type { BridgeConfig, ConnectionProfileConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
@@ -129,6 +131,8 @@ interface CoreRuntime {
   state: { close(): Promise<void> };
   /** The local channel connectors ask for tokens on. */
   brokerSocket: { close(): Promise<void> };
+  /** Where connectors find that channel (undefined in team mode: none). */
+  dataDir?: string;
 }
 
 // The core's service fields are CoreServices' (declared once there), assigned from one object in the constructor.
@@ -263,6 +267,7 @@ export class BridgeCore {
           brokerSocket: config.state.url
             ? { close: () => Promise.resolve() }
             : await listenForConnectors(opts.dataDir, broker, desk),
+          dataDir: config.state.url ? undefined : path.resolve(opts.dataDir),
         },
       );
       // Attached once the core exists: the control API's handlers are the core's own.
@@ -300,6 +305,12 @@ export class BridgeCore {
       await opened.close();
       throw err;
     }
+  }
+
+  /** The data directory a connector must be told (it finds the app's sign-in there), when not the default. */
+  get connectorDataDir(): string | undefined {
+    const dir = this.run.dataDir;
+    return dir && dir !== path.resolve(defaultDataDir()) ? dir : undefined;
   }
 
   get port(): number {

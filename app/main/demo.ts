@@ -68,7 +68,7 @@ export async function runDemo(opts: {
   });
   const core = await BridgeCore.start({ config, dataDir, uiDir: opts.uiDir });
   const u = core.urls();
-  const snippets = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp);
+  const snippets = clientSnippets((await core.clients.find('claude-desktop'))!, u.mcp, core.connectorDataDir);
   console.log(
     [
       'MSSQL MCP Bridge demo is running (everything on this machine).',
@@ -89,7 +89,7 @@ export async function runDemo(opts: {
       ...(u.ui ? [`  Desktop UI:            ${u.ui}`] : []),
       '',
       "Claude Desktop: install the bridge's connector into claude_desktop_config.json with",
-      `  npm run connector:install -- --url ${u.mcp}`,
+      `  npm run connector:install -- --url ${u.mcp}${core.connectorDataDir ? ` --data-dir ${core.connectorDataDir}` : ''}`,
       '(or Install in Claude Desktop on the Clients page of the desktop UI). It adds:',
       JSON.stringify(snippets.claudeDesktop, null, 2),
       '',

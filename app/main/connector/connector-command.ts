@@ -7,12 +7,20 @@ import type { StdioServerEntry } from './claude-desktop-config.js';
  * mode (ELECTRON_RUN_AS_NODE, the CLI bundle beside main.mjs), or this Node with the CLI and loader it runs now.
  * Absolute paths only: the client starts it from a directory of its own choosing.
  */
-export function connectorEntry(mcpUrl: string, o: { configFile?: string } = {}): StdioServerEntry {
+export function connectorEntry(
+  mcpUrl: string,
+  o: {
+    configFile?: string;
+    /** The app's data directory when not the default: the connector finds its sign-in there. */
+    dataDir?: string;
+  } = {},
+): StdioServerEntry {
   const connectArgs = [
     'connect',
     '--url',
     mcpUrl,
     ...(o.configFile ? ['--config', path.resolve(o.configFile)] : []),
+    ...(o.dataDir ? ['--data-dir', path.resolve(o.dataDir)] : []),
   ];
   if (process.versions.electron) {
     return {

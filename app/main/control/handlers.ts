@@ -61,6 +61,8 @@ export interface ControlDeps {
   readonly desk: ConfirmationDesk;
   readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
   readonly port: number;
+  /** The data directory connectors must be told, when not the default. */
+  readonly connectorDataDir: string | undefined;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
   testConnection(profileId: string): Promise<ConnectionTest>;
   testConnectionDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest>;

@@ -1,4 +1,5 @@
 import type { ClientConfigSnippets } from '../../shared/control/contract.js';
+import { SERVER_KEY } from '../connector/claude-desktop-config.js';
 import { connectorEntry } from '../connector/connector-command.js';
 import type { KnownClient } from '../oauth/clients.js';
 import { isLoopbackRedirect } from '../oauth/redirect-policy.js';
@@ -12,11 +13,19 @@ const fitsVsCode = (uris: string[]) =>
     (u) => u === 'https://vscode.dev/redirect' || (isLoopbackRedirect(u) && new URL(u).pathname === '/'),
   );
 
-const SERVER_NAME = 'mssql';
+/** One name for the bridge in every client's config (what the installer writes too): never two servers. */
+const SERVER_NAME = SERVER_KEY;
 
-/** The connector's entry for a client (what Install in Claude Desktop writes), naming it unless it is the default. */
-export function connectorEntryFor(client: KnownClient, mcpUrl: string) {
-  const entry = connectorEntry(mcpUrl);
+/** Pre-registered clients that are other programs: no Claude Desktop entry is offered on their cards. */
+const OTHER_PROGRAMS = new Set(['mcp-inspector', 'vscode']);
+
+/**
+ * The connector's entry for a client (what Install in Claude Desktop writes), naming the client unless it is the
+ * default, and the app's data directory unless it is the default (else the connector would not find the app's
+ * sign-in and would open the browser).
+ */
+export function connectorEntryFor(client: KnownClient, mcpUrl: string, dataDir?: string) {
+  const entry = connectorEntry(mcpUrl, { dataDir });
   const id = client.info.client_id;
   return id === 'claude-desktop' ? entry : { ...entry, args: [...entry.args, '--client-id', id] };
 }
@@ -26,17 +35,18 @@ export function connectorEntryFor(client: KnownClient, mcpUrl: string) {
  * can use. Claude Desktop starts local stdio servers: the bridge's own connector first, mcp-remote as the
  * fallback; VS Code and Cursor speak MCP OAuth themselves (HTTP entry, install links).
  */
-export function clientSnippets(client: KnownClient, mcpUrl: string): ClientConfigSnippets {
+export function clientSnippets(client: KnownClient, mcpUrl: string, dataDir?: string): ClientConfigSnippets {
   const uris = client.info.redirect_uris;
   const http = { type: 'http', url: mcpUrl };
   const vscode = fitsVsCode(uris);
+  const claude = fitsLoopbackCallback(uris) && !OTHER_PROGRAMS.has(client.info.client_id);
   return {
     clientId: client.info.client_id,
     mcpUrl,
-    claudeDesktop: fitsLoopbackCallback(uris)
-      ? { mcpServers: { [SERVER_NAME]: connectorEntryFor(client, mcpUrl) } }
+    claudeDesktop: claude
+      ? { mcpServers: { [SERVER_NAME]: connectorEntryFor(client, mcpUrl, dataDir) } }
       : undefined,
-    mcpRemote: fitsLoopbackCallback(uris)
+    mcpRemote: claude
       ? {
           mcpServers: {
             [SERVER_NAME]: {

@@ -6,6 +6,8 @@ import { IdpPage } from './pages/IdpPage.js';
 import { InspectorPage } from './pages/InspectorPage.js';
 import { PolicyPage } from './pages/PolicyPage.js';
 import { StatusPage } from './pages/StatusPage.js';
+import { canSignOut, signOut } from './api.js';
+import { WaitingSignIns } from './components/waiting-sign-ins.js';
 import { WaitingWrites } from './components/waiting-writes.js';
 
 export type Page = 'status' | 'waiting' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
@@ -47,10 +49,13 @@ export function App() {
     heading?.focus();
   }, [page]);
   const problems = useSlice(stores.status, (s) => s.status?.problems.length ?? 0);
-  const waiting = useSlice(stores.writes, (s) => s.waiting.length);
+  const waitingWrites = useSlice(stores.writes, (s) => s.waiting.length);
+  const waitingSignIns = useSlice(stores.clients, (s) => s.broker?.pending.length ?? 0);
+  const waiting = waitingWrites + waitingSignIns;
   useEffect(() => {
     void stores.status.getState().load();
     void stores.writes.getState().load();
+    void stores.clients.getState().loadBroker();
   }, [stores]);
   return (
     <div className="app">
@@ -84,8 +89,14 @@ export function App() {
             )}
           </button>
         ))}
+        {canSignOut() && (
+          <button type="button" className="sign-out" onClick={signOut} data-testid="sign-out">
+            Sign out
+          </button>
+        )}
       </nav>
       <main id="main" tabIndex={-1}>
+        <WaitingSignIns />
         {page !== 'waiting' && <WaitingWrites compact />}
         {page === 'status' && <StatusPage go={setPage} />}
         {page === 'waiting' && (

@@ -20,13 +20,27 @@ export function connectControl(): ControlApi | { error: string } {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromHash) {
     sessionStorage.setItem(TOKEN_KEY, fromHash);
+    sessionStorage.removeItem(SIGNED_OUT_KEY);
     history.replaceState(null, '', location.pathname + location.search);
   }
   const token = fromHash ?? sessionStorage.getItem(TOKEN_KEY);
   if (!token)
     return {
-      error:
-        'This page needs the link printed by "serve --ui" (it carries this run\'s access token). Open that link again.',
+      error: sessionStorage.getItem(SIGNED_OUT_KEY)
+        ? 'Signed out: this tab no longer holds the access token. To come back, open the link printed by "serve --ui" again.'
+        : 'This page needs the link printed by "serve --ui" (it carries this run\'s access token). Open that link again.',
     };
   return controlHttpClient(location.origin, token);
+}
+
+const SIGNED_OUT_KEY = 'bridge.signedOut';
+
+/** In a browser tab, whether there is a token to forget (Electron's window has none: it is the app). */
+export const canSignOut = (): boolean => !window.bridge;
+
+/** Forgets this tab's token (a shared or borrowed computer) and shows how to come back. */
+export function signOut(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.setItem(SIGNED_OUT_KEY, '1');
+  location.reload();
 }

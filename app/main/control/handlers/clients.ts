@@ -35,14 +35,14 @@ export function clientsHandlers(
     },
     'clients.config': async ({ id }) => {
       const client = await mustExist(core.clients.find(id), `client "${id}"`);
-      return clientSnippets(client, core.urls().mcp);
+      return clientSnippets(client, core.urls().mcp, core.connectorDataDir);
     },
     'clients.installClaudeDesktop': async ({ id }) => {
       const client = await mustExist(core.clients.find(id), `client "${id}"`);
       try {
         const r = installInClaudeDesktop(
           claudeDesktopConfigPath(),
-          connectorEntryFor(client, core.urls().mcp),
+          connectorEntryFor(client, core.urls().mcp, core.connectorDataDir),
         );
         return { file: r.file, changed: r.changed, backup: r.backup, entry: { ...r.entry } };
       } catch (err) {

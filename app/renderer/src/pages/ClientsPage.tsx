@@ -66,21 +66,6 @@ function SharedSignIn() {
           </button>
         </p>
       )}
-      {broker.pending.map((p) => (
-        <div className="banner warn" role="alert" key={p.id} data-testid="broker-request">
-          <strong>{p.label}</strong> asks to use your sign-in (as client <code>{p.clientId}</code>).{' '}
-          <button
-            type="button"
-            className="primary"
-            onClick={() => void clients.getState().decide(p.id, true)}
-          >
-            Allow
-          </button>{' '}
-          <button type="button" onClick={() => void clients.getState().decide(p.id, false)}>
-            Refuse
-          </button>
-        </div>
-      ))}
       {broker.allowances.length > 0 && (
         <table data-testid="broker-allowances">
           <thead>
