@@ -11,7 +11,7 @@ import { createHttpApp, originOf } from './http/app.js';
 import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
-import { IdpProbe, readiness } from './http/health.js';
+import { IdpProbe, readiness, type Readiness } from './http/health.js';
 import { writeApprovalRouter } from './http/write-approvals.js';
 import { IdpProfiles } from './idp/profiles.js';
 import { UpstreamIdp } from './idp/upstream.js';
@@ -116,6 +116,8 @@ export interface CoreServices {
   readonly pendingWrites: PendingWrites;
   /** Confirmations connectors ask the running app for (the "Waiting for you" panel). */
   readonly desk: ConfirmationDesk;
+  /** The state store, its schema and the active IdP checked for real: `/readyz` and the Status page. */
+  readiness(): Promise<Readiness>;
 }
 
 /** What the core runs and must stop: listeners, timers, the checkpointer; and this run's control token. */
@@ -236,8 +238,17 @@ export class BridgeCore {
         () => void pendingWrites.expireDue(stored.audit).catch(() => undefined),
         30_000,
       ).unref();
+      // What /readyz says, and what the Status page shows: one check, so they cannot disagree.
+      const ready = () =>
+        readiness({
+          state,
+          storeProblem: () => opened.problem(),
+          profiles: stored.profiles,
+          probe: idpProbe,
+        });
       const core = new BridgeCore(
         {
+          readiness: ready,
           config,
           sql,
           state,
@@ -290,13 +301,7 @@ export class BridgeCore {
           bodyLimit: config.server.body_limit,
         }),
         uiDir: opts.uiDir,
-        readiness: () =>
-          readiness({
-            state,
-            storeProblem: () => opened.problem(),
-            profiles: stored.profiles,
-            probe: idpProbe,
-          }),
+        readiness: ready,
         log,
       });
       for (const s of servers) s.on('request', app);

@@ -213,3 +213,45 @@ describe('the default connection', () => {
     expect((await viaHttp.request('status.get', {})).defaultConnection).toBe('sales');
   });
 });
+
+describe('the Status page says what /readyz says', () => {
+  it('ready with a working IdP; an active IdP that cannot be reached is a problem on both, and back', async () => {
+    const readyz = async () => {
+      const res = await fetch(`${env.core.urls().origin}/readyz`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { ready: boolean; checks: Record<string, string> },
+      };
+    };
+    const ok = await viaHttp.request('status.get', {});
+    expect(ok.readiness).toEqual((await readyz()).body);
+    expect(ok.readiness.ready).toBe(true);
+    expect(ok.problems).toEqual([]);
+    // The connection the README says Status shows.
+    expect(ok.defaultConnection).toBe('sales');
+
+    await viaHttp.request('idp.save', {
+      id: 'gone',
+      issuer: 'https://idp.invalid',
+      client_id: 'x',
+    } as never);
+    await viaHttp.request('idp.setActive', { id: 'gone' });
+    try {
+      const broken = await viaHttp.request('status.get', {});
+      const r = await readyz();
+      expect(r.status).toBe(503);
+      expect(broken.readiness).toEqual(r.body);
+      expect(broken.activeIdp).toBe('gone');
+      expect(broken.problems).toContainEqual({
+        page: 'idp',
+        message: expect.stringMatching(
+          /^The active identity provider does not answer, so nobody can sign in: the identity provider cannot be reached at https:\/\/idp\.invalid\/\.well-known\/openid-configuration \(ENOTFOUND\)/,
+        ) as unknown as string,
+      });
+    } finally {
+      await viaHttp.request('idp.setActive', { id: 'test' });
+      await viaHttp.request('idp.remove', { id: 'gone' });
+    }
+    expect((await viaHttp.request('status.get', {})).problems).toEqual([]);
+  });
+});

@@ -24,6 +24,7 @@ import {
   type ControlMethod,
   type ControlParams,
   type ControlResults,
+  type StatusInfo,
 } from '../../shared/control/contract.js';
 
 import { statusHandlers } from './handlers/status.js';
@@ -61,6 +62,7 @@ export interface ControlDeps {
   readonly desk: ConfirmationDesk;
   readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
   readonly port: number;
+  readiness(): Promise<StatusInfo['readiness']>;
   /** The data directory connectors must be told, when not the default. */
   readonly connectorDataDir: string | undefined;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };

@@ -10,6 +10,7 @@ import {
   type ControlParams,
   type GrantInfo,
   type Problem,
+  type StatusInfo,
   type TokenInfo,
 } from '../../shared/control/contract.js';
 import type { ControlDeps } from './handlers.js';
@@ -33,9 +34,21 @@ export function problems(s: {
   conns: ConnectionProfile[];
   activeIdp?: string;
   defaultConnection?: string;
+  readiness: StatusInfo['readiness'];
 }): Problem[] {
   const { idps, conns } = s;
   const out: Problem[] = [];
+  const { checks } = s.readiness;
+  // What /readyz finds wrong is a problem here too: the page must not say "Ready" while it says not ready.
+  if (checks.database !== 'ok')
+    out.push({ page: 'status', message: `The state database is not usable: ${checks.database}` });
+  if (checks.migrations !== 'ok' && checks.migrations !== 'unknown')
+    out.push({ page: 'status', message: `The state database's schema: ${checks.migrations}` });
+  if (s.activeIdp && checks.idp !== 'ok')
+    out.push({
+      page: 'idp',
+      message: `The active identity provider does not answer, so nobody can sign in: ${checks.idp}. Check its issuer URL and that this computer reaches it (the IdP lab's checks show where it fails).`,
+    });
   if (!idps.length)
     out.push({ page: 'idp', message: 'No identity provider is set up: nobody can sign in. Add one.' });
   else if (!s.activeIdp)

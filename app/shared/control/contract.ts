@@ -47,6 +47,8 @@ export interface StatusInfo {
   mcpSessions: number;
   activeGrants: number;
   startedAt: number;
+  /** What `/readyz` says now (the same check): "ok" or what is wrong, per part. */
+  readiness: { ready: boolean; checks: { database: string; migrations: string; idp: string } };
   problems: Problem[];
 }
 

@@ -7,11 +7,12 @@ export function statusHandlers(core: ControlDeps, { startedAt }: ControlTools): 
   return {
     'status.get': async () => {
       // Each lookup once: profile listings read the keychain (has_secret) for every profile.
-      const [idps, conns, activeIdp, defaultConn] = await Promise.all([
+      const [idps, conns, activeIdp, defaultConn, ready] = await Promise.all([
         core.profiles.list(),
         core.connections.list(),
         core.profiles.active().then((p) => p?.id),
         defaultConnection(core),
+        core.readiness(),
       ]);
       return {
         running: true,
@@ -26,7 +27,8 @@ export function statusHandlers(core: ControlDeps, { startedAt }: ControlTools): 
         mcpSessions: core.mcp.sessionCount(),
         activeGrants: (await core.grants.listGrants()).length,
         startedAt,
-        problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn }),
+        readiness: ready,
+        problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn, readiness: ready }),
       };
     },
   };

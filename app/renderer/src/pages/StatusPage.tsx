@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import type { Page } from '../App.js';
 import { CopyButton, ErrorBanner, Badge, formatDuration, useNow } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
@@ -6,6 +7,12 @@ export function StatusPage({ go }: { go: (page: Page) => void }) {
   const stores = useStores();
   const { status, error, live } = useSlice(stores.status, (s) => s);
   const now = useNow();
+  // Checked afresh on arrival and every 10 s (the IdP's answer is kept 10 s): not what it was at start.
+  useEffect(() => {
+    void stores.status.getState().load();
+    const timer = setInterval(() => void stores.status.getState().load(), 10_000);
+    return () => clearInterval(timer);
+  }, [stores]);
   if (!status) return <ErrorBanner message={error ?? 'Loading…'} />;
   return (
     <section>
@@ -27,7 +34,8 @@ export function StatusPage({ go }: { go: (page: Page) => void }) {
         </div>
       ) : (
         <div className="banner ok" data-testid="no-problems">
-          Ready: an identity provider and a SQL Server connection are set up.
+          Ready: the identity provider answers, the state database works, and a SQL Server connection is set
+          up.
         </div>
       )}
       <div className="grid">
@@ -62,8 +70,35 @@ export function StatusPage({ go }: { go: (page: Page) => void }) {
               keychain
             </dd>
             <dt>Identity provider</dt>
+            <dd data-testid="status-idp">
+              {status.activeIdp ? (
+                <>
+                  <code>{status.activeIdp}</code>{' '}
+                  {status.readiness.checks.idp === 'ok' ? (
+                    <Badge tone="ok">answers</Badge>
+                  ) : (
+                    <Badge tone="fail">does not answer</Badge>
+                  )}
+                </>
+              ) : (
+                <Badge tone="warn">none active</Badge>
+              )}
+            </dd>
+            <dt>Default connection</dt>
+            <dd data-testid="status-default-connection">
+              {status.defaultConnection ? (
+                <code>{status.defaultConnection}</code>
+              ) : (
+                <Badge tone="warn">none</Badge>
+              )}
+            </dd>
+            <dt>State database</dt>
             <dd>
-              {status.activeIdp ? <code>{status.activeIdp}</code> : <Badge tone="warn">none active</Badge>}
+              {status.readiness.checks.database === 'ok' ? (
+                <Badge tone="ok">ok</Badge>
+              ) : (
+                <Badge tone="fail">not usable</Badge>
+              )}
             </dd>
             <dt>IdP redirect URI</dt>
             <dd>
