@@ -551,8 +551,10 @@ describe('desktop UI over serve --ui', () => {
       expect(await feedRow.first().locator('[data-testid="statement"] pre').innerText()).toBe(
         'SELECT COUNT(*) AS n FROM Customers',
       );
-      const opened = page.locator('[data-testid="feed"] tr[data-tool="initialize"][data-outcome="accepted"]');
-      expect(await opened.first().innerText()).toContain('claude-desktop');
+      const opened = page.locator('[data-testid="feed"] tr[data-tool="initialize"][data-outcome="ok"]');
+      await poll(() => opened.first().innerText()).toContain('session opened');
+      // Self-registered or pre-registered, a client is shown by its name (the id is its tooltip).
+      expect(await opened.first().innerText()).toContain('Claude Desktop');
       await remote.request('tools/call', { name: 'whoami', arguments: {} });
       await page.locator('[data-testid="feed"] tr[data-tool="whoami"]').first().waitFor();
       const anonymous = await fetch(`${origin}/mcp`, {
@@ -561,12 +563,35 @@ describe('desktop UI over serve --ui', () => {
         body: '{}',
       });
       expect(anonymous.status).toBe(401);
-      const refused = page.locator('[data-testid="feed"] tr[data-tool="POST /mcp"][data-outcome="rejected"]');
+      const refused = page.locator('[data-testid="feed"] tr[data-tool="POST /mcp"][data-outcome="refused"]');
       await poll(() => refused.first().innerText()).toContain('refused 401');
-      // Filters: by tool, then back.
+      // Kept in the audit log: still there after a reload, with the date, not only the time.
+      await page.reload();
+      await refused.first().waitFor();
+      expect(await refused.first().locator('td').first().innerText()).toMatch(/\d{1,2}\/\d{1,2}\/\d{4}/);
+      // Filters search the whole log: by tool, then by text in the statement, then cleared.
       await page.selectOption('select[name="filter-tool"]', 'run_query');
+      await page.locator('[data-testid="audit-search"]').click();
       await poll(() => page.locator('[data-testid="feed"] tbody tr').count()).toBe(1);
+      expect(await page.locator('[data-testid="audit-range"]').innerText()).toContain('Entries 1–1 of 1');
       await page.selectOption('select[name="filter-tool"]', '');
+      await page.fill('input[name="filter-text"]', 'from customers');
+      await page.locator('[data-testid="audit-search"]').click();
+      await poll(() => page.locator('[data-testid="feed"] tbody tr').count()).toBe(1);
+      // Export of the filtered range: a CSV a spreadsheet opens, with the statement and the connection.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('[data-testid="export-csv"]').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^mssql-mcp-bridge-audit-.*\.csv$/);
+      const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
+      expect(csv[0]).toMatch(/^id,time_utc,person,subject,db_user,client_id,client_name,tool,connection,database,statement,/);
+      expect(csv).toHaveLength(2);
+      expect(csv[1]).toContain('SELECT COUNT(*) AS n FROM Customers');
+      expect(csv[1]).toContain('alice@example.com');
+      await page.locator('button:has-text("Clear")').click();
+      await poll(() => page.locator('[data-testid="feed"] tbody tr').count()).toBeGreaterThan(2);
+      await shot('inspector-audit-log');
 
       await tokenRow.first().locator('button.link').click();
       // Time claims are also shown as dates, not only as seconds since 1970.

@@ -228,6 +228,24 @@ export class BridgeCore {
         opts.toolSets ?? [],
         opts.clock,
       );
+      // Requests refused before a tool ran (401, 403) and sessions opened go in the audit log too, so the
+      // Inspector and an export show them after a reload, not only while a window watched.
+      mcp.requests.on('request', (ev) => {
+        void stored.audit
+          .record({
+            subject: ev.subject ?? '',
+            email: ev.email,
+            clientId: ev.clientId ?? '',
+            tool: ev.method,
+            durationMs: 0,
+            outcome: ev.outcome === 'accepted' ? 'ok' : 'refused',
+            errorCode: ev.outcome === 'accepted' ? undefined : `HTTP ${ev.status}`,
+            errorMessage:
+              ev.reason ??
+              (ev.protocolVersion ? `session opened, protocol ${ev.protocolVersion}` : undefined),
+          })
+          .catch((err: Error) => log(`audit of an MCP request: ${err.message}`));
+      });
       const controlToken = opts.controlToken ?? crypto.randomBytes(32).toString('base64url');
       const idpProbe = new IdpProbe(opts.clock);
       const pruneTimer = setInterval(() => {

@@ -255,3 +255,87 @@ describe('the Status page says what /readyz says', () => {
     expect((await viaHttp.request('status.get', {})).problems).toEqual([]);
   });
 });
+
+describe('the audit log, as a DBA searches it', () => {
+  it('filters over the whole log, pages, keeps refused requests, names clients, and exports the filtered range', async () => {
+    const alice = await mcpClient(
+      env.core.urls().mcp,
+      (await signIn(env, { user: 'alice' })).tokens.access_token,
+    );
+    const bob = await mcpClient(
+      env.core.urls().mcp,
+      (await signIn(env, { user: 'bob' })).tokens.access_token,
+    );
+    const query = (client: typeof alice, sql: string) =>
+      client.callTool({ name: 'run_query', arguments: { sql } });
+    for (let i = 0; i < 120; i++) await query(alice, `SELECT ${i} AS n`);
+    await query(bob, "SELECT 'a%b_c' AS literal");
+    const anonymous = await fetch(env.core.urls().mcp, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(anonymous.status).toBe(401);
+
+    // Bob's one query is found however many of alice's came after it (the old view kept the last 50 rows).
+    const facets = await viaHttp.request('audit.facets', {});
+    expect(facets.people).toEqual(expect.arrayContaining(['alice@example.com', 'bob@example.com']));
+    expect(facets.tools).toEqual(expect.arrayContaining(['run_query', 'initialize', 'POST /mcp']));
+    expect(facets.connections).toContain('sales');
+    expect(facets.clients).toContainEqual({ id: 'claude-desktop', name: 'Claude Desktop' });
+    const bobs = await viaHttp.request('audit.query', {
+      filter: { person: 'BOB@example.com', tool: 'run_query' },
+    });
+    expect(bobs.total).toBe(bobs.entries.length);
+    expect(bobs.entries.every((e) => e.email === 'bob@example.com' && e.tool === 'run_query')).toBe(true);
+    expect(bobs.entries[0]).toMatchObject({ statement: "SELECT 'a%b_c' AS literal", profile: 'sales' });
+
+    // Pages of alice's queries: disjoint, in order, the count of all of them.
+    const filter = { person: 'alice@example.com', tool: 'run_query', text: 'select' };
+    const first = await viaHttp.request('audit.query', { limit: 50, filter });
+    const second = await viaHttp.request('audit.query', {
+      limit: 50,
+      filter,
+      beforeId: first.entries.at(-1)!.id,
+    });
+    expect(first.total).toBeGreaterThanOrEqual(120);
+    expect(second.entries).toHaveLength(50);
+    expect(second.entries[0]!.id).toBeLessThan(first.entries.at(-1)!.id);
+
+    // Text is matched as typed: % and _ are characters, not wildcards.
+    expect((await viaHttp.request('audit.query', { filter: { text: 'a%b_c' } })).total).toBe(1);
+    expect((await viaHttp.request('audit.query', { filter: { text: 'a_b' } })).total).toBe(0);
+
+    // A request refused before any tool ran is in the log (it was only in the live view, gone on reload).
+    const refused = await viaHttp.request('audit.query', {
+      filter: { tool: 'POST /mcp', outcome: 'refused' },
+    });
+    expect(refused.entries[0]).toMatchObject({ errorCode: 'HTTP 401', errorMessage: 'no bearer token' });
+
+    // A date range: nothing after now.
+    expect((await viaHttp.request('audit.query', { filter: { from: Date.now() + 3_600_000 } })).total).toBe(
+      0,
+    );
+
+    // The export holds exactly the filtered range.
+    const csv = await viaHttp.request('audit.export', { filter, format: 'csv' });
+    expect(csv.count).toBe(first.total);
+    const lines = csv.content.trim().split('\n');
+    expect(lines).toHaveLength(first.total + 1);
+    expect(lines[0]).toBe(
+      'id,time_utc,person,subject,db_user,client_id,client_name,tool,connection,database,statement,statement_sha256,rows,duration_ms,outcome,error_number,error_code,error,policy_rule,confirmed_by,confirmed_via',
+    );
+    expect(lines[1]).toContain(',Claude Desktop,run_query,sales,');
+    const json = await viaHttp.request('audit.export', {
+      filter: { person: 'bob@example.com' },
+      format: 'json',
+    });
+    expect(JSON.parse(json.content)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ person: 'bob@example.com', statement: "SELECT 'a%b_c' AS literal" }),
+      ]),
+    );
+    await alice.close();
+    await bob.close();
+  }, 60_000);
+});

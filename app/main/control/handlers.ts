@@ -3,7 +3,7 @@ import {
   type ConnectionProfileConfig,
   type PolicyConfig,
 } from '../../shared/config-schema.js';
-import type { Identity, LivePermissions, McpRequestEvent } from '../../shared/types.js';
+import type { Identity, LivePermissions } from '../../shared/types.js';
 import type { AuditLog } from '../mcp/audit.js';
 import type { McpEndpoint } from '../mcp/endpoint.js';
 import type { ClientRegistry } from '../oauth/clients.js';
@@ -60,7 +60,7 @@ export interface ControlDeps {
   readonly broker: TokenBroker;
   readonly pendingWrites: PendingWrites;
   readonly desk: ConfirmationDesk;
-  readonly mcp: Pick<McpEndpoint, 'sessionCount' | 'requests'>;
+  readonly mcp: Pick<McpEndpoint, 'sessionCount'>;
   readonly port: number;
   readiness(): Promise<StatusInfo['readiness']>;
   /** The data directory connectors must be told, when not the default. */
@@ -137,8 +137,6 @@ export function createControl(core: ControlDeps): ControlApi {
       const offTests = core.tester.onResult((data) => listener({ type: 'idp.testResult', data }));
       const onPolicy = (data: PolicyConfig) => listener({ type: 'policy.changed', data });
       core.policy.on('change', onPolicy);
-      const onRequest = (data: McpRequestEvent) => listener({ type: 'mcp.request', data });
-      core.mcp.requests.on('request', onRequest);
       const onBroker = () =>
         void brokerStatus(core.broker).then(
           (data) => listener({ type: 'broker.changed', data }),
@@ -159,7 +157,6 @@ export function createControl(core: ControlDeps): ControlApi {
         offGrants();
         offTests();
         core.policy.off('change', onPolicy);
-        core.mcp.requests.off('request', onRequest);
         core.broker.off('change', onBroker);
         core.desk.off('change', onWrites);
         core.pendingWrites.off('change', onWrites);

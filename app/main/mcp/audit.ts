@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AuditRepository } from '../state/repositories.js';
+import type { AuditFilter } from '../../shared/control/contract.js';
 import type { AuditEntry } from '../../shared/types.js';
 export type { AuditEntry };
 
@@ -46,8 +47,34 @@ export class AuditLog extends EventEmitter<{ entry: [AuditEntry] }> {
     return entry;
   }
 
-  query(opts: { limit?: number; beforeId?: number; subject?: string } = {}): Promise<AuditEntry[]> {
+  /** Newest first, matching the filter: the page before `beforeId`. */
+  query(opts: { limit?: number; beforeId?: number; filter?: AuditFilter } = {}): Promise<AuditEntry[]> {
     return this.rows.query({ ...opts, limit: Math.min(opts.limit ?? 100, 1000) });
+  }
+
+  /** A page, and how many entries match the filter in all. */
+  async page(
+    opts: { limit?: number; beforeId?: number; filter?: AuditFilter } = {},
+  ): Promise<{ entries: AuditEntry[]; total: number }> {
+    const [entries, total] = await Promise.all([this.query(opts), this.rows.count(opts.filter)]);
+    return { entries, total };
+  }
+
+  /** Every entry matching the filter, newest first, up to `max`. */
+  async all(filter: AuditFilter | undefined, max: number): Promise<AuditEntry[]> {
+    const out: AuditEntry[] = [];
+    let beforeId: number | undefined;
+    while (out.length < max) {
+      const page = await this.rows.query({ limit: Math.min(1000, max - out.length), beforeId, filter });
+      out.push(...page);
+      if (page.length < 1000) break;
+      beforeId = page.at(-1)!.id;
+    }
+    return out;
+  }
+
+  facets(max = 500) {
+    return this.rows.facets(max);
   }
 
   /** Retention: drop entries older than max_age_days, then all but the newest max_rows. */

@@ -1,3 +1,4 @@
+import type { AuditFacets, AuditFilter } from '../../shared/control/contract.js';
 import type { z } from 'zod';
 import type { AuditEntry } from '../../shared/types.js';
 
@@ -52,8 +53,12 @@ export interface AuditRepository {
   insert(entry: NewAuditRow): Promise<number>;
   /** Completes an entry written before its call ran (outcome, duration, rows, error). */
   finish(id: number, entry: NewAuditRow): Promise<void>;
-  /** Newest first. */
-  query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]>;
+  /** Newest first, matching the filter; the page before `beforeId`. */
+  query(opts: { limit: number; beforeId?: number; filter?: AuditFilter }): Promise<AuditEntry[]>;
+  /** How many entries match the filter. */
+  count(filter?: AuditFilter): Promise<number>;
+  /** The distinct values of the filterable columns over the whole log (at most `max` each). */
+  facets(max: number): Promise<Omit<AuditFacets, 'clients'> & { clients: string[] }>;
   /** Drops entries older than `before` (ms), then all but the newest `keep`. */
   prune(before: number, keep: number): Promise<void>;
 }

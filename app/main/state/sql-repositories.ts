@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONFIRM_CHANNELS, type AuditEntry } from '../../shared/types.js';
 import { SCHEMA_VERSION, nowSeconds } from './database.js';
 import { POSTGRES_SCHEMA_VERSION } from './postgres-schema.js';
+import type { AuditFilter } from '../../shared/control/contract.js';
 import type { Sql } from './sql.js';
 import {
   StoredRowError,
@@ -175,6 +176,41 @@ function readRow<S extends z.ZodType>(schema: S, row: unknown, what: string): z.
 
 const readAuditRow = (row: unknown): AuditEntry => readRow(auditRow, row, 'An audit row');
 
+/** The filter as SQL both engines accept; text is matched without case, as typed (LIKE's wildcards escaped). */
+function auditWhere(f: AuditFilter | undefined): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (!f) return { where, params };
+  const equal = (column: string, value: string | undefined) => {
+    if (value === undefined || value === '') return;
+    where.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (f.person) {
+    where.push('(subject = ? OR LOWER(email) = LOWER(?))');
+    params.push(f.person, f.person);
+  }
+  equal('client_id', f.clientId);
+  equal('tool', f.tool);
+  equal('profile', f.connection);
+  equal('database_name', f.database);
+  equal('outcome', f.outcome);
+  if (f.from !== undefined) {
+    where.push('at >= ?');
+    params.push(f.from);
+  }
+  if (f.to !== undefined) {
+    where.push('at <= ?');
+    params.push(f.to);
+  }
+  if (f.text) {
+    const like = `%${f.text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(`(LOWER(statement) LIKE ? ESCAPE '\\' OR LOWER(error_message) LIKE ? ESCAPE '\\')`);
+    params.push(like, like);
+  }
+  return { where, params };
+}
+
 class SqlAudit implements AuditRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -232,22 +268,56 @@ class SqlAudit implements AuditRepository {
     if (changed !== 1) throw new Error(`the audit entry ${id} was not found to finish`);
   }
 
-  async query(opts: { limit: number; beforeId?: number; subject?: string }): Promise<AuditEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
+  async query(opts: { limit: number; beforeId?: number; filter?: AuditFilter }): Promise<AuditEntry[]> {
+    const { where, params } = auditWhere(opts.filter);
     if (opts.beforeId !== undefined) {
       where.push('id < ?');
       params.push(opts.beforeId);
-    }
-    if (opts.subject !== undefined) {
-      where.push('subject = ?');
-      params.push(opts.subject);
     }
     const rows = await this.sql.all(
       `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
       [...params, opts.limit],
     );
     return rows.map(readAuditRow);
+  }
+
+  async count(filter?: AuditFilter): Promise<number> {
+    const { where, params } = auditWhere(filter);
+    const row = await this.sql.get<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  async facets(max: number) {
+    const distinct = async (column: string) =>
+      (
+        await this.sql.all<{ v: string }>(
+          `SELECT DISTINCT ${column} AS v FROM audit WHERE ${column} IS NOT NULL AND ${column} <> '' ORDER BY v LIMIT ?`,
+          [max],
+        )
+      ).map((r) => String(r.v));
+    const [people, emails, clients, tools, connections, databases, outcomes, oldest] = await Promise.all([
+      distinct('subject'),
+      distinct('email'),
+      distinct('client_id'),
+      distinct('tool'),
+      distinct('profile'),
+      distinct('database_name'),
+      distinct('outcome'),
+      this.sql.get<{ at: number | null }>('SELECT MIN(at) AS at FROM audit'),
+    ]);
+    return {
+      // A person is searched by e-mail or subject: both are offered, e-mails first.
+      people: [...new Set([...emails, ...people])],
+      clients,
+      tools,
+      connections,
+      databases,
+      outcomes,
+      oldest: oldest?.at ?? undefined,
+    };
   }
 
   async prune(before: number, keep: number): Promise<void> {

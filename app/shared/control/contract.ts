@@ -16,7 +16,6 @@ import type {
   AccessExplanation,
   AuditEntry,
   LivePermissions,
-  McpRequestEvent,
   PendingWriteView,
   ConnectionProfile,
   ConnectionTest,
@@ -163,6 +162,39 @@ const person = z
   .strict();
 
 /** Requests: parameter schema (validated at every transport) and result type. */
+/**
+ * What the audit log is searched by (every field optional, all must hold): a person (subject or e-mail), client,
+ * tool or request, connection, database, outcome, a time range (ms), and text in the statement or the error.
+ */
+export const auditFilterSchema = z
+  .object({
+    person: z.string().max(320).optional(),
+    clientId: z.string().max(200).optional(),
+    tool: z.string().max(100).optional(),
+    connection: z.string().max(100).optional(),
+    database: z.string().max(200).optional(),
+    outcome: z.string().max(20).optional(),
+    from: z.number().int().optional(),
+    to: z.number().int().optional(),
+    text: z.string().max(500).optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof auditFilterSchema>;
+
+/** The most entries one export holds: a larger range is narrowed by its dates. */
+export const AUDIT_EXPORT_MAX = 50_000;
+
+export interface AuditFacets {
+  people: string[];
+  clients: Array<{ id: string; name?: string }>;
+  tools: string[];
+  connections: string[];
+  databases: string[];
+  outcomes: string[];
+  /** The oldest entry's time (ms), for the date range's start. */
+  oldest?: number;
+}
+
 export const requestSchemas = {
   'status.get': empty,
   'idp.presets': empty,
@@ -195,7 +227,17 @@ export const requestSchemas = {
   'tokens.list': z.object({ includeExpired: z.boolean().optional() }).strict(),
   'tokens.revoke': z.object({ jti: z.string().min(1) }).strict(),
   'audit.query': z
-    .object({ limit: z.number().int().min(1).max(1000).optional(), beforeId: z.number().int().optional() })
+    .object({
+      limit: z.number().int().min(1).max(1000).optional(),
+      beforeId: z.number().int().optional(),
+      filter: auditFilterSchema.optional(),
+    })
+    .strict(),
+  /** The values each filter can take, over the whole log (not only the page shown). */
+  'audit.facets': empty,
+  /** The filtered log as a file (newest first, at most AUDIT_EXPORT_MAX entries). */
+  'audit.export': z
+    .object({ filter: auditFilterSchema.optional(), format: z.enum(['csv', 'json']) })
     .strict(),
   'policy.get': empty,
   'policy.save': policySchema,
@@ -251,7 +293,9 @@ export interface ControlResults {
   'grants.revoke': { revoked: boolean };
   'tokens.list': TokenInfo[];
   'tokens.revoke': { revoked: boolean };
-  'audit.query': AuditEntry[];
+  'audit.query': { entries: AuditEntry[]; total: number };
+  'audit.facets': AuditFacets;
+  'audit.export': { filename: string; mime: string; content: string; count: number };
   'policy.get': { policy: PolicyConfig; fromConfig: boolean };
   'broker.status': BrokerStatus;
   'broker.decide': { decided: boolean };
@@ -274,7 +318,6 @@ export interface ControlEvents {
   'token.revoked': { jti: string };
   'idp.testResult': TestSignInResult;
   'policy.changed': PolicyConfig;
-  'mcp.request': McpRequestEvent;
   'broker.changed': BrokerStatus;
   /** The writes waiting for the person, whole, whenever one is asked, answered or expires. */
   'writes.changed': PendingWriteView[];

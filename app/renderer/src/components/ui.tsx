@@ -21,7 +21,8 @@ export function formatDuration(seconds: number): string {
   return `${m}:${String(s).padStart(2, '0')}`;
 }
 
-export const formatTime = (epochSeconds: number) => new Date(epochSeconds * 1000).toLocaleTimeString();
+/** Date and time: sessions last weeks and the audit months, so a time alone says too little. */
+export const formatTime = (epochSeconds: number) => new Date(epochSeconds * 1000).toLocaleString();
 
 export function ErrorBanner({ message }: { message?: string }) {
   if (!message) return null;

@@ -1,6 +1,6 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useEffect } from 'react';
 import type { GrantInfo, TokenInfo } from '../../../shared/control/contract.js';
-import type { AuditEntry, McpRequestEvent } from '../../../shared/types.js';
+import { AuditLog } from '../components/audit-log.js';
 import { Badge, ErrorBanner, formatDuration, formatTime, useNow } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 
@@ -8,7 +8,7 @@ const short = (id: string) => `${id.slice(0, 8)}…`;
 
 export function InspectorPage() {
   const { inspector, status } = useStores();
-  const { grants, tokens, feed, requests, selectedJti, error } = useSlice(inspector, (s) => s);
+  const { grants, tokens, selectedJti, error } = useSlice(inspector, (s) => s);
   const live = useSlice(status, (s) => s.live);
   const now = useNow();
   useEffect(() => void inspector.getState().load(), [inspector]);
@@ -90,7 +90,7 @@ export function InspectorPage() {
         )}
       </div>
 
-      <CallFeed feed={feed} requests={requests} />
+      <AuditLog />
     </section>
   );
 }
@@ -214,180 +214,3 @@ function revocationText(reason: string | undefined): string {
 
 /** JWT claims that are times (seconds since 1970), shown as dates beside the raw claims. */
 const TIME_CLAIMS = ['iat', 'nbf', 'exp', 'auth_time'] as const;
-
-type FeedRow =
-  | { kind: 'call'; at: number; key: string; user: string; client: string; tool: string; entry: AuditEntry }
-  | {
-      kind: 'request';
-      at: number;
-      key: string;
-      user: string;
-      client: string;
-      tool: string;
-      ev: McpRequestEvent;
-    };
-
-const STATEMENT_PREVIEW = 70;
-
-/** Tool calls (from the audit log) and requests that never reached a tool, newest first, filterable. */
-function CallFeed({ feed, requests }: { feed: AuditEntry[]; requests: McpRequestEvent[] }) {
-  const [filter, setFilter] = useState({ user: '', client: '', tool: '' });
-  const rows: FeedRow[] = [
-    ...feed.map((e): FeedRow => ({
-      kind: 'call',
-      at: e.at,
-      key: `c${e.id}`,
-      user: e.email ?? e.subject,
-      client: e.clientId,
-      tool: e.tool,
-      entry: e,
-    })),
-    ...requests.map((ev, i): FeedRow => ({
-      kind: 'request',
-      at: ev.at,
-      key: `r${ev.at}-${i}`,
-      user: ev.email ?? ev.subject ?? '(unknown)',
-      client: ev.clientId ?? '(unknown)',
-      tool: ev.method,
-      ev,
-    })),
-  ].sort((a, b) => b.at - a.at);
-  const choices = (k: 'user' | 'client' | 'tool') => [...new Set(rows.map((r) => r[k]))].sort();
-  const shown = rows.filter(
-    (r) =>
-      (!filter.user || r.user === filter.user) &&
-      (!filter.client || r.client === filter.client) &&
-      (!filter.tool || r.tool === filter.tool),
-  );
-  const select = (k: 'user' | 'client' | 'tool', label: string) => (
-    <label>
-      {label}{' '}
-      <select
-        name={`filter-${k}`}
-        value={filter[k]}
-        onChange={(e) => setFilter({ ...filter, [k]: e.target.value })}
-      >
-        <option value="">all</option>
-        {choices(k).map((c) => (
-          <option key={c} value={c}>
-            {c}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-  return (
-    <div className="panel">
-      <h3>MCP calls (live)</h3>
-      <div className="actions filters" data-testid="feed-filters">
-        {select('user', 'User')}
-        {select('client', 'Client')}
-        {select('tool', 'Tool or request')}
-      </div>
-      <div className="scroll-x">
-        <table data-testid="feed">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Tool or request</th>
-              <th>Client</th>
-              <th>User</th>
-              <th>Database</th>
-              <th>Duration</th>
-              <th>Rows</th>
-              <th>Outcome</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) =>
-              r.kind === 'call' ? <CallRow key={r.key} e={r.entry} /> : <RequestRow key={r.key} ev={r.ev} />,
-            )}
-          </tbody>
-        </table>
-      </div>
-      {rows.length === 0 && <p className="empty">No MCP calls yet. They appear here as they happen.</p>}
-      {rows.length > 0 && shown.length === 0 && <p className="empty">No call matches these filters.</p>}
-    </div>
-  );
-}
-
-function CallRow({ e }: { e: AuditEntry }) {
-  return (
-    <tr data-tool={e.tool} data-outcome={e.outcome}>
-      <td>{new Date(e.at).toLocaleTimeString()}</td>
-      <td>
-        <code>{e.tool}</code>
-        {e.statement && (
-          <details className="statement" data-testid="statement">
-            <summary>
-              {e.statement.length > STATEMENT_PREVIEW
-                ? `${e.statement.slice(0, STATEMENT_PREVIEW)}…`
-                : e.statement}
-            </summary>
-            <pre>{e.statement}</pre>
-          </details>
-        )}
-      </td>
-      <td>
-        <code>{e.clientId}</code>
-      </td>
-      <td>
-        {e.email ?? e.subject}
-        {e.dbUser ? <span className="muted"> as {e.dbUser}</span> : null}
-        {e.rule ? <span className="muted"> · rule {e.rule}</span> : null}
-      </td>
-      <td>{e.database ?? '—'}</td>
-      <td>{e.durationMs} ms</td>
-      <td>{e.rowCount ?? '—'}</td>
-      <td title={e.errorMessage}>
-        <Badge
-          tone={
-            e.outcome === 'ok'
-              ? 'ok'
-              : e.outcome === 'cancelled' || e.outcome === 'expired' || e.outcome === 'running'
-                ? 'muted'
-                : e.outcome === 'pending'
-                  ? 'warn'
-                  : 'fail'
-          }
-        >
-          {e.outcome === 'pending'
-            ? 'waiting for approval'
-            : e.outcome === 'running'
-              ? 'running (or interrupted)'
-              : e.outcome}
-        </Badge>
-        {e.confirmedVia && (
-          <span className="muted" data-testid="confirmed">
-            {' '}
-            {e.outcome === 'declined' ? 'declined' : 'confirmed'} by {e.confirmedBy} ({e.confirmedVia})
-          </span>
-        )}
-        {e.errorMessage && <span className="muted"> {e.errorMessage}</span>}
-      </td>
-    </tr>
-  );
-}
-
-function RequestRow({ ev }: { ev: McpRequestEvent }) {
-  return (
-    <tr data-tool={ev.method} data-outcome={ev.outcome}>
-      <td>{new Date(ev.at).toLocaleTimeString()}</td>
-      <td>
-        <code>{ev.method}</code>
-        {ev.protocolVersion && <span className="muted"> · protocol {ev.protocolVersion}</span>}
-      </td>
-      <td>{ev.clientId ? <code>{ev.clientId}</code> : '—'}</td>
-      <td>{ev.email ?? ev.subject ?? '—'}</td>
-      <td>—</td>
-      <td>—</td>
-      <td>—</td>
-      <td>
-        <Badge tone={ev.outcome === 'accepted' ? 'ok' : 'fail'}>
-          {ev.outcome === 'accepted' ? 'session opened' : `refused ${ev.status}`}
-        </Badge>
-        {ev.reason && <span className="muted"> {ev.reason}</span>}
-      </td>
-    </tr>
-  );
-}
