@@ -7,7 +7,7 @@ import type { AuditEntry } from '../../app/main/mcp/audit.js';
 import type { TokenInfo } from '../../app/shared/control/contract.js';
 import { controlHttpClient } from '../../app/shared/control/http-client.js';
 import { createStores, type Stores } from '../../app/renderer/src/stores/index.js';
-import { FEED_LIMIT } from '../../app/renderer/src/stores/inspector.js';
+import { AUDIT_PAGE } from '../../app/renderer/src/stores/inspector.js';
 import { SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
@@ -194,24 +194,35 @@ describe('inspector store', () => {
     await client.close().catch(() => undefined);
   });
 
-  it('keeps the feed bounded and free of duplicates; marks revoked tokens', () => {
+  it('keeps the newest page bounded and free of duplicates, live entries only where the filter shows them; marks revoked tokens', async () => {
     const s = stores.inspector;
-    const entry = (id: number): AuditEntry => ({
+    await s.getState().search({});
+    const entry = (id: number, subject = 's'): AuditEntry => ({
       id,
       at: Date.now(),
-      subject: 's',
+      subject,
       clientId: 'c',
       tool: 'run_query',
       durationMs: 1,
       outcome: 'ok',
     });
-    for (let i = 1; i <= FEED_LIMIT + 20; i++)
+    const total = s.getState().total;
+    for (let i = 1; i <= AUDIT_PAGE + 20; i++)
       s.getState().apply({ type: 'audit.entry', data: entry(100_000 + i) });
-    s.getState().apply({ type: 'audit.entry', data: entry(100_000 + FEED_LIMIT + 20) });
+    // A finished call arrives again under its id: its row is updated, not added.
+    s.getState().apply({ type: 'audit.entry', data: { ...entry(100_000 + AUDIT_PAGE + 20), rowCount: 7 } });
     const feed = s.getState().feed;
-    expect(feed).toHaveLength(FEED_LIMIT);
-    expect(feed[0]!.id).toBe(100_000 + FEED_LIMIT + 20);
-    expect(new Set(feed.map((e) => e.id)).size).toBe(FEED_LIMIT);
+    expect(feed).toHaveLength(AUDIT_PAGE);
+    expect(feed[0]).toMatchObject({ id: 100_000 + AUDIT_PAGE + 20, rowCount: 7 });
+    expect(new Set(feed.map((e) => e.id)).size).toBe(AUDIT_PAGE);
+    expect(s.getState().total).toBe(total + AUDIT_PAGE + 20);
+    // With a filter on, an entry it does not match does not appear.
+    await s.getState().search({ person: 'nobody@example.com' });
+    s.getState().apply({ type: 'audit.entry', data: entry(200_000, 'someone-else') });
+    expect(s.getState().feed.map((e) => e.id)).not.toContain(200_000);
+    s.getState().apply({ type: 'audit.entry', data: { ...entry(200_001), email: 'Nobody@example.com' } });
+    expect(s.getState().feed[0]!.id).toBe(200_001);
+    await s.getState().search({});
 
     const t: TokenInfo = {
       jti: 'j1',

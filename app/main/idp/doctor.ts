@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { effectiveSettings, type IdpProfile } from './profiles.js';
 import { describeError } from './upstream.js';
 import type { CheckStatus, DoctorCheck } from '../../shared/types.js';
@@ -204,43 +205,70 @@ function groupsCheck(profile: IdpProfile, doc: DiscoveryDoc): DoctorCheck {
   );
 }
 
-/** A token request with a made-up code: "invalid_grant" means the IdP accepted the client; "invalid_client" that it did not. */
+/**
+ * A token request with a made-up code: "invalid_grant" means the IdP accepted the client; "invalid_client" (or
+ * 401) that it did not. IdPs that answer otherwise (glewlwyd: `invalid_code` for the right secret, 403
+ * `unauthorized_client` for a wrong one) are asked again with a made-up secret: an answer that differs from the
+ * stored secret's means the IdP told them apart, so the stored one is accepted; the same answer means the stored
+ * secret is most likely as wrong as the made-up one.
+ */
 async function probeClient(
   tokenEndpoint: string,
   profile: IdpProfile,
   opts: { redirectUri: string; clientSecret: string | null },
 ): Promise<DoctorCheck> {
   const label = 'Client id and secret';
-  const body = new URLSearchParams({
-    grant_type: 'authorization_code',
-    code: 'bridge-config-doctor-probe',
-    redirect_uri: opts.redirectUri,
-    client_id: profile.client_id,
-    code_verifier: 'bridge-config-doctor-probe-verifier-0123456789abcdefghijk',
-  });
-  if (opts.clientSecret) body.set('client_secret', opts.clientSecret);
-  try {
+  const ask = async (secret: string | null) => {
+    const body = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: 'bridge-config-doctor-probe',
+      redirect_uri: opts.redirectUri,
+      client_id: profile.client_id,
+      code_verifier: 'bridge-config-doctor-probe-verifier-0123456789abcdefghijk',
+    });
+    if (secret) body.set('client_secret', secret);
     const res = await fetch(tokenEndpoint, { method: 'POST', body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     const json = (await res.json().catch(() => ({}))) as { error?: string; error_description?: string };
-    if (json.error === 'invalid_client' || res.status === 401)
-      return {
-        id: 'client',
-        label,
-        status: 'fail',
-        detail: `invalid_client: the IdP does not accept client id "${profile.client_id}"${opts.clientSecret ? ' with the stored secret' : ' without a secret'}. Copy the client id (and secret, if the application is confidential) from the IdP application again.`,
-      };
-    if (json.error === 'invalid_grant')
+    return { status: res.status, error: json.error, description: json.error_description };
+  };
+  const said = (a: { status: number; error?: string }) => `HTTP ${a.status}${a.error ? ` ${a.error}` : ''}`;
+  const refused = (why: string): DoctorCheck => ({
+    id: 'client',
+    label,
+    status: 'fail',
+    detail: `${why}. Copy the client id (and secret, if the application is confidential) from the IdP application again.`,
+  });
+  try {
+    const answer = await ask(opts.clientSecret);
+    if (answer.error === 'invalid_client' || answer.status === 401)
+      return refused(
+        `invalid_client: the IdP does not accept client id "${profile.client_id}"${opts.clientSecret ? ' with the stored secret' : ' without a secret'}`,
+      );
+    if (answer.error === 'invalid_grant')
       return {
         id: 'client',
         label,
         status: 'ok',
         detail: `The IdP accepts client id "${profile.client_id}"${opts.clientSecret ? ' and its secret' : ''}.`,
       };
+    if (opts.clientSecret) {
+      const control = await ask(`bridge-doctor-${crypto.randomUUID()}`);
+      if (control.status === answer.status && control.error === answer.error)
+        return refused(
+          `The IdP answers the stored secret exactly as it answers a made-up one (${said(answer)}${answer.description ? `: ${answer.description}` : ''}), so the stored secret is most likely wrong for client id "${profile.client_id}"`,
+        );
+      return {
+        id: 'client',
+        label,
+        status: 'ok',
+        detail: `The IdP tells the stored secret from a made-up one (${said(answer)} for it, ${said(control)} for the made-up one), so it accepts client id "${profile.client_id}" and its secret.`,
+      };
+    }
     return {
       id: 'client',
       label,
       status: 'warn',
-      detail: `The IdP answered the probe with ${json.error ?? `HTTP ${res.status}`}${json.error_description ? ` (${json.error_description})` : ''}; the client could not be confirmed.`,
+      detail: `The IdP answered the probe with ${answer.error ?? `HTTP ${answer.status}`}${answer.description ? ` (${answer.description})` : ''}; the client could not be confirmed.`,
     };
   } catch (err) {
     return {
