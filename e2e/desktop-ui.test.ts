@@ -375,13 +375,13 @@ describe('desktop UI over serve --ui', () => {
     await page.click('button:has-text("Start from an example")');
     const analysts = page.locator('[data-testid="rule-1"]');
     expect(await analysts.locator('input[name="id"]').inputValue()).toBe('analysts');
-    await analysts.locator('input[name="deny"]').fill('Employees');
+    await analysts.locator('textarea[name="deny"]').fill('Employees');
     await page.click('button:has-text("Save policy")');
     const error = analysts.locator('[data-testid="error-deny"]');
     await error.waitFor();
     expect(await error.innerText()).toContain('"schema.table"');
     await shot('policy-invalid');
-    await analysts.locator('input[name="deny"]').fill('dbo.Employees, dbo.Departments, dbo.vEmployee*');
+    await analysts.locator('textarea[name="deny"]').fill('dbo.Employees, dbo.Departments, dbo.vEmployee*');
     await page.click('button:has-text("Save policy")');
     await page.locator('[data-testid="policy-saved"]').waitFor();
 
@@ -554,7 +554,7 @@ describe('desktop UI over serve --ui', () => {
       const opened = page.locator('[data-testid="feed"] tr[data-tool="initialize"][data-outcome="ok"]');
       await poll(() => opened.first().innerText()).toContain('session opened');
       // Self-registered or pre-registered, a client is shown by its name (the id is its tooltip).
-      expect(await opened.first().innerText()).toContain('Claude Desktop');
+      await poll(() => opened.first().innerText()).toContain('Claude Desktop');
       await remote.request('tools/call', { name: 'whoami', arguments: {} });
       await page.locator('[data-testid="feed"] tr[data-tool="whoami"]').first().waitFor();
       const anonymous = await fetch(`${origin}/mcp`, {
@@ -584,8 +584,13 @@ describe('desktop UI over serve --ui', () => {
         page.locator('[data-testid="export-csv"]').click(),
       ]);
       expect(download.suggestedFilename()).toMatch(/^mssql-mcp-bridge-audit-.*\.csv$/);
-      const csv = fs.readFileSync(await download.path(), 'utf8').trim().split('\n');
-      expect(csv[0]).toMatch(/^id,time_utc,person,subject,db_user,client_id,client_name,tool,connection,database,statement,/);
+      const csv = fs
+        .readFileSync(await download.path(), 'utf8')
+        .trim()
+        .split('\n');
+      expect(csv[0]).toMatch(
+        /^id,time_utc,person,subject,db_user,client_id,client_name,tool,connection,database,statement,/,
+      );
       expect(csv).toHaveLength(2);
       expect(csv[1]).toContain('SELECT COUNT(*) AS n FROM Customers');
       expect(csv[1]).toContain('alice@example.com');
@@ -662,8 +667,17 @@ describe('desktop UI over serve --ui', () => {
           await page.evaluate<number>('document.documentElement.scrollWidth'),
           label,
         ).toBeLessThanOrEqual(800);
+        // The bar of pages is one row, not a third of the screen.
+        expect((await page.locator('nav').boundingBox())!.height, label).toBeLessThan(60);
         await shot(`narrow-${label.toLowerCase()}`);
       }
+      // Ids and URLs stay whole: the MCP URL on one line, the audit log's client and token ids unbroken.
+      await open('Status');
+      const url = (await page.locator('[data-testid="mcp-url"]').boundingBox())!;
+      expect(url.height).toBeLessThan(24);
+      await open('Inspector');
+      for (const cell of await page.locator('[data-testid="tokens"] td code').all())
+        expect((await cell.boundingBox())!.height).toBeLessThan(24);
       // The skip link is the first stop of the keyboard on a freshly loaded page, and moves focus to the page.
       await page.reload();
       await page.locator('main h2').first().waitFor();

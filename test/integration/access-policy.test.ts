@@ -265,6 +265,12 @@ describe('access policy through MCP', () => {
       .request('policy.save', { rules: [{ id: 'x', tables: { deny: ['Employees'] } }] })
       .catch((x: unknown) => x as { fields?: Record<string, string> });
     expect(JSON.stringify(err)).toMatch(/rules\.0\.tables\.deny\.0/);
+    // The config file sets this policy: a valid change is refused with where to make it, not undone at restart.
+    await expect(
+      env.core.control.request('policy.save', { rules: [{ id: 'x', tools: ['read'] }] }),
+    ).rejects.toThrow(
+      /The config file sets the access policy .* Change the policy in the config file and restart/,
+    );
     expect((await env.core.control.request('policy.get', {})).policy.rules.map((r) => r.id)).toEqual([
       'dbas',
       'analysts',

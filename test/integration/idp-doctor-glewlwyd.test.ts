@@ -63,11 +63,13 @@ afterAll(async () => {
 });
 
 const diagnose = (clientSecret: string) =>
-  diagnoseIdp(idpProfileSchema.parse({ id: 'glewlwyd', issuer: `${issuer}/api/oidc`, client_id: 'bridge' }), {
-    redirectUri: 'http://127.0.0.1:8765/idp/callback',
-    clientSecret,
-    clockToleranceSeconds: 30,
-  });
+  diagnoseIdp(
+    {
+      ...idpProfileSchema.parse({ id: 'glewlwyd', issuer: `${issuer}/api/oidc`, client_id: 'bridge' }),
+      has_client_secret: true,
+    },
+    { redirectUri: 'http://127.0.0.1:8765/idp/callback', clientSecret, clockToleranceSeconds: 30 },
+  );
 
 describe('the IdP doctor at a glewlwyd-like IdP', () => {
   it('the right secret: ok, because the IdP answers it differently from a made-up one', async () => {

@@ -22,7 +22,16 @@ describe('page templates', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).toContain('<code>c&quot;id</code>');
     expect(page).toContain('http://127.0.0.1/cb?x=&#39;y&#39;&amp;z=&lt;b&gt;');
-    expect(page).toContain('<code>mcp:tools</code> <code>&lt;i&gt;</code>');
+    // Scopes in words, the code beside each; one the bridge does not know is said to be so, escaped.
+    const flat = page.replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      '<li> Use the SQL tools: read what your access policy allows (<code>mcp:tools</code>) </li>',
+    );
+    expect(flat).toContain('<li> A permission this bridge does not describe (<code>&lt;i&gt;</code>) </li>');
+    // Allow is the filled button, Deny the plain one.
+    expect(page).toMatch(
+      /value="allow" class="primary">Allow<\/button\s*><button[^>]*value="deny" class="secondary">Deny/,
+    );
     expect(page).toContain('action="/interaction/u&quot;&gt;&lt;form/confirm"');
     expect(page).toMatch(/^<!doctype html>.*<h1>Allow access to SQL Server\?<\/h1>/s);
   });

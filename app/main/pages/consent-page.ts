@@ -1,4 +1,11 @@
+import { SCOPES } from '../../shared/config-schema.js';
 import { html, type SafeHtml } from './html.js';
+
+/** What each scope lets the client do, in words (the code beside it for whoever compares with the logs). */
+const SCOPE_WORDS: Record<string, string> = {
+  [SCOPES.tools]: 'Use the SQL tools: read what your access policy allows',
+  [SCOPES.write]: 'Change data where your policy allows it, each change shown to you for confirmation first',
+};
 
 export interface ConsentView {
   clientName: string;
@@ -23,13 +30,22 @@ export function consentPage(v: ConsentView): SafeHtml {
       <dt>Redirects to</dt>
       <dd><code>${v.redirectUri}</code></dd>
       <dt>Permissions</dt>
-      <dd>${v.scopes.map((s) => html`<code>${s}</code> `)}</dd>
+      <dd>
+        <ul class="scopes">
+          ${v.scopes.map(
+            (s) =>
+              html`<li>
+                ${SCOPE_WORDS[s] ?? 'A permission this bridge does not describe'} (<code>${s}</code>)
+              </li>`,
+          )}
+        </ul>
+      </dd>
       <dt>Database user</dt>
       <dd><code>${v.dbUser}</code></dd>
     </dl>
     <p>Only allow clients you started yourself. The client registered itself, so its name is not verified.</p>
     <form method="post" action="/interaction/${v.uid}/confirm">
-      <button type="submit" name="decision" value="allow">Allow</button
-      ><button type="submit" name="decision" value="deny">Deny</button>
+      <button type="submit" name="decision" value="allow" class="primary">Allow</button
+      ><button type="submit" name="decision" value="deny" class="secondary">Deny</button>
     </form>`;
 }

@@ -20,7 +20,12 @@ export function setPageHeaders(res: { setHeader(name: string, value: string): un
 const STYLE =
   'body{font:15px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1b1f24}' +
   'h1{font-size:1.3rem}code{background:#f2f4f7;padding:.1rem .3rem;border-radius:3px}.err{color:#a4141b}' +
-  'button{font:inherit;padding:.4rem 1rem;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}';
+  'button{font:inherit;padding:.4rem 1rem;margin-right:.5rem;border-radius:6px;cursor:pointer}' +
+  // The choice that grants is the filled one; the other is plainly the other (they looked alike).
+  'button.primary{background:#2456c9;color:#fff;border:1px solid #2456c9;font-weight:600}' +
+  'button.secondary{background:#fff;color:#1b1f24;border:1px solid #8d99ab}' +
+  'ul.scopes{margin:0;padding-left:1.1rem}' +
+  'dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}';
 
 /** A whole page around a template's body. */
 export function pageHtml(title: string, body: SafeHtml): string {

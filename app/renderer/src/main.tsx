@@ -9,6 +9,8 @@ import './styles.css';
 const root = createRoot(document.getElementById('root')!);
 const api = connectControl();
 if ('error' in api) {
+  // The link pasted into this same tab changes only the fragment: load again to take its token.
+  window.addEventListener('hashchange', () => location.reload());
   root.render(
     <div className="banner error standalone" role="alert">
       {api.error}

@@ -1,3 +1,4 @@
+import { ControlError } from '../../../shared/control/contract.js';
 import { policySchema } from '../../../shared/config-schema.js';
 import { explainAccess } from '../../policy/explain-access.js';
 import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
@@ -10,10 +11,15 @@ export function policyHandlers(
 ): Pick<Handlers, 'policy.get' | 'policy.save' | 'policy.explain' | 'policy.checkLive'> {
   return {
     'policy.get': async () => ({ policy: core.policy.get(), fromConfig: !!core.config.policy }),
-    'policy.save': async (policy) => ({
-      policy: await core.policy.save(policy),
-      fromConfig: !!core.config.policy,
-    }),
+    'policy.save': async (policy) => {
+      // The file's policy is applied at every start: a change saved here would be silently undone.
+      if (core.config.policy)
+        throw new ControlError(
+          'The config file sets the access policy (its "policy" section), and applies it again at every start, so a change saved here would be undone. Change the policy in the config file and restart the bridge; or remove that section to manage the policy here.',
+          'bad_request',
+        );
+      return { policy: await core.policy.save(policy), fromConfig: false };
+    },
     'policy.explain': async ({ person, policy }) =>
       explainAccess(
         identityOf(person),

@@ -35,7 +35,7 @@ export function AuditLog() {
       {label}{' '}
       <select
         name={`filter-${key}`}
-        value={(draft[key]) ?? ''}
+        value={draft[key] ?? ''}
         onChange={(e) => setDraft({ ...draft, [key]: e.target.value || undefined })}
       >
         <option value="">all</option>

@@ -113,6 +113,30 @@ export function bindForm<D extends Draft>(
         </Field>
       );
     },
+    /**
+     * A comma-separated list that may grow long (groups, table patterns): it wraps onto more lines instead of
+     * scrolling out of sight in a one-line box; Enter still submits, as in a text input.
+     */
+    list(name: keyof D & string, label: string, { hint, placeholder }: TextOptions = {}) {
+      return (
+        <Field label={label} hint={hint} error={errors[name]} name={name}>
+          <textarea
+            name={name}
+            className="list-field"
+            rows={1}
+            placeholder={placeholder}
+            aria-invalid={errors[name] ? true : undefined}
+            value={draft[name] as string}
+            onChange={(e) => set({ [name]: e.target.value.replace(/\n/g, ' ') } as Partial<D>)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter') return;
+              e.preventDefault();
+              e.currentTarget.form?.requestSubmit();
+            }}
+          />
+        </Field>
+      );
+    },
     select(name: keyof D & string, label: string, options: Array<[value: string, label: string]>) {
       return (
         <Field label={label} error={errors[name]} name={name}>

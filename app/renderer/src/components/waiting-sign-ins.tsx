@@ -7,8 +7,9 @@ import { useSlice, useStores } from '../context.js';
  */
 export function WaitingSignIns() {
   const { clients } = useStores();
-  const pending = useSlice(clients, (s) => s.broker?.pending ?? []);
-  if (pending.length === 0) return null;
+  // The slice itself (a new [] on every read would re-render without end).
+  const pending = useSlice(clients, (s) => s.broker?.pending);
+  if (!pending?.length) return null;
   return (
     <section className="panel waiting" aria-label="Sign-ins waiting for you" data-testid="waiting-sign-ins">
       {pending.map((p) => (

@@ -3,7 +3,7 @@ import type { PolicyConfig, PolicyRuleInput } from '../../../shared/config-schem
 import type { AccessExplanation } from '../../../shared/types.js';
 import { EXAMPLE_POLICY } from '../../../shared/example-policy.js';
 import { AccessView } from '../components/access-view.js';
-import { bindForm, ErrorBanner, RemoveButton } from '../components/ui.js';
+import { bindForm, CopyButton, ErrorBanner, RemoveButton } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 import type { Person } from '../stores/policy.js';
 
@@ -133,7 +133,7 @@ export function PolicyPage() {
             >
               Add rule
             </button>
-            <button type="submit" className="primary">
+            <button type="submit" className="primary" disabled={fromConfig}>
               Save policy
             </button>
           </div>
@@ -144,9 +144,14 @@ export function PolicyPage() {
           person no rule fits can do nothing. Changes apply to the next request of everyone already signed in.
         </p>
         {fromConfig && (
-          <div className="banner warn" role="status">
-            The config file sets this policy: it is applied again at the next start. Copy changes you make
-            here into its <code>policy</code> section to keep them.
+          <div className="banner warn" role="status" data-testid="policy-from-config">
+            The config file sets this policy (its <code>policy</code> section) and applies it at every start,
+            so it cannot be saved here: a change would be undone. Edit it in the config file and restart the
+            bridge. <strong>Try it</strong> below works on what you type here.{' '}
+            <CopyButton
+              text={JSON.stringify({ rules: rules.map(fromDraft) }, null, 2)}
+              label="Copy as JSON"
+            />
           </div>
         )}
         {changedElsewhere && (
@@ -246,24 +251,24 @@ function RuleEditor(props: {
       </div>
       <h4>Applies to people with (every filled field must fit; empty fields fit everyone)</h4>
       <div className="row">
-        {f.text('groups', 'Groups', { placeholder: 'analysts, sql-readers' })}
-        {f.text('roles', 'Roles')}
+        {f.list('groups', 'Groups', { placeholder: 'analysts, sql-readers' })}
+        {f.list('roles', 'Roles')}
       </div>
       <div className="row">
-        {f.text('email_domains', 'E-mail domains', { placeholder: 'corp.example' })}
-        {f.text('emails', 'E-mail addresses')}
-        {f.text('idps', 'Identity providers', { placeholder: 'IdP profile ids' })}
+        {f.list('email_domains', 'E-mail domains', { placeholder: 'corp.example' })}
+        {f.list('emails', 'E-mail addresses')}
+        {f.list('idps', 'Identity providers', { placeholder: 'IdP profile ids' })}
       </div>
       <h4>May use</h4>
       <div className="row">
-        {f.text('connections', 'Connections', { hint: '* for all' })}
-        {f.text('databases', 'Databases', { hint: '* for all the connection allows' })}
+        {f.list('connections', 'Connections', { hint: '* for all' })}
+        {f.list('databases', 'Databases', { hint: '* for all the connection allows' })}
       </div>
       <div className="row">
-        {f.text('allow', 'Tables allowed', {
+        {f.list('allow', 'Tables allowed', {
           hint: 'schema.table or database.schema.table; * matches any characters. sys and INFORMATION_SCHEMA stay readable.',
         })}
-        {f.text('deny', 'Tables denied', {
+        {f.list('deny', 'Tables denied', {
           hint: 'Denied wins over allowed.',
           placeholder: 'hr.*, dbo.Salaries',
         })}

@@ -120,6 +120,12 @@ export const createInspectorStore = (api: ControlApi) =>
       apply(event) {
         switch (event.type) {
           case 'audit.entry':
+            // A client the log has not named yet (a new registration): learn its name for the rows.
+            if (!get().facets?.clients.some((c) => c.id === event.data.clientId))
+              void api.request('audit.facets', {}).then(
+                (facets) => set({ facets }),
+                () => undefined,
+              );
             set((s) => {
               const known = s.feed.some((e) => e.id === event.data.id);
               // A call that finished updates its row wherever it is; a new one goes on the newest page only.
