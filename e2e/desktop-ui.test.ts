@@ -311,6 +311,18 @@ describe('desktop UI over serve --ui', () => {
     await form.locator('input[name="id"]').press('Escape');
     await form.waitFor({ state: 'detached' });
 
+    // A named instance as SQL Server tools write it: the port is the Browser's, so its field stands aside.
+    await page.click('button:has-text("Add connection")');
+    await form.locator('input[name="host"]').fill('sql01\\SQLEXPRESS');
+    expect(await form.locator('input[name="port"]').isDisabled()).toBe(true);
+    await shot('connection-form-named-instance');
+    await form.locator('input[name="host"]').fill('');
+    await form.locator('input[name="instance"]').fill('SQLEXPRESS');
+    expect(await form.locator('input[name="port"]').isDisabled()).toBe(true);
+    await form.locator('input[name="instance"]').fill('');
+    expect(await form.locator('input[name="port"]').isDisabled()).toBe(false);
+    await form.locator('button:has-text("Cancel")').click();
+
     await page.click('button:has-text("Add connection")');
     await form.locator('input[name="id"]').fill('contradiction');
     await form.locator('input[name="host"]').fill('127.0.0.1');
@@ -678,6 +690,19 @@ describe('desktop UI over serve --ui', () => {
       await open('Inspector');
       for (const cell of await page.locator('[data-testid="tokens"] td code').all())
         expect((await cell.boundingBox())!.height).toBeLessThan(24);
+      // A connector waiting on the person, and a named instance in the form, at this size too.
+      expect(await askBroker(dataDir, 'vscode', 'narrow-screen connector')).toMatchObject({
+        status: 'pending',
+      });
+      await page.locator('[data-testid="broker-request"]').waitFor();
+      await shot('narrow-waiting-sign-in');
+      await page.locator('[data-testid="broker-request"] button:has-text("Refuse")').click();
+      await page.locator('[data-testid="broker-request"]').waitFor({ state: 'detached' });
+      await open('Connections');
+      await page.click('button:has-text("Add connection")');
+      await page.locator('[data-testid="connection-form"] input[name="host"]').fill('sql01\\SQLEXPRESS');
+      await shot('narrow-connection-form-named-instance');
+      await page.locator('[data-testid="connection-form"] button:has-text("Cancel")').click();
       // The skip link is the first stop of the keyboard on a freshly loaded page, and moves focus to the page.
       await page.reload();
       await page.locator('main h2').first().waitFor();

@@ -176,6 +176,30 @@ function readRow<S extends z.ZodType>(schema: S, row: unknown, what: string): z.
 
 const readAuditRow = (row: unknown): AuditEntry => readRow(auditRow, row, 'An audit row');
 
+/**
+ * An entry's columns that a call's end may set (the rest — when, who, which client and tool — are fixed when it
+ * begins): one mapping for the insert and for the finish.
+ */
+function auditColumns(e: NewAuditRow): Record<string, unknown> {
+  return {
+    email: e.email ?? null,
+    db_user: e.dbUser ?? null,
+    profile: e.profile ?? null,
+    database_name: e.database ?? null,
+    statement: e.statement ?? null,
+    statement_hash: e.statementHash ?? null,
+    row_count: e.rowCount ?? null,
+    duration_ms: e.durationMs,
+    outcome: e.outcome,
+    error_number: e.errorNumber ?? null,
+    error_code: e.errorCode ?? null,
+    error_message: e.errorMessage ?? null,
+    policy_rule: e.rule ?? null,
+    confirmed_by: e.confirmedBy ?? null,
+    confirmed_via: e.confirmedVia ?? null,
+  };
+}
+
 /** The filter as SQL both engines accept; text is matched without case, as typed (LIKE's wildcards escaped). */
 function auditWhere(f: AuditFilter | undefined): { where: string[]; params: unknown[] } {
   const where: string[] = [];
@@ -215,55 +239,24 @@ class SqlAudit implements AuditRepository {
   constructor(private readonly sql: Sql) {}
 
   async insert(e: NewAuditRow): Promise<number> {
+    const columns = auditColumns(e);
     const row = await this.sql.get<{ id: number }>(
-      `INSERT INTO audit (at, subject, email, db_user, client_id, tool, profile, database_name, statement, statement_hash, row_count, duration_ms, outcome, error_number, error_code, error_message, policy_rule, confirmed_by, confirmed_via)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [
-        e.at,
-        e.subject,
-        e.email ?? null,
-        e.dbUser ?? null,
-        e.clientId,
-        e.tool,
-        e.profile ?? null,
-        e.database ?? null,
-        e.statement ?? null,
-        e.statementHash ?? null,
-        e.rowCount ?? null,
-        e.durationMs,
-        e.outcome,
-        e.errorNumber ?? null,
-        e.errorCode ?? null,
-        e.errorMessage ?? null,
-        e.rule ?? null,
-        e.confirmedBy ?? null,
-        e.confirmedVia ?? null,
-      ],
+      `INSERT INTO audit (at, subject, client_id, tool, ${Object.keys(columns).join(', ')})
+       VALUES (?, ?, ?, ?, ${Object.keys(columns)
+         .map(() => '?')
+         .join(', ')}) RETURNING id`,
+      [e.at, e.subject, e.clientId, e.tool, ...Object.values(columns)],
     );
     return row!.id;
   }
 
   async finish(id: number, e: NewAuditRow): Promise<void> {
+    const columns = auditColumns(e);
     const changed = await this.sql.run(
-      `UPDATE audit SET profile = ?, database_name = ?, statement = ?, statement_hash = ?, row_count = ?, duration_ms = ?, outcome = ?, error_number = ?, error_code = ?, error_message = ?, policy_rule = ?, confirmed_by = ?, confirmed_via = ?, db_user = ?
-       WHERE id = ?`,
-      [
-        e.profile ?? null,
-        e.database ?? null,
-        e.statement ?? null,
-        e.statementHash ?? null,
-        e.rowCount ?? null,
-        e.durationMs,
-        e.outcome,
-        e.errorNumber ?? null,
-        e.errorCode ?? null,
-        e.errorMessage ?? null,
-        e.rule ?? null,
-        e.confirmedBy ?? null,
-        e.confirmedVia ?? null,
-        e.dbUser ?? null,
-        id,
-      ],
+      `UPDATE audit SET ${Object.keys(columns)
+        .map((c) => `${c} = ?`)
+        .join(', ')} WHERE id = ?`,
+      [...Object.values(columns), id],
     );
     if (changed !== 1) throw new Error(`the audit entry ${id} was not found to finish`);
   }
