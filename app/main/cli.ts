@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from './config/load.js';
+import { loadConfig } from './config/load.js';
 import { builtUiDir, defaultDataDir } from './config/paths.js';
 import { BridgeCore } from './core.js';
-import { KeychainUnavailableError, KeytarSecretStore } from './secrets/secret-store.js';
+import { KeytarSecretStore } from './secrets/secret-store.js';
+import { BridgeError } from '../shared/errors.js';
 
 const USAGE = `Usage: mssql-mcp-bridge serve [--port N] [--data-dir DIR] [--config FILE] [--ui]
        mssql-mcp-bridge demo  [--port N] [--data-dir DIR] [--ui]
@@ -262,14 +263,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: NodeJS.ErrnoException) => {
-  if (
-    err instanceof KeychainUnavailableError ||
-    err instanceof ConfigError ||
-    err.name === 'InstallError' ||
-    err.name === 'StateFileError' ||
-    err.name === 'StateStoreError' ||
-    err.name === 'DataDirBusyError'
-  ) {
+  if (err instanceof BridgeError) {
     console.error(`Error: ${err.message}`);
   } else if (err.code === 'EADDRINUSE') {
     const at = /(\S+:\d+)$/.exec(err.message)?.[1] ?? 'the port';

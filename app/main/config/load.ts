@@ -2,9 +2,13 @@ import fs from 'node:fs';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { configSchema, type BridgeConfig, type BridgeConfigInput } from '../../shared/config-schema.js';
 import { lineOf, pathText, unknownKeys, type UnknownKey } from './unknown-keys.js';
+import { BridgeError } from '../../shared/errors.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends BridgeError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(message, 'config');
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { writeAtomically } from './write-atomically.js';
+import { BridgeError } from '../../shared/errors.js';
 
 /** How an MCP client starts the connector: the `command`/`args`/`env` of a stdio server entry. */
 export interface StdioServerEntry {
@@ -32,8 +33,11 @@ export function claudeDesktopConfigPath(
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'Claude', 'claude_desktop_config.json');
 }
 
-export class InstallError extends Error {
+export class InstallError extends BridgeError {
   override name = 'InstallError';
+  constructor(message: string) {
+    super(message, 'install');
+  }
 }
 
 export interface InstallResult {

@@ -1,9 +1,13 @@
 import { DB_USER_PATTERN, type DbUserRule } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
+import { BridgeError } from '../../shared/errors.js';
 export type { Identity };
 
-export class IdentityMappingError extends Error {
+export class IdentityMappingError extends BridgeError {
   override name = 'IdentityMappingError';
+  constructor(message: string) {
+    super(message, 'identity_mapping_failed');
+  }
 }
 
 export function mapClaims(

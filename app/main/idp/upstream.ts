@@ -1,4 +1,5 @@
 import * as jose from 'jose';
+import { BridgeError } from '../../shared/errors.js';
 import * as oidc from 'openid-client';
 import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
@@ -12,16 +13,16 @@ export interface UpstreamChecks {
   codeVerifier: string;
 }
 
-export class UpstreamError extends Error {
+export class UpstreamError extends BridgeError {
   override name = 'UpstreamError';
   constructor(
     message: string,
     /** A stable code for tests and the config doctor. */
-    readonly code: string,
+    code: string,
     /** The status a browser page gets: 400 for a bad answer, 502/504 when the IdP itself failed. */
     readonly httpStatus = 400,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 

@@ -20,6 +20,7 @@ import type { AuditEntry, AuditLog, NewAuditEntry } from './audit.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
 import type { ToolContext } from './tools.js';
+import { BridgeError } from '../../shared/errors.js';
 
 export interface SqlToolDeps {
   profiles: ConnectionProfiles;
@@ -46,7 +47,12 @@ export interface ToolEnv {
 export const defineTool = <I extends z.ZodObject>(def: ToolDefinition<I>): ToolDefinition<I> => def;
 
 /** A refusal or failure the caller should read, not a crash. */
-export class ToolRefusal extends Error {}
+export class ToolRefusal extends BridgeError {
+  override name = 'ToolRefusal';
+  constructor(message: string) {
+    super(message, 'refused');
+  }
+}
 
 /** Where a call runs: the resolved connection profile (with the policy's caps) and database, and who may do what. */
 export interface Call {
@@ -226,9 +232,7 @@ async function runTool<I extends z.ZodObject>(
     };
   } catch (err) {
     // Refusals and configuration faults carry their own sentence and fix; SQL errors are explained below.
-    const refused =
-      err instanceof ToolRefusal ||
-      ['ProfileError', 'KeychainUnavailableError'].includes((err as Error).name);
+    const refused = err instanceof BridgeError;
     const explained = refused
       ? { code: 'refused', message: (err as Error).message }
       : explainSqlError(err, {

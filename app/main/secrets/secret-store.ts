@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { BridgeError } from '../../shared/errors.js';
 import { probeKeychain, type ProbeResult } from './keychain-probe.js';
 
 /** Where every secret of the bridge lives. One account per secret, under one service name. */
@@ -51,7 +52,7 @@ function lockedFix(): string {
   );
 }
 
-export class KeychainUnavailableError extends Error {
+export class KeychainUnavailableError extends BridgeError {
   override name = 'KeychainUnavailableError';
   constructor(
     cause: string,
@@ -66,6 +67,7 @@ export class KeychainUnavailableError extends Error {
             `${cause}, while the bridge was running`,
             'Then retry; the bridge keeps running.',
           ),
+      `keychain_${state}`,
     );
   }
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { BridgeError } from '../../shared/errors.js';
 
 /** Who holds a data directory: written when the lock is taken, the URL added once it listens. */
 export interface LockHolder {
@@ -73,8 +74,11 @@ export class DataDirLock {
   }
 }
 
-export class DataDirBusyError extends Error {
+export class DataDirBusyError extends BridgeError {
   override name = 'DataDirBusyError';
+  constructor(message: string) {
+    super(message, 'data_dir_busy');
+  }
 }
 
 /** Whether a process with this pid exists (EPERM: it does, owned by someone else). */

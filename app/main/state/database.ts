@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { BridgeError } from '../../shared/errors.js';
 
 export type StateDb = Database.Database;
 
@@ -213,8 +214,11 @@ export function openStateDb(dataDir: string): StateDb {
 }
 
 /** The state file cannot be used as it is: the sentence names the file and what to do. */
-export class StateFileError extends Error {
+export class StateFileError extends BridgeError {
   override name = 'StateFileError';
+  constructor(message: string) {
+    super(message, 'state_file');
+  }
 }
 
 function configure(db: Database.Database): StateDb {

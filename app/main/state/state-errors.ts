@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { BridgeError } from '../../shared/errors.js';
 
 /**
  * The state store cannot do what was asked (disk full or read-only, the file locked, deleted or damaged,
@@ -6,15 +7,8 @@ import path from 'node:path';
  * shown as it is (a tool error, a 503 page, `/readyz`). Errors of the statement itself (a constraint) are not
  * these and pass unchanged.
  */
-export class StateStoreError extends Error {
+export class StateStoreError extends BridgeError {
   override name = 'StateStoreError';
-  constructor(
-    message: string,
-    readonly code: string,
-    options: { cause: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 type DriverError = Error & { code?: string; errno?: number; errors?: DriverError[] };

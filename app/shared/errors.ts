@@ -1,0 +1,16 @@
+/**
+ * The bridge's own failures, as one family: the message is a sentence for a person (what happened and what to
+ * do), said as it is by every surface — a tool result, a page, the control API, the CLI (no stack trace) — and
+ * `code` is stable for tests and logs. Surfaces test `instanceof BridgeError`, never a class name. Errors of
+ * drivers and libraries are not these: they are explained where they are met (SQL Server's in `sql/errors.ts`,
+ * the state store's in `state/state-errors.ts`, which wraps them in one of these).
+ */
+export class BridgeError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
