@@ -94,6 +94,29 @@ describe('connection profiles', () => {
   });
 });
 
+describe('connection profiles on the tool-call path', () => {
+  it('resolving a profile reads the keychain once, not on every call; save and remove keep has_secret true', async () => {
+    const { connections, secrets } = setup();
+    let reads = 0;
+    const get = secrets.get.bind(secrets);
+    secrets.get = (account: string) => {
+      reads++;
+      return get(account);
+    };
+    await connections.save(sqlProfile('hr', { auth: { type: 'sql', user: 'u', password: 'pw' } }));
+    for (let i = 0; i < 50; i++) expect((await connections.resolve('hr')).has_secret).toBe(true);
+    expect(reads).toBe(1);
+    // Saved without a secret (a new profile): the flag is learned again, and says so.
+    await connections.save(sqlProfile('bi', { auth: { type: 'sql', user: 'u' } }));
+    expect((await connections.resolve('bi')).has_secret).toBe(false);
+    await connections.save(sqlProfile('bi', { auth: { type: 'sql', user: 'u', password: 'now' } }));
+    expect((await connections.resolve('bi')).has_secret).toBe(true);
+    await connections.remove('bi');
+    await connections.save(sqlProfile('bi', { auth: { type: 'sql', user: 'u' } }));
+    expect((await connections.resolve('bi')).has_secret).toBe(false);
+  });
+});
+
 describe('IdP profiles', () => {
   it('names a stored row the schema refuses', async () => {
     const { idps, db } = setup();

@@ -7,10 +7,14 @@ import {
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
 import type { DocumentRepository, SettingsRepository } from '../state/repositories.js';
 import type { ConnectionProfile } from '../../shared/types.js';
+import { BridgeError } from '../../shared/errors.js';
 export type { ConnectionProfile };
 
-export class ProfileError extends Error {
+export class ProfileError extends BridgeError {
   override name = 'ProfileError';
+  constructor(message: string) {
+    super(message, 'profile');
+  }
 }
 
 /** The password or client secret typed into a profile (moved to the keychain on save). */
@@ -67,10 +71,19 @@ export class ConnectionProfiles {
     private readonly configDefault: () => string | undefined,
   ) {}
 
+  /**
+   * Whether each profile has its secret stored, learned once: every tool call resolves its profile, and a
+   * keychain read for this flag alone cost ~2 ms of keychain and D-Bus CPU per call. Only this class writes
+   * these secrets, so save and remove keep it true; the login secret itself is still read from the keychain
+   * when a pool is created (`loginSecret`, which names a locked keychain).
+   */
+  private readonly hasSecret = new Map<string, boolean>();
+
   async save(input: ConnectionProfileInput): Promise<ConnectionProfile> {
     const profile = connectionProfileSchema.parse(input);
     const secret = secretOf(profile.auth);
     if (secret) await this.secrets.set(SecretAccounts.sqlSecret(profile.id), secret);
+    this.hasSecret.delete(profile.id);
     await this.rows.put(profile.id, withoutSecret(profile));
     return (await this.get(profile.id))!;
   }
@@ -78,7 +91,9 @@ export class ConnectionProfiles {
   async get(id: string): Promise<ConnectionProfile | undefined> {
     const data = await this.rows.get(id);
     if (data === undefined) return undefined;
-    return { ...storedProfile(id, data), has_secret: (await this.secret(id)) !== null };
+    let has = this.hasSecret.get(id);
+    if (has === undefined) this.hasSecret.set(id, (has = (await this.secret(id)) !== null));
+    return { ...storedProfile(id, data), has_secret: has };
   }
 
   async list(): Promise<ConnectionProfile[]> {
@@ -88,6 +103,7 @@ export class ConnectionProfiles {
 
   async remove(id: string): Promise<boolean> {
     await this.secrets.delete(SecretAccounts.sqlSecret(id));
+    this.hasSecret.delete(id);
     await this.settings.delete('sql.default', id);
     return this.rows.remove(id);
   }
