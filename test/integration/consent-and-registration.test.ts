@@ -1,6 +1,6 @@
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as jose from 'jose';
 import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startEnv, type Env } from '../support/harness.js';
@@ -83,14 +83,15 @@ describe('consent for dynamically registered clients', () => {
   it('expires codes after their lifetime', async () => {
     const flow = await authorizeViaBrowser(env);
     if (flow.result.kind !== 'redirected') throw new Error('no redirect');
-    await new Promise((r) => setTimeout(r, 2_100));
+    // The clock moves past the code's lifetime (the bridge runs in this process: its Date is this one).
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2_100 });
     const r = await tokenRequest(env, {
       grant_type: 'authorization_code',
       client_id: 'claude-desktop',
       code: flow.result.url.searchParams.get('code')!,
       code_verifier: flow.verifier,
       redirect_uri: CLIENT_REDIRECT,
-    });
+    }).finally(() => vi.useRealTimers());
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('invalid_grant');
   });
