@@ -51,11 +51,15 @@ export class SqlRunner {
     try {
       await tx.begin();
       const request = () => new sql.Request(tx);
-      await request().batch(`USE ${bracket(o.database)}`);
-      if (o.profile.impersonation === 'execute_as_user') {
-        await request().batch(`EXECUTE AS USER = ${nstring(o.identity.dbUser)}`);
-        impersonating = true;
-      }
+      // One round trip for the session's set-up: the database, then the caller's user (4060 and 15517 keep
+      // their numbers for the sentences). An error in a batch does not always stop the statements after it, so
+      // once the batch is sent the session counts as impersonating: the REVERT below runs whatever happened,
+      // and a REVERT that fails drops the pool.
+      const impersonate = o.profile.impersonation === 'execute_as_user';
+      impersonating = impersonate;
+      await request().batch(
+        `USE ${bracket(o.database)};${impersonate ? ` EXECUTE AS USER = ${nstring(o.identity.dbUser)};` : ''}`,
+      );
       const result = await body(request);
       ok = true;
       return result;
