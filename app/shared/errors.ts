@@ -14,3 +14,18 @@ export class BridgeError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * An error and what caused it, outermost first (at most six deep): libraries keep the useful part — the HTTP
+ * response, the network code, the bridge's own sentence — a few `cause`s down. `T` is the shape the caller reads.
+ */
+export function causeChain<T extends object = Record<string, unknown>>(err: unknown): T[] {
+  const chain: T[] = [];
+  for (
+    let c: unknown = err;
+    c && typeof c === 'object' && chain.length < 6;
+    c = (c as { cause?: unknown }).cause
+  )
+    chain.push(c as T);
+  return chain;
+}

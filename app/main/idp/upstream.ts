@@ -1,5 +1,5 @@
 import * as jose from 'jose';
-import { BridgeError } from '../../shared/errors.js';
+import { BridgeError, causeChain } from '../../shared/errors.js';
 import * as oidc from 'openid-client';
 import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
@@ -47,13 +47,9 @@ const UNREACHABLE_CODES = new Set([
  * with the fix and the status for the page; undefined when the failure is an answer, not an outage.
  */
 export function explainIdpOutage(err: unknown, profile: IdpProfile, step: string): UpstreamError | undefined {
-  const chain: Array<{ code?: string; name?: string; status?: number; response?: { status?: number } }> = [];
-  for (
-    let c: unknown = err;
-    c && typeof c === 'object' && chain.length < 6;
-    c = (c as { cause?: unknown }).cause
-  )
-    chain.push(c);
+  const chain = causeChain<{ code?: string; name?: string; status?: number; response?: { status?: number } }>(
+    err,
+  );
   const codes = chain.flatMap((c) => [c.code, c.name].filter((x): x is string => typeof x === 'string'));
   const status = chain.map((c) => c.status ?? c.response?.status).find((x) => typeof x === 'number');
   const where = `the identity provider ${profile.issuer} ${step}`;
@@ -300,20 +296,14 @@ function withSlash(u: URL): URL {
  * the network code.
  */
 export function describeError(err: unknown, timeoutSeconds = 10): string {
-  const chain: Array<{
+  const chain = causeChain<{
     message?: unknown;
     code?: unknown;
     name?: unknown;
     status?: unknown;
     statusText?: unknown;
     headers?: unknown;
-  }> = [];
-  for (
-    let c: unknown = err;
-    c && typeof c === 'object' && chain.length < 6;
-    c = (c as { cause?: unknown }).cause
-  )
-    chain.push(c);
+  }>(err);
   const top = typeof chain[0]?.message === 'string' ? chain[0].message : String(err);
   const response = chain.find((c) => typeof c.status === 'number' && c.headers !== undefined);
   if (response)

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BridgeError } from '../../shared/errors.js';
+import { BridgeError, causeChain } from '../../shared/errors.js';
 
 /**
  * The state store cannot do what was asked (disk full or read-only, the file locked, deleted or damaged,
@@ -89,9 +89,7 @@ export function postgresFailure(url: string): (err: unknown) => Error {
 
 /** The state store's sentence when `err` (or what it wraps) is one. */
 export function stateStoreFailure(err: unknown): StateStoreError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
-    if (e instanceof StateStoreError) return e;
-  return undefined;
+  return causeChain<object>(err).find((e): e is StateStoreError => e instanceof StateStoreError);
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
