@@ -4,26 +4,17 @@
  * it on, so the bridge stops cleanly, its port is released, and no process of the chain stays behind (for the
  * demo also the private D-Bus session and gnome-keyring).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/harness.js';
-import { exited, REPO, removeSecrets, waitFor } from '../support/processes.js';
+import { exited, removeSecrets, spawnWithOutput, waitFor } from '../support/processes.js';
 
-function npmRun(args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn('npm', ['run', '--silent', ...args], {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  return Object.assign(child, { output: () => out });
-}
+const npmRun = (args: string[], env: NodeJS.ProcessEnv) =>
+  spawnWithOutput('npm', ['run', '--silent', ...args], env);
 
 /** Every process below `pid`, depth first. */
 function descendants(pid: number): number[] {

@@ -25,11 +25,16 @@ export function spawnCli(
     path.join(REPO, 'app/main/cli.ts'),
     ...args,
   ];
-  const child = spawn(command[0]!, command.slice(1), {
-    cwd: REPO,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnWithOutput(command[0]!, command.slice(1), env);
+}
+
+/** A child process in the repository whose stdout and stderr are kept, together, for `output()`. */
+export function spawnWithOutput(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess & { output: () => string } {
+  const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
