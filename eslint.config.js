@@ -1,8 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import js from '@eslint/js';
-import { importX } from 'eslint-plugin-import-x';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
@@ -50,16 +48,6 @@ export default tseslint.config(
   {
     files: ['app/renderer/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],
-  },
-  {
-    // No import cycles in product code: a cycle hides which module composes which (core.ts composes all).
-    files: ['app/**/*.{ts,tsx}'],
-    plugins: { 'import-x': importX },
-    settings: {
-      ...importX.flatConfigs.typescript.settings,
-      'import-x/resolver-next': [createTypeScriptImportResolver()],
-    },
-    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['app/main/**', 'app/mcpb/**'],

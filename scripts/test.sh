@@ -8,6 +8,8 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" = 24 ] || { echo "Tests run on Node 24 (Electron 45's); this is Node $major. Run: npm test" >&2; exit 1; }
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+# Layers of the main process and no import cycles, type-only imports counted (.dependency-cruiser.mjs).
+npx depcruise app --config .dependency-cruiser.mjs
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)" >&2; exit 1; }
 npx tsc -p app/renderer/tsconfig.json --noEmit
 # The UI and Electron bundles: the browser tests load dist/renderer, the bundle test reads dist/electron.

@@ -185,7 +185,7 @@ async function rotateKey(argv: string[]): Promise<void> {
     options: { config: { type: 'string' }, 'data-dir': { type: 'string' } },
   });
   const config = loadConfig({ file: values.config });
-  const { openState } = await import('./state/open-state.js');
+  const { openState } = await import('./open-state.js');
   const { rotateSigningKey } = await import('./oauth/signing-key.js');
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
   const state = await openState(config, dataDir, (m) => console.error(m));

@@ -11,7 +11,7 @@ import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-br
 import { startTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 import { loadConfig } from './config/load.js';
 import { DEFAULT_PORT } from '../shared/config-schema.js';
-import { clientSnippets } from './mcp/client-config.js';
+import { clientSnippets } from './connector/client-config.js';
 import { BridgeCore } from './core.js';
 import { privateDir } from './state/database.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as jose from 'jose';
 import { ConnectorCredentials } from '../../app/main/connector/connector-credentials.js';
 import { askBroker, brokeredTokens } from '../../app/main/connector/broker-client.js';
-import { BROKER_GRANT } from '../../app/main/broker/token-broker.js';
+import { BROKER_GRANT } from '../../app/main/oauth/token-broker.js';
 import { KeytarSecretStore } from '../../app/main/secrets/secret-store.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, postInitialize } from '../support/mcp-client.js';

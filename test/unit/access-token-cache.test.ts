@@ -8,7 +8,7 @@ import * as jose from 'jose';
 import { AccessTokens } from '../../app/main/oauth/access-tokens.js';
 import { GrantStore } from '../../app/main/oauth/grants.js';
 import { ModelStore } from '../../app/main/oauth/model-store.js';
-import { loadStateKeys } from '../../app/main/oauth/sealer.js';
+import { loadStateKeys } from '../../app/main/secrets/sealer.js';
 import { loadSigningKeys, rotateSigningKey } from '../../app/main/oauth/signing-key.js';
 import { openMemoryStateDb } from '../../app/main/state/database.js';
 import { localEvents } from '../../app/main/state/events.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientSnippets } from '../../app/main/mcp/client-config.js';
+import { clientSnippets } from '../../app/main/connector/client-config.js';
 import type { KnownClient } from '../../app/main/oauth/clients.js';
 
 const MCP = 'http://127.0.0.1:8765/mcp';

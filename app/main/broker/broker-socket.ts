@@ -5,7 +5,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ConfirmationDesk } from '../mcp/confirmation-desk.js';
 import { writeReviewSchema } from '../mcp/write-review.js';
-import type { TokenBroker } from './token-broker.js';
+import type { TokenBroker } from '../oauth/token-broker.js';
 
 /**
  * Where the running app listens for connectors: a Unix socket in the data directory (the directory is 0700 and

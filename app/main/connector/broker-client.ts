@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { StoredOAuthTokens } from '@modelcontextprotocol/client';
 import { brokerSocketPath } from '../broker/broker-socket.js';
-import { BROKER_GRANT, type BrokerAnswer } from '../broker/token-broker.js';
+import { BROKER_GRANT, type BrokerAnswer } from '../oauth/token-broker.js';
 import type { DeskAnswer } from '../mcp/confirmation-desk.js';
 import type { WriteReview } from '../../shared/types.js';
 

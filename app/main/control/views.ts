@@ -1,5 +1,5 @@
 import type { Identity } from '../../shared/types.js';
-import type { TokenBroker } from '../broker/token-broker.js';
+import type { TokenBroker } from '../oauth/token-broker.js';
 import type { IdpProfile } from '../idp/profiles.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import type { AccessTokenRecord, Grant } from '../oauth/grants.js';
@@ -13,7 +13,7 @@ import {
   type StatusInfo,
   type TokenInfo,
 } from '../../shared/control/contract.js';
-import type { ControlDeps } from './handlers.js';
+import type { ControlDeps } from './control-deps.js';
 
 /** Services' records as the control contract's payloads, and the Status page's problems. */
 /** A person as the control API describes one (Try it, a test sign-in's identity), as the policy reads them. */
@@ -80,8 +80,8 @@ export function problems(s: {
 }
 
 /** The connection a tool call without a "connection" argument uses, if there is one. */
-export async function defaultConnection(core: ControlDeps): Promise<string | undefined> {
-  return core.connections.resolve().then(
+export async function defaultConnection(deps: ControlDeps): Promise<string | undefined> {
+  return deps.connections.resolve().then(
     (p) => p.id,
     () => undefined,
   );
@@ -98,8 +98,8 @@ export function clientInfo(c: KnownClient & { fromConfig: boolean }): ClientInfo
   };
 }
 
-export async function grantInfo(core: ControlDeps, g: Grant): Promise<GrantInfo> {
-  const family = await core.grants.refreshFamily(g.id);
+export async function grantInfo(deps: ControlDeps, g: Grant): Promise<GrantInfo> {
+  const family = await deps.grants.refreshFamily(g.id);
   return {
     id: g.id,
     clientId: g.clientId,
@@ -126,7 +126,7 @@ export async function brokerStatus(broker: TokenBroker): Promise<BrokerStatus> {
   };
 }
 
-export function tokenInfo(core: ControlDeps, t: AccessTokenRecord): TokenInfo {
+export function tokenInfo(deps: ControlDeps, t: AccessTokenRecord): TokenInfo {
   const c = t.claims as { client_id?: string; sub?: string; scope?: string; aud?: string | string[] };
   return {
     jti: t.jti,
@@ -137,7 +137,7 @@ export function tokenInfo(core: ControlDeps, t: AccessTokenRecord): TokenInfo {
     audience: Array.isArray(c.aud) ? c.aud.join(' ') : (c.aud ?? ''),
     issuedAt: t.issuedAt,
     expiresAt: t.expiresAt,
-    revoked: core.grants.isAccessTokenRevoked(t.jti) || core.grants.isGrantRevoked(t.grantId),
+    revoked: deps.grants.isAccessTokenRevoked(t.jti) || deps.grants.isGrantRevoked(t.grantId),
     claims: t.claims,
   };
 }

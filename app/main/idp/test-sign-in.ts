@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { IdentityMappingError, mapClaims } from './identity.js';
 import { effectiveSettings, type IdpProfiles } from './profiles.js';
-import { explainIdpError, UpstreamError, type UpstreamChecks, type UpstreamIdp } from './upstream.js';
+import { explainIdpError, UpstreamError, type UpstreamIdp } from './upstream.js';
+import type { UpstreamChecks } from './upstream-checks.js';
 import { SignInTrace } from './sign-in-trace.js';
 import type { TestSignInResult } from '../../shared/types.js';
 export type { TestSignInResult };

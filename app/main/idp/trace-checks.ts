@@ -4,7 +4,7 @@ import type { IdpProfile } from './profiles.js';
 import { effectiveSettings } from './profiles.js';
 import { stringsAt } from './identity.js';
 import { redacted, type SignInTrace } from './sign-in-trace.js';
-import type { UpstreamChecks } from './upstream.js';
+import type { UpstreamChecks } from './upstream-checks.js';
 
 interface Exchanged {
   config: oidc.Configuration;

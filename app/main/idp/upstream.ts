@@ -5,13 +5,7 @@ import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
 import { traceParams, type SignInTrace } from './sign-in-trace.js';
 import { recordTokenChecks } from './trace-checks.js';
-
-/** What the bridge must remember between sending the user to the IdP and the callback. */
-export interface UpstreamChecks {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-}
+import type { UpstreamChecks } from './upstream-checks.js';
 
 export class UpstreamError extends BridgeError {
   override name = 'UpstreamError';

@@ -11,7 +11,7 @@ import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { ModelStore } from './model-store.js';
 import { JWT_BEARER } from './id-jag.js';
-import { BROKER_GRANT } from '../broker/token-broker.js';
+import { BROKER_GRANT } from './token-broker.js';
 import { narrowAuthorizationServerMetadata } from './metadata.js';
 import { grantErrorSentence } from './token-errors.js';
 import { errorPageHtml, setPageHeaders } from '../pages/render.js';

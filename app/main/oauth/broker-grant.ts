@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
-import { BROKER_GRANT, type TokenBroker } from '../broker/token-broker.js';
+import { BROKER_GRANT, type TokenBroker } from './token-broker.js';
 import type { GrantStore } from './grants.js';
 import { issueAccessToken, type ResourceServerInfo } from './issue-access-token.js';
 import type { OriginContext } from './origin.js';

@@ -5,7 +5,8 @@ import type { InteractionResults } from 'oidc-provider';
 import { SCOPES, type BridgeConfig } from '../../shared/config-schema.js';
 import { IdentityMappingError, type Identity } from '../idp/identity.js';
 import type { IdpProfiles } from '../idp/profiles.js';
-import { UpstreamError, type UpstreamChecks, type UpstreamIdp } from '../idp/upstream.js';
+import { UpstreamError, type UpstreamIdp } from '../idp/upstream.js';
+import type { UpstreamChecks } from '../idp/upstream-checks.js';
 import { nowSeconds } from '../state/database.js';
 import type { Sql } from '../state/sql.js';
 import type { ClientRegistry } from './clients.js';
@@ -15,7 +16,7 @@ import { consentPage } from '../pages/consent-page.js';
 import { isLoopbackRedirect } from './redirect-policy.js';
 import { sendErrorPage, sendPage } from '../pages/render.js';
 import { stateStoreFailure } from '../state/state-errors.js';
-import { hashId, type Sealer } from './sealer.js';
+import { hashId, type Sealer } from '../secrets/sealer.js';
 
 /** A sign-in at the IdP in progress (sealed at rest: it holds the upstream PKCE verifier and nonce). */
 interface UpstreamSignIn {

@@ -1,7 +1,7 @@
 import Provider, { errors, type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
 import { nowSeconds } from '../state/database.js';
 import type { Sql } from '../state/sql.js';
-import { hashId, type Sealer } from './sealer.js';
+import { hashId, type Sealer } from '../secrets/sealer.js';
 
 type Row = { payload: Buffer | Uint8Array; consumed_at: number | null };
 type Pending = { model: string; key: string; at: number; grantId?: string };

@@ -5,6 +5,7 @@ import type {
   PolicyRule,
 } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
+import type { TableAccess } from '../sql/guard.js';
 
 /** Schemas of the catalog views: readable under any table rule, so metadata queries and tools keep working. */
 const CATALOG_SCHEMAS = new Set(['sys', 'information_schema']);
@@ -13,22 +14,17 @@ const CATALOG_SCHEMAS = new Set(['sys', 'information_schema']);
  * What one signed-in person may do, decided by the first policy rule that matches them. Every check returns a
  * sentence naming the rule (for the caller and the audit log), or undefined when allowed.
  */
-export interface Access {
+export interface Access extends TableAccess {
   /** The rule that decided; undefined when no policy is set (the connection profiles alone decide). */
   readonly rule?: string;
   /** Set when no rule matches: nothing is allowed, and this says why and who can change it. */
   readonly refusal?: string;
   can(capability: Capability): boolean;
   connectionRefusal(profileId: string): string | undefined;
-  databaseRefusal(database: string): string | undefined;
-  /** `schema.table` in `database`; unqualified names are taken as `dbo` by the caller. */
-  tableRefusal(database: string, schema: string, table: string): string | undefined;
   /** The profile with the rule's caps applied (row limit, timeout, writes only with the write capability). */
   capped<P extends ConnectionProfileConfig>(profile: P): P;
   /** The database user to impersonate instead of the mapped one. */
   readonly dbUser?: string;
-  /** Whether some table may be refused (a rule with table patterns other than all, or no rule): names must be seen. */
-  readonly tablesRestricted: boolean;
 }
 
 const OPEN: Access = {

@@ -1,4 +1,4 @@
-import { Sealer } from '../oauth/sealer.js';
+import { Sealer } from './sealer.js';
 import type { Sql } from '../state/sql.js';
 import type { SecretStore } from './secret-store.js';
 

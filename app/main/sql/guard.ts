@@ -1,7 +1,15 @@
 import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
-import type { Access } from '../policy/access-policy.js';
 import { blankHints, lex, tokenAt, type LexToken } from './tsql-lexer.js';
 import { parseBatch, TsqlSyntaxError, type AstStatement } from './tsql-parser.js';
+
+/** What the guard asks of the access policy about each table a statement names (the policy implements it). */
+export interface TableAccess {
+  databaseRefusal(database: string): string | undefined;
+  /** `schema.table` in `database`; unqualified names are taken as `dbo` by the caller. */
+  tableRefusal(database: string, schema: string, table: string): string | undefined;
+  /** Whether some table may be refused: names must be seen. */
+  readonly tablesRestricted: boolean;
+}
 
 /**
  * What a batch may do, decided from its parse tree (sqlparser-rs's T-SQL grammar), walked node by node: a
@@ -22,7 +30,7 @@ export interface GuardPolicy {
   /** Procedures the administrator declares read-only for this connection (`schema.name` or `name`). */
   readOnlyProcedures?: readonly string[];
   /** The signed-in person's access policy: databases and tables named anywhere in the batch are checked. */
-  access?: Pick<Access, 'databaseRefusal' | 'tableRefusal' | 'tablesRestricted'>;
+  access?: TableAccess;
   /** The call's database, which one- and two-part table names are in. */
   database?: string;
 }

@@ -6,11 +6,10 @@ import { IdpPage } from './pages/IdpPage.js';
 import { InspectorPage } from './pages/InspectorPage.js';
 import { PolicyPage } from './pages/PolicyPage.js';
 import { StatusPage } from './pages/StatusPage.js';
+import type { Page } from './page.js';
 import { canSignOut, signOut } from './api.js';
 import { WaitingSignIns } from './components/waiting-sign-ins.js';
 import { WaitingWrites } from './components/waiting-writes.js';
-
-export type Page = 'status' | 'waiting' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
 
 const PAGES: Array<{ id: Page; label: string }> = [
   { id: 'status', label: 'Status' },

@@ -1,48 +1,48 @@
-import { clientSnippets, connectorEntryFor } from '../../mcp/client-config.js';
+import { clientSnippets, connectorEntryFor } from '../../connector/client-config.js';
 import {
   claudeDesktopConfigPath,
   installInClaudeDesktop,
   InstallError,
 } from '../../connector/claude-desktop-config.js';
 import { ControlError } from '../../../shared/control/contract.js';
-import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+import type { ControlDeps, Handlers, HandlerShared } from '../control-deps.js';
 import { clientInfo } from '../views.js';
 
 /** The control API's clients requests. */
 export function clientsHandlers(
-  core: ControlDeps,
-  { mustExist }: ControlTools,
+  deps: ControlDeps,
+  { mustExist }: HandlerShared,
 ): Pick<
   Handlers,
   'clients.list' | 'clients.add' | 'clients.remove' | 'clients.config' | 'clients.installClaudeDesktop'
 > {
   return {
-    'clients.list': async () => (await core.clients.listRegistered()).map(clientInfo),
+    'clients.list': async () => (await deps.clients.listRegistered()).map(clientInfo),
     'clients.add': async (c) => {
       try {
-        return clientInfo({ ...(await core.clients.addPreregistered(c)), fromConfig: false });
+        return clientInfo({ ...(await deps.clients.addPreregistered(c)), fromConfig: false });
       } catch (err) {
         throw new ControlError((err as Error).message, 'bad_request');
       }
     },
     'clients.remove': async ({ id }) => {
-      if (core.clients.isFromConfig(id))
+      if (deps.clients.isFromConfig(id))
         throw new ControlError(
           `Client "${id}" is defined in the config file (oauth.clients); remove it there.`,
           'bad_request',
         );
-      return { removed: await core.clients.removeRegistered(id) };
+      return { removed: await deps.clients.removeRegistered(id) };
     },
     'clients.config': async ({ id }) => {
-      const client = await mustExist(core.clients.find(id), `client "${id}"`);
-      return clientSnippets(client, core.urls().mcp, core.connectorDataDir);
+      const client = await mustExist(deps.clients.find(id), `client "${id}"`);
+      return clientSnippets(client, deps.urls().mcp, deps.connectorDataDir);
     },
     'clients.installClaudeDesktop': async ({ id }) => {
-      const client = await mustExist(core.clients.find(id), `client "${id}"`);
+      const client = await mustExist(deps.clients.find(id), `client "${id}"`);
       try {
         const r = installInClaudeDesktop(
           claudeDesktopConfigPath(),
-          connectorEntryFor(client, core.urls().mcp, core.connectorDataDir),
+          connectorEntryFor(client, deps.urls().mcp, deps.connectorDataDir),
         );
         return { file: r.file, changed: r.changed, backup: r.backup, entry: { ...r.entry } };
       } catch (err) {

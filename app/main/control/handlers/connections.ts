@@ -1,10 +1,10 @@
 import { connectionProfileSchema } from '../../../shared/config-schema.js';
-import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+import type { ControlDeps, Handlers, HandlerShared } from '../control-deps.js';
 
 /** The control API's connections requests. */
 export function connectionsHandlers(
-  core: ControlDeps,
-  { mustExist }: ControlTools,
+  deps: ControlDeps,
+  { mustExist }: HandlerShared,
 ): Pick<
   Handlers,
   | 'connections.list'
@@ -15,27 +15,27 @@ export function connectionsHandlers(
   | 'connections.setDefault'
 > {
   return {
-    'connections.list': () => core.connections.list(),
+    'connections.list': () => deps.connections.list(),
     'connections.save': async (p) => {
-      const saved = await core.connections.save(p);
-      await core.connections.keepDefault();
-      await core.pools.discard(saved.id);
+      const saved = await deps.connections.save(p);
+      await deps.connections.keepDefault();
+      await deps.pools.discard(saved.id);
       return saved;
     },
     'connections.remove': async ({ id }) => {
-      await core.pools.discard(id);
-      const removed = await core.connections.remove(id);
-      await core.connections.keepDefault();
+      await deps.pools.discard(id);
+      const removed = await deps.connections.remove(id);
+      await deps.connections.keepDefault();
       return { removed };
     },
-    'connections.testDraft': async (p) => core.testConnectionDraft(connectionProfileSchema.parse(p)),
+    'connections.testDraft': async (p) => deps.testConnectionDraft(connectionProfileSchema.parse(p)),
     'connections.test': async ({ id }) => {
-      await mustExist(core.connections.get(id), `connection profile "${id}"`);
-      return core.testConnection(id);
+      await mustExist(deps.connections.get(id), `connection profile "${id}"`);
+      return deps.testConnection(id);
     },
     'connections.setDefault': async ({ id }) => {
-      await mustExist(core.connections.get(id), `connection profile "${id}"`);
-      await core.connections.setDefault(id);
+      await mustExist(deps.connections.get(id), `connection profile "${id}"`);
+      await deps.connections.setDefault(id);
       return { default: id };
     },
   };

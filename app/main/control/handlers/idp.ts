@@ -1,12 +1,12 @@
 import { diagnoseIdp } from '../../idp/doctor.js';
 import { IDP_PRESET_DEFAULTS } from '../../idp/presets.js';
 import { ControlError, type PresetInfo } from '../../../shared/control/contract.js';
-import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+import type { ControlDeps, Handlers, HandlerShared } from '../control-deps.js';
 
 /** The control API's idp requests. */
 export function idpHandlers(
-  core: ControlDeps,
-  { mustExist, desktopTests }: ControlTools,
+  deps: ControlDeps,
+  { mustExist, desktopTests }: HandlerShared,
 ): Pick<
   Handlers,
   | 'idp.presets'
@@ -31,42 +31,42 @@ export function idpHandlers(
         dbUser: p.dbUser,
         notes: p.notes,
       })),
-    'idp.list': () => core.profiles.list(),
+    'idp.list': () => deps.profiles.list(),
     'idp.save': async (p) => {
-      const saved = await core.profiles.save(p);
-      core.upstream.invalidate(saved.id);
+      const saved = await deps.profiles.save(p);
+      deps.upstream.invalidate(saved.id);
       return saved;
     },
-    'idp.remove': async ({ id }) => ({ removed: await core.profiles.remove(id) }),
+    'idp.remove': async ({ id }) => ({ removed: await deps.profiles.remove(id) }),
     'idp.setActive': async ({ id }) => {
-      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      await core.profiles.setActive(id);
+      await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
+      await deps.profiles.setActive(id);
       return { active: id };
     },
     'idp.testSignIn': async ({ id, again, desktop }) => {
-      await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
+      await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
       try {
-        const started = await core.tester.begin(id, { again });
+        const started = await deps.tester.begin(id, { again });
         if (desktop) desktopTests.add(started.testId);
         return started;
       } catch (err) {
         throw new ControlError((err as Error).message, 'failed');
       }
     },
-    'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: core.tester.cancel(testId) }),
+    'idp.cancelTestSignIn': async ({ testId }) => ({ cancelled: deps.tester.cancel(testId) }),
     'idp.revealIdToken': async ({ testId }) => ({
       idToken: await mustExist(
-        core.tester.revealIdToken(testId),
+        deps.tester.revealIdToken(testId),
         'ID token kept for this test sign-in (they are kept for 10 minutes, in memory): run the test again',
       ),
     }),
     'idp.diagnose': async ({ id }) => {
-      const profile = await mustExist(core.profiles.get(id), `identity provider profile "${id}"`);
-      const redirectUri = core.urls().idpCallback;
+      const profile = await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
+      const redirectUri = deps.urls().idpCallback;
       const checks = await diagnoseIdp(profile, {
         redirectUri,
-        clientSecret: await core.profiles.clientSecret(id),
-        clockToleranceSeconds: core.config.idp.clock_tolerance_seconds,
+        clientSecret: await deps.profiles.clientSecret(id),
+        clockToleranceSeconds: deps.config.idp.clock_tolerance_seconds,
       });
       return { redirectUri, checks };
     },

@@ -1,31 +1,34 @@
 import { APP_VERSION } from '../../version.js';
-import type { ControlDeps, Handlers, ControlTools } from '../handlers.js';
+import type { ControlDeps, Handlers, HandlerShared } from '../control-deps.js';
 import { problems, defaultConnection } from '../views.js';
 
 /** The control API's status requests. */
-export function statusHandlers(core: ControlDeps, { startedAt }: ControlTools): Pick<Handlers, 'status.get'> {
+export function statusHandlers(
+  deps: ControlDeps,
+  { startedAt }: HandlerShared,
+): Pick<Handlers, 'status.get'> {
   return {
     'status.get': async () => {
       // Each lookup once: profile listings read the keychain (has_secret) for every profile.
       const [idps, conns, activeIdp, defaultConn, ready] = await Promise.all([
-        core.profiles.list(),
-        core.connections.list(),
-        core.profiles.active().then((p) => p?.id),
-        defaultConnection(core),
-        core.readiness(),
+        deps.profiles.list(),
+        deps.connections.list(),
+        deps.profiles.active().then((p) => p?.id),
+        defaultConnection(deps),
+        deps.readiness(),
       ]);
       return {
         running: true,
         version: APP_VERSION,
-        mcpUrl: core.urls().mcp,
-        issuer: core.urls().issuer,
-        idpCallback: core.urls().idpCallback,
-        port: core.port,
+        mcpUrl: deps.urls().mcp,
+        issuer: deps.urls().issuer,
+        idpCallback: deps.urls().idpCallback,
+        port: deps.port,
         keychain: 'available',
         activeIdp,
         defaultConnection: defaultConn,
-        mcpSessions: core.mcp.sessionCount(),
-        activeGrants: (await core.grants.listGrants()).length,
+        mcpSessions: deps.mcp.sessionCount(),
+        activeGrants: (await deps.grants.listGrants()).length,
         startedAt,
         readiness: ready,
         problems: problems({ idps, conns, activeIdp, defaultConnection: defaultConn, readiness: ready }),

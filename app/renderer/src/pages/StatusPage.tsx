@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Page } from '../App.js';
+import type { Page } from '../page.js';
 import { CopyButton, ErrorBanner, Badge, formatDuration, useNow } from '../components/ui.js';
 import { useSlice, useStores } from '../context.js';
 

@@ -1,20 +1,20 @@
 import path from 'node:path';
-import type { BridgeConfig } from '../../shared/config-schema.js';
-import { secretFromEnv } from '../config/load.js';
-import { SealedSecretStore, stateKeyFrom } from '../secrets/sealed-secret-store.js';
-import { KeytarSecretStore, type SecretStore } from '../secrets/secret-store.js';
-import { startCheckpointer } from './checkpointer.js';
-import { DataDirLock } from './data-dir-lock.js';
-import { openStateDb, privateDir } from './database.js';
-import { localEvents, postgresEvents, type StateEvents } from './events.js';
-import { migratePostgres } from './postgres-schema.js';
-import { postgresSql } from './postgres-sql.js';
-import type { StateRepositories } from './repositories.js';
-import type { Sql } from './sql.js';
-import { sqlRepositories } from './sql-repositories.js';
-import { sqliteSql } from './sqlite-sql.js';
-import { postgresFailure, StateStoreError } from './state-errors.js';
-import { watchStateFile } from './file-watch.js';
+import type { BridgeConfig } from '../shared/config-schema.js';
+import { secretFromEnv } from './config/load.js';
+import { SealedSecretStore, stateKeyFrom } from './secrets/sealed-secret-store.js';
+import { KeytarSecretStore, type SecretStore } from './secrets/secret-store.js';
+import { startCheckpointer } from './state/checkpointer.js';
+import { DataDirLock } from './state/data-dir-lock.js';
+import { openStateDb, privateDir } from './state/database.js';
+import { localEvents, postgresEvents, type StateEvents } from './state/events.js';
+import { migratePostgres } from './state/postgres-schema.js';
+import { postgresSql } from './state/postgres-sql.js';
+import type { StateRepositories } from './state/repositories.js';
+import type { Sql } from './state/sql.js';
+import { sqlRepositories } from './state/sql-repositories.js';
+import { sqliteSql } from './state/sqlite-sql.js';
+import { postgresFailure, StateStoreError } from './state/state-errors.js';
+import { watchStateFile } from './state/file-watch.js';
 
 /** Where this instance keeps its state and secrets, and how it hears other instances. */
 export interface OpenedState {

@@ -1,6 +1,6 @@
 import type { ClientConfigSnippets } from '../../shared/control/contract.js';
-import { SERVER_KEY } from '../connector/claude-desktop-config.js';
-import { connectorEntry } from '../connector/connector-command.js';
+import { SERVER_KEY } from './claude-desktop-config.js';
+import { connectorEntry } from './connector-command.js';
 import type { KnownClient } from '../oauth/clients.js';
 import { isLoopbackRedirect } from '../oauth/redirect-policy.js';
 

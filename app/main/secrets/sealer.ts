@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
+import { SecretAccounts, type SecretStore } from './secret-store.js';
 
 /**
  * AES-256-GCM over what the authorization server stores: sign-ins in progress (upstream PKCE verifier and

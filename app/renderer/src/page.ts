@@ -1,0 +1,2 @@
+/** The app's pages, also the `#page` part of its URL. */
+export type Page = 'status' | 'waiting' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
