@@ -41,6 +41,14 @@ export default {
       from: { path: '^app/main/', pathNot: `^app/main/(${ORDER.join('|')})(/|[.]ts$)` },
       to: {},
     },
+    {
+      name: 'state-sql-inside-state',
+      comment:
+        'The state database is reached through the stores of app/main/state (rows checked on read), never with SQL written elsewhere; only the composition opens it.',
+      severity: 'error',
+      from: { path: '^app/main/', pathNot: '^app/main/(state/|open-state[.]ts$|demo[.]ts$)' },
+      to: { path: '^app/main/state/(sql|sqlite-sql|postgres-sql|database|postgres-schema|migrations)[.]ts$' },
+    },
     ...layerRules,
   ],
   options: {

@@ -55,8 +55,8 @@ import { sqlIdentity } from './mcp/tool-call.js';
 import type { Identity, LivePermissions } from '../shared/types.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { openState, type OpenedState } from './open-state.js';
-import type { Sql } from './state/sql.js';
 import type { StateRepositories } from './state/repositories.js';
+import { nowSeconds } from './state/clock.js';
 import { systemClock, type Clock } from './state/clock.js';
 
 export interface CoreOptions {
@@ -91,9 +91,7 @@ export interface CoreUrls {
 /** The services the core composes, each named once; the control API and the tests reach them by name. */
 export interface CoreServices {
   readonly config: BridgeConfig;
-  /** The state database, for the stores that query it directly. */
-  readonly sql: Sql;
-  /** The repositories (settings, profiles, audit) over the state database. */
+  /** The stores over the state database (settings, profiles, audit, the authorization server's records). */
   readonly state: StateRepositories;
   readonly secrets: SecretStore;
   readonly profiles: IdpProfiles;
@@ -161,7 +159,7 @@ export class BridgeCore {
     const { config } = opts;
     const log = opts.log ?? ((m: string) => console.error(`[bridge] ${m}`));
     const opened = await openState(config, opts.dataDir, log, opts.env);
-    const { sql, secrets, repositories: state } = opened;
+    const { secrets, repositories: state } = opened;
     try {
       const stored = await openStoredServices(config, state, secrets);
       const oauth = await openOAuthState(config, opened, opts.env);
@@ -183,7 +181,7 @@ export class BridgeCore {
       );
       const authorizationServer = authorizationServers({
         config,
-        sql,
+        state,
         oauth,
         tokens,
         origins,
@@ -195,7 +193,7 @@ export class BridgeCore {
         log,
       });
       const interactions = new Interactions({
-        sql,
+        signIns: state.upstreamSignIns,
         config,
         sealer: oauth.sealer,
         clients: oauth.clients,
@@ -250,6 +248,7 @@ export class BridgeCore {
       const idpProbe = new IdpProbe(opts.clock);
       const pruneTimer = setInterval(() => {
         void oauth.grants.prune().catch(() => undefined);
+        void state.upstreamSignIns.pruneExpired(nowSeconds()).catch(() => undefined);
         void pendingWrites.prune().catch(() => undefined);
       }, 10 * 60_000).unref();
       const expiryTimer = setInterval(
@@ -268,7 +267,6 @@ export class BridgeCore {
         {
           readiness: ready,
           config,
-          sql,
           state,
           secrets,
           ...stored,
@@ -416,15 +414,23 @@ async function openStoredServices(config: BridgeConfig, state: StateRepositories
 /** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
 async function openOAuthState(
   config: BridgeConfig,
-  { sql, secrets, events }: OpenedState,
+  { repositories: state, secrets, events }: OpenedState,
   env: NodeJS.ProcessEnv = process.env,
 ) {
   const keys = await loadSigningKeys(secrets, env);
   const { sealer, cookieKeys } = await loadStateKeys(secrets);
-  const models = new ModelStore(sql, sealer, config.oauth.refresh_grace_seconds);
-  const grants = await GrantStore.open(sql, models, events);
+  const models = new ModelStore(state.oidcModels, sealer, config.oauth.refresh_grace_seconds);
+  const grants = await GrantStore.open(state.grants, models, events);
   await grants.prune();
-  return { sql, keys, sealer, cookieKeys, models, grants, clients: new ClientRegistry(sql, config.oauth) };
+  await state.upstreamSignIns.pruneExpired(nowSeconds());
+  return {
+    keys,
+    sealer,
+    cookieKeys,
+    models,
+    grants,
+    clients: new ClientRegistry(state.clients, config.oauth),
+  };
 }
 type OAuthState = Awaited<ReturnType<typeof openOAuthState>>;
 
@@ -452,7 +458,7 @@ async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]
 /** oidc-provider per origin (its issuer is the origin the client used), created on first use. */
 function authorizationServers(d: {
   config: BridgeConfig;
-  sql: Sql;
+  state: StateRepositories;
   oauth: OAuthState;
   tokens: AccessTokens;
   origins: Origins;
@@ -472,7 +478,7 @@ function authorizationServers(d: {
     models,
     signingJwks: oauth.keys.all.map((k) => k.privateJwk),
     cookieKeys: oauth.cookieKeys,
-    registrationLimit: new RegistrationLimit(d.sql, config.oauth.dcr.max_per_hour),
+    registrationLimit: new RegistrationLimit(d.state.clients, config.oauth.dcr.max_per_hour),
     tokenRequestAllowed: tokenRateLimit(config),
     authorizeRequestAllowed: authorizeRateLimit(config),
     corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),

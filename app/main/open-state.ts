@@ -7,10 +7,9 @@ import { startCheckpointer } from './state/checkpointer.js';
 import { DataDirLock } from './state/data-dir-lock.js';
 import { openStateDb, privateDir } from './state/database.js';
 import { localEvents, postgresEvents, type StateEvents } from './state/events.js';
-import { migratePostgres } from './state/postgres-schema.js';
+import { migratePostgres } from './state/migrations.js';
 import { postgresSql } from './state/postgres-sql.js';
 import type { StateRepositories } from './state/repositories.js';
-import type { Sql } from './state/sql.js';
 import { sqlRepositories } from './state/sql-repositories.js';
 import { sqliteSql } from './state/sqlite-sql.js';
 import { postgresFailure, StateStoreError } from './state/state-errors.js';
@@ -19,7 +18,6 @@ import { watchStateFile } from './state/file-watch.js';
 /** Where this instance keeps its state and secrets, and how it hears other instances. */
 export interface OpenedState {
   kind: 'sqlite' | 'postgres';
-  sql: Sql;
   repositories: StateRepositories;
   secrets: SecretStore;
   events: StateEvents;
@@ -61,7 +59,6 @@ export async function openState(
     const sql = sqliteSql(db);
     return {
       kind: 'sqlite',
-      sql,
       repositories: sqlRepositories(sql),
       secrets,
       events: localEvents(),
@@ -87,11 +84,11 @@ export async function openState(
       : new Error(`The state database (state.url) could not be opened: ${(err as Error).message}`);
   }
   const events = postgresEvents(pg.pool, log);
+  const repositories = sqlRepositories(pg.sql);
   return {
     kind: 'postgres',
-    sql: pg.sql,
-    repositories: sqlRepositories(pg.sql),
-    secrets: new SealedSecretStore(pg.sql, key),
+    repositories,
+    secrets: new SealedSecretStore(repositories.secrets, key),
     events,
     problem: () => undefined,
     listening: () => undefined,

@@ -13,6 +13,7 @@ import { loadSigningKeys, rotateSigningKey } from '../../app/main/oauth/signing-
 import { openMemoryStateDb } from '../../app/main/state/database.js';
 import { localEvents } from '../../app/main/state/events.js';
 import { sqliteSql } from '../../app/main/state/sqlite-sql.js';
+import { sqlRepositories } from '../../app/main/state/sql-repositories.js';
 import { signAccessToken } from '../support/forge-token.js';
 import { ManualClock, MemorySecretStore } from '../support/memory-secret-store.js';
 
@@ -21,9 +22,9 @@ const ORIGIN = 'http://127.0.0.1:1';
 async function setup() {
   const secrets = new MemorySecretStore();
   const db = openMemoryStateDb();
-  const sql = sqliteSql(db);
-  const models = new ModelStore(sql, (await loadStateKeys(secrets)).sealer, 30);
-  const grants = await GrantStore.open(sql, models, localEvents());
+  const state = sqlRepositories(sqliteSql(db));
+  const models = new ModelStore(state.oidcModels, (await loadStateKeys(secrets)).sealer, 30);
+  const grants = await GrantStore.open(state.grants, models, localEvents());
   const clock = new ManualClock();
   const tokens = new AccessTokens(await loadSigningKeys(secrets, {}), grants, () => [`${ORIGIN}/`], clock);
   const grant = async (id: string) => {
@@ -79,9 +80,9 @@ describe('signing key rotation', () => {
   it('signs with the new key, accepts the previous one during the overlap, and drops the one before', async () => {
     const secrets = new MemorySecretStore();
     const db = openMemoryStateDb();
-    const sql = sqliteSql(db);
-    const models = new ModelStore(sql, (await loadStateKeys(secrets)).sealer, 30);
-    const grants = await GrantStore.open(sql, models, localEvents());
+    const state = sqlRepositories(sqliteSql(db));
+    const models = new ModelStore(state.oidcModels, (await loadStateKeys(secrets)).sealer, 30);
+    const grants = await GrantStore.open(state.grants, models, localEvents());
     await grants.createGrant({
       id: 'rot',
       clientId: 'claude-desktop',

@@ -9,7 +9,7 @@ import { IdpProfiles } from '../../app/main/idp/profiles.js';
 import { AuditLog } from '../../app/main/mcp/audit.js';
 import { ConnectionProfiles } from '../../app/main/sql/profiles.js';
 import { openMemoryStateDb } from '../../app/main/state/database.js';
-import { StoredRowError } from '../../app/main/state/repositories.js';
+import { StoredRowError } from '../../app/main/state/state-errors.js';
 import { sqlRepositories } from '../../app/main/state/sql-repositories.js';
 import { sqliteSql } from '../../app/main/state/sqlite-sql.js';
 import { SecretAccounts } from '../../app/main/secrets/secret-store.js';

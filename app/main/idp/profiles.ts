@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { idpProfileSchema, type IdpProfileConfig, type IdpProfileInput } from '../../shared/config-schema.js';
 import { SecretAccounts, type SecretStore } from '../secrets/secret-store.js';
-import { StoredRowError, type DocumentRepository, type SettingsRepository } from '../state/repositories.js';
+import type { DocumentRepository, SettingsRepository } from '../state/repositories.js';
+import { StoredRowError } from '../state/state-errors.js';
 import { IDP_PRESET_DEFAULTS } from './presets.js';
 import type { IdpProfile } from '../../shared/types.js';
 export type { IdpProfile };

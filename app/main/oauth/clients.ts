@@ -1,7 +1,7 @@
 import type { Adapter, ClientMetadata } from 'oidc-provider';
 import type { BridgeConfig, PreRegisteredClient } from '../../shared/config-schema.js';
-import { nowSeconds } from '../state/database.js';
-import type { Sql } from '../state/sql.js';
+import { nowSeconds } from '../state/clock.js';
+import type { ClientRow, ClientRows } from '../state/client-rows.js';
 import { redirectRefusal } from './redirect-policy.js';
 
 export type ClientSource = 'preregistered' | 'dcr' | 'cimd';
@@ -29,7 +29,6 @@ const PUBLIC_CLIENT = {
 } as const;
 
 const SKIP_CONSENT = 'x_bridge_skip_consent';
-type ClientRow = { source: 'dcr' | 'preregistered'; metadata: string };
 
 /**
  * The clients the bridge knows: pre-registered in the config file (oidc-provider's static clients), added in
@@ -40,7 +39,7 @@ export class ClientRegistry {
   private readonly preregistered: Map<string, PreRegisteredClient>;
 
   constructor(
-    private readonly sql: Sql,
+    private readonly rows: ClientRows,
     private readonly config: BridgeConfig['oauth'],
   ) {
     this.preregistered = new Map(config.clients.map((c) => [c.client_id, c]));
@@ -63,31 +62,22 @@ export class ClientRegistry {
 
   /** oidc-provider's `Client` storage: dynamically registered clients and those added in the app. */
   adapter(): Adapter {
-    const sql = this.sql;
+    const rows = this.rows;
     return {
       async upsert(id, payload) {
-        await sql.run(
-          "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'dcr', ?, ?) ON CONFLICT(client_id) DO UPDATE SET metadata = excluded.metadata",
-          [id, JSON.stringify(payload), nowSeconds()],
-        );
+        await rows.upsertRegistered(id, payload, nowSeconds());
       },
       async find(id) {
-        const row = await sql.get<ClientRow>('SELECT source, metadata FROM clients WHERE client_id = ?', [
-          id,
-        ]);
+        const row = await rows.get(id);
         if (!row) return undefined;
         // A registration's `scope` is what the client read when it registered (often only the challenge's
         // `mcp:tools`); as a ceiling it would refuse forever a scope the person's policy gives later. The policy
         // caps every token instead (getResourceServerInfo), so the registered scope is not kept as a limit.
-        const {
-          [SKIP_CONSENT]: _skip,
-          scope: _scope,
-          ...metadata
-        } = JSON.parse(row.metadata) as Record<string, unknown>;
+        const { [SKIP_CONSENT]: _skip, scope: _scope, ...metadata } = row.metadata;
         return metadata;
       },
       async destroy(id) {
-        await sql.run('DELETE FROM clients WHERE client_id = ?', [id]);
+        await rows.remove(id);
       },
       findByUid: async () => undefined,
       findByUserCode: async () => undefined,
@@ -100,9 +90,7 @@ export class ClientRegistry {
   async find(clientId: string): Promise<KnownClient | undefined> {
     const pre = this.preregistered.get(clientId);
     if (pre) return this.configClient(pre);
-    const row = await this.sql.get<ClientRow>('SELECT source, metadata FROM clients WHERE client_id = ?', [
-      clientId,
-    ]);
+    const row = await this.rows.get(clientId);
     return row && fromRow(row, this.preregisteredMaySkipConsent);
   }
 
@@ -110,11 +98,8 @@ export class ClientRegistry {
   async addPreregistered(
     client: Omit<PreRegisteredClient, 'skip_consent'> & { skip_consent?: boolean },
   ): Promise<KnownClient> {
-    if (
-      this.preregistered.has(client.client_id) ||
-      (await this.sql.get('SELECT 1 FROM clients WHERE client_id = ?', [client.client_id]))
-    )
-      throw new Error(`A client with id "${client.client_id}" already exists.`);
+    const taken = () => new Error(`A client with id "${client.client_id}" already exists.`);
+    if (this.preregistered.has(client.client_id) || (await this.rows.get(client.client_id))) throw taken();
     for (const uri of client.redirect_uris) {
       const why = redirectRefusal(uri, this.config.dcr.allowed_redirect_patterns);
       if (why) throw new Error(`Redirect URI refused: ${why}.`);
@@ -128,28 +113,23 @@ export class ClientRegistry {
       ...PUBLIC_CLIENT,
       [SKIP_CONSENT]: client.skip_consent ?? false,
     };
-    await this.sql.run(
-      "INSERT INTO clients (client_id, source, metadata, created_at) VALUES (?, 'preregistered', ?, ?)",
-      [client.client_id, JSON.stringify(metadata), nowSeconds()],
-    );
-    return fromRow(
-      { source: 'preregistered', metadata: JSON.stringify(metadata) },
-      this.preregisteredMaySkipConsent,
-    );
+    if (!(await this.rows.insertPreregistered(client.client_id, metadata, nowSeconds()))) throw taken();
+    return fromRow({ source: 'preregistered', metadata }, this.preregisteredMaySkipConsent);
   }
 
   /** Every registered client: from the config file (fixed), added in the app, and dynamically registered. */
   async listRegistered(): Promise<Array<KnownClient & { fromConfig: boolean }>> {
     const pre = [...this.preregistered.values()].map((c) => ({ ...this.configClient(c), fromConfig: true }));
-    const stored = (
-      await this.sql.all<ClientRow>('SELECT source, metadata FROM clients ORDER BY created_at')
-    ).map((r) => ({ ...fromRow(r, this.preregisteredMaySkipConsent), fromConfig: false }));
+    const stored = (await this.rows.list()).map((r) => ({
+      ...fromRow(r, this.preregisteredMaySkipConsent),
+      fromConfig: false,
+    }));
     return [...pre, ...stored];
   }
 
   /** Removes a client added in the app or registered dynamically (config-file clients stay: edit the file). */
   async removeRegistered(clientId: string): Promise<boolean> {
-    return (await this.sql.run('DELETE FROM clients WHERE client_id = ?', [clientId])) > 0;
+    return this.rows.remove(clientId);
   }
 
   isFromConfig(clientId: string): boolean {
@@ -181,7 +161,7 @@ export class ClientRegistry {
 }
 
 function fromRow(row: ClientRow, preregisteredMaySkipConsent: boolean): KnownClient {
-  const m = JSON.parse(row.metadata) as ClientInfo & { [SKIP_CONSENT]?: boolean };
+  const m = row.metadata as unknown as ClientInfo & { [SKIP_CONSENT]?: boolean };
   return {
     info: {
       client_id: m.client_id,

@@ -1,7 +1,7 @@
 import type { Identity } from '../idp/identity.js';
-import { nowSeconds } from '../state/database.js';
+import { nowSeconds } from '../state/clock.js';
 import type { StateEvent, StateEvents } from '../state/events.js';
-import type { Sql } from '../state/sql.js';
+import type { AccessTokenRow, GrantRow, GrantRows } from '../state/grant-rows.js';
 import type { ModelStore } from './model-store.js';
 
 /**
@@ -28,44 +28,7 @@ export type GrantEvent =
   | { type: 'access_token_revoked'; jti: string };
 
 /** An issued access token as the bridge remembers it: its claims, never the token itself. */
-export interface AccessTokenRecord {
-  jti: string;
-  grantId: string;
-  issuedAt: number;
-  expiresAt: number;
-  claims: Record<string, unknown>;
-}
-
-type AccessTokenRow = {
-  jti: string;
-  grant_id: string;
-  issued_at: number;
-  expires_at: number;
-  claims: string;
-};
-
-function toTokenRecord(row: AccessTokenRow): AccessTokenRecord {
-  return {
-    jti: row.jti,
-    grantId: row.grant_id,
-    issuedAt: row.issued_at,
-    expiresAt: row.expires_at,
-    claims: JSON.parse(row.claims) as Record<string, unknown>,
-  };
-}
-
-type GrantRow = {
-  id: string;
-  client_id: string;
-  identity: string;
-  scopes: string;
-  resource: string;
-  issuer: string;
-  created_at: number;
-  revoked_at: number | null;
-  revoked_reason: string | null;
-  via: string | null;
-};
+export type AccessTokenRecord = AccessTokenRow;
 
 /**
  * The bridge's view of grants (with the identity each was signed in as), remembered consents, issued access
@@ -83,13 +46,13 @@ export class GrantStore {
   private flushing: Promise<void> = Promise.resolve();
 
   private constructor(
-    private readonly sql: Sql,
+    private readonly rows: GrantRows,
     private readonly models: ModelStore,
     private readonly events: StateEvents,
   ) {}
 
-  static async open(sql: Sql, models: ModelStore, events: StateEvents): Promise<GrantStore> {
-    const store = new GrantStore(sql, models, events);
+  static async open(rows: GrantRows, models: ModelStore, events: StateEvents): Promise<GrantStore> {
+    const store = new GrantStore(rows, models, events);
     await store.loadRevocations();
     events.subscribe({
       event: (e) => store.applyRemote(e),
@@ -100,13 +63,8 @@ export class GrantStore {
 
   /** (Re)reads every revocation into the in-memory mirror. */
   private async loadRevocations(): Promise<void> {
-    for (const r of await this.sql.all<{ id: string }>('SELECT id FROM grants WHERE revoked_at IS NOT NULL'))
-      this.revokedGrants.add(r.id);
-    for (const r of await this.sql.all<{ jti: string }>(
-      'SELECT jti FROM revoked_access_tokens WHERE expires_at >= ?',
-      [nowSeconds()],
-    ))
-      this.revokedJtis.add(r.jti);
+    for (const id of await this.rows.revokedIds()) this.revokedGrants.add(id);
+    for (const jti of await this.rows.revokedJtis(nowSeconds())) this.revokedJtis.add(jti);
   }
 
   /** Another instance revoked something: refuse it here too, and show it in this instance's live views. */
@@ -137,26 +95,13 @@ export class GrantStore {
   // --- grants ---
 
   async createGrant(grant: Omit<Grant, 'createdAt'>): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO grants (id, client_id, subject, identity, scopes, resource, issuer, created_at, via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [
-        grant.id,
-        grant.clientId,
-        grant.identity.subject,
-        JSON.stringify(grant.identity),
-        grant.scopes.join(' '),
-        grant.resource,
-        grant.issuer,
-        nowSeconds(),
-        grant.via ?? null,
-      ],
-    );
+    await this.rows.insert({ ...grant, subject: grant.identity.subject, createdAt: nowSeconds() });
   }
 
   async getGrant(id: string): Promise<Grant | undefined> {
     const cached = this.grantCache.get(id);
     if (cached) return cached;
-    const row = await this.sql.get<GrantRow>('SELECT * FROM grants WHERE id = ?', [id]);
+    const row = await this.rows.get(id);
     if (!row) return undefined;
     const grant = toGrant(row);
     if (this.grantCache.size >= 5000) this.grantCache.delete(this.grantCache.keys().next().value!);
@@ -165,10 +110,7 @@ export class GrantStore {
   }
 
   async listGrants(opts: { includeRevoked?: boolean } = {}): Promise<Grant[]> {
-    const sql = opts.includeRevoked
-      ? 'SELECT * FROM grants ORDER BY created_at DESC'
-      : 'SELECT * FROM grants WHERE revoked_at IS NULL ORDER BY created_at DESC';
-    return (await this.sql.all<GrantRow>(sql)).map(toGrant);
+    return (await this.rows.list({ includeRevoked: !!opts.includeRevoked })).map(toGrant);
   }
 
   isGrantRevoked(id: string): boolean {
@@ -187,13 +129,7 @@ export class GrantStore {
       this.revokedGrants.add(id);
       this.emit({ type: 'grant_revoked', grantId: id, reason });
     }
-    await this.sql.tx(async (t) => {
-      await t.run(
-        'UPDATE grants SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
-        [nowSeconds(), reason, id],
-      );
-      await t.run('DELETE FROM oidc_models WHERE grant_id = ?', [id]);
-    });
+    await this.rows.revoke(id, reason, nowSeconds());
     await this.events.publish({ type: 'grant_revoked', grantId: id, reason });
   }
 
@@ -204,20 +140,14 @@ export class GrantStore {
   // --- consents ---
 
   async hasConsent(subject: string, clientId: string, scopes: string[]): Promise<boolean> {
-    const row = await this.sql.get<{ scopes: string }>(
-      'SELECT scopes FROM consents WHERE subject = ? AND client_id = ?',
-      [subject, clientId],
-    );
-    if (!row) return false;
-    const granted = new Set(row.scopes.split(' '));
+    const consented = await this.rows.consentedScopes(subject, clientId);
+    if (!consented) return false;
+    const granted = new Set(consented);
     return scopes.every((s) => granted.has(s));
   }
 
   async recordConsent(subject: string, clientId: string, scopes: string[]): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO consents (subject, client_id, scopes, granted_at) VALUES (?, ?, ?, ?) ON CONFLICT(subject, client_id) DO UPDATE SET scopes = excluded.scopes, granted_at = excluded.granted_at',
-      [subject, clientId, scopes.join(' '), nowSeconds()],
-    );
+    await this.rows.recordConsent(subject, clientId, scopes, nowSeconds());
   }
 
   // --- access tokens ---
@@ -227,10 +157,7 @@ export class GrantStore {
       this.revokedJtis.add(jti);
       this.emit({ type: 'access_token_revoked', jti });
     }
-    await this.sql.run(
-      'INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
-      [jti, expiresAt],
-    );
+    await this.rows.revokeAccessToken(jti, expiresAt);
     await this.events.publish({ type: 'access_token_revoked', jti, expiresAt });
   }
 
@@ -257,34 +184,19 @@ export class GrantStore {
     if (!this.pendingTokens.length) return this.flushing;
     const batch = this.pendingTokens;
     this.pendingTokens = [];
-    this.flushing = this.flushing.then(() =>
-      this.sql.tx(async (t) => {
-        for (const r of batch)
-          await t.run(
-            'INSERT INTO access_tokens (jti, grant_id, issued_at, expires_at, claims) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-            [r.jti, r.grantId, r.issuedAt, r.expiresAt, JSON.stringify(r.claims)],
-          );
-      }),
-    );
+    this.flushing = this.flushing.then(() => this.rows.recordAccessTokens(batch));
     return this.flushing;
   }
 
   async getAccessToken(jti: string): Promise<AccessTokenRecord | undefined> {
     await this.flushTokenRecords();
-    const row = await this.sql.get<AccessTokenRow>('SELECT * FROM access_tokens WHERE jti = ?', [jti]);
-    return row && toTokenRecord(row);
+    return this.rows.getAccessToken(jti);
   }
 
   /** Access tokens not yet expired (or all kept ones), newest first. */
   async listAccessTokens(opts: { includeExpired?: boolean } = {}): Promise<AccessTokenRecord[]> {
     await this.flushTokenRecords();
-    const rows = opts.includeExpired
-      ? await this.sql.all<AccessTokenRow>('SELECT * FROM access_tokens ORDER BY issued_at DESC')
-      : await this.sql.all<AccessTokenRow>(
-          'SELECT * FROM access_tokens WHERE expires_at >= ? ORDER BY issued_at DESC',
-          [nowSeconds()],
-        );
-    return rows.map(toTokenRecord);
+    return this.rows.listAccessTokens(opts.includeExpired ? undefined : nowSeconds());
   }
 
   isAccessTokenRevoked(jti: string): boolean {
@@ -295,28 +207,16 @@ export class GrantStore {
   async prune(): Promise<void> {
     const now = nowSeconds();
     await this.models.prune();
-    const expired = await this.sql.all<{ jti: string }>(
-      'SELECT jti FROM revoked_access_tokens WHERE expires_at < ?',
-      [now],
-    );
-    await this.sql.run('DELETE FROM revoked_access_tokens WHERE expires_at < ?', [now]);
     // Expired tokens stay listed for a day (what the Inspector shows as "expired"), then go.
-    await this.sql.run('DELETE FROM access_tokens WHERE expires_at < ?', [now - 86_400]);
-    for (const r of expired) this.revokedJtis.delete(r.jti);
+    for (const jti of await this.rows.prune(now, now - 86_400)) this.revokedJtis.delete(jti);
   }
 }
 
 function toGrant(row: GrantRow): Grant {
+  const { subject: _subject, via, ...rest } = row;
   return {
-    id: row.id,
-    clientId: row.client_id,
-    identity: JSON.parse(row.identity) as Identity,
-    scopes: row.scopes ? row.scopes.split(' ') : [],
-    resource: row.resource,
-    issuer: row.issuer,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at ?? undefined,
-    revokedReason: row.revoked_reason ?? undefined,
-    ...(row.via === 'broker' ? { via: 'broker' as const } : {}),
+    ...rest,
+    identity: row.identity as Identity,
+    ...(via === 'broker' ? { via: 'broker' as const } : {}),
   };
 }

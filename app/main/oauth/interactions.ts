@@ -7,8 +7,8 @@ import { IdentityMappingError, type Identity } from '../idp/identity.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import { UpstreamError, type UpstreamIdp } from '../idp/upstream.js';
 import type { UpstreamChecks } from '../idp/upstream-checks.js';
-import { nowSeconds } from '../state/database.js';
-import type { Sql } from '../state/sql.js';
+import { nowSeconds } from '../state/clock.js';
+import type { UpstreamSignInRows } from '../state/sealed-rows.js';
 import type { ClientRegistry } from './clients.js';
 import type { GrantStore } from './grants.js';
 import type { OriginContext } from './origin.js';
@@ -36,7 +36,7 @@ export interface SignInOutcome {
 }
 
 export interface InteractionDeps {
-  sql: Sql;
+  signIns: UpstreamSignInRows;
   config: BridgeConfig;
   sealer: Sealer;
   clients: ClientRegistry;
@@ -346,22 +346,15 @@ export class Interactions {
     key?: string,
   ): Promise<string> {
     const k = key ?? crypto.randomBytes(32).toString('base64url');
-    await this.d.sql.run('INSERT INTO upstream_signins (state_hash, payload, expires_at) VALUES (?, ?, ?)', [
-      hashId(k),
-      this.d.sealer.seal(JSON.stringify(value)),
-      nowSeconds() + ttlSeconds,
-    ]);
+    await this.d.signIns.put(hashId(k), this.d.sealer.seal(JSON.stringify(value)), nowSeconds() + ttlSeconds);
     return k;
   }
 
   /** Reads and deletes a record (one use), or undefined when unknown, expired or not sealed by us. */
   private async take<T>(key: string): Promise<T | undefined> {
-    const row = await this.d.sql.get<{ payload: Buffer | Uint8Array; expires_at: number }>(
-      'DELETE FROM upstream_signins WHERE state_hash = ? RETURNING payload, expires_at',
-      [hashId(key)],
-    );
-    if (!row || row.expires_at < nowSeconds()) return undefined;
-    const plain = this.d.sealer.open(Buffer.from(row.payload));
+    const row = await this.d.signIns.take(hashId(key));
+    if (!row || row.expiresAt < nowSeconds()) return undefined;
+    const plain = this.d.sealer.open(row.sealed);
     return plain === undefined ? undefined : (JSON.parse(plain) as T);
   }
 }

@@ -1,9 +1,8 @@
 import Provider, { errors, type Adapter, type AdapterPayload, type KoaContextWithOIDC } from 'oidc-provider';
-import { nowSeconds } from '../state/database.js';
-import type { Sql } from '../state/sql.js';
+import { nowSeconds } from '../state/clock.js';
+import type { OidcModelRow, OidcModelRows } from '../state/oidc-model-rows.js';
 import { hashId, type Sealer } from '../secrets/sealer.js';
 
-type Row = { payload: Buffer | Uint8Array; consumed_at: number | null };
 type Pending = { model: string; key: string; at: number; grantId?: string };
 /** A second rotation's own token (`issued`) and the first rotation's successor it is answered with. */
 type SuccessorSwap = { issued: string; first: string };
@@ -18,13 +17,6 @@ const SEALED = new Set(['Session', 'Interaction']);
 const CACHED = new Set(['Grant']);
 /** Single-use artifacts whose consumption is committed together with the successor they are exchanged for. */
 const PAIRED = new Set(['AuthorizationCode', 'RefreshToken']);
-
-const UPSERT = `INSERT INTO oidc_models (model, id_hash, payload, grant_id, uid_hash, expires_at, consumed_at)
-  VALUES (?, ?, ?, ?, ?, ?, NULL)
-  ON CONFLICT(model, id_hash) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
-    uid_hash = excluded.uid_hash, expires_at = excluded.expires_at`;
-const CONSUME =
-  'UPDATE oidc_models SET consumed_at = ? WHERE model = ? AND id_hash = ? AND consumed_at IS NULL';
 
 /**
  * oidc-provider's storage over the state database: one table for every artifact kind, hashed ids, no bearer
@@ -54,11 +46,11 @@ export class ModelStore {
   private readonly pendingConsumes = new Map<string, Pending>();
 
   constructor(
-    private readonly sql: Sql,
+    private readonly rows: OidcModelRows,
     private readonly sealer: Sealer,
     private readonly graceSeconds: number,
   ) {
-    this.caching = sql.dialect === 'sqlite';
+    this.caching = !rows.shared;
   }
 
   /** The Adapter oidc-provider uses for one model name. */
@@ -74,10 +66,7 @@ export class ModelStore {
         const key = hashId(id);
         const cached = store.cache.get(`${model}:${key}`);
         if (cached) return JSON.parse(cached) as AdapterPayload;
-        const row = await store.sql.get<Row & { successor?: Buffer | Uint8Array | null }>(
-          'SELECT payload, consumed_at, successor FROM oidc_models WHERE model = ? AND id_hash = ?',
-          [model, key],
-        );
+        const row = await store.rows.find(model, key);
         const pendingAt = store.pendingConsumes.get(`${model}:${key}`)?.at;
         const successorUsed = await store.successorUsed(model, row, pendingAt);
         const found = store.read(model, id, row, pendingAt, successorUsed);
@@ -88,11 +77,7 @@ export class ModelStore {
         return found;
       },
       async findByUid(uid) {
-        const row = await store.sql.get<Row>(
-          'SELECT payload, consumed_at FROM oidc_models WHERE model = ? AND uid_hash = ?',
-          [model, hashId(uid)],
-        );
-        return store.read(model, undefined, row);
+        return store.read(model, undefined, await store.rows.findByUid(model, hashId(uid)));
       },
       async findByUserCode() {
         return undefined; // no device flow
@@ -101,7 +86,7 @@ export class ModelStore {
         await store.consume(model, hashId(id));
       },
       async destroy(id) {
-        await store.sql.run('DELETE FROM oidc_models WHERE model = ? AND id_hash = ?', [model, hashId(id)]);
+        await store.rows.remove(model, hashId(id));
         store.cache.delete(`${model}:${hashId(id)}`);
       },
       async revokeByGrantId(grantId) {
@@ -113,22 +98,22 @@ export class ModelStore {
   private async upsert(model: string, id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
     const key = hashId(id);
     const grantId = payload.grantId ?? (model === 'Grant' ? id : undefined);
-    const row = [
+    const row = {
       model,
-      key,
-      this.encode(model, payload),
-      grantId ?? null,
-      payload.uid ? hashId(payload.uid) : null,
-      expiresIn ? nowSeconds() + expiresIn : null,
-    ];
+      idHash: key,
+      payload: this.encode(model, payload),
+      grantId: grantId ?? null,
+      uidHash: payload.uid ? hashId(payload.uid) : null,
+      expiresAt: expiresIn ? nowSeconds() + expiresIn : null,
+    };
     const paired = payload.grantId ? this.takePending(payload.grantId) : [];
     const ctx = model === 'RefreshToken' ? Provider.ctx : undefined;
     const rotated = (ctx?.oidc?.entities.RotatedRefreshToken as { jti?: string } | undefined)?.jti;
-    if (!paired.length && !rotated) await this.sql.run(UPSERT, row);
+    if (!paired.length && !rotated) await this.rows.upsert(row);
     else
-      await this.sql.tx(async (t) => {
+      await this.rows.tx(async (t) => {
         for (const p of paired) await this.commitConsume(t, p);
-        await t.run(UPSERT, row);
+        await t.upsert(row);
         if (rotated && rotated !== id) await this.linkSuccessor(t, ctx!, rotated, id);
       });
     if (this.caching && CACHED.has(model)) this.cache.set(`${model}:${key}`, JSON.stringify(payload));
@@ -136,25 +121,22 @@ export class ModelStore {
 
   private async consume(model: string, key: string): Promise<void> {
     if (!PAIRED.has(model)) {
-      await this.sql.run(CONSUME, [Date.now(), model, key]);
+      await this.rows.consume(model, key, Date.now());
       return;
     }
     // Other instances read the same rows: the consumption is decided now, in the database (a successor saved
     // later in this request may come after another instance's whole exchange).
-    if (this.sql.dialect === 'postgres') {
-      await this.sql.tx((t) => this.commitConsume(t, { model, key, at: Date.now() }));
+    if (this.rows.shared) {
+      await this.rows.tx((t) => this.commitConsume(t, { model, key, at: Date.now() }));
       return;
     }
-    const row = await this.sql.get<{ grant_id: string | null; consumed_at: number | null }>(
-      'SELECT grant_id, consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
-      [model, key],
-    );
+    const row = await this.rows.consumption(model, key);
     const ref = `${model}:${key}`;
     // Two exchanges of one code in flight at once: the second finds the first's consumption pending.
     if (this.pendingConsumes.has(ref) && model === 'AuthorizationCode')
       throw new errors.InvalidGrant('authorization code already used');
-    if (this.pendingConsumes.has(ref) || !row || row.consumed_at !== null) return;
-    this.pendingConsumes.set(ref, { model, key, at: Date.now(), grantId: row.grant_id ?? undefined });
+    if (this.pendingConsumes.has(ref) || !row || row.consumedAt !== null) return;
+    this.pendingConsumes.set(ref, { model, key, at: Date.now(), grantId: row.grantId ?? undefined });
     // Written on its own if no successor follows in this turn (an error after the consumption).
     setImmediate(() => void this.flushPending().catch(() => undefined));
   }
@@ -163,17 +145,14 @@ export class ModelStore {
    * Writes one consumption where no one consumed the artifact first. Someone did (another instance, at the
    * same moment): a code is refused; a refresh token rotates again only inside the grace window.
    */
-  private async commitConsume(t: Sql, p: Pending): Promise<void> {
-    if ((await t.run(CONSUME, [p.at, p.model, p.key])) === 1) return;
-    const row = await t.get<{ consumed_at: number | null }>(
-      'SELECT consumed_at FROM oidc_models WHERE model = ? AND id_hash = ?',
-      [p.model, p.key],
-    );
+  private async commitConsume(t: OidcModelRows, p: Pending): Promise<void> {
+    if (await t.consume(p.model, p.key, p.at)) return;
+    const row = await t.consumption(p.model, p.key);
     if (!row) throw new errors.InvalidGrant('the grant was revoked meanwhile');
     const inGrace =
       p.model === 'RefreshToken' &&
-      row.consumed_at !== null &&
-      Date.now() - row.consumed_at < this.graceSeconds * 1000;
+      row.consumedAt !== null &&
+      Date.now() - row.consumedAt < this.graceSeconds * 1000;
     if (!inGrace)
       throw new errors.InvalidGrant(
         p.model === 'AuthorizationCode' ? 'authorization code already used' : 'refresh token already used',
@@ -186,27 +165,16 @@ export class ModelStore {
    * that successor while it is unused, and its own new token is dropped (ModelStore.answerWithSuccessor).
    */
   private async linkSuccessor(
-    t: Sql,
+    t: OidcModelRows,
     ctx: KoaContextWithOIDC,
     rotated: string,
     successor: string,
   ): Promise<void> {
-    const claimed = await t.run(
-      "UPDATE oidc_models SET successor = ? WHERE model = 'RefreshToken' AND id_hash = ? AND successor IS NULL",
-      [this.sealer.seal(successor), hashId(rotated)],
-    );
-    if (claimed === 1) return;
-    const row = await t.get<{ successor: Buffer | Uint8Array | null }>(
-      "SELECT successor FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?",
-      [hashId(rotated)],
-    );
-    const first = row?.successor ? this.sealer.open(Buffer.from(row.successor)) : undefined;
+    if (await t.claimSuccessor(hashId(rotated), this.sealer.seal(successor))) return;
+    const row = await t.find('RefreshToken', hashId(rotated));
+    const first = row?.successor ? this.sealer.open(row.successor) : undefined;
     if (!first) return;
-    const live = await t.get(
-      "SELECT 1 FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ? AND consumed_at IS NULL",
-      [hashId(first)],
-    );
-    if (live)
+    if (await t.refreshTokenLive(hashId(first)))
       (ctx.state as { bridgeSuccessor?: SuccessorSwap }).bridgeSuccessor = { issued: successor, first };
   }
 
@@ -219,9 +187,7 @@ export class ModelStore {
     const body = ctx.body as { refresh_token?: string } | undefined;
     if (!swap || body?.refresh_token !== swap.issued) return;
     body.refresh_token = swap.first;
-    await this.sql.run("DELETE FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?", [
-      hashId(swap.issued),
-    ]);
+    await this.rows.remove('RefreshToken', hashId(swap.issued));
   }
 
   /**
@@ -231,36 +197,27 @@ export class ModelStore {
    */
   async successorUsed(
     model: string,
-    row: { consumed_at: number | null; successor?: Buffer | Uint8Array | null } | undefined,
+    row: OidcModelRow | undefined,
     pendingConsumedAt?: number,
   ): Promise<boolean> {
-    if (model !== 'RefreshToken' || !row || (row.consumed_at ?? pendingConsumedAt ?? null) === null)
+    if (model !== 'RefreshToken' || !row || (row.consumedAt ?? pendingConsumedAt ?? null) === null)
       return false;
-    const successor = row.successor ? this.sealer.open(Buffer.from(row.successor)) : undefined;
+    const successor = row.successor ? this.sealer.open(row.successor) : undefined;
     if (!successor) return false;
     const key = hashId(successor);
     if (this.pendingConsumes.has(`RefreshToken:${key}`)) return true;
-    const next = await this.sql.get<{ consumed_at: number | null }>(
-      "SELECT consumed_at FROM oidc_models WHERE model = 'RefreshToken' AND id_hash = ?",
-      [key],
-    );
-    return !next || next.consumed_at !== null;
+    return !(await this.rows.refreshTokenLive(key));
   }
 
   /** Records a one-time value (an assertion's jti) until it expires; false when it was already recorded. */
   async claimOnce(kind: string, value: string, expiresAt: number): Promise<boolean> {
-    return (
-      (await this.sql.run(
-        'INSERT INTO oidc_models (model, id_hash, payload, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        [kind, hashId(value), Buffer.from('{}'), expiresAt],
-      )) === 1
-    );
+    return this.rows.claimOnce(kind, hashId(value), expiresAt);
   }
 
   /** Deletes every artifact of a grant: the grant itself, its codes and refresh tokens. */
   async revokeGrant(grantId: string): Promise<void> {
     this.forget(grantId);
-    await this.sql.run('DELETE FROM oidc_models WHERE grant_id = ?', [grantId]);
+    await this.rows.removeGrant(grantId);
   }
 
   /** Drops what this instance holds of a revoked grant: its cached payload, consumptions not yet written. */
@@ -270,19 +227,13 @@ export class ModelStore {
   }
 
   /** How many refresh tokens a grant has had (rotations + 1) and when its newest expires. */
-  async refreshFamily(grantId: string): Promise<{ issued: number; activeExpiresAt?: number }> {
-    const row = await this.sql.get<{ issued: number; active: number | null }>(
-      "SELECT COUNT(*) AS issued, MAX(CASE WHEN consumed_at IS NULL THEN expires_at END) AS active FROM oidc_models WHERE model = 'RefreshToken' AND grant_id = ?",
-      [grantId],
-    );
-    return { issued: Number(row?.issued ?? 0), activeExpiresAt: row?.active ?? undefined };
+  refreshFamily(grantId: string): Promise<{ issued: number; activeExpiresAt?: number }> {
+    return this.rows.refreshFamily(grantId);
   }
 
   /** Drops expired artifacts (consumed refresh tokens stay until they expire: reuse detection needs them). */
   async prune(): Promise<void> {
-    const now = nowSeconds();
-    await this.sql.run('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at < ?', [now]);
-    await this.sql.run('DELETE FROM upstream_signins WHERE expires_at < ?', [now]);
+    await this.rows.pruneExpired(nowSeconds());
   }
 
   /** Writes consumptions that found no successor (and everything at shutdown). */
@@ -290,8 +241,8 @@ export class ModelStore {
     if (!this.pendingConsumes.size) return;
     const all = [...this.pendingConsumes.values()];
     this.pendingConsumes.clear();
-    await this.sql.tx(async (t) => {
-      for (const p of all) await t.run(CONSUME, [p.at, p.model, p.key]);
+    await this.rows.tx(async (t) => {
+      for (const p of all) await t.consume(p.model, p.key, p.at);
     });
   }
 
@@ -305,9 +256,8 @@ export class ModelStore {
     return taken;
   }
 
-  private decode(model: string, blob: Buffer | Uint8Array): string | undefined {
-    const buf = Buffer.from(blob);
-    return SEALED.has(model) ? this.sealer.open(buf) : buf.toString('utf8');
+  private decode(model: string, blob: Buffer): string | undefined {
+    return SEALED.has(model) ? this.sealer.open(blob) : blob.toString('utf8');
   }
 
   private encode(model: string, payload: AdapterPayload): Buffer {
@@ -319,7 +269,7 @@ export class ModelStore {
   private read(
     model: string,
     id: string | undefined,
-    row: Row | undefined,
+    row: OidcModelRow | undefined,
     pendingConsumedAt?: number,
     successorUsed = false,
   ): AdapterPayload | undefined {
@@ -328,7 +278,7 @@ export class ModelStore {
     if (plain === undefined) return undefined;
     const payload = JSON.parse(plain) as AdapterPayload;
     if (!SEALED.has(model)) payload.jti = id;
-    const consumedAt = row.consumed_at ?? pendingConsumedAt ?? null;
+    const consumedAt = row.consumedAt ?? pendingConsumedAt ?? null;
     if (consumedAt !== null) {
       const inGrace =
         model === 'RefreshToken' && !successorUsed && Date.now() - consumedAt < this.graceSeconds * 1000;

@@ -1,5 +1,5 @@
 import { errors } from 'oidc-provider';
-import type { Sql } from '../state/sql.js';
+import type { ClientRows } from '../state/client-rows.js';
 
 class TooManyRegistrations extends errors.OIDCProviderError {
   constructor(description: string) {
@@ -21,7 +21,7 @@ const UNFINISHED_TTL_SECONDS = 24 * 3600;
  */
 export class RegistrationLimit {
   constructor(
-    private readonly sql: Sql,
+    private readonly clients: ClientRows,
     private readonly perRequester: number,
   ) {}
 
@@ -34,29 +34,14 @@ export class RegistrationLimit {
   async take(body: Record<string, unknown> | undefined): Promise<void> {
     const requester = requesterOf(body);
     const hour = Math.floor(Date.now() / 3_600_000);
-    // Counted first, checked after: two registrations at once (on two instances) cannot both slip under.
-    const mine = await this.sql.get<{ count: number }>(
-      'INSERT INTO registration_counts (requester, hour, count) VALUES (?, ?, 1) ON CONFLICT(requester, hour) DO UPDATE SET count = registration_counts.count + 1 RETURNING count',
-      [requester, hour],
-    );
-    await this.sql.run('DELETE FROM registration_counts WHERE hour < ?', [hour - 1]);
-    if (Number(mine?.count) > this.perRequester)
+    if ((await this.clients.countRegistration(requester, hour)) > this.perRequester)
       throw new TooManyRegistrations(
         `This client (${requester}) registered ${this.perRequester} times this hour; reuse its client_id, or try again within the hour (oauth.dcr.max_per_hour).`,
       );
-    await this.dropUnfinished();
-  }
-
-  /** Expired unfinished registrations go, then all but the newest `unfinishedKept` (this one is stored after). */
-  private async dropUnfinished(): Promise<void> {
-    const unfinished =
-      "source = 'dcr' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = clients.client_id)";
-    await this.sql.run(`DELETE FROM clients WHERE ${unfinished} AND created_at < ?`, [
+    // Expired unfinished registrations go, then all but the newest `unfinishedKept` (this one is stored after).
+    await this.clients.dropUnfinished(
       Math.floor(Date.now() / 1000) - UNFINISHED_TTL_SECONDS,
-    ]);
-    await this.sql.run(
-      `DELETE FROM clients WHERE client_id IN (SELECT client_id FROM clients WHERE ${unfinished} ORDER BY created_at DESC, client_id LIMIT 1000000 OFFSET ?)`,
-      [Math.max(0, this.unfinishedKept - 1)],
+      this.unfinishedKept - 1,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Sealer } from './sealer.js';
-import type { Sql } from '../state/sql.js';
+import type { SecretRows } from '../state/sealed-rows.js';
 import type { SecretStore } from './secret-store.js';
 
 /**
@@ -12,19 +12,16 @@ export class SealedSecretStore implements SecretStore {
   private readonly sealer: Sealer;
 
   constructor(
-    private readonly sql: Sql,
+    private readonly rows: SecretRows,
     key: Buffer,
   ) {
     this.sealer = new Sealer(key);
   }
 
   async get(account: string): Promise<string | null> {
-    const row = await this.sql.get<{ sealed: Buffer | Uint8Array }>(
-      'SELECT sealed FROM secrets WHERE account = ?',
-      [account],
-    );
-    if (!row) return null;
-    const plain = this.sealer.open(Buffer.from(row.sealed));
+    const sealed = await this.rows.get(account);
+    if (!sealed) return null;
+    const plain = this.sealer.open(sealed);
     if (plain === undefined)
       throw new Error(
         `The secret "${account}" in the state database was sealed with another key: give every instance the same MSSQL_MCP_STATE_KEY.`,
@@ -37,23 +34,17 @@ export class SealedSecretStore implements SecretStore {
   }
 
   async set(account: string, value: string): Promise<void> {
-    await this.sql.run(
-      'INSERT INTO secrets (account, sealed) VALUES (?, ?) ON CONFLICT(account) DO UPDATE SET sealed = excluded.sealed',
-      [account, this.sealer.seal(value)],
-    );
+    await this.rows.set(account, this.sealer.seal(value));
   }
 
   async getOrCreate(account: string, make: () => string | Promise<string>): Promise<string> {
     // Instances starting together: the first insert wins and every instance reads the winner back.
-    await this.sql.run('INSERT INTO secrets (account, sealed) VALUES (?, ?) ON CONFLICT DO NOTHING', [
-      account,
-      this.sealer.seal(await make()),
-    ]);
+    await this.rows.setIfAbsent(account, this.sealer.seal(await make()));
     return (await this.get(account))!;
   }
 
   async delete(account: string): Promise<boolean> {
-    return (await this.sql.run('DELETE FROM secrets WHERE account = ?', [account])) > 0;
+    return this.rows.remove(account);
   }
 }
 

@@ -5,3 +5,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Whole seconds since the epoch (JWT and stored expiry times). */
+export const nowSeconds = (clock: Clock = systemClock): number => Math.floor(clock.now() / 1000);

@@ -1,6 +1,10 @@
 import type { AuditFacets, AuditFilter } from '../../shared/control/contract.js';
 import type { z } from 'zod';
 import type { AuditEntry } from '../../shared/types.js';
+import type { ClientRows } from './client-rows.js';
+import type { GrantRows } from './grant-rows.js';
+import type { OidcModelRows } from './oidc-model-rows.js';
+import type { SecretRows, UpstreamSignInRows } from './sealed-rows.js';
 
 /**
  * The bridge's persisted state outside the authorization server's own storage (oidc-provider's adapter), behind
@@ -15,15 +19,17 @@ export interface StateRepositories {
   readonly connectionProfiles: DocumentRepository;
   readonly audit: AuditRepository;
   readonly pendingWrites: PendingWriteRepository;
+  /** The authorization server's storage: oidc-provider's artifacts, grants and tokens, clients. */
+  readonly oidcModels: OidcModelRows;
+  readonly grants: GrantRows;
+  readonly clients: ClientRows;
+  readonly upstreamSignIns: UpstreamSignInRows;
+  /** Team mode's sealed secrets (the desktop keeps its secrets in the keychain). */
+  readonly secrets: SecretRows;
   /** The schema version the store is at, or throws when it does not answer (readiness). */
   schemaVersion(): Promise<number>;
   /** The version this build's migrations bring it to. */
   readonly expectedSchemaVersion: number;
-}
-
-/** A stored row that does not read as its schema says (edited by hand, or written by a newer version). */
-export class StoredRowError extends Error {
-  override name = 'StoredRowError';
 }
 
 /** App settings: one JSON value per key, validated on every read with the caller's schema. */

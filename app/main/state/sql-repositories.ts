@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { CONFIRM_CHANNELS, type AuditEntry } from '../../shared/types.js';
-import { SCHEMA_VERSION, nowSeconds } from './database.js';
-import { POSTGRES_SCHEMA_VERSION } from './postgres-schema.js';
+import { SCHEMA_VERSION, SCHEMA_VERSION_QUERY } from './migrations.js';
+import { nowSeconds } from './clock.js';
 import type { AuditFilter } from '../../shared/control/contract.js';
 import type { Sql } from './sql.js';
+import { clientRows } from './client-rows.js';
+import { grantRows } from './grant-rows.js';
+import { oidcModelRows } from './oidc-model-rows.js';
+import { secretRows, upstreamSignInRows } from './sealed-rows.js';
+import { StoredRowError } from './state-errors.js';
 import {
-  StoredRowError,
   type AuditRepository,
   type DocumentRepository,
   type NewAuditRow,
@@ -23,11 +27,17 @@ export function sqlRepositories(sql: Sql): StateRepositories {
     connectionProfiles: new SqlDocuments(sql, 'connection_profiles'),
     audit: new SqlAudit(sql),
     pendingWrites: new SqlPendingWrites(sql),
-    expectedSchemaVersion: sql.dialect === 'sqlite' ? SCHEMA_VERSION : POSTGRES_SCHEMA_VERSION,
+    oidcModels: oidcModelRows(sql),
+    grants: grantRows(sql),
+    clients: clientRows(sql),
+    upstreamSignIns: upstreamSignInRows(sql),
+    secrets: secretRows(sql),
+    expectedSchemaVersion: SCHEMA_VERSION,
     async schemaVersion() {
-      if (sql.dialect === 'sqlite')
-        return (await sql.get<{ user_version: number }>('PRAGMA user_version'))!.user_version;
-      return (await sql.get<{ version: number }>('SELECT version FROM schema_version'))?.version ?? 0;
+      const row = await sql.get<{ user_version?: number; version?: number }>(
+        SCHEMA_VERSION_QUERY[sql.dialect],
+      );
+      return Number(row?.user_version ?? row?.version ?? 0);
     },
   };
 }

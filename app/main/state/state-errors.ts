@@ -93,3 +93,11 @@ export function stateStoreFailure(err: unknown): StateStoreError | undefined {
 }
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
+
+/** A stored row that does not read as its schema says (edited by hand, or written by a newer version). */
+export class StoredRowError extends BridgeError {
+  override name = 'StoredRowError';
+  constructor(message: string) {
+    super(message, 'stored_row');
+  }
+}
