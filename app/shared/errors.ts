@@ -29,3 +29,11 @@ export function causeChain<T extends object = Record<string, unknown>>(err: unkn
     chain.push(c as T);
   return chain;
 }
+
+/**
+ * Whether `err` is the timeout of `AbortSignal.timeout()`: a DOMException, which has no subclasses — its
+ * `name` is how the platform tells its kinds apart (WHATWG DOM), so this is the one place that reads it.
+ */
+export function isAbortTimeout(err: unknown): boolean {
+  return err instanceof DOMException && err.name === 'TimeoutError';
+}

@@ -3,7 +3,7 @@
  * real test IdP (the "system browser" is the HTTP user agent filling the IdP's login form) and signing out,
  * which revokes that user's MCP sessions.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DesktopSession } from '../../app/main/tray/desktop-session.js';
 import { trayMenu, trayTooltip } from '../../app/main/tray/tray-menu.js';
 import { startEnv, type Env } from '../support/harness.js';
@@ -103,8 +103,16 @@ describe('test sign-in that never comes back', () => {
     tester.onResult((r) => results.push(r));
     const active = (await env.core.control.request('status.get', {})).activeIdp!;
 
-    const slow = await tester.begin(active);
-    await new Promise((r) => setTimeout(r, 1400));
+    // The sign-in's timer runs on a faked clock that also moves on its own (the IdP is reached for real); the
+    // test moves it past the timeout instead of waiting.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    let slow;
+    try {
+      slow = await tester.begin(active);
+      await vi.advanceTimersByTimeAsync(1000);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(results).toEqual([
       expect.objectContaining({
         ok: false,

@@ -1,6 +1,7 @@
 import type { StateRepositories } from '../state/repositories.js';
 import type { IdpProfiles } from '../idp/profiles.js';
 import { systemClock, type Clock } from '../state/clock.js';
+import { isAbortTimeout } from '../../shared/errors.js';
 import { stateStoreFailure } from '../state/state-errors.js';
 
 export interface Readiness {
@@ -39,10 +40,9 @@ export class IdpProbe {
           : 'ok';
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      const why =
-        e.name === 'TimeoutError'
-          ? `no answer within ${IDP_WAIT_MS / 1000} s`
-          : (e.cause?.code ?? e.cause?.message ?? e.message);
+      const why = isAbortTimeout(e)
+        ? `no answer within ${IDP_WAIT_MS / 1000} s`
+        : (e.cause?.code ?? e.cause?.message ?? e.message);
       verdict = `the identity provider cannot be reached at ${url} (${why})`;
     }
     this.last = { issuer, at: now, verdict };

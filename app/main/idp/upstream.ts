@@ -1,5 +1,5 @@
 import * as jose from 'jose';
-import { BridgeError, causeChain } from '../../shared/errors.js';
+import { BridgeError, causeChain, isAbortTimeout } from '../../shared/errors.js';
 import * as oidc from 'openid-client';
 import { mapClaims, type Identity } from './identity.js';
 import { effectiveSettings, type IdpProfile, type IdpProfiles } from './profiles.js';
@@ -302,9 +302,7 @@ export function describeError(err: unknown, timeoutSeconds = 10): string {
   const response = chain.find((c) => typeof c.status === 'number' && c.headers !== undefined);
   if (response)
     return `${top}: the server answered HTTP ${String(response.status)}${typeof response.statusText === 'string' && response.statusText ? ` ${response.statusText}` : ''}`;
-  if (
-    chain.some((c) => c.name === 'TimeoutError' || (typeof c.code === 'string' && TIMEOUT_CODES.has(c.code)))
-  )
+  if (chain.some((c) => isAbortTimeout(c) || (typeof c.code === 'string' && TIMEOUT_CODES.has(c.code))))
     return `no answer within ${timeoutSeconds} s`;
   const code = chain
     .slice(1)

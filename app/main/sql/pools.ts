@@ -65,8 +65,7 @@ const CONNECTION_LEVEL = new Set([
 ]);
 
 export function isConnectionLevel(err: unknown): boolean {
-  const e = err as { code?: string; name?: string };
-  return e.name === 'ConnectionError' || CONNECTION_LEVEL.has(e.code ?? '');
+  return err instanceof sql.ConnectionError || CONNECTION_LEVEL.has((err as { code?: string }).code ?? '');
 }
 
 /** One mssql pool per profile, created on first use and replaced after connection-level failures. */
