@@ -32,8 +32,6 @@ import { AccessTokens } from './oauth/access-tokens.js';
 import {
   createAuthorizationServer,
   resourceServerInfo,
-  tokenRateLimit,
-  authorizeRateLimit,
   type AuthorizationServerDeps,
 } from './oauth/authorization-server.js';
 import { registerIdJagGrant } from './oauth/id-jag.js';
@@ -56,6 +54,7 @@ import type { Identity, LivePermissions } from '../shared/types.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { openState, type OpenedState } from './open-state.js';
 import type { StateRepositories } from './state/repositories.js';
+import type { RateLimits } from './state/rate-limits.js';
 import { nowSeconds } from './state/clock.js';
 import { systemClock, type Clock } from './state/clock.js';
 
@@ -182,6 +181,7 @@ export class BridgeCore {
       const authorizationServer = authorizationServers({
         config,
         state,
+        rateLimits: opened.rateLimits,
         oauth,
         tokens,
         origins,
@@ -459,6 +459,7 @@ async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]
 function authorizationServers(d: {
   config: BridgeConfig;
   state: StateRepositories;
+  rateLimits: RateLimits;
   oauth: OAuthState;
   tokens: AccessTokens;
   origins: Origins;
@@ -470,6 +471,8 @@ function authorizationServers(d: {
   log: (msg: string) => void;
 }): (ctx: OriginContext) => Provider {
   const { config, oauth, tokens, origins } = d;
+  const tokenLimit = d.rateLimits('token', config.oauth.token_requests_per_minute);
+  const authorizeLimit = d.rateLimits('authorize', config.oauth.authorize_requests_per_minute);
   const { grants, models } = oauth;
   const asDeps: AuthorizationServerDeps = {
     config,
@@ -479,8 +482,10 @@ function authorizationServers(d: {
     signingJwks: oauth.keys.all.map((k) => k.privateJwk),
     cookieKeys: oauth.cookieKeys,
     registrationLimit: new RegistrationLimit(d.state.clients, config.oauth.dcr.max_per_hour),
-    tokenRequestAllowed: tokenRateLimit(config),
-    authorizeRequestAllowed: authorizeRateLimit(config),
+    // One counter per limit for every origin's provider (a limit per provider would multiply with the names the
+    // bridge answers on) and, in team mode, for every instance.
+    tokenRequestAllowed: () => tokenLimit.take(),
+    authorizeRequestAllowed: () => authorizeLimit.take(),
     corsAllowed: (o) => config.server.allowed_origins.includes(o) || origins.isOwnOrigin(o),
     cimdFetch: d.cimdCa ? cimdFetchTrusting(d.cimdCa) : cimdFetchGuarded(config.oauth.cimd_allowed_hosts),
     extend: (p, ctx) => {

@@ -14,6 +14,7 @@ import { sqlRepositories } from './state/sql-repositories.js';
 import { sqliteSql } from './state/sqlite-sql.js';
 import { postgresFailure, StateStoreError } from './state/state-errors.js';
 import { watchStateFile } from './state/file-watch.js';
+import { memoryRateLimits, postgresRateLimits, type RateLimits } from './state/rate-limits.js';
 
 /** Where this instance keeps its state and secrets, and how it hears other instances. */
 export interface OpenedState {
@@ -21,6 +22,8 @@ export interface OpenedState {
   repositories: StateRepositories;
   secrets: SecretStore;
   events: StateEvents;
+  /** Request limits: in memory on the desktop, shared through PostgreSQL in team mode. */
+  rateLimits: RateLimits;
   /** What is wrong with the store that its queries do not show (the file deleted or replaced), or undefined. */
   problem(): string | undefined;
   /** Where this instance listens, for the refusal a second one on the same data directory gets. */
@@ -62,6 +65,7 @@ export async function openState(
       repositories: sqlRepositories(sql),
       secrets,
       events: localEvents(),
+      rateLimits: memoryRateLimits,
       problem: () => watch.problem(),
       listening: (url) => lock.listening(url),
       async close() {
@@ -90,6 +94,7 @@ export async function openState(
     repositories,
     secrets: new SealedSecretStore(repositories.secrets, key),
     events,
+    rateLimits: postgresRateLimits(pg.pool),
     problem: () => undefined,
     listening: () => undefined,
     async close() {

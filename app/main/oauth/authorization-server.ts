@@ -30,10 +30,10 @@ export interface AuthorizationServerDeps {
   signingJwks: jose.JWK[];
   cookieKeys: string[];
   registrationLimit: RegistrationLimit;
-  /** Counts one /token or /revoke request; false once over `oauth.token_requests_per_minute` (see tokenRateLimit). */
-  tokenRequestAllowed: () => boolean;
+  /** Counts one /token or /revoke request; false once over `oauth.token_requests_per_minute` (`oauth.token_requests_per_minute`, one counter for every origin's server and, in team mode, every instance). */
+  tokenRequestAllowed: () => Promise<boolean>;
   /** Counts one /authorize request; false once over `oauth.authorize_requests_per_minute`. */
-  authorizeRequestAllowed: () => boolean;
+  authorizeRequestAllowed: () => Promise<boolean>;
   /** Whether a browser origin may read responses (configured origins and the bridge's own). */
   corsAllowed: (origin: string) => boolean;
   /**
@@ -277,7 +277,7 @@ function serverFeatures(d: AuthorizationServerDeps, ctx: OriginContext): Configu
  */
 function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use']>[0] {
   return async (c, next) => {
-    if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !d.tokenRequestAllowed()) {
+    if ((c.path === AS_ROUTES.token || c.path === AS_ROUTES.revocation) && !(await d.tokenRequestAllowed())) {
       c.status = 429;
       c.set('Retry-After', '60');
       c.body = {
@@ -287,7 +287,7 @@ function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use'
       };
       return;
     }
-    if (c.path === AS_ROUTES.authorization && !d.authorizeRequestAllowed()) {
+    if (c.path === AS_ROUTES.authorization && !(await d.authorizeRequestAllowed())) {
       // A browser is on the other end: a page, not JSON.
       c.status = 429;
       c.set('Retry-After', '60');
@@ -333,33 +333,6 @@ function bridgeMiddleware(d: AuthorizationServerDeps): Parameters<Provider['use'
       c.status = 200;
       c.body = '';
     }
-  };
-}
-
-/**
- * `oauth.token_requests_per_minute` for /token and /revoke: one counter for every origin's server (each origin
- * has its own provider; a limit per provider would multiply with the names the bridge answers on).
- */
-export function tokenRateLimit(config: BridgeConfig): () => boolean {
-  return fixedWindow(config.oauth.token_requests_per_minute, 60_000);
-}
-
-/** `oauth.authorize_requests_per_minute` for /authorize, likewise one counter for every origin. */
-export function authorizeRateLimit(config: BridgeConfig): () => boolean {
-  return fixedWindow(config.oauth.authorize_requests_per_minute, 60_000);
-}
-
-/** A counter per window: true while fewer than `max` calls were made in the current one. */
-function fixedWindow(max: number, windowMs: number): () => boolean {
-  let start = Date.now();
-  let count = 0;
-  return () => {
-    const now = Date.now();
-    if (now - start >= windowMs) {
-      start = now;
-      count = 0;
-    }
-    return ++count <= max;
   };
 }
 

@@ -189,6 +189,10 @@ const MIGRATIONS: Array<(t: ColumnTypes) => string> = [
   // Team mode's secrets, sealed with the instance key (a team database made before the migrations were one
   // list already has it).
   (t) => `CREATE TABLE IF NOT EXISTS secrets (account TEXT PRIMARY KEY, sealed ${t.blob} NOT NULL);`,
+  // Request counters shared by team-mode instances (rate-limiter-flexible's table, made here so the schema is
+  // the migrations' alone: state/rate-limits.ts).
+  (t) =>
+    `CREATE TABLE rate_limits (key VARCHAR(255) PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire ${t.int});`,
 ];
 
 /** The schema version a database has once every migration of this build is applied. */
