@@ -52,7 +52,7 @@ async function serve(argv: string[]): Promise<void> {
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
   const core = await BridgeCore.start({ config, dataDir, uiDir: values.ui ? builtUiDir() : undefined });
   const u = core.urls();
-  const active = await core.profiles.active();
+  const active = await core.idpProfiles.active();
   console.log(
     [
       'MSSQL MCP Bridge is running.',

@@ -93,7 +93,7 @@ export interface CoreServices {
   /** The stores over the state database (settings, profiles, audit, the authorization server's records). */
   readonly state: StateRepositories;
   readonly secrets: SecretStore;
-  readonly profiles: IdpProfiles;
+  readonly idpProfiles: IdpProfiles;
   readonly upstream: UpstreamIdp;
   readonly clients: ClientRegistry;
   readonly grants: GrantStore;
@@ -164,7 +164,7 @@ export class BridgeCore {
       const oauth = await openOAuthState(config, opened, opts.env);
       const { servers, origins } = await listenAll(config);
       opened.listening(origins.primary().origin);
-      const upstream = new UpstreamIdp(stored.profiles, config.idp.clock_tolerance_seconds);
+      const upstream = new UpstreamIdp(stored.idpProfiles, config.idp.clock_tolerance_seconds);
       const tokens = new AccessTokens(
         oauth.keys,
         oauth.grants,
@@ -186,7 +186,7 @@ export class BridgeCore {
         tokens,
         origins,
         broker,
-        profiles: stored.profiles,
+        profiles: stored.idpProfiles,
         upstream,
         policy: stored.policy,
         cimdCa: opts.cimdCa,
@@ -198,14 +198,14 @@ export class BridgeCore {
         sealer: oauth.sealer,
         clients: oauth.clients,
         grants: oauth.grants,
-        profiles: stored.profiles,
+        profiles: stored.idpProfiles,
         upstream,
         providerFor: authorizationServer,
         originOf,
         idpCallback,
       });
       const tester = new IdpTester(
-        stored.profiles,
+        stored.idpProfiles,
         upstream,
         idpCallback,
         config.idp.test_sign_in_timeout_seconds * 1000,
@@ -260,7 +260,7 @@ export class BridgeCore {
         readiness({
           state,
           storeProblem: () => opened.problem(),
-          profiles: stored.profiles,
+          profiles: stored.idpProfiles,
           probe: idpProbe,
         });
       const core = new BridgeCore(
@@ -408,7 +408,7 @@ async function openStoredServices(config: BridgeConfig, state: StateRepositories
   const policy = await PolicyStore.open(state.settings);
   // A policy in the config file is the policy (as profiles there are saved at every start).
   if (config.policy) await policy.save(config.policy);
-  return { profiles, connections, pools: new Pools(connections), audit, policy };
+  return { idpProfiles: profiles, connections, pools: new Pools(connections), audit, policy };
 }
 
 /** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
@@ -539,7 +539,7 @@ function mcpEndpoint(
     (id, expiresAt) => d.models.claimOnce('WriteConfirmation', id, expiresAt),
   );
   const sqlDeps = {
-    profiles: d.connections,
+    connections: d.connections,
     runner: new SqlRunner(d.pools),
     audit: d.audit,
     confirmations,

@@ -94,7 +94,7 @@ describe('test sign-in that never comes back', () => {
   it('ends with the timeout sentence, or "cancelled", and a late callback is refused', async () => {
     const { IdpTester } = await import('../../app/main/idp/test-sign-in.js');
     const tester = new IdpTester(
-      env.core.profiles,
+      env.core.idpProfiles,
       env.core.upstream,
       () => env.core.urls().idpCallback,
       1000,

@@ -36,8 +36,8 @@ describe('/healthz and /readyz', () => {
     expect(none.status).toBe(503);
     expect((none.body.checks as { idp: string }).idp).toMatch(/no identity provider is configured/);
 
-    await env.core.profiles.save({ id: 'down', issuer: 'http://127.0.0.1:9/', client_id: 'x' });
-    await env.core.profiles.setActive('down');
+    await env.core.idpProfiles.save({ id: 'down', issuer: 'http://127.0.0.1:9/', client_id: 'x' });
+    await env.core.idpProfiles.setActive('down');
     const down = await get('/readyz');
     expect(down.status).toBe(503);
     expect((down.body.checks as { idp: string }).idp).toMatch(
@@ -54,8 +54,8 @@ describe('/healthz and /readyz', () => {
       clients: [{ client_id: 'x', client_secret: 's', redirect_uris: ['http://127.0.0.1/cb'] }],
     });
     try {
-      await env.core.profiles.save({ id: 'corp', issuer: idp.issuer, client_id: 'x' });
-      await env.core.profiles.setActive('corp');
+      await env.core.idpProfiles.save({ id: 'corp', issuer: idp.issuer, client_id: 'x' });
+      await env.core.idpProfiles.setActive('corp');
       expect((await get('/readyz')).status).toBe(200);
       await idp.stop();
       // Within the 10 s the last answer is believed (a polling proxy does not hammer the IdP)...

@@ -140,8 +140,8 @@ describe('provider quirks the bridge must live with', () => {
         groups_claim: AUTH0_GROUPS_CLAIM,
       },
     });
-    await env.core.profiles.save({
-      ...(await env.core.profiles.get('test'))!,
+    await env.core.idpProfiles.save({
+      ...(await env.core.idpProfiles.get('test'))!,
       id: 'noslash',
       issuer: env.idp.issuer.replace(/\/$/, ''),
       client_secret: 'bridge-upstream-secret',

@@ -30,7 +30,7 @@ export type Handlers = { [M in ControlMethod]: (params: ControlParams<M>) => Pro
  */
 export interface ControlDeps {
   readonly config: BridgeConfig;
-  readonly profiles: IdpProfiles;
+  readonly idpProfiles: IdpProfiles;
   readonly upstream: Pick<UpstreamIdp, 'invalidate'>;
   readonly tester: Pick<IdpTester, 'begin' | 'cancel' | 'onResult' | 'revealIdToken'>;
   readonly connections: ConnectionProfiles;

@@ -11,7 +11,8 @@ import { statusHandlers } from './handlers/status.js';
 import { idpHandlers } from './handlers/idp.js';
 import { connectionsHandlers } from './handlers/connections.js';
 import { clientsHandlers } from './handlers/clients.js';
-import { sessionsHandlers } from './handlers/sessions.js';
+import { grantsHandlers } from './handlers/grants.js';
+import { auditHandlers } from './handlers/audit.js';
 import { policyHandlers } from './handlers/policy.js';
 import { brokerHandlers } from './handlers/broker.js';
 import { waitingWrites, writesHandlers } from './handlers/writes.js';
@@ -37,7 +38,8 @@ export function createControl(deps: ControlDeps): ControlApi {
     ...idpHandlers(deps, shared),
     ...connectionsHandlers(deps, shared),
     ...clientsHandlers(deps, shared),
-    ...sessionsHandlers(deps, shared),
+    ...grantsHandlers(deps, shared),
+    ...auditHandlers(deps, shared),
     ...policyHandlers(deps, shared),
     ...brokerHandlers(deps, shared),
     ...writesHandlers(deps, shared),

@@ -32,7 +32,7 @@ export function schemaContext(d: SqlToolDeps): ToolSet {
           const resources: Array<{ uri: string; name: string; title: string; mimeType: string }> = [];
           const access = ctx.access();
           if (!access.can('read')) return { resources };
-          for (const stored of await d.profiles.list()) {
+          for (const stored of await d.connections.list()) {
             if (access.connectionRefusal(stored.id)) continue;
             const profile = access.capped(stored);
             const names = await session(profile, profile.database, (r) => listDatabases(r)).catch(() => []);
@@ -60,7 +60,7 @@ export function schemaContext(d: SqlToolDeps): ToolSet {
         if (!access.can('read'))
           throw new Error(access.refusal ?? `Policy rule "${access.rule}" does not let you read schemas.`);
         const { profile, database } = await resolveCall(
-          d.profiles,
+          d.connections,
           access,
           one(vars.connection),
           one(vars.database),

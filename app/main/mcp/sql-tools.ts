@@ -29,7 +29,7 @@ export function sqlTools(d: SqlToolDeps & WriteDeps): ToolSet {
     registerSqlTool(server, d, ctx, sampleRowsTool(env));
     registerSqlTool(server, d, ctx, runQueryTool(env));
     registerSqlTool(server, d, ctx, explainQueryTool(env));
-    if (await d.profiles.anyAllowsWrites())
+    if (await d.connections.anyAllowsWrites())
       registerSqlTool(server, d, ctx, { ...executeStatementTool(env), scope: SCOPES.write });
   };
 }

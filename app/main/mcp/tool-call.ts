@@ -23,7 +23,7 @@ import type { ToolContext } from './tools.js';
 import { BridgeError } from '../../shared/errors.js';
 
 export interface SqlToolDeps {
-  profiles: ConnectionProfiles;
+  connections: ConnectionProfiles;
   runner: SqlRunner;
   audit: AuditLog;
 }
@@ -190,7 +190,7 @@ async function runTool<I extends z.ZodObject>(
           `${def.name} needs the "${def.capability}" tool permission, which policy rule "${access.rule}" does not give you.`,
       );
     const call = await resolveCall(
-      d.profiles,
+      d.connections,
       access,
       typeof a.connection === 'string' ? a.connection : undefined,
       typeof a.database === 'string' ? a.database : undefined,

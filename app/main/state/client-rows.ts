@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 import { StoredRowError } from './state-errors.js';
 
 /** A client stored by the bridge: registered dynamically (`dcr`) or added in the app (`preregistered`). */
@@ -50,7 +50,7 @@ function toClient(raw: unknown): ClientRow {
 const UNFINISHED =
   "source = 'dcr' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = clients.client_id)";
 
-export function clientRows(sql: Sql): ClientRows {
+export function clientRows(sql: StateSql): ClientRows {
   return {
     async get(clientId) {
       const row = await sql.get('SELECT source, metadata FROM clients WHERE client_id = ?', [clientId]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 import { StoredRowError } from './state-errors.js';
 
 /** A grant as stored: the identity it was signed in as is the owner's JSON. */
@@ -116,7 +116,7 @@ function toToken(raw: unknown): AccessTokenRow {
   };
 }
 
-export function grantRows(sql: Sql): GrantRows {
+export function grantRows(sql: StateSql): GrantRows {
   return {
     async insert(g) {
       await sql.run(

@@ -1,4 +1,4 @@
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 
 /** One stored oidc-provider artifact: its payload (sealed or JSON, the owner's), when consumed, its successor. */
 export interface OidcModelRow {
@@ -72,7 +72,7 @@ const toRow = (r: Raw | undefined): OidcModelRow | undefined =>
     successor: r.successor ? Buffer.from(r.successor) : null,
   };
 
-export function oidcModelRows(sql: Sql): OidcModelRows {
+export function oidcModelRows(sql: StateSql): OidcModelRows {
   return {
     shared: sql.dialect === 'postgres',
     find: async (model, idHash) =>

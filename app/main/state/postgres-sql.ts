@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 import { postgresFailure } from './state-errors.js';
 
 /** `?` placeholders as PostgreSQL's `$1, $2…` (the stores' SQL has no `?` inside string literals). */
@@ -17,12 +17,12 @@ const types = {
 };
 
 export interface PostgresState {
-  sql: Sql;
+  sql: StateSql;
   pool: pg.Pool;
   close(): Promise<void>;
 }
 
-/** The Sql interface over a PostgreSQL pool shared by every request of this instance. */
+/** The StateSql interface over a PostgreSQL pool shared by every request of this instance. */
 export function postgresSql(url: string): PostgresState {
   const pool = new pg.Pool({ connectionString: url, max: 10, types, application_name: 'mssql-mcp-bridge' });
   // An idle client losing its connection (the server restarted) is replaced on next use, not a crash.
@@ -30,7 +30,7 @@ export function postgresSql(url: string): PostgresState {
   const failure = postgresFailure(url);
   const query = (q: Pick<pg.Pool, 'query'>, text: string, params: readonly unknown[]) =>
     q.query(numbered(text), params as unknown[]).catch((err: unknown) => Promise.reject(failure(err)));
-  const over = (q: Pick<pg.Pool, 'query'>): Omit<Sql, 'tx'> => ({
+  const over = (q: Pick<pg.Pool, 'query'>): Omit<StateSql, 'tx'> => ({
     dialect: 'postgres',
     all: async <T>(text: string, params: readonly unknown[] = []) =>
       (await query(q, text, params)).rows as T[],
@@ -39,13 +39,13 @@ export function postgresSql(url: string): PostgresState {
     run: async (text: string, params: readonly unknown[] = []) =>
       (await query(q, text, params)).rowCount ?? 0,
   });
-  const sql: Sql = {
+  const sql: StateSql = {
     ...over(pool),
     async tx(fn) {
       const client = await pool.connect().catch((err: unknown) => Promise.reject(failure(err)));
       try {
         await client.query('BEGIN');
-        const scoped: Sql = { ...over(client), tx: (inner) => inner(scoped) };
+        const scoped: StateSql = { ...over(client), tx: (inner) => inner(scoped) };
         const out = await fn(scoped);
         await client.query('COMMIT').catch((err: unknown) => Promise.reject(failure(err)));
         return out;

@@ -1,4 +1,4 @@
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 
 /** Sealed values by key: sign-ins at the upstream IdP in progress, and team mode's secrets. */
 
@@ -21,7 +21,7 @@ export interface SecretRows {
   remove(account: string): Promise<boolean>;
 }
 
-export function upstreamSignInRows(sql: Sql): UpstreamSignInRows {
+export function upstreamSignInRows(sql: StateSql): UpstreamSignInRows {
   return {
     async put(keyHash, sealed, expiresAt) {
       await sql.run('INSERT INTO upstream_signins (state_hash, payload, expires_at) VALUES (?, ?, ?)', [
@@ -43,7 +43,7 @@ export function upstreamSignInRows(sql: Sql): UpstreamSignInRows {
   };
 }
 
-export function secretRows(sql: Sql): SecretRows {
+export function secretRows(sql: StateSql): SecretRows {
   return {
     async get(account) {
       const row = await sql.get<{ sealed: Buffer | Uint8Array }>(

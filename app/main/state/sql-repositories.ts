@@ -3,7 +3,7 @@ import { CONFIRM_CHANNELS, type AuditEntry } from '../../shared/types.js';
 import { SCHEMA_VERSION, SCHEMA_VERSION_QUERY } from './migrations.js';
 import { nowSeconds } from './clock.js';
 import type { AuditFilter } from '../../shared/control/contract.js';
-import type { Sql } from './sql.js';
+import type { StateSql } from './sql.js';
 import { clientRows } from './client-rows.js';
 import { grantRows } from './grant-rows.js';
 import { oidcModelRows } from './oidc-model-rows.js';
@@ -20,7 +20,7 @@ import {
 } from './repositories.js';
 
 /** The repositories over the state database: the desktop's SQLite file or the team's PostgreSQL. */
-export function sqlRepositories(sql: Sql): StateRepositories {
+export function sqlRepositories(sql: StateSql): StateRepositories {
   return {
     settings: new SqlSettings(sql),
     idpProfiles: new SqlDocuments(sql, 'idp_profiles'),
@@ -51,7 +51,7 @@ function parseJson(text: string, what: string): unknown {
 }
 
 class SqlSettings implements SettingsRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: StateSql) {}
 
   async get<S extends z.ZodType>(key: string, schema: S): Promise<z.output<S> | undefined> {
     const row = await this.sql.get<{ value: string }>('SELECT value FROM settings WHERE key = ?', [key]);
@@ -80,7 +80,7 @@ class SqlSettings implements SettingsRepository {
 /** Tables of shape (id, data JSON, updated_at); the table name comes from this module only. */
 class SqlDocuments implements DocumentRepository {
   constructor(
-    private readonly sql: Sql,
+    private readonly sql: StateSql,
     private readonly table: 'idp_profiles' | 'connection_profiles',
   ) {}
 
@@ -246,7 +246,7 @@ function auditWhere(f: AuditFilter | undefined): { where: string[]; params: unkn
 }
 
 class SqlAudit implements AuditRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: StateSql) {}
 
   async insert(e: NewAuditRow): Promise<number> {
     const columns = auditColumns(e);
@@ -360,7 +360,7 @@ const readPendingWrite = (row: unknown): PendingWriteRow =>
   readRow(pendingWriteRow, row, 'A pending write row');
 
 class SqlPendingWrites implements PendingWriteRepository {
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: StateSql) {}
 
   async insert(r: { id: string; subject: string; createdAt: number; expiresAt: number; data: object }) {
     await this.sql.run(

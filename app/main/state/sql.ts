@@ -6,7 +6,7 @@ export type Row = Record<string, unknown>;
  * placeholders, asynchronous, transactions as a callback. The stores write SQL both engines accept (SQLite
  * 3.35+ and PostgreSQL: ON CONFLICT, RETURNING); what differs is asked of `dialect`.
  */
-export interface Sql {
+export interface StateSql {
   readonly dialect: 'sqlite' | 'postgres';
   all<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   get<T = Row>(text: string, params?: readonly unknown[]): Promise<T | undefined>;
@@ -16,7 +16,7 @@ export interface Sql {
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. On PostgreSQL rows
    * read with `FOR UPDATE` stay locked until the end, so two instances serialize on them.
    */
-  tx<T>(fn: (t: Sql) => Promise<T>): Promise<T>;
+  tx<T>(fn: (t: StateSql) => Promise<T>): Promise<T>;
 }
 
 /** Serializes async sections on one connection (SQLite: a transaction must not interleave with other calls). */

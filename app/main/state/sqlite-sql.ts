@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3';
-import { Mutex, type Sql } from './sql.js';
+import { Mutex, type StateSql } from './sql.js';
 import { sqliteFailure } from './state-errors.js';
 
 /**
- * The Sql interface over the desktop's SQLite file (better-sqlite3, synchronous underneath). One connection:
+ * The StateSql interface over the desktop's SQLite file (better-sqlite3, synchronous underneath). One connection:
  * while a transaction is open every other call waits for it, so no statement of another request lands inside
  * it (or in its rollback).
  */
-export function sqliteSql(db: Database.Database): Sql {
+export function sqliteSql(db: Database.Database): StateSql {
   const failure = sqliteFailure(db.name);
   // The driver throws synchronously: each call below becomes a rejection with the state store's sentence.
   const said = <T>(fn: () => T): Promise<T> => {
@@ -38,8 +38,8 @@ export function sqliteSql(db: Database.Database): Sql {
   };
   let inTx = false;
   // Inside a transaction: straight to the connection (the lock is held); a nested tx joins the outer one.
-  const scoped: Sql = { ...direct, dialect: 'sqlite', tx: (inner) => inner(scoped) };
-  const sql: Sql = {
+  const scoped: StateSql = { ...direct, dialect: 'sqlite', tx: (inner) => inner(scoped) };
+  const sql: StateSql = {
     dialect: 'sqlite',
     all: (text, params) => (inTx ? lock.run(() => direct.all(text, params)) : direct.all(text, params)),
     get: (text, params) => (inTx ? lock.run(() => direct.get(text, params)) : direct.get(text, params)),

@@ -31,20 +31,20 @@ export function idpHandlers(
         dbUser: p.dbUser,
         notes: p.notes,
       })),
-    'idp.list': () => deps.profiles.list(),
+    'idp.list': () => deps.idpProfiles.list(),
     'idp.save': async (p) => {
-      const saved = await deps.profiles.save(p);
+      const saved = await deps.idpProfiles.save(p);
       deps.upstream.invalidate(saved.id);
       return saved;
     },
-    'idp.remove': async ({ id }) => ({ removed: await deps.profiles.remove(id) }),
+    'idp.remove': async ({ id }) => ({ removed: await deps.idpProfiles.remove(id) }),
     'idp.setActive': async ({ id }) => {
-      await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
-      await deps.profiles.setActive(id);
+      await mustExist(deps.idpProfiles.get(id), `identity provider profile "${id}"`);
+      await deps.idpProfiles.setActive(id);
       return { active: id };
     },
     'idp.testSignIn': async ({ id, again, desktop }) => {
-      await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
+      await mustExist(deps.idpProfiles.get(id), `identity provider profile "${id}"`);
       try {
         const started = await deps.tester.begin(id, { again });
         if (desktop) desktopTests.add(started.testId);
@@ -61,11 +61,11 @@ export function idpHandlers(
       ),
     }),
     'idp.diagnose': async ({ id }) => {
-      const profile = await mustExist(deps.profiles.get(id), `identity provider profile "${id}"`);
+      const profile = await mustExist(deps.idpProfiles.get(id), `identity provider profile "${id}"`);
       const redirectUri = deps.urls().idpCallback;
       const checks = await diagnoseIdp(profile, {
         redirectUri,
-        clientSecret: await deps.profiles.clientSecret(id),
+        clientSecret: await deps.idpProfiles.clientSecret(id),
         clockToleranceSeconds: deps.config.idp.clock_tolerance_seconds,
       });
       return { redirectUri, checks };

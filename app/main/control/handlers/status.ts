@@ -11,9 +11,9 @@ export function statusHandlers(
     'status.get': async () => {
       // Each lookup once: profile listings read the keychain (has_secret) for every profile.
       const [idps, conns, activeIdp, defaultConn, ready] = await Promise.all([
-        deps.profiles.list(),
+        deps.idpProfiles.list(),
         deps.connections.list(),
-        deps.profiles.active().then((p) => p?.id),
+        deps.idpProfiles.active().then((p) => p?.id),
         defaultConnection(deps),
         deps.readiness(),
       ]);
