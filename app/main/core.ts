@@ -2,7 +2,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { defaultDataDir } from './config/paths.js';
 import type { AddressInfo } from 'node:net';
-import type { BridgeConfig, ConnectionProfileConfig } from '../shared/config-schema.js';
+import type { BridgeConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
 import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
@@ -25,9 +25,9 @@ import { ConfirmationCodec } from './mcp/confirmations.js';
 import { PendingWrites } from './mcp/pending-writes.js';
 import { ConfirmationDesk } from './mcp/confirmation-desk.js';
 import { Pools } from './sql/pools.js';
-import { ConnectionProfiles, secretOf } from './sql/profiles.js';
+import { ConnectionProfiles } from './sql/profiles.js';
 import { SqlRunner } from './sql/runner.js';
-import { testConnection, type ConnectionTest } from './sql/test-connection.js';
+import { ConnectionTester } from './sql/test-connection.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import {
   createAuthorizationServer,
@@ -48,9 +48,8 @@ import { loadStateKeys } from './secrets/sealer.js';
 import { loadSigningKeys } from './oauth/signing-key.js';
 import { cimdFetchGuarded, cimdFetchTrusting } from './oauth/cimd-fetch.js';
 import { PolicyStore } from './policy/policy-store.js';
-import { livePermissions } from './policy/live-permissions.js';
-import { sqlIdentity } from './mcp/tool-call.js';
-import type { Identity, LivePermissions } from '../shared/types.js';
+import { LivePermissionsCheck } from './policy/live-permissions.js';
+import type { Identity } from '../shared/types.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import { openState, type OpenedState } from './open-state.js';
 import type { StateRepositories } from './state/repositories.js';
@@ -103,6 +102,9 @@ export interface CoreServices {
   readonly mcp: McpEndpoint;
   readonly connections: ConnectionProfiles;
   readonly pools: Pools;
+  readonly connectionTests: ConnectionTester;
+  /** The saved policy beside SQL Server's grants for a person on a connection (the Policy page's check). */
+  readonly livePermissions: LivePermissionsCheck;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
   /** The desktop sign-in shared with connectors over the local channel. */
@@ -270,6 +272,12 @@ export class BridgeCore {
           state,
           secrets,
           ...stored,
+          connectionTests: new ConnectionTester(stored.connections),
+          livePermissions: new LivePermissionsCheck(
+            stored.policy,
+            stored.connections,
+            new SqlRunner(stored.pools),
+          ),
           upstream,
           clients: oauth.clients,
           grants: oauth.grants,
@@ -348,25 +356,6 @@ export class BridgeCore {
       idpCallback: `${this.origins.primary().origin}/idp/callback`,
       ui: this.run.uiServed ? `${origin}/ui/#token=${this.controlToken}` : undefined,
     };
-  }
-
-  /** Connects with a profile once and reports the server, login, database and latency, or what to fix. */
-  async testConnection(profileId: string): Promise<ConnectionTest> {
-    const profile = await this.connections.resolve(profileId);
-    return testConnection(profile, await this.connections.secret(profile.id));
-  }
-
-  /** Tests a profile before it is saved: the typed secret, else the one stored for that id. */
-  async testConnectionDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest> {
-    const secret = secretOf(profile.auth) ?? (await this.connections.secret(profile.id));
-    return testConnection(profile, secret);
-  }
-
-  /** The saved policy beside SQL Server's grants for one person on one connection, as their database user. */
-  async checkAccessLive(identity: Identity, connectionId: string): Promise<LivePermissions> {
-    const access = this.policy.decide(identity);
-    const profile = access.capped(await this.connections.resolve(connectionId));
-    return livePermissions(new SqlRunner(this.pools), profile, sqlIdentity(identity, access), access);
   }
 
   async stop(): Promise<void> {

@@ -38,7 +38,7 @@ const profile = (id: string, fields: Record<string, unknown>) =>
 
 describe('test connection', () => {
   it('reports server version, login, database and latency', async () => {
-    const r = await env.core.testConnection('sales');
+    const r = await env.core.connectionTests.test('sales');
     expect(r).toMatchObject({ ok: true, login: 'bridge_svc', database: 'Sales' });
     if (r.ok) {
       expect(r.serverVersion).toContain('Microsoft SQL Server');
@@ -56,7 +56,7 @@ describe('test connection', () => {
       await Promise.all(
         ['wrong-password', 'no-database', 'refused', 'dns', 'tls-untrusted'].map(async (id) => [
           id,
-          await env.core.testConnection(id),
+          await env.core.connectionTests.test(id),
         ]),
       ),
     );
@@ -69,7 +69,7 @@ describe('test connection', () => {
     for (const r of Object.values(results)) expect((r as { fix?: string }).fix).toBeTruthy();
     // Trusting the certificate explicitly makes the same server work over TLS.
     await profile('tls-trusted', { port: tlsServer.port, encrypt: true, trust_server_certificate: true });
-    expect(await env.core.testConnection('tls-trusted')).toMatchObject({ ok: true });
+    expect(await env.core.connectionTests.test('tls-trusted')).toMatchObject({ ok: true });
   });
 
   it('keeps SQL passwords only in the keychain', async () => {

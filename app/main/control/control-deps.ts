@@ -1,5 +1,4 @@
-import type { BridgeConfig, ConnectionProfileConfig } from '../../shared/config-schema.js';
-import type { Identity, LivePermissions } from '../../shared/types.js';
+import type { BridgeConfig } from '../../shared/config-schema.js';
 import type {
   ControlMethod,
   ControlParams,
@@ -17,7 +16,8 @@ import type { Pools } from '../sql/pools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { TokenBroker } from '../oauth/token-broker.js';
 import type { ConnectionProfiles } from '../sql/profiles.js';
-import type { ConnectionTest } from '../sql/test-connection.js';
+import type { ConnectionTester } from '../sql/test-connection.js';
+import type { LivePermissionsCheck } from '../policy/live-permissions.js';
 import type { PendingWrites } from '../mcp/pending-writes.js';
 import type { ConfirmationDesk } from '../mcp/confirmation-desk.js';
 
@@ -48,10 +48,9 @@ export interface ControlDeps {
   /** The data directory connectors must be told, when not the default. */
   readonly connectorDataDir: string | undefined;
   urls(): { mcp: string; issuer: string; idpCallback: string; origin: string };
-  testConnection(profileId: string): Promise<ConnectionTest>;
-  testConnectionDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest>;
+  readonly connectionTests: Pick<ConnectionTester, 'test' | 'testDraft'>;
   /** The saved policy beside SQL Server's grants for this person on this connection. */
-  checkAccessLive(identity: Identity, connectionId: string): Promise<LivePermissions>;
+  readonly livePermissions: Pick<LivePermissionsCheck, 'check'>;
 }
 
 /** What the handler groups share: the not-found check, and the desktop sign-ins in flight. */

@@ -4,7 +4,8 @@ import { listColumns, listDatabases, listTables } from '../sql/catalog.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import type { ConnectionProfile } from '../sql/profiles.js';
 import { bracket, type SessionRequest } from '../sql/runner.js';
-import { resolveCall, sqlIdentity, type SqlToolDeps } from './tool-call.js';
+import { resolveCall, type SqlToolDeps } from './tool-call.js';
+import { sqlIdentity } from '../policy/access-policy.js';
 import type { ToolContext, ToolSet } from './tools.js';
 
 const TEMPLATE = 'mssql://{connection}/{database}/schema';

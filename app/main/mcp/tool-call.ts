@@ -9,13 +9,12 @@ import {
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
-import type { Access } from '../policy/access-policy.js';
+import { sqlIdentity, type Access } from '../policy/access-policy.js';
 import { driverCode, explainSqlError } from '../sql/errors.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { stateStoreFailure } from '../state/state-errors.js';
 import { loginOf, type ConnectionProfile, type ConnectionProfiles } from '../sql/profiles.js';
 import type { SessionRequest, SqlRunner } from '../sql/runner.js';
-import type { Identity } from '../../shared/types.js';
 import type { AuditEntry, AuditLog, NewAuditEntry } from './audit.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
@@ -146,11 +145,6 @@ export async function resolveCall(
   const refusal = databaseRefusal(db, connectionPolicy(profile, access));
   if (refusal) throw new ToolRefusal(refusal);
   return { profile, database: db, access };
-}
-
-/** The identity SQL Server impersonates: the policy's database user when its rule names one. */
-export function sqlIdentity(identity: Identity, access: Access): Identity {
-  return access.dbUser ? { ...identity, dbUser: access.dbUser } : identity;
 }
 
 async function runTool<I extends z.ZodObject>(

@@ -146,3 +146,8 @@ export function wildcard(pattern: string, text: string): boolean {
   while (pi < p.length && p[pi] === '*') pi++;
   return pi === p.length;
 }
+
+/** The identity SQL Server impersonates: the policy's database user when its rule names one. */
+export function sqlIdentity(identity: Identity, access: Access): Identity {
+  return access.dbUser ? { ...identity, dbUser: access.dbUser } : identity;
+}

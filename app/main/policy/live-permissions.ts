@@ -4,7 +4,9 @@ import { listTables } from '../sql/catalog.js';
 import { explainSqlError } from '../sql/errors.js';
 import { loginOf } from '../sql/profiles.js';
 import type { SqlRunner } from '../sql/runner.js';
-import type { Access } from './access-policy.js';
+import { sqlIdentity, type Access } from './access-policy.js';
+import type { ConnectionProfiles } from '../sql/profiles.js';
+import type { PolicyStore } from './policy-store.js';
 
 /** Tables checked at most: enough for a person to see the pattern, bounded for a database with thousands. */
 const MAX_TABLES = 300;
@@ -57,5 +59,20 @@ export async function livePermissions(
       ok: false,
       message: [e.message, e.fix ? `Fix: ${e.fix}` : ''].filter(Boolean).join(' '),
     };
+  }
+}
+
+/** The saved policy beside SQL Server's grants for one person on one connection, as their database user. */
+export class LivePermissionsCheck {
+  constructor(
+    private readonly policy: PolicyStore,
+    private readonly connections: ConnectionProfiles,
+    private readonly runner: SqlRunner,
+  ) {}
+
+  async check(identity: Identity, connectionId: string): Promise<LivePermissions> {
+    const access = this.policy.decide(identity);
+    const profile = access.capped(await this.connections.resolve(connectionId));
+    return livePermissions(this.runner, profile, sqlIdentity(identity, access), access);
   }
 }

@@ -4,7 +4,7 @@ import { explainSqlError } from './errors.js';
 import { connectionPolicy, databaseRefusal } from './guard.js';
 import { mssqlConfig } from './pools.js';
 import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
-import { loginOf } from './profiles.js';
+import { loginOf, secretOf, type ConnectionProfiles } from './profiles.js';
 import type { ConnectionTest } from '../../shared/types.js';
 export type { ConnectionTest };
 
@@ -53,5 +53,21 @@ export async function testConnection(
     };
   } finally {
     await pool.close().catch(() => undefined);
+  }
+}
+
+/** Connection tests of saved profiles and of drafts (the control API's): the secret from the keychain or typed. */
+export class ConnectionTester {
+  constructor(private readonly connections: ConnectionProfiles) {}
+
+  /** Connects with a saved profile once and reports the server, login, database and latency, or what to fix. */
+  async test(profileId: string): Promise<ConnectionTest> {
+    const profile = await this.connections.resolve(profileId);
+    return testConnection(profile, await this.connections.secret(profile.id));
+  }
+
+  /** Tests a profile before it is saved: the typed secret, else the one stored for that id. */
+  async testDraft(profile: ConnectionProfileConfig): Promise<ConnectionTest> {
+    return testConnection(profile, secretOf(profile.auth) ?? (await this.connections.secret(profile.id)));
   }
 }

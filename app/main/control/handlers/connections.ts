@@ -28,10 +28,10 @@ export function connectionsHandlers(
       await deps.connections.keepDefault();
       return { removed };
     },
-    'connections.testDraft': async (p) => deps.testConnectionDraft(connectionProfileSchema.parse(p)),
+    'connections.testDraft': async (p) => deps.connectionTests.testDraft(connectionProfileSchema.parse(p)),
     'connections.test': async ({ id }) => {
       await mustExist(deps.connections.get(id), `connection profile "${id}"`);
-      return deps.testConnection(id);
+      return deps.connectionTests.test(id);
     },
     'connections.setDefault': async ({ id }) => {
       await mustExist(deps.connections.get(id), `connection profile "${id}"`);

@@ -28,7 +28,7 @@ export function policyHandlers(
       ),
     'policy.checkLive': async ({ person, connection }) => {
       await mustExist(deps.connections.get(connection), `connection profile "${connection}"`);
-      return deps.checkAccessLive(identityOf(person), connection);
+      return deps.livePermissions.check(identityOf(person), connection);
     },
   };
 }
