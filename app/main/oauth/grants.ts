@@ -8,16 +8,8 @@ import type { ModelStore } from './model-store.js';
  * One authorization of one client for one user, as the bridge shows and revokes it. Its id is oidc-provider's
  * grant id, which every code, refresh token and access token (`gid`) of the family carries.
  */
-export interface Grant {
-  id: string;
-  clientId: string;
+export interface Grant extends Omit<GrantRow, 'subject' | 'identity' | 'via'> {
   identity: Identity;
-  scopes: string[];
-  resource: string;
-  issuer: string;
-  createdAt: number;
-  revokedAt?: number;
-  revokedReason?: string;
   /** 'broker': a connector got it from the desktop sign-in over the local channel, not through a browser. */
   via?: 'broker';
 }
