@@ -51,6 +51,9 @@ async function serve(argv: string[]): Promise<void> {
   const config = loadConfig({ file: values.config, overrides });
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
   const core = await BridgeCore.start({ config, dataDir, uiDir: values.ui ? builtUiDir() : undefined });
+  // Before the banner: whoever reads "Press Ctrl+C to stop." may signal at once, and a SIGTERM that came before
+  // the handler would end the process without stopping (the lock and the broker socket left behind).
+  stopOnSignals(() => core.stop());
   const u = core.urls();
   const active = await core.idpProfiles.active();
   console.log(
@@ -70,7 +73,6 @@ async function serve(argv: string[]): Promise<void> {
       'Press Ctrl+C to stop.',
     ].join('\n'),
   );
-  stopOnSignals(() => core.stop());
 }
 
 /** The bridge on this computer, where `connect` and its installed entries point unless told otherwise. */
@@ -153,12 +155,14 @@ async function demo(argv: string[]): Promise<void> {
     strict: true,
   });
   const { runDemo } = await import('./demo.js');
-  const running = await runDemo({
+  const running = runDemo({
     port: values.port !== undefined ? Number(values.port) : undefined,
     dataDir: values['data-dir'],
     uiDir: values.ui ? builtUiDir() : undefined,
   });
-  stopOnSignals(running.stop);
+  // Handled from the start: runDemo prints "Press Ctrl+C to stop." itself, and a signal may follow at once.
+  stopOnSignals(async () => (await running).stop());
+  await running;
 }
 
 function stopOnSignals(stopAll: () => Promise<void>): void {
