@@ -8,6 +8,7 @@ import { createControl } from './control/handlers.js';
 import { controlHttpRouter } from './control/http-transport.js';
 import type { ControlApi } from '../shared/control/contract.js';
 import { createHttpApp, originOf } from './http/app.js';
+import { originServers } from './http/origin-servers.js';
 import type Provider from 'oidc-provider';
 import { PRM_PATHS, type OriginContext } from './oauth/origin.js';
 import { Origins } from './http/origins.js';
@@ -180,7 +181,7 @@ export class BridgeCore {
         state.settings,
         async (id) => (await oauth.clients.find(id))?.source === 'preregistered',
       );
-      const authorizationServer = authorizationServers({
+      const makeAuthorizationServer = authorizationServers({
         config,
         state,
         rateLimits: opened.rateLimits,
@@ -202,7 +203,8 @@ export class BridgeCore {
         grants: oauth.grants,
         profiles: stored.idpProfiles,
         upstream,
-        providerFor: authorizationServer,
+        // Asked during requests only, when `byOrigin` (below, once the MCP endpoint exists) is made.
+        providerFor: (ctx) => byOrigin(ctx).provider,
         originOf,
         idpCallback,
       });
@@ -228,6 +230,7 @@ export class BridgeCore {
         opts.toolSets ?? [],
         opts.clock,
       );
+      const byOrigin = originServers({ provider: makeAuthorizationServer, mcp: (ctx) => mcp.handler(ctx) });
       // Requests refused before a tool ran (401, 403) and sessions opened go in the audit log too, so the
       // Inspector and an export show them after a reload, not only while a window watched.
       mcp.requests.on('request', (ev) => {
@@ -282,7 +285,7 @@ export class BridgeCore {
           clients: oauth.clients,
           grants: oauth.grants,
           tokens,
-          authorizationServer,
+          authorizationServer: (ctx) => byOrigin(ctx).provider,
           mcp,
           broker,
           origins,
@@ -313,7 +316,7 @@ export class BridgeCore {
       const app = createHttpApp({
         config,
         origins,
-        authorizationServer,
+        servers: byOrigin,
         interactions,
         tester,
         mcp,
@@ -444,7 +447,7 @@ async function listenAll(config: BridgeConfig): Promise<{ servers: http.Server[]
   };
 }
 
-/** oidc-provider per origin (its issuer is the origin the client used), created on first use. */
+/** Makes oidc-provider for an origin (its issuer is the origin the client used); originServers keeps it. */
 function authorizationServers(d: {
   config: BridgeConfig;
   state: StateRepositories;
@@ -502,14 +505,9 @@ function authorizationServers(d: {
         await grants.revokeAccessToken(claims.jti, claims.exp ?? 0);
     },
   };
-  const providers = new Map<string, Provider>();
   return (ctx) => {
-    let p = providers.get(ctx.origin);
-    if (!p) {
-      p = createAuthorizationServer(asDeps, ctx);
-      observeAuthorizationServer(p, grants, d.log);
-      providers.set(ctx.origin, p);
-    }
+    const p = createAuthorizationServer(asDeps, ctx);
+    observeAuthorizationServer(p, grants, d.log);
     return p;
   };
 }

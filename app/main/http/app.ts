@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
-import type Provider from 'oidc-provider';
+import type { OriginServer } from './origin-servers.js';
 import type { BridgeConfig } from '../../shared/config-schema.js';
 import type { Readiness } from './health.js';
 import type { IdpTester } from '../idp/test-sign-in.js';
@@ -20,7 +20,8 @@ export interface HttpAppDeps {
   config: BridgeConfig;
   origins: Origins;
   /** The authorization server (oidc-provider) of an origin. */
-  authorizationServer(ctx: OriginContext): Provider;
+  /** The authorization server and MCP endpoint of each origin (http/origin-servers.ts). */
+  servers(ctx: OriginContext): OriginServer;
   interactions: Interactions;
   tester: IdpTester;
   mcp: McpEndpoint;
@@ -54,12 +55,6 @@ const isAuthorizationServerPath = (path: string) =>
  */
 export function createHttpApp(d: HttpAppDeps): http.RequestListener {
   const guard = hostAndOriginGuard(d);
-  const asHandlers = new Map<string, ReturnType<Provider['callback']>>();
-  const asFor = (ctx: OriginContext) => {
-    let h = asHandlers.get(ctx.origin);
-    if (!h) asHandlers.set(ctx.origin, (h = d.authorizationServer(ctx).callback()));
-    return h;
-  };
   const app = expressApp(d);
   return (req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -67,7 +62,7 @@ export function createHttpApp(d: HttpAppDeps): http.RequestListener {
     if (!ctx) return;
     const q = req.url?.indexOf('?') ?? -1;
     const path = q === -1 ? (req.url ?? '/') : req.url!.slice(0, q);
-    if (isAuthorizationServerPath(path)) return void asFor(ctx)(req, res);
+    if (isAuthorizationServerPath(path)) return void d.servers(ctx).authorizationServer(req, res);
     (req as WithOrigin).bridgeOrigin = ctx;
     app(req, res);
   };
@@ -97,12 +92,6 @@ function expressApp(d: HttpAppDeps): express.Express {
     }),
   );
 
-  const mcpHandlers = new Map<string, RequestHandler>();
-  const mcpFor = (ctx: OriginContext) => {
-    let h = mcpHandlers.get(ctx.origin);
-    if (!h) mcpHandlers.set(ctx.origin, (h = d.mcp.handler(ctx)));
-    return h;
-  };
   app.use('/control', d.control);
   // Liveness and readiness for proxies and orchestrators: no secret, no session, never cached.
   app.get('/healthz', (_req, res) => {
@@ -128,7 +117,7 @@ function expressApp(d: HttpAppDeps): express.Express {
     ).catch(next),
   );
   if (d.uiDir) app.use('/ui', uiStatic(d.uiDir));
-  app.use('/mcp', (req, res, next) => mcpFor(originOf(req))(req, res, next));
+  app.use('/mcp', (req, res, next) => d.servers(originOf(req)).mcp(req, res, next));
   app.get('/', (req, res) => {
     const ctx = originOf(req);
     res.json({ name: 'MSSQL MCP Bridge', mcp: ctx.resource, authorization_server: ctx.issuer });
