@@ -20,7 +20,7 @@ import {
 } from '@modelcontextprotocol/node';
 import { APP_VERSION } from '../version.js';
 import { SCOPES } from '../../shared/config-schema.js';
-import type { AccessTokens, CallerInfo } from '../oauth/access-tokens.js';
+import { callerOf, type AccessTokens } from '../oauth/access-tokens.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { OriginContext } from '../oauth/origin.js';
 import { applyAccess, type ToolContext, type ToolSet } from './tools.js';
@@ -414,8 +414,6 @@ function answerStopping({ req, res }: Exchange, message: string): void {
     for (const e of errors) res.write(`event: message\ndata: ${JSON.stringify(e)}\n\n`);
   res.end();
 }
-
-const callerOf = (auth: AuthInfo) => auth.extra as unknown as CallerInfo;
 
 /**
  * The 401 for a request that sent no credentials: where to sign in and for which scopes, and no error code

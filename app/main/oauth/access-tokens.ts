@@ -20,6 +20,9 @@ export interface CallerInfo {
   jti: string;
 }
 
+/** The caller of a request whose token `AccessTokens.verify` accepted (it puts CallerInfo in `extra`). */
+export const callerOf = (auth: AuthInfo): CallerInfo => auth.extra as unknown as CallerInfo;
+
 /** Verified tokens remembered (oldest dropped first); a few thousand covers every live session of a desktop. */
 const VERIFIED_CACHE_SIZE = 5000;
 
@@ -64,7 +67,7 @@ export class AccessTokens {
         this.verified.delete(token);
         throw invalidToken('The access token has expired');
       }
-      const { grantId, jti } = known.extra as unknown as CallerInfo;
+      const { grantId, jti } = callerOf(known);
       if (this.grants.isGrantRevoked(grantId) || this.grants.isAccessTokenRevoked(jti))
         throw invalidToken('The access token has been revoked');
       return known;
