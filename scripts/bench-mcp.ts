@@ -6,17 +6,11 @@
  *   another process): RSS at idle, and its peak during 200 run_query calls of 1,000 rows.
  */
 import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import * as esbuild from 'esbuild';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
-import { forgeAccessTokenFor } from '../test/support/forge-token.js';
-import { tdsProfile } from '../test/support/harness.js';
+import { rssMb, serveBridge } from './bench-serve.js';
 
 export type ToolResult = {
   isError?: boolean;
@@ -76,75 +70,23 @@ export async function resultSize(
   };
 }
 
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** The bridge as it ships (one bundle, dependencies from node_modules), in its own process. */
+/** The bridge as it ships, in its own process: RSS at idle and its peak during 200 run_query calls of 1,000 rows. */
 export async function coreMemory(): Promise<Record<string, number>> {
-  const root = path.resolve(import.meta.dirname, '..');
-  const outDir = path.join(root, '.cache', 'bench');
-  fs.mkdirSync(outDir, { recursive: true });
-  // Split so that the demo (a dynamic import, with the demo IdP and PGlite) stays out of `serve`.
-  await esbuild.build({
-    entryPoints: { cli: path.join(root, 'app/main/cli.ts') },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-  });
-  const bundle = path.join(outDir, 'cli.mjs');
   const tds = await spawnTdsServer({});
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-mem-'));
-  const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  fs.writeFileSync(
-    path.join(dataDir, 'config.json'),
-    JSON.stringify({
-      server: { port },
-      secrets: { service },
-      sql: { profiles: [tdsProfile(tds, { row_limit: 1000 })] },
-    }),
-  );
-  const child = spawn(
-    process.execPath,
-    [bundle, 'serve', '--config', path.join(dataDir, 'config.json'), '--data-dir', dataDir],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const origin = `http://127.0.0.1:${port}`;
+  const bridge = await serveBridge(tds, { row_limit: 1000 });
   try {
-    await waitFor(`${origin}/.well-known/oauth-protected-resource/mcp`, 30_000);
-    const token = await forgeAccessTokenFor(service, origin, 'bench');
     await new Promise((r) => setTimeout(r, 2000));
-    const idle = rssMb(child.pid!);
+    const idle = rssMb(bridge.pid);
     const client = new Client({ name: 'bench', version: '1' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(
-      new StreamableHTTPClientTransport(new URL(`${origin}/mcp`), {
-        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      new StreamableHTTPClientTransport(new URL(bridge.mcpUrl), {
+        requestInit: { headers: { authorization: `Bearer ${bridge.token}` } },
       }),
     );
     let peak = idle;
     let low = Infinity;
     const sampler = setInterval(() => {
-      const now = rssMb(child.pid!);
+      const now = rssMb(bridge.pid);
       peak = Math.max(peak, now);
       low = Math.min(low, now);
     }, 20);
@@ -158,8 +100,6 @@ export async function coreMemory(): Promise<Record<string, number>> {
     }
     clearInterval(sampler);
     await client.close();
-    const store = await KeytarSecretStore.open(service);
-    for (const acc of await store.accounts()) await store.delete(acc);
     const mb = (x: number) => Math.round(x * 10) / 10;
     return {
       core_idle_rss_mb: mb(idle),
@@ -167,10 +107,8 @@ export async function coreMemory(): Promise<Record<string, number>> {
       core_rss_swing_200_queries_mb: mb(peak - Math.min(low, idle)),
     };
   } finally {
-    child.kill('SIGKILL');
+    await bridge.stop();
     await tds.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.rmSync(outDir, { recursive: true, force: true });
   }
 }
 

@@ -78,6 +78,9 @@ export async function teamBench(): Promise<Record<string, number>> {
     results.team_postgres_vs_sqlite_code_exchanges = round(
       med(rates.postgres_code!) / med(rates.sqlite_code!),
     );
+    results.team_postgres_vs_sqlite_refreshes = round(
+      med(rates.postgres_refresh!) / med(rates.sqlite_refresh!),
+    );
     for (const e of Object.values(envs)) await e.close();
     closers.length = 0;
 

@@ -22,6 +22,7 @@ import { loadSigningKey } from '../app/main/oauth/signing-key.js';
 import { bridgeTarget, plainOidcProvider, tokenLoadClient, tokenRates } from './bench-token.js';
 import { coreMemory, loadClient, quantile, resultSize, round, type ToolResult } from './bench-mcp.js';
 import { teamBench } from './bench-team.js';
+import { peerBench } from './bench-peers.js';
 import { createLargeTable, sampleConnection, spawnTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 
 async function rate(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
@@ -277,6 +278,10 @@ async function main(): Promise<void> {
   // 7. Team mode: PostgreSQL against SQLite, and one against three instances behind nginx.
   Object.assign(results, await teamBench());
 
+  // 8. The peers: dbhub and the MCP Toolbox beside the bridge as it ships, on one TDS test server.
+  const peers = await peerBench();
+  Object.assign(results, peers.results);
+
   const machine = `${os.cpus().length}x ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const targets: Record<string, string> = {
     auth_overhead_ratio: '<= 1.05',
@@ -290,8 +295,18 @@ async function main(): Promise<void> {
     result_text_size_ratio: '<= 0.5',
     core_idle_rss_mb: '<= 150',
     core_rss_swing_200_queries_mb: '<= 50',
+    team_postgres_vs_sqlite_code_exchanges: '>= 0.7',
+    team_postgres_vs_sqlite_refreshes: '>= 0.7',
+    bridge_vs_dbhub_10_rows_p50: '<= 1.0',
+    bridge_vs_toolbox_10_rows_p50: '<= 1.5',
+    bridge_vs_dbhub_10_rows_calls_per_s_c1: '>= 1.0',
+    bridge_vs_dbhub_10_rows_calls_per_s_c8: '>= 1.0',
+    run_query_vs_raw_mssql_1000_rows: '>= 0.9',
+    run_query_vs_raw_mssql_100000_rows: '>= 0.9',
+    bridge_idle_rss_mb: '<= 150',
   };
   console.log(`\nMSSQL MCP Bridge benchmark (${machine})\n`);
+  console.log(`Beside the peers (same TDS test server, same statements, one run):\n${peers.table}\n`);
   for (const [k, v] of Object.entries(results))
     console.log(`${k.padEnd(40)} ${String(v).padStart(12)}  ${targets[k] ? `target ${targets[k]}` : ''}`);
   console.log(`\n${JSON.stringify({ machine, results }, null, 2)}`);

@@ -206,6 +206,11 @@ describe('impersonation', () => {
     expect((await call(bob, 'run_query', { sql })).structuredContent!.rows).toEqual([[200]]);
     // Same single pooled connection: had bob's impersonation leaked, alice would now see the table.
     expect((await call(alice, 'run_query', { sql })).isError).toBe(true);
+    // Each call runs in the one transaction its session began (and rolled back): none is left over from the
+    // failed call before it (the TDS test server refuses a nested BEGIN TRANSACTION).
+    expect(
+      (await call(alice, 'run_query', { sql: 'SELECT @@TRANCOUNT AS t' })).structuredContent!.rows,
+    ).toEqual([[1]]);
     expect(
       (await call(alice, 'run_query', { sql: 'SELECT USER_NAME() AS u' })).structuredContent!.rows,
     ).toEqual([['alice']]);
