@@ -81,7 +81,7 @@ export async function serveBridge(
       '--data-dir',
       dataDir,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', process.env.BENCH_NODE_ARGS ? 'inherit' : 'ignore', 'inherit'] },
   );
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
