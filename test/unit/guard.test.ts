@@ -40,6 +40,30 @@ describe('read-only guard (T-SQL grammar)', () => {
     ).toBe(false);
   });
 
+  it('reads GROUPING SETS and PARSE/TRY_PARSE, which its grammar lacks, and still walks what they hold', () => {
+    for (const sql of [
+      'SELECT Category, COUNT(*) FROM dbo.Products GROUP BY GROUPING SETS ((Category), (Discontinued), ())',
+      'SELECT a FROM t GROUP BY GROUPING /* sets */ SETS (ROLLUP(a, b), CUBE(c), a, ())',
+      "SELECT TRY_PARSE('2024-01-02' AS date USING 'en-US'), PARSE(N'€345,98' AS money USING @culture), TRY_PARSE('1' AS int)",
+    ])
+      expect(checkStatement(sql, read), sql).toMatchObject({ ok: true });
+    // Positions are those of the text as written.
+    expect(
+      checkStatement(
+        "SELECT TRY_PARSE((SELECT TOP 1 name FROM master.dbo.spt_values) AS int USING 'en-US')",
+        read,
+      ),
+    ).toMatchObject({ ok: false, line: 1, column: 42, reason: expect.stringContaining('"master" is blocked') });
+    expect(
+      checkStatement('SELECT a FROM t GROUP BY GROUPING SETS ((a), ((SELECT 1 FROM master.dbo.x)))', read),
+    ).toMatchObject({ ok: false, column: 62 });
+    expect(checkStatement("SELECT PARSE('1' AS int USING 'en-US');\nDELETE FROM t", read)).toMatchObject({
+      ok: false,
+      line: 2,
+      column: 1,
+    });
+  });
+
   it('never shows the parser internals for text it cannot read', () => {
     const r = checkStatement('SELECT a FROM t WHERE ORDER BY a', read);
     expect(r.ok).toBe(false);

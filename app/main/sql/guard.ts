@@ -1,5 +1,5 @@
 import type { ConnectionProfileConfig } from '../../shared/config-schema.js';
-import { blankHints, lex, tokenAt, type LexToken } from './tsql-lexer.js';
+import { forGrammar, lex, tokenAt, type LexToken } from './tsql-lexer.js';
 import { parseBatch, TsqlSyntaxError, type AstStatement } from './tsql-parser.js';
 
 /** What the guard asks of the access policy about each table a statement names (the policy implements it). */
@@ -116,7 +116,7 @@ export function checkStatement(sqlText: string, policy: GuardPolicy): GuardResul
   if (!tokens.length) return { ok: false, reason: 'The statement is empty.' };
   let batch: AstStatement[];
   try {
-    batch = parseBatch(blankHints(sqlText, tokens));
+    batch = parseBatch(forGrammar(sqlText, tokens));
   } catch (err) {
     if (!(err instanceof TsqlSyntaxError)) throw err;
     return syntaxRefusal(err, tokens, policy);

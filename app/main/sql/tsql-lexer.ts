@@ -1,7 +1,7 @@
 /**
  * A T-SQL lexer for the guard: words, quoted names, strings, numbers and punctuation with their line and
  * column. The guard parses with a real grammar (sqlparser-rs); this lexer only lets it name the token at a
- * position and blank optimizer hints the grammar lacks, keeping every other character where it was.
+ * position and rewrite, in place, the few constructs the grammar lacks (`forGrammar`).
  */
 
 export interface LexToken {
@@ -100,15 +100,34 @@ export function tokenAt(tokens: LexToken[], line: number, column: number): LexTo
 const JOIN_HINTS = new Set(['HASH', 'LOOP', 'MERGE', 'REMOTE']);
 const JOIN_KINDS = new Set(['INNER', 'OUTER', 'LEFT', 'RIGHT', 'FULL', 'CROSS']);
 
+/** The index of the `)` that closes the `(` at `open`, or -1. */
+function closing(tokens: LexToken[], open: number): number {
+  let depth = 0;
+  for (let j = open; j < tokens.length; j++) {
+    if (tokens[j]!.text === '(') depth++;
+    if (tokens[j]!.text === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
+
 /**
- * Blanks the optimizer hints that sqlparser-rs's T-SQL grammar does not know, so the statement can be
- * classified: join hints (`INNER HASH JOIN`), `WITH ROLLUP`/`WITH CUBE` and query hints (`OPTION (...)`).
- * None of them can read or write anything; what runs on the server is always the original text.
+ * The text sqlparser-rs's T-SQL grammar is given, every character kept where it was (so a position it reports is
+ * a position in what the person wrote), rewritten only where the grammar lacks a construct that cannot read or
+ * write anything by itself:
+ * - optimizer hints are blanked: join hints (`INNER HASH JOIN`), `WITH ROLLUP`/`WITH CUBE`, `OPTION (...)`;
+ * - `GROUP BY GROUPING SETS (...)` is read as a call `SETS(...)` (its empty set `()` as `0`): the grammar's
+ *   T-SQL dialect lacks grouping sets, and every expression inside is still walked;
+ * - `PARSE(x AS type USING culture)` and `TRY_PARSE(...)` are read as `CAST(x AS type)` and `TRY_CAST(...)`:
+ *   the culture is a string or a variable, and `x` is still walked.
+ * What runs on the server is always the original text.
  */
-export function blankHints(sql: string, tokens: LexToken[]): string {
+export function forGrammar(sql: string, tokens: LexToken[]): string {
   const chars = sql.split('');
   const blank = (from: number, to: number) => {
     for (let k = from; k < to; k++) if (chars[k] !== '\n') chars[k] = ' ';
+  };
+  const write = (at: number, text: string) => {
+    for (let k = 0; k < text.length; k++) chars[at + k] = text[k]!;
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -120,14 +139,35 @@ export function blankHints(sql: string, tokens: LexToken[]): string {
     else if (t.text === 'WITH' && next && (next.text === 'ROLLUP' || next.text === 'CUBE'))
       blank(t.start, next.end);
     else if (t.text === 'OPTION' && next?.text === '(') {
+      const j = closing(tokens, i + 1);
+      blank(t.start, tokens[j === -1 ? tokens.length - 1 : j]!.end);
+      i = j === -1 ? tokens.length : j;
+    } else if (t.text === 'GROUPING' && next?.text === 'SETS' && tokens[i + 2]?.text === '(') {
+      blank(t.start, t.end);
+      const end = closing(tokens, i + 2);
+      for (let j = i + 3; j < end; j++)
+        // An empty grouping set: `(` `)` standing as an element (after `(` or `,`), not a call's empty arguments.
+        if (tokens[j]!.text === '(' && tokens[j + 1]?.text === ')' && /^[(,]$/.test(tokens[j - 1]!.text)) {
+          write(tokens[j]!.start, '0');
+          blank(tokens[j + 1]!.start, tokens[j + 1]!.end);
+        }
+    } else if (
+      (t.text === 'PARSE' || t.text === 'TRY_PARSE') &&
+      next?.text === '(' &&
+      prev?.text !== '.'
+    ) {
+      const end = closing(tokens, i + 1);
       let depth = 0;
-      let j = i + 1;
-      for (; j < tokens.length; j++) {
-        if (tokens[j]!.text === '(') depth++;
-        if (tokens[j]!.text === ')' && --depth === 0) break;
+      for (let j = i + 1; j < end; j++) {
+        const u = tokens[j]!;
+        if (u.text === '(') depth++;
+        if (u.text === ')') depth--;
+        const culture = tokens[j + 1];
+        if (depth === 1 && u.text === 'USING' && (culture?.kind === 'string' || culture?.kind === 'var'))
+          blank(u.start, culture.end);
       }
-      blank(t.start, tokens[Math.min(j, tokens.length - 1)]!.end);
-      i = j;
+      blank(t.start, t.end);
+      write(t.start, t.text === 'PARSE' ? 'CAST' : 'TRY_CAST');
     }
   }
   return chars.join('');
