@@ -53,10 +53,33 @@ describe('read-only guard (T-SQL grammar)', () => {
         "SELECT TRY_PARSE((SELECT TOP 1 name FROM master.dbo.spt_values) AS int USING 'en-US')",
         read,
       ),
-    ).toMatchObject({ ok: false, line: 1, column: 42, reason: expect.stringContaining('"master" is blocked') });
+    ).toMatchObject({
+      ok: false,
+      line: 1,
+      column: 42,
+      reason: expect.stringContaining('"master" is blocked'),
+    });
     expect(
       checkStatement('SELECT a FROM t GROUP BY GROUPING SETS ((a), ((SELECT 1 FROM master.dbo.x)))', read),
     ).toMatchObject({ ok: false, column: 62 });
+    // Compound assignment and a variable row count in FETCH, also beyond the grammar.
+    expect(
+      checkStatement('DECLARE @i int = 5; SET @i += 1; SET @i *= (SELECT COUNT(*) FROM t)', read),
+    ).toMatchObject({
+      ok: true,
+    });
+    expect(
+      checkStatement(
+        'DECLARE @size int = 10; SELECT a FROM t ORDER BY a OFFSET (2 - 1) * @size ROWS FETCH NEXT @size ROWS ONLY',
+        read,
+      ),
+    ).toMatchObject({ ok: true });
+    expect(
+      checkStatement('DECLARE @i int; SET @i += (SELECT COUNT(*) FROM master.dbo.x)', read),
+    ).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('"master" is blocked'),
+    });
     expect(checkStatement("SELECT PARSE('1' AS int USING 'en-US');\nDELETE FROM t", read)).toMatchObject({
       ok: false,
       line: 2,

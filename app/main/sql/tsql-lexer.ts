@@ -99,6 +99,8 @@ export function tokenAt(tokens: LexToken[], line: number, column: number): LexTo
 
 const JOIN_HINTS = new Set(['HASH', 'LOOP', 'MERGE', 'REMOTE']);
 const JOIN_KINDS = new Set(['INNER', 'OUTER', 'LEFT', 'RIGHT', 'FULL', 'CROSS']);
+/** Operators of T-SQL's compound assignment (`+=` ... `^=`). */
+const COMPOUND = new Set(['+', '-', '*', '/', '%', '&', '|', '^']);
 
 /** The index of the `)` that closes the `(` at `open`, or -1. */
 function closing(tokens: LexToken[], open: number): number {
@@ -118,7 +120,9 @@ function closing(tokens: LexToken[], open: number): number {
  * - `GROUP BY GROUPING SETS (...)` is read as a call `SETS(...)` (its empty set `()` as `0`): the grammar's
  *   T-SQL dialect lacks grouping sets, and every expression inside is still walked;
  * - `PARSE(x AS type USING culture)` and `TRY_PARSE(...)` are read as `CAST(x AS type)` and `TRY_CAST(...)`:
- *   the culture is a string or a variable, and `x` is still walked.
+ *   the culture is a string or a variable, and `x` is still walked;
+ * - compound assignment (`SET @i += 1`, `SET a *= 2`) is read as plain assignment, its expression still walked;
+ * - a variable row count after `FETCH NEXT`/`FETCH FIRST` is read as `1` (a variable reads and writes nothing).
  * What runs on the server is always the original text.
  */
 export function forGrammar(sql: string, tokens: LexToken[]): string {
@@ -131,10 +135,15 @@ export function forGrammar(sql: string, tokens: LexToken[]): string {
   };
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
-    if (t.kind !== 'word') continue;
     const next = tokens[i + 1];
     const prev = tokens[i - 1];
-    if (JOIN_HINTS.has(t.text) && next?.text === 'JOIN' && prev && JOIN_KINDS.has(prev.text))
+    if (t.kind === 'punct' && COMPOUND.has(t.text) && next?.text === '=' && next.start === t.end)
+      blank(t.start, t.end);
+    if (t.kind !== 'word') continue;
+    if ((t.text === 'FIRST' || t.text === 'NEXT') && prev?.text === 'FETCH' && next?.kind === 'var') {
+      blank(next.start, next.end);
+      write(next.start, '1');
+    } else if (JOIN_HINTS.has(t.text) && next?.text === 'JOIN' && prev && JOIN_KINDS.has(prev.text))
       blank(t.start, t.end);
     else if (t.text === 'WITH' && next && (next.text === 'ROLLUP' || next.text === 'CUBE'))
       blank(t.start, next.end);
@@ -151,11 +160,7 @@ export function forGrammar(sql: string, tokens: LexToken[]): string {
           write(tokens[j]!.start, '0');
           blank(tokens[j + 1]!.start, tokens[j + 1]!.end);
         }
-    } else if (
-      (t.text === 'PARSE' || t.text === 'TRY_PARSE') &&
-      next?.text === '(' &&
-      prev?.text !== '.'
-    ) {
+    } else if ((t.text === 'PARSE' || t.text === 'TRY_PARSE') && next?.text === '(' && prev?.text !== '.') {
       const end = closing(tokens, i + 1);
       let depth = 0;
       for (let j = i + 1; j < end; j++) {
