@@ -31,9 +31,21 @@ export interface Outcome {
   rows?: number;
 }
 
+export interface ReadsReport {
+  file: string;
+  total: number;
+  accepted: Outcome[];
+  refused: Outcome[];
+  executed: Outcome[];
+  failed: Outcome[];
+}
+
 export interface CorpusReport {
   target: string;
-  reads: { total: number; accepted: Outcome[]; refused: Outcome[]; executed: Outcome[]; failed: Outcome[] };
+  /** reads.sql: what analysts and LLMs write. */
+  reads: ReadsReport;
+  /** reads-2022.sql: the constructs SQL Server 2017-2022 added, measured apart. */
+  recent: ReadsReport;
   escapes: { total: number; refused: Outcome[]; accepted: Outcome[] };
 }
 
@@ -46,7 +58,7 @@ export const POLICY: GuardPolicy = {
 };
 
 /** Batches separated by lines holding only GO; `-- @category NAME` names the batches that follow. */
-export function loadCorpus(file: 'reads' | 'escapes'): CorpusEntry[] {
+export function loadCorpus(file: 'reads' | 'reads-2022' | 'escapes'): CorpusEntry[] {
   const lines = fs.readFileSync(path.join(DIR, `${file}.sql`), 'utf8').split('\n');
   const entries: CorpusEntry[] = [];
   let category = 'uncategorised';
@@ -78,22 +90,31 @@ export function loadCorpus(file: 'reads' | 'escapes'): CorpusEntry[] {
   return entries;
 }
 
-export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promise<CorpusReport> {
-  const reads = loadCorpus('reads');
-  const escapes = loadCorpus('escapes');
+/** The guard's verdict on each read of a file, before anything runs. */
+function guardReads(file: 'reads' | 'reads-2022'): ReadsReport {
+  const reads = loadCorpus(file);
   const verdicts = reads.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
-  const accepted = verdicts.filter((v) => v.verdict.ok).map((v) => ({ entry: v.entry, ok: true }));
-  const refused = verdicts
-    .filter((v) => !v.verdict.ok)
-    .map((v) => ({ entry: v.entry, ok: false, detail: (v.verdict as { reason: string }).reason }));
+  return {
+    file: `${file}.sql`,
+    total: reads.length,
+    accepted: verdicts.filter((v) => v.verdict.ok).map((v) => ({ entry: v.entry, ok: true })),
+    refused: verdicts
+      .filter((v) => !v.verdict.ok)
+      .map((v) => ({ entry: v.entry, ok: false, detail: (v.verdict as { reason: string }).reason })),
+    executed: [],
+    failed: [],
+  };
+}
+
+export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promise<CorpusReport> {
+  const sets = [guardReads('reads'), guardReads('reads-2022')];
+  const escapes = loadCorpus('escapes');
   const escapeVerdicts = escapes.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
 
   const url = process.env.MSSQL_TEST_URL;
   const tds = url
     ? undefined
     : await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
-  const executed: Outcome[] = [];
-  const failed: Outcome[] = [];
   try {
     if (tds) await grantImpersonation(tds, 'bridge_svc', ['alice', 'bob']);
     const pool = await new sql.ConnectionPool(
@@ -101,12 +122,15 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
     ).connect();
     try {
       if (url) await ensureSampleSchema(pool);
-      for (const a of accepted) {
-        const outcome = await execute(pool, a.entry, !url);
-        (outcome.ok ? executed : failed).push(outcome);
-        if (!outcome.ok)
-          opts.log?.(`not executed: ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`);
-      }
+      for (const set of sets)
+        for (const a of set.accepted) {
+          const outcome = await execute(pool, a.entry, !url);
+          (outcome.ok ? set.executed : set.failed).push(outcome);
+          if (!outcome.ok)
+            opts.log?.(
+              `not executed: ${set.file} ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`,
+            );
+        }
     } finally {
       await pool.close();
     }
@@ -115,7 +139,8 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
   }
   return {
     target: url ? 'SQL Server (MSSQL_TEST_URL)' : 'TDS test server',
-    reads: { total: reads.length, accepted, refused, executed, failed },
+    reads: sets[0]!,
+    recent: sets[1]!,
     escapes: {
       total: escapes.length,
       refused: escapeVerdicts.filter((v) => !v.verdict.ok).map((v) => ({ entry: v.entry, ok: true })),
@@ -151,9 +176,12 @@ async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(1)}%`;
 
 export function summary(r: CorpusReport): string[] {
+  const lines = (set: ReadsReport, label: string) => [
+    `${label}: accepted by the guard ${set.accepted.length}/${set.total} (${pct(set.accepted.length, set.total)}), executed on ${r.target} ${set.executed.length}/${set.total} (${pct(set.executed.length, set.total)})`,
+  ];
   return [
-    `reads accepted by the guard:   ${r.reads.accepted.length}/${r.reads.total} (${pct(r.reads.accepted.length, r.reads.total)})`,
-    `reads executed on ${r.target}: ${r.reads.executed.length}/${r.reads.total} (${pct(r.reads.executed.length, r.reads.total)})`,
-    `escapes refused:               ${r.escapes.refused.length}/${r.escapes.total} (${pct(r.escapes.refused.length, r.escapes.total)})`,
+    ...lines(r.reads, 'reads (reads.sql)           '),
+    ...lines(r.recent, 'SQL Server 2017-2022 reads  '),
+    `escapes refused: ${r.escapes.refused.length}/${r.escapes.total} (${pct(r.escapes.refused.length, r.escapes.total)})`,
   ];
 }

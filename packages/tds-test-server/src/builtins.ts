@@ -250,6 +250,73 @@ CREATE FUNCTION tsql_type_id(t oid, typmod int) RETURNS int LANGUAGE sql IMMUTAB
 CREATE FUNCTION type_name(id int) RETURNS text LANGUAGE sql STABLE AS $$ SELECT name FROM "tds$catalog".types WHERE user_type_id = id $$;
 CREATE FUNCTION type_id(name text) RETURNS int LANGUAGE sql STABLE AS $$ SELECT user_type_id FROM "tds$catalog".types WHERE types.name = lower(type_id.name) $$;
 
+-- SQL Server 2017-2022 functions.
+-- GENERATE_SERIES: one column, value; the step defaults to 1, or -1 when stop < start.
+CREATE FUNCTION tsql_generate_series(a int, b int, s int DEFAULT NULL) RETURNS TABLE(value int) LANGUAGE sql IMMUTABLE AS $$
+  SELECT generate_series(a, b, coalesce(s, CASE WHEN b >= a THEN 1 ELSE -1 END)) $$;
+CREATE FUNCTION tsql_generate_series(a bigint, b bigint, s bigint DEFAULT NULL) RETURNS TABLE(value bigint) LANGUAGE sql IMMUTABLE AS $$
+  SELECT generate_series(a, b, coalesce(s, CASE WHEN b >= a THEN 1 ELSE -1 END)) $$;
+CREATE FUNCTION tsql_generate_series(a numeric, b numeric, s numeric DEFAULT NULL) RETURNS TABLE(value numeric) LANGUAGE sql IMMUTABLE AS $$
+  SELECT generate_series(a, b, coalesce(s, CASE WHEN b >= a THEN 1 ELSE -1 END)) $$;
+-- DATE_BUCKET(part, width, date [, origin]): the start of the bucket holding date, buckets counted from origin
+-- (default 1900-01-01); the result has the date's type.
+CREATE FUNCTION date_bucket(part text, width int, d timestamp, origin timestamp DEFAULT '1900-01-01') RETURNS timestamp LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE unit int; months int;
+BEGIN
+  IF d IS NULL OR width IS NULL THEN RETURN NULL; END IF;
+  unit := CASE WHEN lower(part) IN ('year', 'yy', 'yyyy') THEN 12 WHEN lower(part) IN ('quarter', 'qq', 'q') THEN 3
+    WHEN lower(part) IN ('month', 'mm', 'm') THEN 1 END;
+  IF unit IS NOT NULL THEN
+    months := (extract(year FROM age(d, origin)) * 12 + extract(month FROM age(d, origin)))::int;
+    RETURN origin + make_interval(months => floor(months::numeric / (width * unit))::int * width * unit);
+  END IF;
+  CASE lower(part)
+    WHEN 'week', 'wk', 'ww' THEN RETURN date_bin(make_interval(days => 7 * width), d, origin);
+    WHEN 'day', 'dd', 'd' THEN RETURN date_bin(make_interval(days => width), d, origin);
+    WHEN 'hour', 'hh' THEN RETURN date_bin(make_interval(hours => width), d, origin);
+    WHEN 'minute', 'mi', 'n' THEN RETURN date_bin(make_interval(mins => width), d, origin);
+    WHEN 'second', 'ss', 's' THEN RETURN date_bin(make_interval(secs => width), d, origin);
+    ELSE RAISE EXCEPTION 'DATE_BUCKET does not support the date part %', part;
+  END CASE;
+END $$;
+CREATE FUNCTION date_bucket(part text, width int, d date, origin date DEFAULT '1900-01-01') RETURNS date LANGUAGE sql IMMUTABLE AS $$
+  SELECT date_bucket(part, width, d::timestamp, origin::timestamp)::date $$;
+CREATE FUNCTION datetime2fromparts(y int, m int, d int, h int, mi int, s int, frac int, prec int) RETURNS timestamp LANGUAGE sql IMMUTABLE AS $$
+  SELECT make_timestamp(y, m, d, h, mi, s + frac / power(10, prec)) $$;
+-- SOUNDEX and DIFFERENCE as SQL Server documents them: the first letter, then digits for the consonants that
+-- follow (H and W do not separate equal codes), padded to four.
+CREATE FUNCTION soundex(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE u text := upper(regexp_replace(coalesce(s, ''), '[^A-Za-z]', '', 'g')); out text; prev text; c text; code text; i int;
+BEGIN
+  IF s IS NULL THEN RETURN NULL; END IF;
+  IF u = '' THEN RETURN '0000'; END IF;
+  out := substr(u, 1, 1);
+  prev := translate(substr(u, 1, 1), 'BFPVCGJKQSXZDTLMNRAEIOUYHW', '11112222222233455600000000');
+  FOR i IN 2 .. length(u) LOOP
+    c := substr(u, i, 1);
+    code := translate(c, 'BFPVCGJKQSXZDTLMNRAEIOUYHW', '11112222222233455600000000');
+    IF code <> '0' AND code <> prev THEN out := out || code; END IF;
+    IF c NOT IN ('H', 'W') THEN prev := code; END IF;
+    EXIT WHEN length(out) = 4;
+  END LOOP;
+  RETURN rpad(out, 4, '0');
+END $$;
+CREATE FUNCTION difference(a text, b text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT (SELECT count(*) FROM generate_series(1, 4) i WHERE substr(soundex(a), i, 1) = substr(soundex(b), i, 1))::int $$;
+CREATE FUNCTION string_escape(s text, kind text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT replace(substr(to_json(s)::text, 2, length(to_json(s)::text) - 2), '/', '\/') $$;
+CREATE FUNCTION json_path_exists(doc text, path text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN doc IS NULL OR path IS NULL THEN NULL ELSE jsonb_path_exists(doc::jsonb, path::jsonpath) END $$;
+CREATE FUNCTION isjson(j text, kind text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN j IS NULL THEN NULL WHEN NOT pg_input_is_valid(j, 'jsonb') THEN 0
+    WHEN upper(kind) = 'VALUE' THEN 1
+    WHEN jsonb_typeof(j::jsonb) = CASE upper(kind) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' ELSE jsonb_typeof(j::jsonb) END
+      AND (upper(kind) <> 'SCALAR' OR jsonb_typeof(j::jsonb) NOT IN ('object', 'array')) THEN 1 ELSE 0 END $$;
+-- HASHBYTES over the text's UTF-8 bytes (SQL Server hashes an nvarchar's UTF-16 bytes: values differ for N'...').
+CREATE FUNCTION hashbytes(alg text, s text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE upper(alg) WHEN 'SHA2_256' THEN sha256(convert_to(s, 'UTF8')) WHEN 'SHA2_512' THEN sha512(convert_to(s, 'UTF8'))
+    WHEN 'MD5' THEN decode(md5(s), 'hex') END $$;
+
 GRANT USAGE ON SCHEMA "tds$catalog" TO PUBLIC;
 RESET search_path;
 `;

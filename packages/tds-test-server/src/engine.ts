@@ -233,7 +233,9 @@ function catalogViews(db: string): string {
         unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attnum = k.attnum
       WHERE a.attrelid = c.conrelid AND c.contype IN ('p', 'u', 'f') AND ${userSchema('n.nspname')} AND has_table_privilege(r.oid, 'SELECT, INSERT, UPDATE, DELETE');
     CREATE VIEW ${sys('databases')} AS
-      SELECT name, database_id, create_date, 'ONLINE'::text AS state_desc, 0 AS is_read_only FROM "tds$catalog".databases;
+      SELECT name, database_id, create_date, 160 AS compatibility_level, 'SQL_Latin1_General_CP1_CI_AS'::text AS collation_name,
+        0 AS state, 'ONLINE'::text AS state_desc, false AS is_read_only, 1 AS recovery_model, 'FULL'::text AS recovery_model_desc,
+        0 AS user_access, 'MULTI_USER'::text AS user_access_desc, false AS is_read_committed_snapshot_on FROM "tds$catalog".databases;
     CREATE VIEW ${sys('schemas')} AS
       SELECT ${strip('n.nspname')}::text AS name, n.oid::int AS schema_id FROM pg_namespace n WHERE ${userSchema('n.nspname')};
     CREATE VIEW ${sys('objects')} AS
@@ -271,10 +273,16 @@ function catalogViews(db: string): string {
       FROM information_schema.views v WHERE ${userSchema('v.table_schema')};
     CREATE VIEW ${sys('indexes')} AS
       SELECT i.indrelid::int AS object_id, c.relname::text AS name, i.indexrelid::int AS index_id,
-        (CASE WHEN i.indisprimary THEN 'CLUSTERED' ELSE 'NONCLUSTERED' END)::text AS type_desc, i.indisunique AS is_unique, i.indisprimary AS is_primary_key
+        (CASE WHEN i.indisprimary THEN 1 ELSE 2 END) AS type,
+        (CASE WHEN i.indisprimary THEN 'CLUSTERED' ELSE 'NONCLUSTERED' END)::text AS type_desc, i.indisunique AS is_unique, i.indisprimary AS is_primary_key,
+        (i.indisunique AND NOT i.indisprimary AND EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u')) AS is_unique_constraint,
+        0 AS fill_factor, false AS is_padded, false AS is_disabled, false AS is_hypothetical, false AS ignore_dup_key,
+        true AS allow_row_locks, true AS allow_page_locks, (i.indpred IS NOT NULL) AS has_filter, 1 AS data_space_id
       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN ${sys('objects')} o ON o.object_id = i.indrelid::int;
     CREATE VIEW ${sys('index_columns')} AS
-      SELECT i.indrelid::int AS object_id, i.indexrelid::int AS index_id, k.ord::int AS index_column_id, k.attnum::int AS column_id, k.ord::int AS key_ordinal
+      SELECT i.indrelid::int AS object_id, i.indexrelid::int AS index_id, k.ord::int AS index_column_id, k.attnum::int AS column_id,
+        (CASE WHEN k.ord <= i.indnkeyatts THEN k.ord ELSE 0 END)::int AS key_ordinal, 0 AS partition_ordinal,
+        false AS is_descending_key, (k.ord > i.indnkeyatts) AS is_included_column
       FROM pg_index i JOIN ${sys('objects')} o ON o.object_id = i.indrelid::int, unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord);
     CREATE VIEW ${sys('foreign_keys')} AS
       SELECT c.conname::text AS name, c.oid::int AS object_id, c.conrelid::int AS parent_object_id, c.confrelid::int AS referenced_object_id,
@@ -289,9 +297,37 @@ function catalogViews(db: string): string {
         greatest(c.reltuples, 0)::bigint AS rows
       FROM pg_class c JOIN ${sys('objects')} o ON o.object_id = c.oid::int WHERE c.relkind IN ('r', 'p');
     CREATE VIEW ${sys('dm_db_partition_stats')} AS
-      SELECT object_id, index_id, rows AS row_count, 1 AS partition_number FROM ${sys('partitions')};
+      SELECT p.object_id, p.index_id, p.rows AS row_count, 1 AS partition_number,
+        (pg_relation_size(p.object_id::oid) / 8192)::bigint AS in_row_data_page_count,
+        (pg_relation_size(p.object_id::oid) / 8192)::bigint AS used_page_count,
+        (pg_total_relation_size(p.object_id::oid) / 8192)::bigint AS reserved_page_count
+      FROM ${sys('partitions')} p;
+    -- The time zones SQL Server lists (Windows names), with their offsets now from PostgreSQL's IANA data.
+    CREATE VIEW ${sys('time_zone_info')} AS
+      SELECT z.name, to_char(now() AT TIME ZONE z.iana - now() AT TIME ZONE 'UTC', 'FMHH24:MI')::text AS current_utc_offset,
+        (SELECT t.is_dst FROM pg_timezone_names t WHERE t.name = z.iana) AS is_currently_dst
+      FROM (VALUES ${TIME_ZONES}) AS z(name, iana);
   `;
 }
+
+/** sys.time_zone_info's rows: Windows zone names and the IANA zones PostgreSQL computes their offsets from. */
+const TIME_ZONES = [
+  ['UTC', 'UTC'],
+  ['GMT Standard Time', 'Europe/London'],
+  ['W. Europe Standard Time', 'Europe/Berlin'],
+  ['Central Europe Standard Time', 'Europe/Budapest'],
+  ['Romance Standard Time', 'Europe/Paris'],
+  ['Eastern Standard Time', 'America/New_York'],
+  ['Central Standard Time', 'America/Chicago'],
+  ['Mountain Standard Time', 'America/Denver'],
+  ['Pacific Standard Time', 'America/Los_Angeles'],
+  ['Tokyo Standard Time', 'Asia/Tokyo'],
+  ['China Standard Time', 'Asia/Shanghai'],
+  ['India Standard Time', 'Asia/Kolkata'],
+  ['AUS Eastern Standard Time', 'Australia/Sydney'],
+]
+  .map(([name, iana]) => `('${name}', '${iana}')`)
+  .join(', ');
 
 // ---------------------------------------------------------------- errors
 

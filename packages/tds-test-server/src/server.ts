@@ -35,6 +35,10 @@
  * - Text cannot hold NUL (U+0000): a statement or parameter with one is refused with error 102.
  * - MS_Description extended properties are PostgreSQL comments (COMMENT ON); no other extended property.
  * - No Windows/Entra authentication, no MARS, no TDS 8 strict encryption, one login per connection.
+ * - SQL Server 2017-2022 functions: `AT TIME ZONE` knows the common Windows zone names and answers datetime2,
+ *   not datetimeoffset; `PARSE`/`TRY_PARSE` ignore the culture (dates read month first); `HASHBYTES` hashes
+ *   UTF-8 (SQL Server hashes an nvarchar's UTF-16); `CHECKSUM` values are not SQL Server's; no ordered-set
+ *   aggregate over a window (`PERCENTILE_CONT ... OVER`), no `JSON_OBJECT`/`JSON_ARRAY`/`JSON_MODIFY`.
  */
 import net from 'node:net';
 import type tls from 'node:tls';
@@ -631,6 +635,8 @@ class Connection {
       return true;
     }
     const text = rewrite(st.tokens, ctx);
+    // TDS_TRACE=1 shows each statement as PostgreSQL receives it (for working on the translator).
+    if (process.env.TDS_TRACE) console.error(`[tds] ${text}`);
     if (s.showplan) {
       const res = await pg.query<{ 'QUERY PLAN': Array<{ Plan: PgPlan }> }>(
         `EXPLAIN (FORMAT JSON) ${text}`,

@@ -22,7 +22,15 @@ const TABLE_HINTS = new Set(
   ).split(' '),
 );
 const JOIN_HINTS = new Set(['HASH', 'LOOP', 'MERGE', 'REMOTE']);
-const DATEPART_FUNCS = new Set(['DATEPART', 'DATENAME', 'DATEADD', 'DATEDIFF', 'DATEDIFF_BIG', 'DATETRUNC']);
+const DATEPART_FUNCS = new Set([
+  'DATEPART',
+  'DATENAME',
+  'DATEADD',
+  'DATEDIFF',
+  'DATEDIFF_BIG',
+  'DATETRUNC',
+  'DATE_BUCKET',
+]);
 /** CONVERT styles for dates to text, as to_char patterns. */
 const DATE_STYLES: Record<string, string> = {
   '1': 'MM/DD/YY',
@@ -74,7 +82,62 @@ export function transform(tokens: Token[], ctx: TransformContext): Token[] {
   t = applies(t);
   t = predicates(t);
   t = selectAliases(t);
+  t = offsetExpressions(t);
+  t = timeZones(t);
   return t;
+}
+
+/** Windows time zone names (what SQL Server's AT TIME ZONE and sys.time_zone_info use) to IANA names. */
+const WINDOWS_ZONES: Record<string, string> = {
+  UTC: 'UTC',
+  'GREENWICH STANDARD TIME': 'Atlantic/Reykjavik',
+  'GMT STANDARD TIME': 'Europe/London',
+  'W. EUROPE STANDARD TIME': 'Europe/Berlin',
+  'CENTRAL EUROPE STANDARD TIME': 'Europe/Budapest',
+  'CENTRAL EUROPEAN STANDARD TIME': 'Europe/Warsaw',
+  'ROMANCE STANDARD TIME': 'Europe/Paris',
+  'E. EUROPE STANDARD TIME': 'Europe/Chisinau',
+  'EASTERN STANDARD TIME': 'America/New_York',
+  'CENTRAL STANDARD TIME': 'America/Chicago',
+  'MOUNTAIN STANDARD TIME': 'America/Denver',
+  'PACIFIC STANDARD TIME': 'America/Los_Angeles',
+  'TOKYO STANDARD TIME': 'Asia/Tokyo',
+  'CHINA STANDARD TIME': 'Asia/Shanghai',
+  'INDIA STANDARD TIME': 'Asia/Kolkata',
+  'AUS EASTERN STANDARD TIME': 'Australia/Sydney',
+};
+
+/** `x AT TIME ZONE 'Pacific Standard Time'`: PostgreSQL knows the zone by its IANA name. */
+function timeZones(tokens: Token[]): Token[] {
+  return tokens.map((t, i) => {
+    const zone =
+      t.kind === 'string' || t.kind === 'nstring' ? WINDOWS_ZONES[t.value.toUpperCase()] : undefined;
+    return zone && up(tokens[i - 1]) === 'ZONE' && up(tokens[i - 2]) === 'TIME' && up(tokens[i - 3]) === 'AT'
+      ? str(zone)
+      : t;
+  });
+}
+
+/** `OFFSET (@p - 1) * @n ROWS`, `FETCH NEXT @n + 1 ROWS`: PostgreSQL takes an expression there only in parentheses. */
+function offsetExpressions(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    out.push(t);
+    const kw = up(t);
+    if (kw !== 'OFFSET' && !((kw === 'NEXT' || kw === 'FIRST') && up(tokens[i - 1]) === 'FETCH')) continue;
+    let depth = 0;
+    let j = i + 1;
+    for (; j < tokens.length; j++) {
+      if (tokens[j]!.text === '(') depth++;
+      if (tokens[j]!.text === ')') depth--;
+      if (depth === 0 && (up(tokens[j]) === 'ROWS' || up(tokens[j]) === 'ROW')) break;
+    }
+    if (j >= tokens.length || j - i <= 2) continue;
+    out.push(raw('('), ...tokens.slice(i + 1, j), raw(')'));
+    i = j - 1;
+  }
+  return out;
 }
 
 /** Optimizer hints and collations have no PostgreSQL meaning here: OPTION (...), join hints, table hints. */
@@ -255,6 +318,38 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
         i = withinClose;
         continue;
       }
+      case 'PARSE':
+      case 'TRY_PARSE': {
+        // PARSE(x AS type [USING culture]): a cast (the culture is not applied: PostgreSQL's date order is MDY).
+        const using = lastTopLevel(inner, 'USING');
+        const body = using === -1 ? inner : inner.slice(0, using);
+        const as = lastTop(body, 'AS');
+        const pg = ctx.typeText(body.slice(as + 1));
+        out.push(
+          ...(kw === 'PARSE'
+            ? [raw('CAST('), ...paren(body.slice(0, as)), raw(` AS ${pg})`)]
+            : [raw('tsql_try_cast(CAST('), ...paren(body.slice(0, as)), raw(` AS text), NULL::${pg})`)]),
+        );
+        break;
+      }
+      case 'ISJSON':
+        // ISJSON(x, VALUE | ARRAY | OBJECT | SCALAR): the kind is a keyword, passed as text.
+        if (args.length === 2 && args[1]!.length === 1 && args[1]![0]!.kind === 'word')
+          out.push(
+            word('isjson'),
+            raw('('),
+            ...args[0]!,
+            raw(','),
+            str(args[1]![0]!.value.toUpperCase()),
+            raw(')'),
+          );
+        else out.push(t, tokens[i + 1]!, ...inner, tokens[close]!);
+        break;
+      case 'CHECKSUM':
+      case 'BINARY_CHECKSUM':
+        // An int hash of the values (SQL Server's own values are not documented, so they differ).
+        out.push(raw('hashtext(concat_ws(chr(31),'), ...inner, raw('))'));
+        break;
       case 'APPROX_COUNT_DISTINCT':
         out.push(word('COUNT'), raw('('), word('DISTINCT'), ...inner, raw(')'));
         break;
@@ -273,7 +368,10 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
           args
             .slice(1)
             .forEach((a, k) =>
-              out.push(...(k ? [raw(',')] : []), ...(kw === 'DATEADD' && k === 0 ? a : asDate(a))),
+              out.push(
+                ...(k ? [raw(',')] : []),
+                ...((kw === 'DATEADD' || kw === 'DATE_BUCKET') && k === 0 ? a : asDate(a)),
+              ),
             );
           out.push(raw(')'));
           break;

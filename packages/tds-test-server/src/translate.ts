@@ -393,7 +393,7 @@ const KEYWORDS = new Set(
     'ADD COLUMN PRIMARY KEY FOREIGN REFERENCES UNIQUE DEFAULT CHECK CONSTRAINT GRANT REVOKE TO TRUNCATE ANY SOME WITH ' +
     'RECURSIVE CURRENT_TIMESTAMP CURRENT_USER SESSION_USER LATERAL APPLY USING IF CASCADE RESTRICT SCHEMA ROLE USER PUBLIC ' +
     'EXECUTE PRECEDING FOLLOWING UNBOUNDED CURRENT RANGE NULLS LAST FILTER WITHIN TEMPORARY TEMP RETURNING TIES PERCENT OF ' +
-    'ROLLUP CUBE GROUPING SETS'
+    'ROLLUP CUBE GROUPING SETS WINDOW LEADING TRAILING BOTH AT ZONE'
   ).split(/\s+/),
 );
 
@@ -468,6 +468,12 @@ const RENAMED: Record<string, string> = {
   NCHAR: 'chr',
   UNICODE: 'ascii',
   DATALENGTH: 'octet_length',
+  GENERATE_SERIES: 'tsql_generate_series',
+  // PostgreSQL's GROUPING of several columns is SQL Server's GROUPING_ID (the same bit mask).
+  GROUPING_ID: 'GROUPING',
+  APPROX_PERCENTILE_CONT: 'percentile_cont',
+  APPROX_PERCENTILE_DISC: 'percentile_disc',
+  CHECKSUM_AGG: 'bit_xor',
 };
 
 /** Rewrites one statement's tokens into PostgreSQL text. */
@@ -603,7 +609,9 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       out.push(FUNCTIONS[kw]);
       continue;
     }
-    if (t.kind === 'word' && (KEYWORDS.has(kw) || kw === 'NOLOCK')) {
+    // AT TIME ZONE: TIME is a type name elsewhere, a keyword here.
+    const timeZone = kw === 'TIME' && upper(tokens[i - 1]) === 'AT' && upper(next) === 'ZONE';
+    if (t.kind === 'word' && (KEYWORDS.has(kw) || kw === 'NOLOCK' || timeZone)) {
       if (
         kw === 'WITH' &&
         next?.text === '(' &&
@@ -709,10 +717,15 @@ function functionCall(
     return { text: 'CAST(current_user AS text)', end: i + 2 };
   if (kw === 'SUSER_SNAME' || kw === 'SUSER_NAME' || kw === 'SYSTEM_USER')
     return { text: `'${String(ctx.sysvar('LOGIN'))}'`, end: closeOf(tokens, i + 1) };
-  if (kw === 'COUNT' && upper(tokens[closeOf(tokens, i + 1) + 1]) !== 'OVER') {
-    // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint.
+  if (kw === 'COUNT') {
+    // SQL Server's COUNT is int (COUNT_BIG is bigint); PostgreSQL's count is bigint. A window (OVER (...) or
+    // OVER name) goes inside the cast.
     const close = closeOf(tokens, i + 1);
-    return { text: `CAST(count(${rewrite(tokens.slice(i + 2, close), ctx)}) AS integer)`, end: close };
+    const args = rewrite(tokens.slice(i + 2, close), ctx);
+    if (upper(tokens[close + 1]) !== 'OVER') return { text: `CAST(count(${args}) AS integer)`, end: close };
+    const end = tokens[close + 2]?.text === '(' ? closeOf(tokens, close + 2) : close + 2;
+    const window = rewrite(tokens.slice(close + 2, end + 1), ctx);
+    return { text: `CAST(count(${args}) OVER ${window} AS integer)`, end };
   }
   return undefined;
 }
