@@ -238,3 +238,151 @@ EXEC sp_helpindex 'dbo.Orders'
 GO
 EXEC sp_spaceused 'dbo.Orders'
 GO
+
+-- @category window-frames-more
+SELECT EmployeeID, Salary, AVG(Salary) OVER (PARTITION BY DepartmentID ORDER BY HireDate ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS Moving FROM dbo.Employees WHERE DepartmentID = 3 AND EmployeeID <= 200
+GO
+SELECT OrderID, COUNT(*) OVER (PARTITION BY CustomerID ORDER BY OrderDate ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS Before FROM dbo.Orders WHERE CustomerID <= 3
+GO
+SELECT ProductID, UnitPrice, UnitPrice - LAG(UnitPrice, 1, UnitPrice) OVER (ORDER BY ProductID) AS Delta FROM dbo.Products
+GO
+SELECT ProductID, SUM(UnitPrice) OVER (PARTITION BY Category ORDER BY ProductID ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS Remaining FROM dbo.Products
+GO
+SELECT EmployeeID, ROW_NUMBER() OVER (PARTITION BY DepartmentID ORDER BY Salary DESC, EmployeeID) AS RankInDept FROM dbo.Employees WHERE EmployeeID <= 50
+GO
+SELECT OrderID, DATEDIFF(day, LAG(OrderDate) OVER (PARTITION BY CustomerID ORDER BY OrderDate), OrderDate) AS DaysSincePrevious FROM dbo.Orders WHERE CustomerID <= 5
+GO
+
+-- @category window-clause-more
+SELECT OrderID, FIRST_VALUE(OrderDate) OVER w AS FirstOrder, LAST_VALUE(OrderDate) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS LastOrder FROM dbo.Orders WHERE CustomerID <= 3 WINDOW w AS (PARTITION BY CustomerID ORDER BY OrderDate)
+GO
+SELECT EmployeeID, NTILE(10) OVER w AS Decile, PERCENT_RANK() OVER w AS Pct FROM dbo.Employees WHERE DepartmentID = 4 WINDOW w AS (ORDER BY Salary)
+GO
+SELECT ProductID, COUNT(*) OVER byCat AS InCategory, COUNT(*) OVER () AS AllProducts FROM dbo.Products WINDOW byCat AS (PARTITION BY Category)
+GO
+
+-- @category grouping-more
+SELECT RegionID, YEAR(CreatedAt) AS Y, COUNT(*) AS N, GROUPING_ID(RegionID, YEAR(CreatedAt)) AS Level FROM dbo.Customers GROUP BY CUBE (RegionID, YEAR(CreatedAt))
+GO
+SELECT d.Name AS Department, e.IsActive, COUNT(*) AS N FROM dbo.Employees e JOIN dbo.Departments d ON d.DepartmentID = e.DepartmentID GROUP BY GROUPING SETS ((d.Name, e.IsActive), (d.Name), ())
+GO
+SELECT Status, COUNT(*) AS N FROM dbo.Orders GROUP BY ROLLUP (Status) ORDER BY GROUPING(Status), Status
+GO
+SELECT COALESCE(Category, '(all)') AS Category, COUNT(*) AS N, AVG(UnitPrice) AS AvgPrice FROM dbo.Products GROUP BY GROUPING SETS ((Category), ())
+GO
+
+-- @category distinct-from-more
+SELECT COUNT(*) AS Changed FROM dbo.Customers a JOIN dbo.Customers b ON b.CustomerID = a.CustomerID + 1 WHERE a.Tags IS DISTINCT FROM b.Tags
+GO
+SELECT CustomerID FROM dbo.Customers WHERE Email IS NOT DISTINCT FROM NULL
+GO
+
+-- @category greatest-least-more
+SELECT OrderID, GREATEST(OrderDate, CAST('2023-01-01' AS datetime2)) AS NotBefore2023 FROM dbo.Orders WHERE OrderID <= 5
+GO
+SELECT EmployeeID, LEAST(Salary, 60000) AS Capped, GREATEST(Salary, 45000) AS Floored FROM dbo.Employees WHERE EmployeeID <= 10
+GO
+SELECT MAX(GREATEST(Quantity, 1)) AS MaxQty, MIN(LEAST(UnitPrice, 5)) AS MinPrice FROM dbo.OrderLines
+GO
+
+-- @category date-more
+SELECT DATETRUNC(day, OrderDate) AS Day, COUNT(*) AS N FROM dbo.Orders WHERE OrderID <= 100 GROUP BY DATETRUNC(day, OrderDate)
+GO
+SELECT DATETRUNC(hour, CAST('2024-05-15 13:47:12' AS datetime2)) AS HourStart, DATETRUNC(minute, CAST('2024-05-15 13:47:12' AS datetime2)) AS MinuteStart
+GO
+SELECT DATE_BUCKET(DAY, 1, CAST('2024-05-15 13:47:12' AS datetime2)) AS DayStart, DATE_BUCKET(HOUR, 6, CAST('2024-05-15 13:47:12' AS datetime2)) AS SixHours
+GO
+SELECT DATE_BUCKET(YEAR, 1, HireDate) AS HireYear, COUNT(*) AS N FROM dbo.Employees GROUP BY DATE_BUCKET(YEAR, 1, HireDate) ORDER BY HireYear
+GO
+SELECT EOMONTH(OrderDate) AS MonthEnd, COUNT(*) AS N FROM dbo.Orders GROUP BY EOMONTH(OrderDate) ORDER BY MonthEnd
+GO
+SELECT DATEFROMPARTS(YEAR(OrderDate), MONTH(OrderDate), 1) AS MonthStart, COUNT(*) AS N FROM dbo.Orders GROUP BY DATEFROMPARTS(YEAR(OrderDate), MONTH(OrderDate), 1)
+GO
+SELECT DATENAME(weekday, OrderDate) AS Weekday, COUNT(*) AS N FROM dbo.Orders GROUP BY DATENAME(weekday, OrderDate)
+GO
+
+-- @category series-more
+SELECT g.value AS Day, COUNT(o.OrderID) AS Orders FROM GENERATE_SERIES(1, 31) g LEFT JOIN dbo.Orders o ON DAY(o.OrderDate) = g.value GROUP BY g.value ORDER BY g.value
+GO
+SELECT value * value AS Square FROM GENERATE_SERIES(1, 5)
+GO
+SELECT value FROM GENERATE_SERIES(10, 1, -3)
+GO
+SELECT s.value AS Part, s.ordinal FROM STRING_SPLIT('2024-05-15', '-', 1) s WHERE s.ordinal = 2
+GO
+SELECT t.value AS Tag, COUNT(*) AS Customers FROM dbo.Customers c CROSS APPLY STRING_SPLIT(c.Tags, ',') t GROUP BY t.value ORDER BY Customers DESC
+GO
+
+-- @category string-more
+SELECT CONCAT_WS('-', YEAR(OrderDate), MONTH(OrderDate), DAY(OrderDate)) AS DatePath FROM dbo.Orders WHERE OrderID <= 3
+GO
+SELECT CONCAT_WS(', ', NULL, 'b', NULL, 'd') AS SkipsNulls
+GO
+SELECT TRANSLATE(Email, '@.', '__') AS Flattened FROM dbo.Customers WHERE CustomerID <= 5
+GO
+SELECT TRIM(CHAR(32) FROM '  spaced  ') AS Trimmed, LTRIM(RTRIM('  both  ')) AS Classic
+GO
+SELECT STRING_AGG(CAST(value AS varchar(10)), '|') AS Joined FROM GENERATE_SERIES(1, 5)
+GO
+SELECT Category, STRING_AGG(CAST(ProductID AS varchar(10)), ',') WITHIN GROUP (ORDER BY ProductID DESC) AS Ids FROM dbo.Products GROUP BY Category
+GO
+SELECT Name, DIFFERENCE(Name, 'Widget') AS LooksLikeWidget FROM dbo.Products WHERE ProductID <= 10
+GO
+
+-- @category json-more
+SELECT ProductID, JSON_VALUE(Attributes, '$.color') AS Color FROM dbo.Products WHERE JSON_PATH_EXISTS(Attributes, '$.color') = 1
+GO
+SELECT ProductID FROM dbo.Products WHERE ISJSON(Attributes, VALUE) = 1
+GO
+SELECT ISJSON('[1, 2]', ARRAY) AS IsArray, ISJSON('"x"', SCALAR) AS IsScalar
+GO
+SELECT o.OrderID, (SELECT ol.ProductID, ol.Quantity FROM dbo.OrderLines ol WHERE ol.OrderID = o.OrderID FOR JSON PATH) AS Lines FROM dbo.Orders o WHERE o.OrderID <= 3
+GO
+SELECT TOP 3 CustomerID, Name FROM dbo.Customers ORDER BY CustomerID FOR JSON AUTO, INCLUDE_NULL_VALUES
+GO
+SELECT j.[key], j.[value], j.[type] FROM OPENJSON('{"a":1,"b":[1,2],"c":"x"}') j
+GO
+
+-- @category apply-values-more
+SELECT c.CustomerID, v.Kind, v.Amount FROM dbo.Customers c CROSS APPLY (VALUES ('region', c.RegionID), ('id', c.CustomerID)) v(Kind, Amount) WHERE c.CustomerID <= 3
+GO
+SELECT p.Category, x.Bucket FROM dbo.Products p CROSS APPLY (SELECT CASE WHEN p.UnitPrice < 50 THEN 'low' WHEN p.UnitPrice < 200 THEN 'mid' ELSE 'high' END AS Bucket) x WHERE p.ProductID <= 10
+GO
+
+-- @category conversion-more
+SELECT TRY_CONVERT(date, '2024-02-30') AS Invalid, TRY_CONVERT(date, '2024-02-29') AS Valid
+GO
+SELECT TRY_CAST(Tags AS int) AS NumericTags FROM dbo.Customers WHERE CustomerID <= 5
+GO
+SELECT FORMAT(UnitPrice, 'N2') AS Price, FORMAT(CAST('2024-05-15' AS date), 'yyyy-MM-dd') AS Iso FROM dbo.Products WHERE ProductID <= 3
+GO
+SELECT PARSE('2024-05-15' AS datetime2) AS D, TRY_PARSE('not a date' AS datetime2) AS Bad
+GO
+
+-- @category recursion-more
+WITH nums AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM nums WHERE n < 500) SELECT COUNT(*) AS N FROM nums OPTION (MAXRECURSION 1000)
+GO
+WITH fib AS (SELECT 1 AS i, CAST(0 AS bigint) AS a, CAST(1 AS bigint) AS b UNION ALL SELECT i + 1, b, a + b FROM fib WHERE i < 50) SELECT MAX(a) AS Fib50 FROM fib
+GO
+
+-- @category catalog-more
+SELECT i.name, i.is_unique_constraint, i.has_filter FROM sys.indexes i WHERE i.object_id = OBJECT_ID('dbo.Customers')
+GO
+SELECT t.name AS TableName, i.name AS IndexName, i.type_desc FROM sys.tables t JOIN sys.indexes i ON i.object_id = t.object_id ORDER BY t.name, i.name
+GO
+SELECT t.name AS TableName, SUM(p.rows) AS Rows FROM sys.tables t JOIN sys.partitions p ON p.object_id = t.object_id AND p.index_id IN (0, 1) GROUP BY t.name ORDER BY Rows DESC
+GO
+SELECT fk.name, OBJECT_NAME(fk.parent_object_id) AS Child, OBJECT_NAME(fk.referenced_object_id) AS Parent, fk.delete_referential_action_desc FROM sys.foreign_keys fk ORDER BY fk.name
+GO
+SELECT name, collation_name FROM sys.databases ORDER BY database_id
+GO
+SELECT TOP 3 name, current_utc_offset FROM sys.time_zone_info WHERE name LIKE '%Europe%'
+GO
+EXEC sp_columns @table_name = 'Orders'
+GO
+EXEC sp_pkeys @table_name = 'OrderLines'
+GO
+EXEC sp_fkeys @pktable_name = 'Customers'
+GO
+EXEC sp_help 'dbo.Products'
+GO

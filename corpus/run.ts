@@ -29,6 +29,8 @@ export interface Outcome {
   ok: boolean;
   detail?: string;
   rows?: number;
+  /** The first result set's columns and rows (compared between servers). */
+  result?: { columns: string[]; rows: unknown[][] };
 }
 
 export interface ReadsReport {
@@ -106,36 +108,59 @@ function guardReads(file: 'reads' | 'reads-2022'): ReadsReport {
   };
 }
 
-export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promise<CorpusReport> {
+/** A read whose answer on SQL Server is not the test server's (only measured with a SQL Server to compare). */
+export interface Difference {
+  file: string;
+  entry: CorpusEntry;
+  sqlServer: string;
+  testServer: string;
+}
+
+/**
+ * Runs the corpus. With a SQL Server (`url`, by default MSSQL_TEST_URL) the reads run there and, for comparison,
+ * on the TDS test server too: every read whose rows or outcome differ is listed in `differences`.
+ */
+export async function runCorpus(
+  opts: { log?: (s: string) => void; url?: string } = {},
+): Promise<CorpusReport & { differences: Difference[] }> {
   const sets = [guardReads('reads'), guardReads('reads-2022')];
   const escapes = loadCorpus('escapes');
   const escapeVerdicts = escapes.map((entry) => ({ entry, verdict: checkStatement(entry.sql, POLICY) }));
 
-  const url = process.env.MSSQL_TEST_URL;
-  const tds = url
-    ? undefined
-    : await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  const url = opts.url ?? process.env.MSSQL_TEST_URL;
+  const tds = await startTdsServer({ logins: SAMPLE_LOGINS, databases: [sampleDatabase()] });
+  const differences: Difference[] = [];
   try {
-    if (tds) await grantImpersonation(tds, 'bridge_svc', ['alice', 'bob']);
-    const pool = await new sql.ConnectionPool(
-      url ?? sampleConnection(tds!, 'bridge_svc', { pool: { max: 1 } }),
+    await grantImpersonation(tds, 'bridge_svc', ['alice', 'bob']);
+    const testPool = await new sql.ConnectionPool(
+      sampleConnection(tds, 'bridge_svc', { pool: { max: 1 } }),
     ).connect();
+    const realPool = url ? await new sql.ConnectionPool(url).connect() : undefined;
     try {
-      if (url) await ensureSampleSchema(pool);
+      if (realPool) await ensureSampleSchema(realPool);
       for (const set of sets)
         for (const a of set.accepted) {
-          const outcome = await execute(pool, a.entry, !url);
+          const onTest = await execute(testPool, a.entry, true);
+          const outcome = realPool ? await execute(realPool, a.entry, false) : onTest;
           (outcome.ok ? set.executed : set.failed).push(outcome);
           if (!outcome.ok)
             opts.log?.(
               `not executed: ${set.file} ${a.entry.category} line ${a.entry.line}: ${outcome.detail}`,
             );
+          if (realPool && answer(outcome) !== answer(onTest))
+            differences.push({
+              file: set.file,
+              entry: a.entry,
+              sqlServer: answer(outcome).slice(0, 300),
+              testServer: answer(onTest).slice(0, 300),
+            });
         }
     } finally {
-      await pool.close();
+      await testPool.close();
+      await realPool?.close();
     }
   } finally {
-    await tds?.stop();
+    await tds.stop();
   }
   return {
     target: url ? 'SQL Server (MSSQL_TEST_URL)' : 'TDS test server',
@@ -146,8 +171,12 @@ export async function runCorpus(opts: { log?: (s: string) => void } = {}): Promi
       refused: escapeVerdicts.filter((v) => !v.verdict.ok).map((v) => ({ entry: v.entry, ok: true })),
       accepted: escapeVerdicts.filter((v) => v.verdict.ok).map((v) => ({ entry: v.entry, ok: false })),
     },
+    differences,
   };
 }
+
+/** What a read answered, comparable between servers: its rows as JSON, or its error. */
+const answer = (o: Outcome): string => (o.ok ? JSON.stringify(o.result) : `error: ${o.detail}`);
 
 /** On a real SQL Server: the sample schema and data, once, in the URL's database. */
 async function ensureSampleSchema(pool: sql.ConnectionPool): Promise<void> {
@@ -165,7 +194,12 @@ async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate
     if (impersonate) await new sql.Request(tx).batch('USE [Sales]');
     if (impersonate) await new sql.Request(tx).batch("EXECUTE AS USER = N'bob'");
     const r = await streamRows(new sql.Request(tx), entry.sql, { limit: 1000, deadlineMs: 20_000 });
-    return { entry, ok: true, rows: r.rowCount };
+    return {
+      entry,
+      ok: true,
+      rows: r.rowCount,
+      result: { columns: r.columns.map((c) => c.name), rows: r.rows },
+    };
   } catch (err) {
     return { entry, ok: false, detail: (err as Error).message.split('\n')[0] };
   } finally {

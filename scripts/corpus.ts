@@ -14,6 +14,12 @@ for (const set of [report.reads, report.recent]) {
   for (const r of set.failed)
     console.log(`  failed read (${r.entry.category}, ${set.file}:${r.entry.line}): ${r.detail}`);
 }
+for (const d of report.differences)
+  console.log(
+    `  differs (${d.entry.category}, ${d.file}:${d.entry.line}): SQL Server ${d.sqlServer} | test server ${d.testServer}`,
+  );
+if (process.env.MSSQL_TEST_URL)
+  console.log(`answers that differ from the TDS test server's: ${report.differences.length}`);
 if (verbose || report.escapes.accepted.length) {
   for (const r of report.escapes.accepted)
     console.log(`  ACCEPTED ESCAPE (${r.entry.category}, escapes.sql:${r.entry.line}): ${r.entry.sql}`);

@@ -87,6 +87,27 @@ describe('read-only guard (T-SQL grammar)', () => {
     });
   });
 
+  it('refuses temporary tables and table variables, suggesting a CTE', () => {
+    for (const [sql, what] of [
+      [
+        'SELECT * INTO #t FROM dbo.Orders;\nSELECT COUNT(*) FROM #t',
+        '`SELECT ... INTO` at line 1, column 15',
+      ],
+      [
+        'CREATE TABLE #t (a int);\nINSERT INTO #t SELECT 1;\nSELECT * FROM #t',
+        '`CREATE TABLE` at line 1, column 1',
+      ],
+      ['DECLARE @t TABLE (a int); SELECT * FROM @t', '`DECLARE @t TABLE` at line 1, column 1'],
+    ]) {
+      const r = checkStatement(sql!, read);
+      expect(r.ok, sql).toBe(false);
+      expect(!r.ok && r.reason).toContain(what);
+      expect(!r.ok && r.reason).toContain(
+        'name the intermediate result in a CTE instead (WITH t AS (SELECT ...)',
+      );
+    }
+  });
+
   it('never shows the parser internals for text it cannot read', () => {
     const r = checkStatement('SELECT a FROM t WHERE ORDER BY a', read);
     expect(r.ok).toBe(false);

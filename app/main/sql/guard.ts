@@ -94,6 +94,13 @@ const STATEMENT_KEYWORDS = new Set(
   ).split(' '),
 );
 const READ_ONLY_SCOPE = 'read-only mode runs SELECT, DECLARE, SET @variable and catalog procedures only';
+/**
+ * Temporary tables are refused like any table: they are writes (to tempdb, shared by the whole server), and the
+ * guard would have to tell a #table's INSERT from any other. What people build them for, a named intermediate
+ * result, a CTE gives in one statement.
+ */
+const INTERMEDIATE =
+  'name the intermediate result in a CTE instead (WITH t AS (SELECT ...) SELECT ... FROM t), or use a derived table';
 const WRITE_KINDS = new Set(['Query', 'Insert', 'Update', 'Delete']);
 
 type Span = { start: { line: number; column: number } };
@@ -229,6 +236,13 @@ class Walker {
           'USE',
           'a call cannot switch databases; pass the database in the "database" argument instead',
         );
+      case 'CreateTable':
+        throw new Refusal(
+          keyword(kind),
+          `read-only mode creates no table, temporary ones included; ${INTERMEDIATE}`,
+          firstSpan(body),
+          true,
+        );
       default:
         throw new Refusal(keyword(kind), READ_ONLY_SCOPE, firstSpan(body), true);
     }
@@ -246,7 +260,7 @@ class Walker {
       if (type && typeof type === 'object' && 'Table' in type)
         throw new Refusal(
           `DECLARE ${name} TABLE`,
-          'table variables need INSERT, which read-only mode does not run; use a CTE or a derived table',
+          `table variables need INSERT, which read-only mode does not run; ${INTERMEDIATE}`,
         );
       if (!name.startsWith('@'))
         throw new Refusal(`DECLARE ${name}`, 'only @variables can be declared in read-only mode');
@@ -391,7 +405,7 @@ class Walker {
       if (key === 'into' && value && typeof value === 'object' && !Array.isArray(value) && 'name' in value)
         throw new Refusal(
           'SELECT ... INTO',
-          'it creates a table, which read-only mode does not allow',
+          `it creates a table (temporary ones too), which read-only mode does not allow; ${INTERMEDIATE}`,
           firstSpan(value),
         );
       if (key === 'Table' && value && typeof value === 'object') this.table(value as Node);

@@ -312,6 +312,45 @@ CREATE FUNCTION isjson(j text, kind text) RETURNS int LANGUAGE sql IMMUTABLE AS 
     WHEN upper(kind) = 'VALUE' THEN 1
     WHEN jsonb_typeof(j::jsonb) = CASE upper(kind) WHEN 'OBJECT' THEN 'object' WHEN 'ARRAY' THEN 'array' ELSE jsonb_typeof(j::jsonb) END
       AND (upper(kind) <> 'SCALAR' OR jsonb_typeof(j::jsonb) NOT IN ('object', 'array')) THEN 1 ELSE 0 END $$;
+-- PERCENTILE_CONT/_DISC over a window (OVER (PARTITION BY ...)): plain aggregates of the same definitions,
+-- the state holding p, the direction and the values. The DISC result is float, not the column's type.
+CREATE FUNCTION tsql_pct_add(s float8[], p float8, x float8, descending boolean) RETURNS float8[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(s, ARRAY[p, CASE WHEN descending THEN 1 ELSE 0 END]) || CASE WHEN x IS NULL THEN '{}'::float8[] ELSE ARRAY[x] END $$;
+CREATE FUNCTION tsql_pct_cont_final(s float8[]) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE v float8[]; n int; p float8; rn float8; lo int; hi int;
+BEGIN
+  IF s IS NULL OR coalesce(array_length(s, 1), 0) <= 2 THEN RETURN NULL; END IF;
+  p := CASE WHEN s[2] = 1 THEN 1 - s[1] ELSE s[1] END;
+  SELECT array_agg(x ORDER BY x) INTO v FROM unnest(s[3:]) x;
+  n := array_length(v, 1); rn := 1 + p * (n - 1); lo := floor(rn); hi := ceil(rn);
+  RETURN v[lo] + (rn - lo) * (v[hi] - v[lo]);
+END $$;
+CREATE FUNCTION tsql_pct_disc_final(s float8[]) RETURNS float8 LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE v float8[]; n int;
+BEGIN
+  IF s IS NULL OR coalesce(array_length(s, 1), 0) <= 2 THEN RETURN NULL; END IF;
+  IF s[2] = 1 THEN SELECT array_agg(x ORDER BY x DESC) INTO v FROM unnest(s[3:]) x;
+  ELSE SELECT array_agg(x ORDER BY x) INTO v FROM unnest(s[3:]) x; END IF;
+  n := array_length(v, 1);
+  RETURN v[greatest(ceil(s[1] * n)::int, 1)];
+END $$;
+CREATE AGGREGATE tsql_percentile_cont(float8, float8, boolean) (SFUNC = tsql_pct_add, STYPE = float8[], FINALFUNC = tsql_pct_cont_final);
+CREATE AGGREGATE tsql_percentile_disc(float8, float8, boolean) (SFUNC = tsql_pct_add, STYPE = float8[], FINALFUNC = tsql_pct_disc_final);
+-- SWITCHOFFSET/TODATETIMEOFFSET: the instant (datetimeoffset keeps no offset here, see server.ts).
+CREATE FUNCTION switchoffset(d timestamptz, off text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$ SELECT d $$;
+CREATE FUNCTION todatetimeoffset(d timestamp, off text) RETURNS timestamptz LANGUAGE sql IMMUTABLE AS $$
+  SELECT (to_char(d, 'YYYY-MM-DD HH24:MI:SS.US') || off)::timestamptz $$;
+CREATE FUNCTION databasepropertyex(db text, prop text) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT CASE lower(prop) WHEN 'collation' THEN 'SQL_Latin1_General_CP1_CI_AS' WHEN 'status' THEN 'ONLINE'
+    WHEN 'updateability' THEN 'READ_WRITE' WHEN 'useraccess' THEN 'MULTI_USER' WHEN 'recovery' THEN 'FULL' END
+  WHERE EXISTS (SELECT 1 FROM "tds$catalog".databases WHERE lower(name) = lower(db)) $$;
+-- JSON_MODIFY(doc, '$.a.b', value) for a plain path (no append, no strict): the value set, or the key removed by NULL.
+CREATE FUNCTION json_modify(doc text, path text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN v IS NULL THEN (doc::jsonb #- string_to_array(regexp_replace(path, '^\$\.?', ''), '.'))::text
+    ELSE jsonb_set(doc::jsonb, string_to_array(regexp_replace(path, '^\$\.?', ''), '.'), to_jsonb(v))::text END $$;
+CREATE FUNCTION json_modify(doc text, path text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN v IS NULL THEN (doc::jsonb #- string_to_array(regexp_replace(path, '^\$\.?', ''), '.'))::text
+    ELSE jsonb_set(doc::jsonb, string_to_array(regexp_replace(path, '^\$\.?', ''), '.'), to_jsonb(v))::text END $$;
 -- HASHBYTES over the text's UTF-8 bytes (SQL Server hashes an nvarchar's UTF-16 bytes: values differ for N'...').
 CREATE FUNCTION hashbytes(alg text, s text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE upper(alg) WHEN 'SHA2_256' THEN sha256(convert_to(s, 'UTF8')) WHEN 'SHA2_512' THEN sha512(convert_to(s, 'UTF8'))

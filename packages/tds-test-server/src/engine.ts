@@ -240,7 +240,9 @@ function catalogViews(db: string): string {
       SELECT ${strip('n.nspname')}::text AS name, n.oid::int AS schema_id FROM pg_namespace n WHERE ${userSchema('n.nspname')};
     CREATE VIEW ${sys('objects')} AS
       SELECT c.relname::text AS name, c.oid::int AS object_id, n.oid::int AS schema_id,
-        (CASE c.relkind WHEN 'v' THEN 'V' ELSE 'U' END)::text AS type, (CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'USER_TABLE' END)::text AS type_desc, false AS is_ms_shipped
+        (CASE c.relkind WHEN 'v' THEN 'V' ELSE 'U' END)::text AS type, (CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE 'USER_TABLE' END)::text AS type_desc, false AS is_ms_shipped,
+        (SELECT d.create_date FROM "tds$catalog".databases d WHERE d.name = ${literal(db)}) AS create_date,
+        (SELECT d.create_date FROM "tds$catalog".databases d WHERE d.name = ${literal(db)}) AS modify_date
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND ${userSchema('n.nspname')};
     CREATE VIEW ${sys('tables')} AS SELECT * FROM ${sys('objects')} WHERE type = 'U';
     CREATE VIEW ${sys('views')} AS SELECT * FROM ${sys('objects')} WHERE type = 'V';

@@ -37,8 +37,9 @@
  * - No Windows/Entra authentication, no MARS, no TDS 8 strict encryption, one login per connection.
  * - SQL Server 2017-2022 functions: `AT TIME ZONE` knows the common Windows zone names and answers datetime2,
  *   not datetimeoffset; `PARSE`/`TRY_PARSE` ignore the culture (dates read month first); `HASHBYTES` hashes
- *   UTF-8 (SQL Server hashes an nvarchar's UTF-16); `CHECKSUM` values are not SQL Server's; no ordered-set
- *   aggregate over a window (`PERCENTILE_CONT ... OVER`), no `JSON_OBJECT`/`JSON_ARRAY`/`JSON_MODIFY`.
+ *   UTF-8 (SQL Server hashes an nvarchar's UTF-16); `CHECKSUM` values are not SQL Server's; `PERCENTILE_DISC`
+ *   over a window answers float; `JSON_MODIFY` takes a plain path (no append/strict) and re-serializes the
+ *   document; `SWITCHOFFSET` keeps the instant only.
  */
 import net from 'node:net';
 import type tls from 'node:tls';

@@ -350,6 +350,34 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
         // An int hash of the values (SQL Server's own values are not documented, so they differ).
         out.push(raw('hashtext(concat_ws(chr(31),'), ...inner, raw('))'));
         break;
+      case 'JSON_OBJECT':
+      case 'JSON_ARRAY':
+        out.push(...jsonConstructor(kw, inner));
+        break;
+      case 'PERCENTILE_CONT':
+      case 'PERCENTILE_DISC': {
+        // Over a window, PostgreSQL has no ordered-set aggregate: a plain aggregate of the same meaning instead
+        // (T-SQL's window here is PARTITION BY only, the whole partition). Without OVER, PostgreSQL's own.
+        const within = up(tokens[close + 1]) === 'WITHIN' && tokens[close + 3]?.text === '(';
+        const withinClose = within ? closeOf(tokens, close + 3) : close;
+        if (!within || up(tokens[withinClose + 1]) !== 'OVER') {
+          out.push(t, tokens[i + 1]!, ...inner, tokens[close]!);
+          break;
+        }
+        const order = tokens.slice(close + 4, withinClose); // ORDER BY expr [ASC|DESC]
+        const descending = up(order[order.length - 1]) === 'DESC';
+        const expr = order.slice(2, ['ASC', 'DESC'].includes(up(order[order.length - 1])) ? -1 : undefined);
+        out.push(
+          word(`tsql_${kw.toLowerCase()}`),
+          raw('(CAST('),
+          ...inner,
+          raw(' AS float8), CAST('),
+          ...functions(expr, ctx),
+          raw(` AS float8), ${descending})`),
+        );
+        i = withinClose;
+        continue;
+      }
       case 'APPROX_COUNT_DISTINCT':
         out.push(word('COUNT'), raw('('), word('DISTINCT'), ...inner, raw(')'));
         break;
@@ -381,6 +409,55 @@ function functions(tokens: Token[], ctx: TransformContext): Token[] {
     i = close;
   }
   return out;
+}
+
+/**
+ * JSON_OBJECT('k': v, ... [NULL|ABSENT ON NULL]) and JSON_ARRAY(v, ... [NULL|ABSENT ON NULL]) as SQL Server writes
+ * them: no spaces, nested JSON_OBJECT/JSON_ARRAY/JSON_QUERY embedded as JSON, NULL kept by default in an object and
+ * left out by default in an array.
+ */
+function jsonConstructor(kw: 'JSON_OBJECT' | 'JSON_ARRAY', inner: Token[]): Token[] {
+  let body = inner;
+  let absent = kw === 'JSON_ARRAY';
+  const tail = body.slice(-3).map((t) => up(t));
+  if (tail[1] === 'ON' && tail[2] === 'NULL' && (tail[0] === 'NULL' || tail[0] === 'ABSENT')) {
+    absent = tail[0] === 'ABSENT';
+    body = body.slice(0, -3);
+  }
+  const json = (v: Token[]): Token[] => {
+    if (v.length === 1 && up(v[0]) === 'NULL') return [raw('NULL::text')];
+    // Already JSON: a nested JSON_OBJECT/JSON_ARRAY (rewritten before this one) or JSON_QUERY.
+    const nested = v[0]?.kind === 'raw' && /^\('[[{]' \|\|/.test(v[0].text);
+    if (nested || ['JSON_QUERY', 'TSQL_JSON_QUERY'].includes(up(v[0]))) return [raw('('), ...v, raw(')')];
+    if (v.length === 1 && (v[0]!.kind === 'string' || v[0]!.kind === 'nstring'))
+      return [raw('to_json(CAST('), ...v, raw(' AS text))::text')];
+    return [raw('to_json('), ...v, raw(')::text')];
+  };
+  const element = (value: Token[], key?: Token[]): Token[] => {
+    const pair = [
+      ...(key ? [raw('to_json(CAST('), ...key, raw(" AS text))::text || ':' || ")] : []),
+      raw('coalesce('),
+      ...json(value),
+      raw(", 'null')"),
+    ];
+    return absent
+      ? [raw('CASE WHEN ('), ...json(value), raw(') IS NULL THEN NULL ELSE '), ...pair, raw(' END')]
+      : pair;
+  };
+  const parts = body.length ? splitTop(body) : [];
+  const elements = parts.map((p) => {
+    if (kw === 'JSON_ARRAY') return element(p);
+    const colon = p.findIndex((t) => t.text === ':');
+    if (colon === -1) throw new TranslateError("Incorrect syntax near ','.");
+    return element(p.slice(colon + 1), p.slice(0, colon));
+  });
+  const [open, close] = kw === 'JSON_OBJECT' ? ["'{'", "'}'"] : ["'['", "']'"];
+  return [
+    raw(`(${open} || concat_ws(',', `),
+    // The separators stay inside raw text (', '), so that an enclosing call's arguments are not split at them.
+    ...(elements.length ? elements.flatMap((e, k) => (k ? [raw(', '), ...e] : e)) : [raw('NULL')]),
+    raw(`) || ${close})`),
+  ];
 }
 
 function lastTop(tokens: Token[], kw: string): number {

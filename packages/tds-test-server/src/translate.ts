@@ -109,7 +109,8 @@ export function tokenize(sql: string): Token[] {
       i += 2;
       continue;
     }
-    if ('(),;.'.includes(c)) {
+    // ':' separates a key from its value in JSON_OBJECT('k': v).
+    if ('(),;.:'.includes(c)) {
       out.push({ kind: 'punct', text: c, value: c });
       i++;
       continue;
@@ -397,6 +398,13 @@ const KEYWORDS = new Set(
   ).split(/\s+/),
 );
 
+/** Words the translator treats as keywords that T-SQL does not reserve, so they may name a column (`AS Rows`). */
+const ALIAS_WORDS = new Set(
+  'ROWS ROW FIRST NEXT ONLY LAST NULLS RANGE CURRENT FOLLOWING PRECEDING UNBOUNDED TIES ZONE LEADING TRAILING BOTH WINDOW SETS ROLE TEMP TEMPORARY RECURSIVE LATERAL APPLY WITHIN FILTER RETURNING'.split(
+    ' ',
+  ),
+);
+
 const TYPES: Record<string, string> = {
   INT: 'integer',
   INTEGER: 'integer',
@@ -584,7 +592,11 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     }
     // Words and identifiers. An alias after AS keeps the spelling it was given.
     const prevWord = upper(tokens[i - 1]);
-    if ((t.kind === 'word' || t.kind === 'ident') && prevWord === 'AS' && !KEYWORDS.has(kw)) {
+    if (
+      (t.kind === 'word' || t.kind === 'ident') &&
+      prevWord === 'AS' &&
+      (!KEYWORDS.has(kw) || (ALIAS_WORDS.has(kw) && next?.text !== '('))
+    ) {
       out.push(q(t.value));
       continue;
     }
@@ -607,6 +619,15 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
     }
     if (t.kind === 'word' && FUNCTIONS[kw] && kw === 'CURRENT_TIMESTAMP') {
       out.push(FUNCTIONS[kw]);
+      continue;
+    }
+    // ROWS and ROW name a column (ORDER BY Rows) unless they end an OFFSET/FETCH count or start a window frame.
+    if (
+      (kw === 'ROWS' || kw === 'ROW') &&
+      ['BY', ',', 'SELECT', '.'].includes(upper(tokens[i - 1]) || (tokens[i - 1]?.text ?? '')) &&
+      !['BETWEEN', 'UNBOUNDED', 'CURRENT'].includes(upper(next))
+    ) {
+      out.push(q(t.value));
       continue;
     }
     // AT TIME ZONE: TIME is a type name elsewhere, a keyword here.

@@ -213,6 +213,24 @@ const RECENT: Array<{ construct: string; sql: string; expected: Array<Record<str
     expected: [{ O: 1, NotO: 0, S: 1, P: true, E: '\\\\ \\/ \\"' }],
   },
   {
+    construct: 'JSON_OBJECT and JSON_ARRAY (reference examples: NULL kept in objects, left out of arrays)',
+    sql: "SELECT JSON_OBJECT('name': 'value', 'type': 1) AS O, JSON_OBJECT('name': 'value', 'type': NULL ABSENT ON NULL) AS A, JSON_ARRAY('a', 1, NULL, 2) AS R, JSON_ARRAY('a', 1, NULL, 2 NULL ON NULL) AS N, JSON_OBJECT('k': JSON_ARRAY(1, 2)) AS Nested",
+    expected: [
+      {
+        O: '{"name":"value","type":1}',
+        A: '{"name":"value"}',
+        R: '["a",1,2]',
+        N: '["a",1,null,2]',
+        Nested: '{"k":[1,2]}',
+      },
+    ],
+  },
+  {
+    construct: 'PERCENTILE_CONT / PERCENTILE_DISC over a partition',
+    sql: 'SELECT DISTINCT v.g, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY v.x) OVER (PARTITION BY v.g) AS C, PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY v.x) OVER (PARTITION BY v.g) AS D FROM (VALUES (1, 1.0), (1, 2.0), (1, 4.0), (1, 10.0)) v(g, x)',
+    expected: [{ g: 1, C: 3, D: 2 }],
+  },
+  {
     construct: 'sys.databases: compatibility level and collation',
     sql: "SELECT compatibility_level, collation_name FROM sys.databases WHERE name = 'Sales'",
     expected: [{ compatibility_level: 160, collation_name: 'SQL_Latin1_General_CP1_CI_AS' }],
