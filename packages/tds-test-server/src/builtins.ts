@@ -183,7 +183,7 @@ CREATE FUNCTION openjson(j text, p text DEFAULT '$') RETURNS TABLE ("key" text, 
   FROM doc, LATERAL (SELECT k AS key, v2 AS value FROM jsonb_each(CASE WHEN jsonb_typeof(doc.v) = 'object' THEN doc.v END) AS x(k, v2)
     UNION ALL SELECT (o - 1)::text, v3 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(doc.v) = 'array' THEN doc.v END) WITH ORDINALITY AS y(v3, o)) e $$;
 -- OPENJSON ... WITH (...): the rows of an array (or the one object) as jsonb, for the translator's column list.
-CREATE FUNCTION openjson_rows(j text, p text DEFAULT '$') RETURNS TABLE (doc jsonb) LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION tsql_openjson_rows(j text, p text DEFAULT '$') RETURNS TABLE (doc jsonb) LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN jsonb_typeof(v) = 'array' THEN e ELSE v END FROM (SELECT j::jsonb #> tsql_json_path(p) AS v) s
     LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(s.v) = 'array' THEN s.v END) e ON true
   WHERE jsonb_typeof(v) <> 'array' OR e IS NOT NULL $$;

@@ -7,6 +7,7 @@
  * its connection's role and database first, and a connection with an open transaction holds the engine
  * until it commits, rolls back or disconnects.
  */
+import { TIME_ZONES } from './time-zones.js';
 import { PGlite } from '@electric-sql/pglite';
 import { BUILTINS_SQL } from './builtins.js';
 import { pgSchema } from './translate.js';
@@ -308,28 +309,12 @@ function catalogViews(db: string): string {
     CREATE VIEW ${sys('time_zone_info')} AS
       SELECT z.name, to_char(now() AT TIME ZONE z.iana - now() AT TIME ZONE 'UTC', 'FMHH24:MI')::text AS current_utc_offset,
         (SELECT t.is_dst FROM pg_timezone_names t WHERE t.name = z.iana) AS is_currently_dst
-      FROM (VALUES ${TIME_ZONES}) AS z(name, iana);
+      FROM (VALUES ${TIME_ZONE_ROWS}) AS z(name, iana);
   `;
 }
 
 /** sys.time_zone_info's rows: Windows zone names and the IANA zones PostgreSQL computes their offsets from. */
-const TIME_ZONES = [
-  ['UTC', 'UTC'],
-  ['GMT Standard Time', 'Europe/London'],
-  ['W. Europe Standard Time', 'Europe/Berlin'],
-  ['Central Europe Standard Time', 'Europe/Budapest'],
-  ['Romance Standard Time', 'Europe/Paris'],
-  ['Eastern Standard Time', 'America/New_York'],
-  ['Central Standard Time', 'America/Chicago'],
-  ['Mountain Standard Time', 'America/Denver'],
-  ['Pacific Standard Time', 'America/Los_Angeles'],
-  ['Tokyo Standard Time', 'Asia/Tokyo'],
-  ['China Standard Time', 'Asia/Shanghai'],
-  ['India Standard Time', 'Asia/Kolkata'],
-  ['AUS Eastern Standard Time', 'Australia/Sydney'],
-]
-  .map(([name, iana]) => `('${name}', '${iana}')`)
-  .join(', ');
+const TIME_ZONE_ROWS = TIME_ZONES.map(([name, iana]) => `('${name}', '${iana}')`).join(', ');
 
 // ---------------------------------------------------------------- errors
 

@@ -1,4 +1,5 @@
 import { closeOf, lastTopLevel, splitTop, TranslateError, type Token } from './syntax.js';
+import { constantOf, renamed } from './functions.js';
 import { transform, TVF } from './transforms.js';
 
 export { TranslateError, type Token };
@@ -452,37 +453,8 @@ const LENGTH_ONLY_TYPES = new Set([
   'FLOAT',
 ]);
 
-const FUNCTIONS: Record<string, string> = {
-  GETDATE: 'LOCALTIMESTAMP',
-  SYSDATETIME: 'LOCALTIMESTAMP',
-  CURRENT_TIMESTAMP: 'LOCALTIMESTAMP',
-  GETUTCDATE: "(now() AT TIME ZONE 'utc')",
-  SYSUTCDATETIME: "(now() AT TIME ZONE 'utc')",
-  SYSDATETIMEOFFSET: 'now()',
-  NEWID: 'gen_random_uuid()',
-};
 /** Marks a function name so that its `(` is joined to it in the output. */
 const CALL = '\u0001';
-const RENAMED: Record<string, string> = {
-  ISNULL: 'COALESCE',
-  LEN: 'length',
-  COUNT_BIG: 'count',
-  USER_NAME: 'current_user',
-  STDEV: 'stddev_samp',
-  STDEVP: 'stddev_pop',
-  VAR: 'var_samp',
-  VARP: 'var_pop',
-  CHAR: 'chr',
-  NCHAR: 'chr',
-  UNICODE: 'ascii',
-  DATALENGTH: 'octet_length',
-  GENERATE_SERIES: 'tsql_generate_series',
-  // PostgreSQL's GROUPING of several columns is SQL Server's GROUPING_ID (the same bit mask).
-  GROUPING_ID: 'GROUPING',
-  APPROX_PERCENTILE_CONT: 'percentile_cont',
-  APPROX_PERCENTILE_DISC: 'percentile_disc',
-  CHECKSUM_AGG: 'bit_xor',
-};
 
 /** Rewrites one statement's tokens into PostgreSQL text. */
 export function rewrite(tokens: Token[], ctx: NameContext): string {
@@ -614,11 +586,11 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
         i = call.end;
         continue;
       }
-      out.push(`${RENAMED[kw] ?? t.value}${CALL}`);
+      out.push(`${renamed(kw) ?? t.value}${CALL}`);
       continue;
     }
-    if (t.kind === 'word' && FUNCTIONS[kw] && kw === 'CURRENT_TIMESTAMP') {
-      out.push(FUNCTIONS[kw]);
+    if (t.kind === 'word' && kw === 'CURRENT_TIMESTAMP') {
+      out.push(constantOf(kw)!);
       continue;
     }
     // ROWS and ROW name a column (ORDER BY Rows) unless they end an OFFSET/FETCH count or start a window frame.
@@ -731,7 +703,8 @@ function functionCall(
   rewrite: Rewrite,
 ): { text: string; end: number } | undefined {
   const kw = upper(tokens[i]);
-  if (FUNCTIONS[kw]) return { text: FUNCTIONS[kw], end: closeOf(tokens, i + 1) };
+  const constant = constantOf(kw);
+  if (constant) return { text: constant, end: closeOf(tokens, i + 1) };
   if (kw === 'DB_NAME' && tokens[i + 2]?.text === ')')
     return { text: `'${ctx.database.replace(/'/g, "''")}'`, end: i + 2 };
   if ((kw === 'USER_NAME' || kw === 'CURRENT_USER') && tokens[i + 2]?.text === ')')

@@ -7,6 +7,8 @@ import {
   TranslateError,
   type NameContext,
 } from '../src/translate.js';
+import { BUILTINS_SQL } from '../src/builtins.js';
+import { FUNCTION_REGISTRY } from '../src/functions.js';
 
 const ctx: NameContext = {
   database: 'Sales',
@@ -109,5 +111,22 @@ describe('T-SQL translation', () => {
       expect(() => pg(sql), sql).toThrow(TranslateError);
       expect(() => pg(sql), sql).toThrow(message);
     }
+  });
+});
+
+describe('the function registry (one place per function)', () => {
+  it('names every function builtins.ts defines for T-SQL, and builtins.ts defines every one it calls built-in', () => {
+    const defined = new Set(
+      [...BUILTINS_SQL.matchAll(/CREATE (?:FUNCTION|AGGREGATE) (\w+)/g)]
+        .map((m) => m[1]!.toUpperCase())
+        // tsql_* are the translator's own helpers, not T-SQL names.
+        .filter((n) => !n.startsWith('TSQL_')),
+    );
+    const builtins = Object.entries(FUNCTION_REGISTRY)
+      .filter(([, e]) => e.how === 'builtin')
+      .map(([name]) => name);
+    // A rewrite or the session may end in a call of the built-in of the same name (DATEPART('month', ...)).
+    expect([...defined].filter((n) => !FUNCTION_REGISTRY[n]).sort()).toEqual([]);
+    expect(builtins.filter((n) => !defined.has(n)).sort()).toEqual([]);
   });
 });
