@@ -395,13 +395,13 @@ const KEYWORDS = new Set(
     'ADD COLUMN PRIMARY KEY FOREIGN REFERENCES UNIQUE DEFAULT CHECK CONSTRAINT GRANT REVOKE TO TRUNCATE ANY SOME WITH ' +
     'RECURSIVE CURRENT_TIMESTAMP CURRENT_USER SESSION_USER LATERAL APPLY USING IF CASCADE RESTRICT SCHEMA ROLE USER PUBLIC ' +
     'EXECUTE PRECEDING FOLLOWING UNBOUNDED CURRENT RANGE NULLS LAST FILTER WITHIN TEMPORARY TEMP RETURNING TIES PERCENT OF ' +
-    'ROLLUP CUBE GROUPING SETS WINDOW LEADING TRAILING BOTH AT ZONE'
+    'ROLLUP CUBE GROUPING SETS WINDOW LEADING TRAILING BOTH'
   ).split(/\s+/),
 );
 
 /** Words the translator treats as keywords that T-SQL does not reserve, so they may name a column (`AS Rows`). */
 const ALIAS_WORDS = new Set(
-  'ROWS ROW FIRST NEXT ONLY LAST NULLS RANGE CURRENT FOLLOWING PRECEDING UNBOUNDED TIES ZONE LEADING TRAILING BOTH WINDOW SETS ROLE TEMP TEMPORARY RECURSIVE LATERAL APPLY WITHIN FILTER RETURNING'.split(
+  'ROWS ROW FIRST NEXT ONLY LAST NULLS RANGE CURRENT FOLLOWING PRECEDING UNBOUNDED TIES LEADING TRAILING BOTH WINDOW SETS ROLE TEMP TEMPORARY RECURSIVE LATERAL APPLY WITHIN FILTER RETURNING'.split(
     ' ',
   ),
 );
@@ -593,17 +593,22 @@ function rewriteWith(tokens: Token[], ctx: NameContext, rels: Rel[]): string {
       out.push(constantOf(kw)!);
       continue;
     }
-    // ROWS and ROW name a column (ORDER BY Rows) unless they end an OFFSET/FETCH count or start a window frame.
+    // A word T-SQL does not reserve names a column where a column stands (SELECT Window, ORDER BY Rows), unless
+    // it starts a window frame (ROWS BETWEEN / UNBOUNDED / CURRENT) or a call.
     if (
-      (kw === 'ROWS' || kw === 'ROW') &&
+      t.kind === 'word' &&
+      ALIAS_WORDS.has(kw) &&
+      next?.text !== '(' &&
       ['BY', ',', 'SELECT', '.'].includes(upper(tokens[i - 1]) || (tokens[i - 1]?.text ?? '')) &&
       !['BETWEEN', 'UNBOUNDED', 'CURRENT'].includes(upper(next))
     ) {
       out.push(q(t.value));
       continue;
     }
-    // AT TIME ZONE: TIME is a type name elsewhere, a keyword here.
-    const timeZone = kw === 'TIME' && upper(tokens[i - 1]) === 'AT' && upper(next) === 'ZONE';
+    // AT TIME ZONE is three keywords together; alone, At and Zone may name columns and TIME is a type.
+    const atTimeZone = (k: number) =>
+      upper(tokens[k]) === 'AT' && upper(tokens[k + 1]) === 'TIME' && upper(tokens[k + 2]) === 'ZONE';
+    const timeZone = atTimeZone(i) || atTimeZone(i - 1) || atTimeZone(i - 2);
     if (t.kind === 'word' && (KEYWORDS.has(kw) || kw === 'NOLOCK' || timeZone)) {
       if (
         kw === 'WITH' &&

@@ -77,6 +77,15 @@ describe('T-SQL translation', () => {
     expect(pg('SELECT [a]]b] FROM t')).toBe('SELECT "a]b" FROM "t"');
   });
 
+  it('keeps words that are keywords only in a construct as column names elsewhere (At, Zone, Rows, Window)', () => {
+    expect(pg('SELECT At, Zone, Window FROM x ORDER BY Rows')).toBe(
+      'SELECT "At", "Zone", "Window" FROM "x" ORDER BY "Rows"',
+    );
+    expect(pg("SELECT d AT TIME ZONE 'UTC' AT TIME ZONE 'Pacific Standard Time' AS Rows FROM x")).toBe(
+      `SELECT "d" AT TIME ZONE 'UTC' AT TIME ZONE 'America/Los_Angeles' AS "Rows" FROM "x"`,
+    );
+  });
+
   it('classifies what the server does itself', () => {
     expect(
       statements("EXECUTE AS USER = N'alice'; REVERT; USE [Archive]; WAITFOR DELAY '00:00:01.5'"),
