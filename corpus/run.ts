@@ -210,12 +210,11 @@ async function execute(pool: sql.ConnectionPool, entry: CorpusEntry, impersonate
 const pct = (n: number, d: number) => `${((100 * n) / Math.max(d, 1)).toFixed(1)}%`;
 
 export function summary(r: CorpusReport): string[] {
-  const lines = (set: ReadsReport, label: string) => [
-    `${label}: accepted by the guard ${set.accepted.length}/${set.total} (${pct(set.accepted.length, set.total)}), executed on ${r.target} ${set.executed.length}/${set.total} (${pct(set.executed.length, set.total)})`,
-  ];
+  const line = (set: ReadsReport, label: string) =>
+    `${label}: accepted by the guard ${set.accepted.length}/${set.total} (${pct(set.accepted.length, set.total)}), executed on ${r.target} ${set.executed.length}/${set.total} (${pct(set.executed.length, set.total)})`;
   return [
-    ...lines(r.reads, 'reads (reads.sql)           '),
-    ...lines(r.recent, 'SQL Server 2017-2022 reads  '),
+    line(r.reads, 'reads (reads.sql)           '),
+    line(r.recent, 'SQL Server 2017-2022 reads  '),
     `escapes refused: ${r.escapes.refused.length}/${r.escapes.total} (${pct(r.escapes.refused.length, r.escapes.total)})`,
   ];
 }

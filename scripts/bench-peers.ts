@@ -18,7 +18,7 @@ import sql from 'mssql';
 import { sampleConnection, spawnTdsServer, type TdsServerProcess } from '@mssql-mcp-bridge/tds-test-server';
 import { freePort } from '../test/support/ports.js';
 import { quantile, round } from './bench-mcp.js';
-import { rssMb, serveBridge, waitFor } from './bench-serve.js';
+import { listening, rssMb, serveBridge, stopChild } from './bench-serve.js';
 
 const PEERS_DIR = path.join(import.meta.dirname, 'bench-peers');
 const SIZES = [10, 1000, 100_000] as const;
@@ -60,13 +60,10 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Stops a peer (SIGKILL: it holds nothing to keep) and removes what it was given. */
 function stopper(child: ChildProcess, cleanup = () => undefined as void): () => Promise<void> {
   return async () => {
-    if (child.exitCode === null && !child.signalCode) {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await gone;
-    }
+    await stopChild(child, 'SIGKILL');
     cleanup();
   };
 }
@@ -88,7 +85,7 @@ async function startDbhub(tds: TdsServerProcess): Promise<Server> {
   );
   const stop = stopper(child);
   try {
-    await waitFor(`http://127.0.0.1:${port}/`, 30_000);
+    await listening(`http://127.0.0.1:${port}/`);
     return { name: 'dbhub', pid: child.pid!, url: `http://127.0.0.1:${port}/mcp`, tool: 'execute_sql', stop };
   } catch (err) {
     await stop();
@@ -128,7 +125,7 @@ async function startToolbox(tds: TdsServerProcess): Promise<Server> {
   );
   const stop = stopper(child, () => fs.rmSync(dir, { recursive: true, force: true }));
   try {
-    await waitFor(`http://127.0.0.1:${port}/`, 30_000);
+    await listening(`http://127.0.0.1:${port}/`);
     return {
       name: 'toolbox',
       pid: child.pid!,
@@ -180,6 +177,13 @@ async function rawMs(pool: sql.ConnectionPool, rows: number): Promise<number> {
     void req.query(statement(rows));
   });
   return performance.now() - t;
+}
+
+/** Appends to the list kept under `key`. */
+function add(lists: Map<string, number[]>, key: string, ...values: number[]): void {
+  const list = lists.get(key) ?? [];
+  list.push(...values);
+  lists.set(key, list);
 }
 
 /** Calls per block at each size: enough for a stable median at 10 rows, a few seconds each at 100,000. */
@@ -238,19 +242,15 @@ export async function peerBench(): Promise<{ results: Record<string, number>; ta
             const a = await load.run(rows, plan.c1, 1);
             cpu.set(s.name, (cpu.get(s.name) ?? 0) + cpuSeconds(s.pid) - cpu0);
             tdsCpu.set(s.name, (tdsCpu.get(s.name) ?? 0) + cpuSeconds(tds.pid) - tds0);
-            (times.get(s.name) ?? times.set(s.name, []).get(s.name)!).push(...a.times);
-            (rates.get(`${s.name}_c1`) ?? rates.set(`${s.name}_c1`, []).get(`${s.name}_c1`)!).push(
-              (a.times.length / a.wallMs) * 1000,
-            );
+            add(times, s.name, ...a.times);
+            add(rates, `${s.name}_c1`, (a.times.length / a.wallMs) * 1000);
             if (rows === 1000) {
               results[`${s.name}_text_chars_per_100_rows`] = Math.round(a.textChars / 10);
               results[`${s.name}_wire_bytes_per_100_rows`] = Math.round(a.bytes / 10);
             }
             if (plan.c8) {
               const b = await load.run(rows, plan.c8, 8);
-              (rates.get(`${s.name}_c8`) ?? rates.set(`${s.name}_c8`, []).get(`${s.name}_c8`)!).push(
-                (b.times.length / b.wallMs) * 1000,
-              );
+              add(rates, `${s.name}_c8`, (b.times.length / b.wallMs) * 1000);
             }
           }
           raw.push(await rawMs(pool, rows));

@@ -3,16 +3,17 @@
  * package bundles it (dependencies from node_modules, the demo split off), `serve` against a TDS test server,
  * and an access token for one person signed with the instance's key.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { ConnectionProfileInput } from '../app/shared/config-schema.js';
-import { KeytarSecretStore } from '../app/main/secrets/secret-store.js';
 import { forgeAccessTokenFor } from '../test/support/forge-token.js';
 import { tdsProfile } from '../test/support/harness.js';
+import { freePort } from '../test/support/ports.js';
+import { exited, removeSecrets, waitFor } from '../test/support/processes.js';
 
 export interface ServedBridge {
   pid: number;
@@ -27,18 +28,27 @@ export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-export async function waitFor(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} did not answer within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Until `url` answers at all (any status): the server is listening. */
+export function listening(url: string, ms = 30_000): Promise<void> {
+  return waitFor(
+    () =>
+      fetch(url).then(
+        () => true,
+        () => false,
+      ),
+    `${url} to answer`,
+    ms,
+  );
+}
+
+/** Ends a child: `first` (SIGTERM lets serve stop cleanly and write a profile it was asked for), SIGKILL after 5 s. */
+export async function stopChild(child: ChildProcess, first: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = exited(child);
+  child.kill(first);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await gone;
+  clearTimeout(timer);
 }
 
 /** `serve` from the bundle in its own process; `stop` kills it and removes its data and keychain items. */
@@ -64,7 +74,7 @@ export async function serveBridge(
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(outDir, 'node_modules'));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-bench-serve-'));
   const service = `mssql-mcp-bridge-bench-${crypto.randomUUID()}`;
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   fs.writeFileSync(
     path.join(dataDir, 'config.json'),
     JSON.stringify({ server: { port }, secrets: { service }, sql: { profiles: [tdsProfile(tds, profile)] } }),
@@ -85,21 +95,13 @@ export async function serveBridge(
   );
   const origin = `http://127.0.0.1:${port}`;
   const stop = async () => {
-    if (child.exitCode === null && !child.signalCode) {
-      const gone = new Promise((r) => child.once('exit', r));
-      // SIGTERM first: serve stops cleanly (and writes a profile it was asked for); SIGKILL if it hangs.
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await gone;
-      clearTimeout(timer);
-    }
-    const store = await KeytarSecretStore.open(service);
-    for (const acc of await store.accounts()) await store.delete(acc);
+    await stopChild(child);
+    await removeSecrets(service);
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(outDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(`${origin}/.well-known/oauth-protected-resource/mcp`, 30_000);
+    await listening(`${origin}/.well-known/oauth-protected-resource/mcp`);
     const token = await forgeAccessTokenFor(service, origin, 'bench');
     return { pid: child.pid!, origin, mcpUrl: `${origin}/mcp`, token, stop };
   } catch (err) {

@@ -33,11 +33,6 @@ export type SessionRequest = () => sql.Request;
 const bracket = (name: string) => `[${name.replace(/]/g, ']]')}]`;
 const nstring = (value: string) => `N'${value.replace(/'/g, "''")}'`;
 
-/**
- * A request parent that lends one pooled connection to its requests in turn. mssql's `Transaction` does the same,
- * but its begin and its rollback are transaction-manager requests, a round trip each; here they travel in the
- * batches the session sends anyway.
- */
 /** The part of mssql's ConnectionPool its Transaction uses and its type declarations leave out. */
 interface LendingPool {
   readonly config: sql.config;
@@ -45,6 +40,11 @@ interface LendingPool {
   release(connection: unknown): unknown;
 }
 
+/**
+ * A request parent that lends one pooled connection to its requests in turn. mssql's `Transaction` does the same,
+ * but its begin and its rollback are transaction-manager requests, a round trip each; here they travel in the
+ * batches the session sends anyway.
+ */
 class HeldConnection {
   readonly connected = true;
   constructor(
@@ -97,21 +97,19 @@ export class SqlRunner {
       // A connection that may still impersonate someone, or hold a transaction, must never serve another call:
       // if the closing batch fails (REVERT refused, no transaction left to roll back because the server ended
       // it), the pool is dropped once the connection is back in it.
+      // A broken connection is not spoken to: the server rolls back what it held.
       let clean = !broken;
-      const revert = impersonate ? 'REVERT; ' : '';
       try {
-        if (!clean) {
-          // The connection is gone; the server rolls back what it held.
-        } else if (ok && o.end === 'commit') {
+        if (clean && ok && o.end === 'commit') {
           // Separately, so that a failed commit is this call's error and a failed REVERT is not taken for one.
           if (impersonate)
             await request()
               .batch('REVERT')
               .catch(() => (clean = false));
           await request().batch('COMMIT TRANSACTION');
-        } else
+        } else if (clean)
           await request()
-            .batch(`${revert}ROLLBACK TRANSACTION`)
+            .batch(`${impersonate ? 'REVERT; ' : ''}ROLLBACK TRANSACTION`)
             .catch(() => (clean = false));
       } finally {
         pool.release(connection);

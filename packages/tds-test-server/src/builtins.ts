@@ -344,13 +344,15 @@ CREATE FUNCTION databasepropertyex(db text, prop text) RETURNS text LANGUAGE sql
   SELECT CASE lower(prop) WHEN 'collation' THEN 'SQL_Latin1_General_CP1_CI_AS' WHEN 'status' THEN 'ONLINE'
     WHEN 'updateability' THEN 'READ_WRITE' WHEN 'useraccess' THEN 'MULTI_USER' WHEN 'recovery' THEN 'FULL' END
   WHERE EXISTS (SELECT 1 FROM "tds$catalog".databases WHERE lower(name) = lower(db)) $$;
--- JSON_MODIFY(doc, '$.a.b', value) for a plain path (no append, no strict): the value set, or the key removed by NULL.
+-- JSON_MODIFY(doc, path, value) with no append/strict: the value set, or the key removed by NULL. One body, and
+-- two entries so that a literal value (unknown to PostgreSQL) and any other type both find it.
+CREATE FUNCTION tsql_json_modify(doc text, path text, v jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN v IS NULL THEN (doc::jsonb #- tsql_json_path(path))::text
+    ELSE jsonb_set(doc::jsonb, tsql_json_path(path), v)::text END $$;
 CREATE FUNCTION json_modify(doc text, path text, v anyelement) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN v IS NULL THEN (doc::jsonb #- string_to_array(regexp_replace(path, '^\$\.?', ''), '.'))::text
-    ELSE jsonb_set(doc::jsonb, string_to_array(regexp_replace(path, '^\$\.?', ''), '.'), to_jsonb(v))::text END $$;
+  SELECT tsql_json_modify(doc, path, to_jsonb(v)) $$;
 CREATE FUNCTION json_modify(doc text, path text, v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN v IS NULL THEN (doc::jsonb #- string_to_array(regexp_replace(path, '^\$\.?', ''), '.'))::text
-    ELSE jsonb_set(doc::jsonb, string_to_array(regexp_replace(path, '^\$\.?', ''), '.'), to_jsonb(v))::text END $$;
+  SELECT tsql_json_modify(doc, path, to_jsonb(v)) $$;
 -- HASHBYTES over the text's UTF-8 bytes (SQL Server hashes an nvarchar's UTF-16 bytes: values differ for N'...').
 CREATE FUNCTION hashbytes(alg text, s text) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE upper(alg) WHEN 'SHA2_256' THEN sha256(convert_to(s, 'UTF8')) WHEN 'SHA2_512' THEN sha512(convert_to(s, 'UTF8'))

@@ -148,7 +148,8 @@ export const FUNCTION_REGISTRY: Record<string, FunctionEntry> = {
   GENERATE_SERIES: rename('tsql_generate_series'),
   // Metadata and the session.
   DB_NAME: SESSION,
-  USER_NAME: SESSION,
+  // USER_NAME() is answered from the session (translate.ts); with an argument it keeps its old spelling.
+  USER_NAME: rename('current_user'),
   CURRENT_USER: SESSION,
   SUSER_SNAME: SESSION,
   SUSER_NAME: SESSION,

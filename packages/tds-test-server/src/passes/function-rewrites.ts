@@ -113,16 +113,22 @@ export const convert: Rewrite = ({ name, args, ctx }) => {
   return { tokens: [name, raw('('), ...args[0]!, raw(','), ...args[1]!, raw(')')] };
 };
 
+/** `WITHIN GROUP (ORDER BY ...)` right after the call: what it orders by, and where the clause ends. */
+function withinGroup(c: CallSite): { order: Token[]; end: number } | undefined {
+  const { tokens, close } = c;
+  if (up(tokens[close + 1]) !== 'WITHIN' || tokens[close + 3]?.text !== '(') return undefined;
+  const end = closeOf(tokens, close + 3);
+  return { order: tokens.slice(close + 4, end), end };
+}
+
 /** string_agg takes text only; WITHIN GROUP (ORDER BY y) moves inside: string_agg(x, sep ORDER BY y). */
 export const stringAgg: Rewrite = (c) => {
-  const { tokens, close, args } = c;
-  const within = up(tokens[close + 1]) === 'WITHIN' && tokens[close + 3]?.text === '(';
-  const withinClose = within ? closeOf(tokens, close + 3) : close;
-  const out = [c.name, raw('('), raw('CAST(('), ...args[0]!, raw(') AS text)')];
-  for (const a of args.slice(1)) out.push(raw(','), ...a);
-  if (within) out.push(...c.again(tokens.slice(close + 4, withinClose)));
+  const within = withinGroup(c);
+  const out = [c.name, raw('('), raw('CAST(('), ...c.args[0]!, raw(') AS text)')];
+  for (const a of c.args.slice(1)) out.push(raw(','), ...a);
+  if (within) out.push(...c.again(within.order));
   out.push(raw(')'));
-  return { tokens: out, end: withinClose };
+  return { tokens: out, end: within?.end ?? c.close };
 };
 
 /** PARSE(x AS type [USING culture]): a cast (the culture is not applied: PostgreSQL's date order is MDY). */
@@ -168,23 +174,21 @@ export const jsonObjectOrArray: Rewrite = ({ kw, inner }) => ({
  * same meaning (T-SQL's window here is PARTITION BY only, the whole partition). Without OVER, PostgreSQL's own.
  */
 export const percentile: Rewrite = (c) => {
-  const { tokens, close, kw } = c;
-  const within = up(tokens[close + 1]) === 'WITHIN' && tokens[close + 3]?.text === '(';
-  const withinClose = within ? closeOf(tokens, close + 3) : close;
-  if (!within || up(tokens[withinClose + 1]) !== 'OVER') return { tokens: asWritten(c) };
-  const order = tokens.slice(close + 4, withinClose); // ORDER BY expr [ASC|DESC]
-  const descending = up(order[order.length - 1]) === 'DESC';
-  const expr = order.slice(2, ['ASC', 'DESC'].includes(up(order[order.length - 1])) ? -1 : undefined);
+  const within = withinGroup(c);
+  if (!within || up(c.tokens[within.end + 1]) !== 'OVER') return { tokens: asWritten(c) };
+  const { order } = within; // ORDER BY expr [ASC|DESC]
+  const last = up(order[order.length - 1]);
+  const expr = order.slice(2, last === 'ASC' || last === 'DESC' ? -1 : undefined);
   return {
     tokens: [
-      word(`tsql_${kw.toLowerCase()}`),
+      word(`tsql_${c.kw.toLowerCase()}`),
       raw('(CAST('),
       ...c.inner,
       raw(' AS float8), CAST('),
       ...c.again(expr),
-      raw(` AS float8), ${descending})`),
+      raw(` AS float8), ${last === 'DESC'})`),
     ],
-    end: withinClose,
+    end: within.end,
   };
 };
 
@@ -249,15 +253,14 @@ function jsonConstructor(kw: 'JSON_OBJECT' | 'JSON_ARRAY', inner: Token[]): Toke
     return [raw('to_json('), ...v, raw(')::text')];
   };
   const element = (value: Token[], key?: Token[]): Token[] => {
+    const v = json(value);
     const pair = [
       ...(key ? [raw('to_json(CAST('), ...key, raw(" AS text))::text || ':' || ")] : []),
       raw('coalesce('),
-      ...json(value),
+      ...v,
       raw(", 'null')"),
     ];
-    return absent
-      ? [raw('CASE WHEN ('), ...json(value), raw(') IS NULL THEN NULL ELSE '), ...pair, raw(' END')]
-      : pair;
+    return absent ? [raw('CASE WHEN ('), ...v, raw(') IS NULL THEN NULL ELSE '), ...pair, raw(' END')] : pair;
   };
   const parts = body.length ? splitTop(body) : [];
   const elements = parts.map((p) => {
