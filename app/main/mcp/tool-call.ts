@@ -1,13 +1,15 @@
 import {
+  fromJsonSchema,
   isInputRequiredResult,
   type CallToolResult,
   type InputRequiredResult,
+  type JsonSchemaType,
   type McpServer,
   type RegisteredTool,
   type ServerContext,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
 import { sqlIdentity, type Access } from '../policy/access-policy.js';
 import { driverCode, explainSqlError } from '../sql/errors.js';
@@ -117,13 +119,29 @@ export function registerSqlTool<I extends z.ZodObject>(
       title: def.title,
       description: def.description,
       inputSchema,
-      outputSchema: def.output,
+      outputSchema: def.output && outputValidator(def.output),
       annotations: def.annotations,
     },
     (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
   );
   ctx.gated.push({ tool, capability: def.capability, scope: def.scope });
   return tool;
+}
+
+const outputValidators = new WeakMap<z.ZodObject, ReturnType<typeof fromJsonSchema>>();
+
+/**
+ * A tool's output schema as the SDK checks each result against it: a compiled JSON Schema validator (ajv), made
+ * once per definition. Zod's own check returns a copy of what it checks: for a 100,000-row result that was
+ * 100,000 new arrays and 60-150 ms per call, where ajv only reads the rows.
+ */
+export function outputValidator(schema: z.ZodObject): ReturnType<typeof fromJsonSchema> {
+  let v = outputValidators.get(schema);
+  if (!v) {
+    v = fromJsonSchema(z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' }) as JsonSchemaType);
+    outputValidators.set(schema, v);
+  }
+  return v;
 }
 
 /**

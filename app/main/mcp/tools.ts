@@ -35,6 +35,21 @@ export function applyAccess(ctx: ToolContext): void {
   }
 }
 
+// Made once: a 2026-07-28 request builds its server anew, and schemas made per server are converted per server.
+const whoamiInput = z.object({});
+const whoamiOutput = z.object({
+  subject: z.string(),
+  email: z.string().optional(),
+  name: z.string().optional(),
+  groups: z.array(z.string()),
+  roles: z.array(z.string()),
+  databaseUser: z.string(),
+  policyRule: z.string().optional().describe('The access-policy rule that decides what you may do.'),
+  identityProvider: z.string(),
+  client: z.string(),
+  scopes: z.array(z.string()),
+});
+
 /** `whoami`: the signed-in identity as the bridge sees it (what SQL impersonation will use); audited. */
 export const identityTools =
   (audit?: Pick<AuditLog, 'record'>): ToolSet =>
@@ -45,19 +60,8 @@ export const identityTools =
         title: 'Who am I',
         description:
           'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
-        inputSchema: z.object({}),
-        outputSchema: z.object({
-          subject: z.string(),
-          email: z.string().optional(),
-          name: z.string().optional(),
-          groups: z.array(z.string()),
-          roles: z.array(z.string()),
-          databaseUser: z.string(),
-          policyRule: z.string().optional().describe('The access-policy rule that decides what you may do.'),
-          identityProvider: z.string(),
-          client: z.string(),
-          scopes: z.array(z.string()),
-        }),
+        inputSchema: whoamiInput,
+        outputSchema: whoamiOutput,
         annotations: { readOnlyHint: true, openWorldHint: false },
       },
       async () => {

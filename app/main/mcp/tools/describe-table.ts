@@ -3,16 +3,18 @@ import { describeTable } from '../../sql/catalog.js';
 import { defineTool, type ToolEnv, ToolRefusal } from '../tool-call.js';
 import { readOnly, tableOf, where } from './tool-shapes.js';
 
+const input = z.object({
+  ...where,
+  table: z.string().describe('Table name, optionally schema-qualified: "dbo.Orders" or "Orders".'),
+});
+
 export function describeTableTool(_env: ToolEnv) {
   return defineTool({
     name: 'describe_table',
     title: 'Describe a table',
     description:
       'Columns (type, nullability, default, description), primary key, foreign keys in both directions and indexes of one table or view, with its description (MS_Description).',
-    input: z.object({
-      ...where,
-      table: z.string().describe('Table name, optionally schema-qualified: "dbo.Orders" or "Orders".'),
-    }),
+    input,
     annotations: readOnly,
     capability: 'read',
     run: async (args, call, req) => {

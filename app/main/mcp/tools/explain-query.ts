@@ -4,13 +4,15 @@ import { SCOPES } from '../../../shared/config-schema.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
 import { readOnly, guard, where } from './tool-shapes.js';
 
+const input = z.object({ ...where, sql: z.string().min(1).max(100_000).describe('One T-SQL statement.') });
+
 export function explainQueryTool({ ctx }: ToolEnv) {
   return defineTool({
     name: 'explain_query',
     title: 'Explain a query',
     description:
       'Shows the estimated execution plan of one statement (operators, estimated rows and costs, missing-index hints) without running it.',
-    input: z.object({ ...where, sql: z.string().min(1).max(100_000).describe('One T-SQL statement.') }),
+    input,
     annotations: readOnly,
     capability: 'explain',
     run: async (args, call, req) => {

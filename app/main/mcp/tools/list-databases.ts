@@ -4,14 +4,18 @@ import { connectionPolicy, databaseRefusal } from '../../sql/guard.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
 import { where, readOnly } from './tool-shapes.js';
 
+const input = z.object({ connection: where.connection });
+
+const output = z.object({ databases: z.array(z.object({ name: z.string(), state: z.string() })) });
+
 export function listDatabasesTool(_env: ToolEnv) {
   return defineTool({
     name: 'list_databases',
     title: 'List databases',
     description:
       'Lists the databases on the SQL Server connection that this bridge lets you query (blocked databases are hidden).',
-    input: z.object({ connection: where.connection }),
-    output: z.object({ databases: z.array(z.object({ name: z.string(), state: z.string() })) }),
+    input,
+    output,
     annotations: readOnly,
     capability: 'read',
     run: async (_args, call, req) => {

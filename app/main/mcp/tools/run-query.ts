@@ -4,6 +4,16 @@ import { resultText } from '../result-text.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
 import { resultShape, readOnly, guard, where } from './tool-shapes.js';
 
+const input = z.object({
+  ...where,
+  sql: z
+    .string()
+    .min(1)
+    .max(100_000)
+    .describe('T-SQL: SELECT, optionally with DECLARE/SET @variables first.'),
+  maxRows: z.number().int().min(1).optional().describe('Fewer rows than the row limit.'),
+});
+
 export function runQueryTool(_env: ToolEnv) {
   return defineTool({
     name: 'run_query',
@@ -13,15 +23,7 @@ export function runQueryTool(_env: ToolEnv) {
       'Accepted: SELECT (CTEs, APPLY, PIVOT, window functions, FOR JSON/XML, hints), DECLARE, SET @variable, SET NOCOUNT and the catalog procedures sp_help, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex, sp_helptext, sp_spaceused, sp_describe_first_result_set. ' +
       'It runs inside a transaction that is always rolled back, within the query timeout. ' +
       'The text is CSV under a header line with the row count and the column types (NULL is an empty field, an empty string is "").',
-    input: z.object({
-      ...where,
-      sql: z
-        .string()
-        .min(1)
-        .max(100_000)
-        .describe('T-SQL: SELECT, optionally with DECLARE/SET @variables first.'),
-      maxRows: z.number().int().min(1).optional().describe('Fewer rows than the row limit.'),
-    }),
+    input,
     output: resultShape,
     annotations: readOnly,
     capability: 'read',

@@ -4,17 +4,19 @@ import { resultText } from '../result-text.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
 import { resultShape, readOnly, tableOf, where } from './tool-shapes.js';
 
+const input = z.object({
+  ...where,
+  table: z.string().describe('Table name, optionally schema-qualified.'),
+  rows: z.number().int().min(1).max(100).optional().describe('How many rows (default 10).'),
+});
+
 export function sampleRowsTool(_env: ToolEnv) {
   return defineTool({
     name: 'sample_rows',
     title: 'Sample rows',
     description:
       'Returns the first rows of a table or view (up to 100), to see what its data looks like. The text is CSV under a header line.',
-    input: z.object({
-      ...where,
-      table: z.string().describe('Table name, optionally schema-qualified.'),
-      rows: z.number().int().min(1).max(100).optional().describe('How many rows (default 10).'),
-    }),
+    input,
     output: resultShape,
     annotations: readOnly,
     capability: 'read',

@@ -4,6 +4,27 @@ import { searchSchema } from '../schema-search.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
 import { where, readOnly } from './tool-shapes.js';
 
+const input = z.object({
+  connection: where.connection,
+  query: z.string().min(1).max(200).describe('Words to look for, e.g. "customer email".'),
+  database: z.string().optional().describe('Only this database. Default: every database you may read.'),
+  limit: z.number().int().min(1).max(100).optional().describe('Most matches to return (default 20).'),
+});
+
+const output = z.object({
+  matches: z.array(
+    z.object({
+      database: z.string(),
+      schema: z.string(),
+      table: z.string(),
+      column: z.string().optional(),
+      kind: z.enum(['table', 'view', 'column']),
+      description: z.string().optional(),
+      score: z.number(),
+    }),
+  ),
+});
+
 export function searchSchemaTool(_env: ToolEnv) {
   return defineTool({
     name: 'search_schema',
@@ -11,25 +32,8 @@ export function searchSchemaTool(_env: ToolEnv) {
     description:
       'Finds tables, views and columns by name or description (MS_Description) across the databases you may read, best matches first. ' +
       'Use it to find "the table with the customer e-mail" without listing every table.',
-    input: z.object({
-      connection: where.connection,
-      query: z.string().min(1).max(200).describe('Words to look for, e.g. "customer email".'),
-      database: z.string().optional().describe('Only this database. Default: every database you may read.'),
-      limit: z.number().int().min(1).max(100).optional().describe('Most matches to return (default 20).'),
-    }),
-    output: z.object({
-      matches: z.array(
-        z.object({
-          database: z.string(),
-          schema: z.string(),
-          table: z.string(),
-          column: z.string().optional(),
-          kind: z.enum(['table', 'view', 'column']),
-          description: z.string().optional(),
-          score: z.number(),
-        }),
-      ),
-    }),
+    input,
+    output,
     annotations: readOnly,
     capability: 'read',
     run: async (args, call, req) => {
