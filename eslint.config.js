@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['app/renderer/**/*.{ts,tsx}'],
+    files: ['app/renderer/**/*.{ts,tsx}', 'app/views/**/*.{ts,tsx}'],
     extends: [reactHooks.configs.flat.recommended],
   },
   {
@@ -56,7 +56,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: noDevDependencies }] },
   },
   {
-    files: ['app/renderer/**', 'app/preload/**'],
+    files: ['app/renderer/**', 'app/preload/**', 'app/views/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noMainProcess] }] },
   },
   {

@@ -52,6 +52,7 @@ async function unauthenticatedServer(): Promise<{ url: string; close: () => void
         scopes: ['mcp:tools'],
         access: () => decideAccess(caller.identity, undefined),
         gated: [],
+        ui: false,
       });
       const t: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: () => crypto.randomUUID(),

@@ -1,10 +1,12 @@
 /**
  * Builds the three Electron targets: the main process (ESM, node_modules left external for electron-builder),
  * the preload (one CommonJS file: a sandboxed preload may require nothing but `electron`), and the renderer
- * (Vite). Output: dist/electron/{main.mjs,preload.cjs} and dist/renderer/.
+ * (Vite), and the MCP App views (scripts/build-views.ts). Output: dist/electron/{main.mjs,preload.cjs},
+ * dist/renderer/ and dist/views/.
  */
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { buildViews } from './build-views.js';
 
 const common = {
   bundle: true,
@@ -41,4 +43,6 @@ await Promise.all([
   }),
   viteBuild({ logLevel: 'warn' }),
 ]);
-console.log('Built dist/electron (main.mjs, cli.mjs, preload.cjs) and dist/renderer.');
+// After the renderer: both are Vite builds, and Vite builds are not run side by side.
+await buildViews();
+console.log('Built dist/electron (main.mjs, cli.mjs, preload.cjs), dist/renderer and dist/views.');

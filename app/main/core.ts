@@ -1,6 +1,6 @@
 import http from 'node:http';
 import path from 'node:path';
-import { defaultDataDir } from './config/paths.js';
+import { builtViewsDir, defaultDataDir } from './config/paths.js';
 import type { AddressInfo } from 'node:net';
 import type { BridgeConfig } from '../shared/config-schema.js';
 import crypto from 'node:crypto';
@@ -23,6 +23,7 @@ import { AuditLog } from './mcp/audit.js';
 import { sqlTools } from './mcp/sql-tools.js';
 import { schemaContext } from './mcp/schema-context.js';
 import { ConfirmationCodec } from './mcp/confirmations.js';
+import { Views } from './mcp/views.js';
 import { PendingWrites } from './mcp/pending-writes.js';
 import { ConfirmationDesk } from './mcp/confirmation-desk.js';
 import { Pools } from './sql/pools.js';
@@ -541,6 +542,7 @@ function mcpEndpoint(
     confirmTimeoutMs: config.sql.confirm_timeout_seconds * 1000,
     sessionIdleMs: config.server.mcp_session_idle_seconds * 1000,
     clock,
+    views: new Views(builtViewsDir()),
     toolSets: [identityTools(d.audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...extra],
   });
 }

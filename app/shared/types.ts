@@ -98,7 +98,13 @@ export interface AuditEntry {
 }
 
 /** Where a person confirmed a write: the MCP client's own form, the desktop app, the connector's or the bridge's page. */
-export const CONFIRM_CHANNELS = ['elicitation', 'desktop app', 'connector page', 'approval page'] as const;
+export const CONFIRM_CHANNELS = [
+  'elicitation',
+  'desktop app',
+  'connector page',
+  'approval page',
+  'app card',
+] as const;
 export type ConfirmChannel = (typeof CONFIRM_CHANNELS)[number];
 
 /** A write as the person reviews it, the same in every channel. */

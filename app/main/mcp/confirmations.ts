@@ -19,6 +19,11 @@ export interface WriteConfirmation {
   effect: number[];
   /** Set when the person answers at the approval page (URL-mode elicitation): the decision is that write's. */
   pendingWriteId?: string;
+  /**
+   * `card`: handed to the write's MCP App view (in the result's `_meta`, which hosts keep from the model), to be
+   * spent once by the view's `decide_write`. Never accepted as the request state of a write's second round.
+   */
+  purpose?: 'card';
 }
 
 /**

@@ -1,8 +1,10 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import {
   bearerAuthChallengeResponse,
+  CLIENT_CAPABILITIES_META_KEY,
   createMcpHandler,
   isJsonContentType,
   isLegacyRequest,
@@ -29,6 +31,7 @@ import type { McpRequestEvent } from '../../shared/types.js';
 import { WRITE_TOOLS } from './sql-tools.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import { systemClock, type Clock } from '../state/clock.js';
+import { declaresUi, type Views } from './views.js';
 
 interface LegacySession {
   transport: NodeStreamableHTTPServerTransport;
@@ -50,6 +53,8 @@ export interface McpEndpointDeps {
   policy: PolicyStore;
   /** Verifies the signed state that carries a write's preview across the confirmation round trip. */
   confirmations: ConfirmationCodec;
+  /** The MCP App views: offered to clients that declare the ui extension, when they are built. */
+  views?: Views;
   /** How long a 2025-era session waits for the person's answer to an elicitation. */
   confirmTimeoutMs: number;
   /** A 2025-era session with no request for this long is closed (its client must initialize again). */
@@ -89,6 +94,8 @@ export class McpEndpoint {
   private readonly sweeper: NodeJS.Timeout;
   private readonly modern: McpHttpHandler;
   private readonly modernNode: NodeMcpRequestHandler;
+  /** Whether the 2026-07-28 request being served declared the ui extension (its capabilities come per request). */
+  private readonly modernUi = new AsyncLocalStorage<boolean>();
   /** Sessions opened and requests refused before a tool ran, for the Inspector (tool calls are audited). */
   readonly requests = new EventEmitter<{ request: [McpRequestEvent] }>();
 
@@ -112,10 +119,13 @@ export class McpEndpoint {
       stopGrants();
       d.policy.off('change', onPolicy);
     };
-    this.modern = createMcpHandler(async ({ authInfo }) => (await this.serverFor(authInfo!)).server, {
-      legacy: 'reject',
-      maxRequestBodySize: BODY_LIMIT,
-    });
+    this.modern = createMcpHandler(
+      async ({ authInfo }) => (await this.serverFor(authInfo!, this.modernUi.getStore() ?? false)).server,
+      {
+        legacy: 'reject',
+        maxRequestBodySize: BODY_LIMIT,
+      },
+    );
     this.modernNode = toNodeHandler(this.modern, { maxRequestBodySize: BODY_LIMIT });
   }
 
@@ -137,8 +147,12 @@ export class McpEndpoint {
   }
 
   /** The same tools, resources and prompts for both protocol eras, built for one verified caller. */
-  private async serverFor(auth: AuthInfo): Promise<{ server: McpServer; ctx: ToolContext }> {
+  private async serverFor(
+    auth: AuthInfo,
+    declaredUi: boolean,
+  ): Promise<{ server: McpServer; ctx: ToolContext }> {
     const caller = callerOf(auth);
+    const ui = declaredUi && !!this.d.views?.available();
     const ctx: ToolContext = {
       caller,
       clientId: auth.clientId,
@@ -146,6 +160,7 @@ export class McpEndpoint {
       resource: auth.resource,
       access: () => this.d.policy.decide(caller.identity),
       gated: [],
+      ui,
     };
     const server = new McpServer(
       { name: 'mssql-mcp-bridge', version: APP_VERSION },
@@ -166,6 +181,7 @@ export class McpEndpoint {
       },
     );
     for (const register of this.d.toolSets) await register(server, ctx);
+    if (ui) this.d.views!.register(server);
     applyAccess(ctx);
     return { server, ctx };
   }
@@ -264,7 +280,12 @@ export class McpEndpoint {
     const legacy = await isLegacyRequest(await toWebRequest(req, req.body), req.body, {
       maxRequestBodySize: BODY_LIMIT,
     });
-    if (!legacy) return this.modernNode(req, res, req.body);
+    if (!legacy) {
+      const meta = (req.body as { params?: { _meta?: Record<string, unknown> } } | undefined)?.params?._meta;
+      return this.modernUi.run(declaresUi(meta?.[CLIENT_CAPABILITIES_META_KEY]), () =>
+        this.modernNode(req, res, req.body),
+      );
+    }
     await this.handleLegacy(req, res, auth);
   }
 
@@ -318,7 +339,8 @@ export class McpEndpoint {
         -32000,
         'No Mcp-Session-Id: a GET or DELETE needs the session initialize returned (or use protocol 2026-07-28).',
       );
-    const { server, ctx } = await this.serverFor(auth);
+    const declared = (req.body as { params?: { capabilities?: unknown } }).params?.capabilities;
+    const { server, ctx } = await this.serverFor(auth, declaresUi(declared));
     const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => crypto.randomUUID(),
       onsessioninitialized: (id) => {
@@ -345,7 +367,8 @@ export class McpEndpoint {
    * write is confirmed through the approval page instead of elicitation.
    */
   private async handleSessionless(req: Request, res: Response, auth: AuthInfo): Promise<void> {
-    const { server } = await this.serverFor(auth);
+    // No capabilities travel with such a request: text only (a view's app-only tools need a session or 2026-07-28).
+    const { server } = await this.serverFor(auth, false);
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.once('close', () => void server.close().catch(() => undefined));
     await server.connect(transport);

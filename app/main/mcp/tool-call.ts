@@ -9,6 +9,7 @@ import {
   type ServerContext,
   type ToolAnnotations,
 } from '@modelcontextprotocol/server';
+import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
 import { sqlIdentity, type Access } from '../policy/access-policy.js';
@@ -21,6 +22,7 @@ import type { AuditEntry, AuditLog, NewAuditEntry } from './audit.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
 import type { ToolContext } from './tools.js';
+import { VIEWS, type ViewName } from './views.js';
 import { BridgeError } from '../../shared/errors.js';
 
 export interface SqlToolDeps {
@@ -60,6 +62,8 @@ export interface Call {
   profile: ConnectionProfile;
   database: string;
   access: Access;
+  /** Who the statement runs as, for people to read (the result grid, the write card). */
+  runsAs?: string;
 }
 
 /** What a tool's body gets besides its arguments. */
@@ -73,6 +77,8 @@ export interface CallRequest {
 
 export interface ToolOutput {
   structured: Record<string, unknown>;
+  /** The result's `_meta`: for the tool's view only (hosts do not give it to the model). */
+  meta?: Record<string, unknown>;
   /** The text content; JSON of `structured` when absent. */
   text?: string;
   rows?: number;
@@ -95,6 +101,13 @@ export interface ToolDefinition<I extends z.ZodObject> {
   capability: Capability;
   /** The OAuth scope the token must carry for the tool to be listed (the endpoint refuses the call without it). */
   scope?: string;
+  /** The MCP App view that shows this tool's results, for hosts that render them. */
+  view?: ViewName;
+  /**
+   * Called only by a view through its host (`_meta.ui.visibility: ["app"]`): registered only for hosts that
+   * declared the ui extension, which keep such tools from the model.
+   */
+  appOnly?: boolean;
   /** Tools without a connection argument (whoami-like) skip profile resolution. */
   run(args: z.output<I>, call: Call, req: CallRequest): Promise<ToolOutput | InputRequiredResult>;
 }
@@ -113,17 +126,32 @@ export function registerSqlTool<I extends z.ZodObject>(
   // Registered through the non-generic schema type (the SDK's conditional callback type cannot follow a generic
   // one); the arguments, already validated by the SDK, are parsed once more into the tool's own type.
   const inputSchema: z.ZodObject = def.input;
-  const tool = server.registerTool(
-    def.name,
-    {
-      title: def.title,
-      description: def.description,
-      inputSchema,
-      outputSchema: def.output && outputValidator(def.output),
-      annotations: def.annotations,
-    },
-    (args, reqCtx) => runTool(d, ctx, def, def.input.parse(args), reqCtx),
-  );
+  const config = {
+    title: def.title,
+    description: def.description,
+    inputSchema,
+    outputSchema: def.output && outputValidator(def.output),
+    annotations: { title: def.title, ...def.annotations },
+  };
+  const handler = (args: unknown, reqCtx: ServerContext) =>
+    runTool(d, ctx, def, def.input.parse(args), reqCtx);
+  const ui = ctx.ui && (def.view || def.appOnly);
+  const tool = ui
+    ? registerAppTool(
+        server,
+        def.name,
+        {
+          ...config,
+          _meta: {
+            ui: {
+              ...(def.view ? { resourceUri: VIEWS[def.view].uri } : {}),
+              ...(def.appOnly ? { visibility: ['app' as const] } : {}),
+            },
+          },
+        },
+        handler,
+      )
+    : server.registerTool(def.name, config, handler);
   ctx.gated.push({ tool, capability: def.capability, scope: def.scope });
   return tool;
 }
@@ -208,6 +236,10 @@ async function runTool<I extends z.ZodObject>(
       typeof a.database === 'string' ? a.database : undefined,
     );
     ({ profile, database } = call);
+    call.runsAs =
+      call.profile.impersonation === 'execute_as_user'
+        ? `database user ${identity.dbUser}`
+        : `the connection's login${loginOf(call.profile.auth) ? ` ${loginOf(call.profile.auth)}` : ''}`;
     const signal = reqCtx.mcpReq.signal;
     const out = await def.run(args, call, {
       ctx: reqCtx,
@@ -241,6 +273,7 @@ async function runTool<I extends z.ZodObject>(
     return {
       content: [{ type: 'text', text: out.text ?? JSON.stringify(out.structured) }],
       structuredContent: out.structured,
+      ...(out.meta ? { _meta: out.meta } : {}),
     };
   } catch (err) {
     // Refusals and configuration faults carry their own sentence and fix; SQL errors are explained below.

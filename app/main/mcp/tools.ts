@@ -20,6 +20,8 @@ export interface ToolContext {
    * listed only while the policy gives the capability and the token carries the scope.
    */
   gated: Array<{ tool: RegisteredTool; capability: Capability; scope?: string }>;
+  /** The client renders MCP Apps (it declared the ui extension): tools link their views, app-only tools exist. */
+  ui: boolean;
 }
 
 /** A group of tools; each registers only the tools the caller's scopes allow. */

@@ -22,3 +22,8 @@ export const writeReviewSchema = z.object({
 export const WRITE_REVIEW_META = 'io.github.mssql-mcp-bridge/write-review';
 /** `_meta` of an elicitation result a connector answered for its client: where the person confirmed. */
 export const CONFIRMED_VIA_META = 'io.github.mssql-mcp-bridge/confirmed-via';
+/**
+ * `_meta` of a pending write's result for a host that renders MCP Apps: the review and the single-use approval the
+ * write card spends through `decide_write` (hosts give a result's `_meta` to its view, not to the model).
+ */
+export const WRITE_CARD_META = 'io.github.mssql-mcp-bridge/write-card';

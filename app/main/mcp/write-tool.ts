@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { ConfirmChannel, WriteReview } from '../../shared/types.js';
 import { ConfirmationCodec, type WriteConfirmation } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
-import { CONFIRMED_VIA_META, WRITE_REVIEW_META } from './write-review.js';
+import { CONFIRMED_VIA_META, WRITE_CARD_META, WRITE_REVIEW_META } from './write-review.js';
 import { ToolRefusal, type Call, type CallRequest, type ToolOutput } from './tool-call.js';
 import type { ToolContext } from './tools.js';
 
@@ -64,6 +64,10 @@ export async function confirmedWrite(call: WriteCall): Promise<ToolOutput | Inpu
     );
   }
   const confirmation = w.req.ctx.mcpReq.requestState<WriteConfirmation>();
+  if (confirmation?.purpose === 'card')
+    throw new ToolRefusal(
+      "A write card's approval is spent by the card itself, not by this call; nothing was run.",
+    );
   if (confirmation?.pendingWriteId) {
     if (!sameCall(w, confirmation, confirmation.subject))
       throw new ToolRefusal(
@@ -258,13 +262,27 @@ async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
   const { effect, review } = await previewAsPending(w);
   const url = approvalUrl(w, review.id);
   const minutes = Math.round(w.pending.ttlMs / 60_000);
+  // A host that renders MCP Apps shows the write card: the review, and an approval only the card can spend.
+  const card = w.ctx.ui
+    ? {
+        [WRITE_CARD_META]: {
+          review,
+          approval: await w.codec.mint({
+            subject: w.ctx.caller.identity.subject,
+            ...bindingOf(w, effect),
+            pendingWriteId: review.id,
+            purpose: 'card',
+          }),
+        },
+      }
+    : undefined;
   return done(
     w,
     effect,
     false,
     [
       `Not committed yet: this change needs the person's approval, and this MCP client cannot ask for it. Preview (run and rolled back): ${rowsText(effect)}.`,
-      `Ask the person to open ${url} (signed in as themselves), review and approve it within ${minutes} minutes; it is also in the MSSQL MCP Bridge app under "Waiting for you".`,
+      `${card ? 'The person can approve it on the card shown with this answer, or ' : 'Ask the person to '}open ${url} (signed in as themselves), review and approve it within ${minutes} minutes; it is also in the MSSQL MCP Bridge app under "Waiting for you".`,
       `Once they have approved, call execute_statement again with the same sql, connection and database and pending_write_id "${review.id}": it commits then, only if it still affects the same rows.`,
     ].join('\n'),
     {
@@ -274,8 +292,64 @@ async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
         approvalUrl: url,
         expiresAt: new Date(review.expiresAt).toISOString(),
       },
+      ...(card ? { meta: card } : {}),
     },
   );
+}
+
+/**
+ * The write card's answer (`decide_write`, called by the view through its host): spends the card's approval once,
+ * for the person it was minted for, and records the decision as the approval page would. Committing is the next
+ * execute_statement call with the pending write's id, as in every other channel.
+ */
+export async function decideOnCard(
+  d: { codec: ConfirmationCodec; pending: PendingWrites },
+  ctx: ToolContext,
+  call: Call,
+  reqCtx: CallRequest['ctx'],
+  approval: string,
+  approve: boolean,
+): Promise<ToolOutput> {
+  const c = await d.codec.verify(approval, reqCtx).catch(() => undefined);
+  if (!c || c.purpose !== 'card' || !c.pendingWriteId)
+    throw new ToolRefusal(
+      "This is not a write card's approval (or it expired); nothing was decided. Only the card shown with a pending write can decide it.",
+    );
+  if (
+    c.subject !== ctx.caller.identity.subject ||
+    c.clientId !== ctx.clientId ||
+    c.profile !== call.profile.id ||
+    c.database !== call.database
+  )
+    throw new ToolRefusal(
+      'This approval was given to another user, client, connection or database; nothing was decided.',
+    );
+  if (!(await d.codec.consume(c)))
+    throw new ToolRefusal('This approval was already used; nothing was decided again.');
+  const by = ctx.caller.identity.email ?? ctx.caller.identity.subject;
+  const result = await d.pending.decide(
+    c.pendingWriteId,
+    approve,
+    { subject: ctx.caller.identity.subject, label: by },
+    'app card',
+  );
+  if (result !== 'decided')
+    throw new ToolRefusal(
+      result === 'expired'
+        ? 'This change was not decided in time and expired; nothing changed. Call execute_statement again to preview it anew.'
+        : result === 'already_decided'
+          ? 'This change was already decided elsewhere (the approval page or the app); nothing was changed here.'
+          : 'No such pending write for you; nothing was decided.',
+    );
+  return {
+    structured: { pendingWriteId: c.pendingWriteId, status: approve ? 'approved' : 'declined' },
+    text: approve
+      ? `Approved. Call execute_statement with pending_write_id "${c.pendingWriteId}" to commit it.`
+      : 'Declined: the change will not be made.',
+    outcome: approve ? 'ok' : 'declined',
+    confirmedBy: by,
+    confirmedVia: 'app card',
+  };
 }
 
 async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {

@@ -16,6 +16,7 @@ export function describeTableTool(_env: ToolEnv) {
       'Columns (type, nullability, default, description), primary key, foreign keys in both directions and indexes of one table or view, with its description (MS_Description).',
     input,
     annotations: readOnly,
+    view: 'schema',
     capability: 'read',
     run: async (args, call, req) => {
       const { schema, table } = tableOf(args.table, call);

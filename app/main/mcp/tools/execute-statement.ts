@@ -37,6 +37,7 @@ export function executeStatementTool({ server, d, ctx }: ToolEnv) {
     input,
     output,
     annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false },
+    view: 'write',
     capability: 'write',
     run: async (args, call, req) => {
       if (!call.profile.allow_writes)

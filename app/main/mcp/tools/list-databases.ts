@@ -17,6 +17,7 @@ export function listDatabasesTool(_env: ToolEnv) {
     input,
     output,
     annotations: readOnly,
+    view: 'schema',
     capability: 'read',
     run: async (_args, call, req) => {
       const all = await req.session('rollback', (r) => listDatabases(r));

@@ -27,6 +27,7 @@ export function listTablesTool(_env: ToolEnv) {
     input,
     output,
     annotations: readOnly,
+    view: 'schema',
     capability: 'read',
     run: async (args, call, req) => {
       const all = await req.session('rollback', (r) => listTables(r, call.database, args.schema));

@@ -26,6 +26,7 @@ export function runQueryTool(_env: ToolEnv) {
     input,
     output: resultShape,
     annotations: readOnly,
+    view: 'results',
     capability: 'read',
     run: async (args, call, req) => {
       guard(args.sql, call, 'read');
@@ -38,7 +39,7 @@ export function runQueryTool(_env: ToolEnv) {
           onProgress: req.progress,
         }),
       );
-      const structured = { database: call.database, ...result };
+      const structured = { database: call.database, ...result, runsAs: call.runsAs };
       return {
         structured,
         text: resultText(structured, limit),

@@ -19,6 +19,7 @@ export function sampleRowsTool(_env: ToolEnv) {
     input,
     output: resultShape,
     annotations: readOnly,
+    view: 'results',
     capability: 'read',
     run: async (args, call, req) => {
       const { schema, table } = tableOf(args.table, call);
@@ -29,7 +30,7 @@ export function sampleRowsTool(_env: ToolEnv) {
           onProgress: req.progress,
         }),
       );
-      const structured = { database: call.database, ...result, truncated: false };
+      const structured = { database: call.database, ...result, truncated: false, runsAs: call.runsAs };
       return { structured, text: resultText(structured, limit), rows: result.rowCount };
     },
   });

@@ -35,6 +35,7 @@ export function searchSchemaTool(_env: ToolEnv) {
     input,
     output,
     annotations: readOnly,
+    view: 'schema',
     capability: 'read',
     run: async (args, call, req) => {
       const matches = await req.session('rollback', (r) =>

@@ -18,6 +18,7 @@ export const resultShape = z.object({
   rowCount: z.number(),
   truncated: z.boolean(),
   elapsedMs: z.number(),
+  runsAs: z.string().optional().describe('Who the statement ran as.'),
   moreResultSets: z
     .array(z.object({ columns, rows: z.array(z.array(z.unknown())) }))
     .optional()
