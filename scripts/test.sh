@@ -13,6 +13,7 @@ npx depcruise app --config .dependency-cruiser.mjs
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)" >&2; exit 1; }
 npx tsc -p app/renderer/tsconfig.json --noEmit
 npx tsc -p app/views/tsconfig.json --noEmit
+npx tsc -p e2e/apps-host/tsconfig.json --noEmit
 # The UI, the MCP App views and the Electron bundles: the browser tests load dist/renderer and dist/views, the
 # bundle test reads dist/electron.
 npx tsx scripts/build-electron.ts

@@ -199,8 +199,8 @@ function Detail(p: { t: Described; onOpen: (qualified: string) => void }) {
           {t.columns.map((c) => (
             <tr key={c.name}>
               <td>
-                {t.primaryKey.includes(c.name) ? '🔑 ' : ''}
                 {c.name}
+                {t.primaryKey.includes(c.name) && <small className="meta"> PK</small>}
               </td>
               <td>
                 <code>{c.type}</code>

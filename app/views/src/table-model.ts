@@ -78,12 +78,15 @@ export interface ChartSpec {
 
 /**
  * What a chart can show: the first non-numeric column as categories and up to three numeric columns as values
- * (when every column is numeric, the first is the category). Nothing when there is no numeric value column.
+ * (when every column is numeric, the first is the category). Key-like columns (a name ending in "id") are not
+ * values unless nothing else is numeric: a chart of order numbers says nothing. Nothing without a value column.
  */
 export function chartSpec(columns: Column[]): ChartSpec | undefined {
   const numeric = columns.map((c, i) => (isNumericType(c.type) ? i : -1)).filter((i) => i >= 0);
   let category = columns.findIndex((c) => !isNumericType(c.type));
   if (category < 0) category = numeric.shift() ?? -1;
-  const values = numeric.filter((i) => i !== category).slice(0, 3);
+  const candidates = numeric.filter((i) => i !== category);
+  const measures = candidates.filter((i) => !/id$/i.test(columns[i]!.name));
+  const values = (measures.length ? measures : candidates).slice(0, 3);
   return category >= 0 && values.length ? { category, values } : undefined;
 }
