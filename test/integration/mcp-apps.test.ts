@@ -83,6 +83,11 @@ async function modernClient(ui: boolean) {
   return {
     list: async () => (await client.listTools()).tools as ListedTool[],
     resources: async () => (await client.listResources()).resources.map((r) => r.uri),
+    /** tools/call with extra params (a multi round-trip retry's requestState and inputResponses). */
+    call: async (name: string, args: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      (await client.callTool({ name, arguments: args, ...extra } as { name: string }, {
+        allowInputRequired: true,
+      })) as unknown as ToolOut,
   };
 }
 
@@ -231,6 +236,27 @@ describe('the write card (decide_write)', () => {
     expect(text(out)).toContain('declined');
     const check = await c.call('run_query', { sql: 'SELECT Name FROM Products WHERE ProductID = 7' });
     expect((check.structuredContent!.rows as string[][])[0]![0]).not.toBe('Never');
+  });
+
+  it('a card approval is not a confirmation: sent as the request state of execute_statement, nothing runs (2026-07-28)', async () => {
+    const c = await modernClient(true);
+    const sql = "UPDATE Products SET Name = 'Smuggled' WHERE ProductID = 11";
+    const first = await c.call('execute_statement', { sql });
+    const card = first._meta?.[CARD] as { approval: string };
+    expect(card.approval).toBeTruthy();
+    const out = await c.call(
+      'execute_statement',
+      { sql },
+      {
+        requestState: card.approval,
+        inputResponses: { confirm: { action: 'accept', content: { confirm: true } } },
+      },
+    );
+    expect(out.isError).toBe(true);
+    expect(text(out)).toContain("A write card's approval is spent by the card itself");
+    const l = await legacyClient('bob', false);
+    const check = await l.call('run_query', { sql: 'SELECT Name FROM Products WHERE ProductID = 11' });
+    expect((check.structuredContent!.rows as string[][])[0]![0]).not.toBe('Smuggled');
   });
 
   it('refuses what the model could hold: the pending id alone, a made-up or altered approval', async () => {
