@@ -50,7 +50,12 @@ async function serve(argv: string[]): Promise<void> {
   const overrides = values.port !== undefined ? { server: { port: Number(values.port) } } : {};
   const config = loadConfig({ file: values.config, overrides });
   const dataDir = path.resolve(values['data-dir'] ?? process.env.MSSQL_MCP_DATA_DIR ?? defaultDataDir());
-  const core = await BridgeCore.start({ config, dataDir, uiDir: values.ui ? builtUiDir() : undefined });
+  const core = await BridgeCore.start({
+    config,
+    dataDir,
+    configFile: values.config,
+    uiDir: values.ui ? builtUiDir() : undefined,
+  });
   // Before the banner: whoever reads "Press Ctrl+C to stop." may signal at once, and a SIGTERM that came before
   // the handler would end the process without stopping (the lock and the broker socket left behind).
   stopOnSignals(() => core.stop());

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { builtViewsDir, defaultDataDir } from './config/paths.js';
@@ -20,10 +21,13 @@ import { IdpTester } from './idp/test-sign-in.js';
 import { McpEndpoint } from './mcp/endpoint.js';
 import { identityTools, type ToolSet } from './mcp/tools.js';
 import { AuditLog } from './mcp/audit.js';
-import { sqlTools } from './mcp/sql-tools.js';
+import { sqlTools, WRITE_TOOLS } from './mcp/sql-tools.js';
 import { schemaContext } from './mcp/schema-context.js';
 import { ConfirmationCodec } from './mcp/confirmations.js';
 import { Views } from './mcp/views.js';
+import { checkConfiguredTools, configuredTools } from './mcp/configured-tools.js';
+import { ConfiguredToolStore } from './mcp/configured-tool-store.js';
+import { ConfigError } from './config/load.js';
 import { PendingWrites } from './mcp/pending-writes.js';
 import { ConfirmationDesk } from './mcp/confirmation-desk.js';
 import { Pools } from './sql/pools.js';
@@ -71,6 +75,8 @@ export interface CoreOptions {
   controlToken?: string;
   /** A built renderer to serve at /ui/ (headless `serve --ui`), talking to the control API over HTTP. */
   uiDir?: string;
+  /** The config file the config came from: its problems are named with their line. */
+  configFile?: string;
   /** Where MSSQL_MCP_STATE_KEY is read in team mode (default: the process environment). */
   env?: NodeJS.ProcessEnv;
   /** What time it is for expiries the core decides itself (idle MCP sessions, pending writes); tests move it. */
@@ -109,6 +115,8 @@ export interface CoreServices {
   readonly livePermissions: LivePermissionsCheck;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
+  /** The tools an administrator defines (config file and app). */
+  readonly configuredTools: ConfiguredToolStore;
   /** The desktop sign-in shared with connectors over the local channel. */
   readonly broker: TokenBroker;
   readonly origins: Origins;
@@ -164,7 +172,7 @@ export class BridgeCore {
     const opened = await openState(config, opts.dataDir, log, opts.env);
     const { secrets, repositories: state } = opened;
     try {
-      const stored = await openStoredServices(config, state, secrets);
+      const stored = await openStoredServices(config, state, secrets, opts.configFile);
       const oauth = await openOAuthState(config, opened, opts.env);
       const { servers, origins } = await listenAll(config);
       opened.listening(origins.primary().origin);
@@ -385,7 +393,12 @@ export class BridgeCore {
 }
 
 /** The services over the repositories: profiles (the config file's saved at every start), audit, policy. */
-async function openStoredServices(config: BridgeConfig, state: StateRepositories, secrets: SecretStore) {
+async function openStoredServices(
+  config: BridgeConfig,
+  state: StateRepositories,
+  secrets: SecretStore,
+  configFile?: string,
+) {
   const profiles = new IdpProfiles(state.idpProfiles, state.settings, secrets);
   for (const p of config.idp.profiles) await profiles.save(p);
   if (config.idp.active) await profiles.setActive(config.idp.active);
@@ -396,12 +409,28 @@ async function openStoredServices(config: BridgeConfig, state: StateRepositories
     () => config.sql.default,
   );
   for (const p of config.sql.profiles) await connections.save(p);
+  // Configured tools are checked once, here, against the connections they name: a tool that could never run
+  // stops the start with a sentence naming it and its line, rather than failing at someone's first call.
+  const problems = checkConfiguredTools(
+    config.tools,
+    await connections.list(),
+    configFile && fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined,
+  );
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+  const configuredTools = await ConfiguredToolStore.open(state.settings, config.tools);
   const audit = new AuditLog(state.audit, config.audit);
   await audit.prune();
   const policy = await PolicyStore.open(state.settings);
   // A policy in the config file is the policy (as profiles there are saved at every start).
   if (config.policy) await policy.save(config.policy);
-  return { idpProfiles: profiles, connections, pools: new Pools(connections), audit, policy };
+  return {
+    idpProfiles: profiles,
+    connections,
+    pools: new Pools(connections),
+    audit,
+    policy,
+    configuredTools,
+  };
 }
 
 /** The authorization server's keys and storage: signing key, sealing keys, artifacts, grants, clients. */
@@ -543,7 +572,14 @@ function mcpEndpoint(
     sessionIdleMs: config.server.mcp_session_idle_seconds * 1000,
     clock,
     views: new Views(builtViewsDir()),
-    toolSets: [identityTools(d.audit), sqlTools(sqlDeps), schemaContext(sqlDeps), ...extra],
+    isWriteTool: (name) => WRITE_TOOLS.has(name) || d.configuredTools.isWriteTool(name),
+    toolSets: [
+      identityTools(d.audit),
+      sqlTools(sqlDeps),
+      configuredTools(sqlDeps, () => d.configuredTools.list()),
+      schemaContext(sqlDeps),
+      ...extra,
+    ],
   });
 }
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_USERS, startTestIdp } from '@mssql-mcp-bridge/demo-idp';
 import { EXAMPLE_POLICY } from '../shared/example-policy.js';
+import { EXAMPLE_TOOLS } from '../shared/example-tools.js';
 import { grantImpersonation, sampleDatabase, SAMPLE_LOGINS } from '@mssql-mcp-bridge/tds-test-server';
 import { startTdsServer } from '@mssql-mcp-bridge/tds-test-server';
 import { loadConfig } from './config/load.js';
@@ -50,7 +51,14 @@ export async function runDemo(opts: {
           },
         ],
       },
-      policy: EXAMPLE_POLICY,
+      // The example policy, with the demo's configured tools given: the read to both rules, the write to DBAs.
+      policy: {
+        rules: EXAMPLE_POLICY.rules.map((r) => ({
+          ...r,
+          tools: [...r.tools, 'tag:orders', ...(r.tools.includes('write') ? ['tag:orders-admin'] : [])],
+        })),
+      },
+      tools: EXAMPLE_TOOLS,
       idp: {
         active: 'demo',
         profiles: [

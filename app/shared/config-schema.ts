@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PARAMETER_BINDINGS } from './parameter-bindings.js';
 
 /** Scopes the bridge understands. Anything else asked for is refused with `invalid_scope`. */
 export const SCOPES = {
@@ -154,6 +155,11 @@ const tablePattern = z
     return n === 2 || n === 3;
   }, 'a table pattern is "schema.table" or "database.schema.table" ("*" matches any characters)');
 
+/** A policy rule's grant of configured tools: `tool:<name>` or `tag:<tag>`. */
+const toolGrantPattern = z
+  .string()
+  .regex(/^(tool|tag):[A-Za-z0-9_.-]{1,64}$/, 'a configured tool is given as "tool:<name>" or "tag:<tag>"');
+
 export const policyRuleSchema = z
   .object({
     /** Named in refusals and in the audit log. */
@@ -185,7 +191,11 @@ export const policyRuleSchema = z
       })
       .strict()
       .prefault({}),
-    tools: z.array(z.enum(CAPABILITIES)).default(['read', 'explain']),
+    /**
+     * Built-in capabilities (`read`, `explain`, `write`) and configured tools, by name (`tool:customer_orders`)
+     * or by tag (`tag:finance`); a configured write tool needs `write` as well.
+     */
+    tools: z.array(z.union([z.enum(CAPABILITIES), toolGrantPattern])).default(['read', 'explain']),
     /** Caps the connection's row_limit and query_timeout_seconds (never raises them). */
     row_limit: z.number().int().min(1).max(1_000_000).optional(),
     timeout_seconds: z.number().int().min(1).max(3600).optional(),
@@ -195,6 +205,68 @@ export const policyRuleSchema = z
   .strict();
 export type PolicyRuleInput = z.input<typeof policyRuleSchema>;
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
+
+/**
+ * Parameter types of configured tools: the T-SQL types their values are sent as (typed RPC parameters, never
+ * spliced into the text). Lengths and precision as SQL Server writes them.
+ */
+export const PARAMETER_TYPE =
+  /^(bit|tinyint|smallint|int|bigint|float|real|money|date|datetime2|datetimeoffset|time|uniqueidentifier|(decimal|numeric)\(\d{1,2},\s*\d{1,2}\)|n?(var)?char\((\d{1,4}|max)\))$/i;
+
+const configuredParameterSchema = z
+  .object({
+    /** As written in the statement, without the "@". */
+    name: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'letters, digits and "_", not starting with a digit'),
+    type: z
+      .string()
+      .regex(PARAMETER_TYPE, 'a T-SQL type: int, bigint, decimal(10,2), nvarchar(100), date, bit, …'),
+    /** What the model reads about it. */
+    description: z.string().max(500).default(''),
+    required: z.boolean().optional(),
+    default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    /** The only values accepted. */
+    enum: z
+      .array(z.union([z.string(), z.number()]))
+      .min(1)
+      .optional(),
+    /** Numbers: the smallest and largest accepted; text: the shortest and longest. */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** Filled from the person's sign-in (`groups`: a comma-separated list); not an argument the model sees. */
+    bind: z.enum(PARAMETER_BINDINGS).optional(),
+  })
+  .strict();
+
+export const configuredToolSchema = z
+  .object({
+    /** The MCP tool name. */
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower-case letters, digits and "_", starting with a letter'),
+    title: z.string().min(1).max(100),
+    /** What the model reads: when to use it and what it returns. */
+    description: z.string().min(1).max(2000),
+    /** The connection profile it runs on. */
+    connection: z.string().min(1),
+    /** Default: the connection's database. */
+    database: z.string().optional(),
+    /** One T-SQL statement with `@name` parameters. */
+    statement: z.string().min(1).max(20_000),
+    /** A write previews and asks the person as execute_statement does, and needs the write permission too. */
+    mode: z.enum(['read', 'write']).default('read'),
+    parameters: z.array(configuredParameterSchema).default([]),
+    /** Given by policy rules as `tag:<tag>`. */
+    tags: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).default([]),
+    /** Caps the connection's (never raises them). */
+    row_limit: z.number().int().min(1).max(1_000_000).optional(),
+    timeout_seconds: z.number().int().min(1).max(3600).optional(),
+  })
+  .strict();
+export type ConfiguredToolInput = z.input<typeof configuredToolSchema>;
+export type ConfiguredTool = z.infer<typeof configuredToolSchema>;
+export type ConfiguredParameter = ConfiguredTool['parameters'][number];
 
 /**
  * Access policy: rules tried in order, the first whose `match` fits the person decides (one rule per person,
@@ -339,6 +411,22 @@ export const configSchema = z
         confirm_timeout_seconds: z.number().int().min(1).max(3600).default(300),
       })
       .prefault({}),
+    /** Named, parameterized statements an administrator defines, each an MCP tool (see "Configured tools"). */
+    tools: z
+      .array(configuredToolSchema)
+      .default([])
+      .superRefine((tools, ctx) => {
+        const seen = new Set<string>();
+        tools.forEach((t, i) => {
+          if (seen.has(t.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `tool name "${t.name}" is used twice`,
+            });
+          seen.add(t.name);
+        });
+      }),
     /** Who may do what, from IdP groups, roles and e-mail domains. Absent: the policy last saved in the app. */
     policy: policySchema.optional(),
     audit: z

@@ -14,6 +14,7 @@ import type { IdpTester } from '../idp/test-sign-in.js';
 import type { UpstreamIdp } from '../idp/upstream.js';
 import type { Pools } from '../sql/pools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { ConfiguredToolStore } from '../mcp/configured-tool-store.js';
 import type { TokenBroker } from '../oauth/token-broker.js';
 import type { ConnectionProfiles } from '../sql/profiles.js';
 import type { ConnectionTester } from '../sql/test-connection.js';
@@ -39,6 +40,7 @@ export interface ControlDeps {
   readonly grants: GrantStore;
   readonly audit: AuditLog;
   readonly policy: PolicyStore;
+  readonly configuredTools: ConfiguredToolStore;
   readonly broker: TokenBroker;
   readonly pendingWrites: PendingWrites;
   readonly desk: ConfirmationDesk;

@@ -14,6 +14,7 @@ import { clientsHandlers } from './handlers/clients.js';
 import { grantsHandlers } from './handlers/grants.js';
 import { auditHandlers } from './handlers/audit.js';
 import { policyHandlers } from './handlers/policy.js';
+import { toolsHandlers } from './handlers/tools.js';
 import { brokerHandlers } from './handlers/broker.js';
 import { waitingWrites, writesHandlers } from './handlers/writes.js';
 import { brokerStatus, tokenInfo } from './views.js';
@@ -41,6 +42,7 @@ export function createControl(deps: ControlDeps): ControlApi {
     ...grantsHandlers(deps, shared),
     ...auditHandlers(deps, shared),
     ...policyHandlers(deps, shared),
+    ...toolsHandlers(deps),
     ...brokerHandlers(deps, shared),
     ...writesHandlers(deps, shared),
   };

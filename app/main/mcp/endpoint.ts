@@ -28,7 +28,6 @@ import type { OriginContext } from '../oauth/origin.js';
 import { applyAccess, type ToolContext, type ToolSet } from './tools.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { McpRequestEvent } from '../../shared/types.js';
-import { WRITE_TOOLS } from './sql-tools.js';
 import type { ConfirmationCodec } from './confirmations.js';
 import { systemClock, type Clock } from '../state/clock.js';
 import { declaresUi, type Views } from './views.js';
@@ -53,6 +52,8 @@ export interface McpEndpointDeps {
   policy: PolicyStore;
   /** Verifies the signed state that carries a write's preview across the confirmation round trip. */
   confirmations: ConfirmationCodec;
+  /** Whether a tool needs mssql:write (the built-in write tools and configured write tools): 403 without it. */
+  isWriteTool: (name: string) => boolean;
   /** The MCP App views: offered to clients that declare the ui extension, when they are built. */
   views?: Views;
   /** How long a 2025-era session waits for the person's answer to an elicitation. */
@@ -260,7 +261,7 @@ export class McpEndpoint {
         ...who,
       });
     // A write tool called with a token lacking mssql:write: 403 with the scope to ask for, so clients step up.
-    if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body)) {
+    if (!auth.scopes.includes(SCOPES.write) && callsWriteTool(req.body, this.d.isWriteTool)) {
       this.requests.emit('request', {
         at: Date.now(),
         method: 'tools/call',
@@ -469,11 +470,11 @@ function writeScopeRefusal(policyScopes: string[]): string {
   );
 }
 
-function callsWriteTool(body: unknown): boolean {
+function callsWriteTool(body: unknown, isWriteTool: (name: string) => boolean): boolean {
   const msgs = Array.isArray(body) ? body : [body];
   return msgs.some((m) => {
     const msg = m as { method?: string; params?: { name?: string } } | null;
-    return msg?.method === 'tools/call' && WRITE_TOOLS.has(msg.params?.name ?? '');
+    return msg?.method === 'tools/call' && isWriteTool(msg.params?.name ?? '');
   });
 }
 

@@ -12,7 +12,7 @@ import {
 import { registerAppTool } from '@modelcontextprotocol/ext-apps/server';
 import { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
-import { sqlIdentity, type Access } from '../policy/access-policy.js';
+import { sqlIdentity, type Access, type ToolGrant } from '../policy/access-policy.js';
 import { driverCode, explainSqlError } from '../sql/errors.js';
 import { connectionPolicy, databaseRefusal } from '../sql/guard.js';
 import { stateStoreFailure } from '../state/state-errors.js';
@@ -98,7 +98,9 @@ export interface ToolDefinition<I extends z.ZodObject> {
   output?: z.ZodObject;
   annotations: ToolAnnotations;
   /** What the access policy must give the caller for this tool to be listed and run. */
-  capability: Capability;
+  capability: Capability | ToolGrant;
+  /** Where a configured tool runs: its connection and database are fixed, never arguments. */
+  where?: { connection: string; database?: string };
   /** The OAuth scope the token must carry for the tool to be listed (the endpoint refuses the call without it). */
   scope?: string;
   /** The MCP App view that shows this tool's results, for hosts that render them. */
@@ -227,13 +229,13 @@ async function runTool<I extends z.ZodObject>(
     if (!access.can(def.capability))
       throw new ToolRefusal(
         access.refusal ??
-          `${def.name} needs the "${def.capability}" tool permission, which policy rule "${access.rule}" does not give you.`,
+          `${def.name} needs ${permissionOf(def.capability)}, which policy rule "${access.rule}" does not give you.`,
       );
     const call = await resolveCall(
       d.connections,
       access,
-      typeof a.connection === 'string' ? a.connection : undefined,
-      typeof a.database === 'string' ? a.database : undefined,
+      def.where?.connection ?? (typeof a.connection === 'string' ? a.connection : undefined),
+      def.where ? def.where.database : typeof a.database === 'string' ? a.database : undefined,
     );
     ({ profile, database } = call);
     call.runsAs =
@@ -305,6 +307,13 @@ async function runTool<I extends z.ZodObject>(
       .join(' ');
     return { isError: true, content: [{ type: 'text', text }] };
   }
+}
+
+/** The permission a tool needs, as a sentence fragment naming what a policy rule would have to list. */
+function permissionOf(c: Capability | ToolGrant): string {
+  if (typeof c === 'string') return `the "${c}" tool permission`;
+  const given = [`"tool:${c.tool}"`, ...c.tags.map((t) => `"tag:${t}"`)].join(' or ');
+  return `a policy rule listing ${given}${c.write ? ' (and "write")' : ''}`;
 }
 
 /** Why a call was not run when its audit entry could not be written, and what to do. */

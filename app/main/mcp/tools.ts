@@ -2,7 +2,7 @@ import type { McpServer, RegisteredTool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Capability } from '../../shared/config-schema.js';
 import type { CallerInfo } from '../oauth/access-tokens.js';
-import type { Access } from '../policy/access-policy.js';
+import type { Access, ToolGrant } from '../policy/access-policy.js';
 import type { AuditLog } from './audit.js';
 
 /** Everything a tool may know about its caller; always from the verified access token. */
@@ -19,7 +19,7 @@ export interface ToolContext {
    * Tools registered for this caller with the capability each needs (and the OAuth scope, for the write tool);
    * listed only while the policy gives the capability and the token carries the scope.
    */
-  gated: Array<{ tool: RegisteredTool; capability: Capability; scope?: string }>;
+  gated: Array<{ tool: RegisteredTool; capability: Capability | ToolGrant; scope?: string }>;
   /** The client renders MCP Apps (it declared the ui extension): tools link their views, app-only tools exist. */
   ui: boolean;
 }

@@ -5,6 +5,7 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import crypto from 'node:crypto';
+import type sql from 'mssql';
 import type { ConfirmChannel, WriteReview } from '../../shared/types.js';
 import { ConfirmationCodec, type WriteConfirmation } from './confirmations.js';
 import type { PendingWrites } from './pending-writes.js';
@@ -25,6 +26,10 @@ interface WriteCall {
   pendingWriteId?: string;
   /** performance.now() when the call began (the result's elapsedMs). */
   startedAt?: number;
+  /** The tool the person's client calls again (execute_statement, or a configured write tool). */
+  tool?: string;
+  /** A configured tool's typed parameters: part of what the person approves, sent as parameters, never spliced. */
+  params?: Record<string, { type: sql.ISqlType | (() => sql.ISqlType); value: unknown }>;
 }
 
 const CONFIRM_KEY = 'confirm';
@@ -53,7 +58,7 @@ const confirmSchema = {
  * person decides; decline, cancel, expiry and replay change nothing, and a write commits at most once.
  */
 export async function confirmedWrite(call: WriteCall): Promise<ToolOutput | InputRequiredResult> {
-  const w = { ...call, startedAt: performance.now() };
+  const w = { ...call, tool: call.tool ?? 'execute_statement', startedAt: performance.now() };
   if (!w.call.profile.confirm_writes) {
     const effect = await rowsOf(w, 'commit');
     return done(
@@ -93,7 +98,9 @@ function elicitationMode(w: WriteCall): 'form' | 'url' | undefined {
 
 function rowsOf(w: WriteCall, end: 'rollback' | 'commit', check?: (effect: number[]) => void) {
   return w.req.session(end, async (r) => {
-    const effect = (await r().query(w.sql)).rowsAffected;
+    const request = r();
+    for (const [name, p] of Object.entries(w.params ?? {})) request.input(name, p.type, p.value);
+    const effect = (await request.query(w.sql)).rowsAffected;
     check?.(effect);
     return effect;
   });
@@ -114,7 +121,7 @@ function done(
     committed,
     ...pending,
   };
-  return { structured, text, rows: sum(effect), statement: w.sql, ...rest };
+  return { structured, text, rows: sum(effect), statement: statementText(w), ...rest };
 }
 
 async function reviewOf(w: WriteCall, effect: number[]): Promise<Omit<WriteReview, 'id' | 'expiresAt'>> {
@@ -122,7 +129,7 @@ async function reviewOf(w: WriteCall, effect: number[]): Promise<Omit<WriteRevie
   const identity = w.ctx.caller.identity;
   const name = await w.clientName(w.ctx.clientId).catch(() => undefined);
   return {
-    statement: w.sql,
+    statement: statementText(w),
     server: `${p.host}:${p.port}`,
     database: w.call.database,
     connection: p.id,
@@ -141,7 +148,7 @@ function bindingOf(w: WriteCall, effect: number[]) {
     clientId: w.ctx.clientId,
     profile: w.call.profile.id,
     database: w.call.database,
-    statementHash: ConfirmationCodec.statementHash(w.sql),
+    statementHash: ConfirmationCodec.statementHash(statementText(w)),
     effect,
   };
 }
@@ -153,7 +160,7 @@ function sameCall(w: WriteCall, b: ReturnType<typeof bindingOf>, subject: string
     b.clientId === w.ctx.clientId &&
     b.profile === w.call.profile.id &&
     b.database === w.call.database &&
-    b.statementHash === ConfirmationCodec.statementHash(w.sql)
+    b.statementHash === ConfirmationCodec.statementHash(statementText(w))
   );
 }
 
@@ -163,7 +170,7 @@ function commitAsPreviewed(w: WriteCall, previewed: number[]) {
     if (now.length !== previewed.length || now.some((n, i) => n !== previewed[i]))
       throw new ToolRefusal(
         `The data changed since the preview: the statement now affects ${rows(now)} instead of ${sum(previewed)}. ` +
-          'It was rolled back and nothing changed; call execute_statement again to preview it anew.',
+          `It was rolled back and nothing changed; call ${w.tool} again to preview it anew.`,
       );
   });
 }
@@ -193,7 +200,7 @@ async function askByElicitation(w: WriteCall): Promise<InputRequiredResult> {
 async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): Promise<ToolOutput> {
   if (!sameCall(w, confirmation, confirmation.subject))
     throw new ToolRefusal(
-      'This confirmation was given for another statement, connection or user; nothing was run. Call execute_statement again.',
+      `This confirmation was given for another statement, connection or user; nothing was run. Call ${w.tool} again.`,
     );
   const response = w.req.ctx.mcpReq.inputResponses?.[CONFIRM_KEY] as
     { _meta?: Record<string, unknown> } | undefined;
@@ -216,7 +223,7 @@ async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): 
     );
   if (!(await w.codec.consume(confirmation)))
     throw new ToolRefusal(
-      'This confirmation was already used; nothing was run again. Call execute_statement again for another change.',
+      `This confirmation was already used; nothing was run again. Call ${w.tool} again for another change.`,
     );
   const effect = await commitAsPreviewed(w, confirmation.effect);
   return done(w, effect, true, `Committed after confirmation: ${rowsText(effect)}.`, {
@@ -263,19 +270,20 @@ async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
   const url = approvalUrl(w, review.id);
   const minutes = Math.round(w.pending.ttlMs / 60_000);
   // A host that renders MCP Apps shows the write card: the review, and an approval only the card can spend.
-  const card = w.ctx.ui
-    ? {
-        [WRITE_CARD_META]: {
-          review,
-          approval: await w.codec.mint({
-            subject: w.ctx.caller.identity.subject,
-            ...bindingOf(w, effect),
-            pendingWriteId: review.id,
-            purpose: 'card',
-          }),
-        },
-      }
-    : undefined;
+  const card =
+    w.ctx.ui && w.tool === 'execute_statement'
+      ? {
+          [WRITE_CARD_META]: {
+            review,
+            approval: await w.codec.mint({
+              subject: w.ctx.caller.identity.subject,
+              ...bindingOf(w, effect),
+              pendingWriteId: review.id,
+              purpose: 'card',
+            }),
+          },
+        }
+      : undefined;
   return done(
     w,
     effect,
@@ -283,7 +291,7 @@ async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
     [
       `Not committed yet: this change needs the person's approval, and this MCP client cannot ask for it. Preview (run and rolled back): ${rowsText(effect)}.`,
       `${card ? 'The person can approve it on the card shown with this answer, or ' : 'Ask the person to '}open ${url} (signed in as themselves), review and approve it within ${minutes} minutes; it is also in the MSSQL MCP Bridge app under "Waiting for you".`,
-      `Once they have approved, call execute_statement again with the same sql, connection and database and pending_write_id "${review.id}": it commits then, only if it still affects the same rows.`,
+      `Once they have approved, call ${w.tool} again with the same ${w.params ? 'arguments' : 'sql, connection and database'} and pending_write_id "${review.id}": it commits then, only if it still affects the same rows.`,
     ].join('\n'),
     {
       outcome: 'pending',
@@ -356,7 +364,7 @@ async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {
   const pending = await w.pending.get(id);
   if (!pending || !sameCall(w, pending.binding, pending.subject))
     throw new ToolRefusal(
-      `No write "${id}" waits for this statement, connection and user; nothing was run. Call execute_statement without pending_write_id to preview it anew.`,
+      `No write "${id}" waits for this statement, connection and user; nothing was run. Call ${w.tool} without pending_write_id to preview it anew.`,
     );
   const by = { confirmedBy: pending.view.decidedBy, confirmedVia: pending.view.decidedVia };
   switch (pending.view.status) {
@@ -375,18 +383,18 @@ async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {
       });
     case 'expired':
       throw new ToolRefusal(
-        'This change was not approved in time and expired; nothing changed. Call execute_statement again to preview it anew.',
+        `This change was not approved in time and expired; nothing changed. Call ${w.tool} again to preview it anew.`,
       );
     case 'approved':
       break;
     default:
       throw new ToolRefusal(
-        `This change was already ${pending.view.status === 'failed' ? 'tried and rolled back' : 'committed'}; nothing was run again. Call execute_statement again for another change.`,
+        `This change was already ${pending.view.status === 'failed' ? 'tried and rolled back' : 'committed'}; nothing was run again. Call ${w.tool} again for another change.`,
       );
   }
   if ((pending.decidedAt ?? 0) + w.pending.ttlMs < Date.now())
     throw new ToolRefusal(
-      'This approval is too old to commit (it waited longer than the confirmation time); nothing changed. Call execute_statement again to preview it anew.',
+      `This approval is too old to commit (it waited longer than the confirmation time); nothing changed. Call ${w.tool} again to preview it anew.`,
     );
   if (!(await w.pending.claim(id)))
     throw new ToolRefusal('This change is being committed, or was, by another call; nothing was run again.');
@@ -413,6 +421,15 @@ function confirmMessage(r: WriteReview): string {
     `Preview (run and rolled back just now): ${r.rowsAffected} row${r.rowsAffected === 1 ? '' : 's'} affected.`,
     'It is committed only if it still affects the same rows.',
   ].join('\n');
+}
+
+/** The statement as the person reviews it and as its confirmation is bound: with a configured tool's values. */
+const statementText = (w: WriteCall) => statementWithValues(w.sql, w.params);
+
+/** A statement with the values of its parameters on a comment line: what the audit and the person read. */
+export function statementWithValues(sqlText: string, params?: Record<string, { value: unknown }>): string {
+  const values = Object.entries(params ?? {}).map(([k, p]) => `@${k} = ${JSON.stringify(p.value)}`);
+  return values.length ? `${sqlText}\n-- ${values.join(', ')}` : sqlText;
 }
 
 const sum = (effect: number[]) => effect.reduce((a, b) => a + b, 0);

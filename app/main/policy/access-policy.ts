@@ -19,12 +19,20 @@ export interface Access extends TableAccess {
   readonly rule?: string;
   /** Set when no rule matches: nothing is allowed, and this says why and who can change it. */
   readonly refusal?: string;
-  can(capability: Capability): boolean;
+  /** A built-in capability, or a configured tool (given by name or tag; a write one needs `write` too). */
+  can(capability: Capability | ToolGrant): boolean;
   connectionRefusal(profileId: string): string | undefined;
   /** The profile with the rule's caps applied (row limit, timeout, writes only with the write capability). */
   capped<P extends ConnectionProfileConfig>(profile: P): P;
   /** The database user to impersonate instead of the mapped one. */
   readonly dbUser?: string;
+}
+
+/** What a configured tool asks of the policy: its name and tags, and whether it writes. */
+export interface ToolGrant {
+  tool: string;
+  tags: string[];
+  write: boolean;
 }
 
 const OPEN: Access = {
@@ -68,7 +76,11 @@ function ruleAccess(rule: PolicyRule): Access {
     dbUser: rule.db_user,
     tablesRestricted:
       rule.tables.deny.length > 0 || !rule.tables.allow.some((p) => /^(\*\.)?\*\.\*$/.test(p)),
-    can: (c) => rule.tools.includes(c),
+    can: (c) =>
+      typeof c === 'string'
+        ? rule.tools.includes(c)
+        : (rule.tools.includes(`tool:${c.tool}`) || c.tags.some((t) => rule.tools.includes(`tag:${t}`))) &&
+          (!c.write || rule.tools.includes('write')),
     connectionRefusal: (id) =>
       listed(rule.connections, id)
         ? undefined

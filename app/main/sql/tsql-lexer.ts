@@ -177,3 +177,11 @@ export function forGrammar(sql: string, tokens: LexToken[]): string {
   }
   return chars.join('');
 }
+
+/** The `@name` parameters a statement uses (not `@@` functions), each once, as written (without the `@`). */
+export function parameterNames(sql: string): string[] {
+  const names = lex(sql)
+    .filter((t) => t.kind === 'var' && !t.text.startsWith('@@'))
+    .map((t) => t.text.slice(1));
+  return [...new Set(names)];
+}

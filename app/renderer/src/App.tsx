@@ -6,6 +6,7 @@ import { IdpPage } from './pages/IdpPage.js';
 import { InspectorPage } from './pages/InspectorPage.js';
 import { PolicyPage } from './pages/PolicyPage.js';
 import { StatusPage } from './pages/StatusPage.js';
+import { ToolsPage } from './pages/ToolsPage.js';
 import type { Page } from './page.js';
 import { canSignOut, signOut } from './api.js';
 import { WaitingSignIns } from './components/waiting-sign-ins.js';
@@ -16,6 +17,7 @@ const PAGES: Array<{ id: Page; label: string }> = [
   { id: 'waiting', label: 'Waiting for you' },
   { id: 'idp', label: 'Identity providers' },
   { id: 'connections', label: 'Connections' },
+  { id: 'tools', label: 'Tools' },
   { id: 'policy', label: 'Policy' },
   { id: 'clients', label: 'Clients' },
   { id: 'inspector', label: 'Inspector' },
@@ -106,6 +108,7 @@ export function App() {
         )}
         {page === 'idp' && <IdpPage />}
         {page === 'connections' && <ConnectionsPage />}
+        {page === 'tools' && <ToolsPage />}
         {page === 'policy' && <PolicyPage />}
         {page === 'clients' && <ClientsPage />}
         {page === 'inspector' && <InspectorPage />}

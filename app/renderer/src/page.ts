@@ -1,2 +1,3 @@
 /** The app's pages, also the `#page` part of its URL. */
-export type Page = 'status' | 'waiting' | 'idp' | 'connections' | 'policy' | 'clients' | 'inspector';
+export type Page =
+  'status' | 'waiting' | 'idp' | 'connections' | 'tools' | 'policy' | 'clients' | 'inspector';

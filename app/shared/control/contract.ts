@@ -9,6 +9,8 @@ import {
   IDP_PRESETS,
   idpProfileSchema,
   policySchema,
+  configuredToolSchema,
+  type ConfiguredTool,
   type DbUserRule,
   type PolicyConfig,
 } from '../config-schema.js';
@@ -241,6 +243,11 @@ export const requestSchemas = {
     .strict(),
   'policy.get': empty,
   'policy.save': policySchema,
+  /** Configured tools (the config file's and the app's), each with whether the file defines it. */
+  'tools.list': empty,
+  /** Adds or replaces a tool after the same checks as at start (guard, parameters, connection). */
+  'tools.save': configuredToolSchema,
+  'tools.remove': z.object({ name: z.string().min(1).max(64) }).strict(),
   'broker.status': empty,
   'broker.decide': z.object({ id: z.string().min(1), allow: z.boolean() }).strict(),
   /** Withdraws a connector's use of the desktop sign-in and revokes the sessions it got that way. */
@@ -305,6 +312,9 @@ export interface ControlResults {
   'policy.explain': AccessExplanation;
   'policy.checkLive': LivePermissions;
   'writes.list': PendingWriteView[];
+  'tools.list': Array<ConfiguredTool & { fromConfig: boolean }>;
+  'tools.save': ConfiguredTool;
+  'tools.remove': { removed: boolean };
   'writes.decide': { decided: boolean };
 }
 

@@ -5,6 +5,7 @@ import { createIdpStore } from './idp.js';
 import { createInspectorStore } from './inspector.js';
 import { createPolicyStore } from './policy.js';
 import { createStatusStore } from './status.js';
+import { createToolsStore } from './tools.js';
 import { createWritesStore } from './writes.js';
 
 export type Stores = ReturnType<typeof createStores>;
@@ -18,6 +19,7 @@ export function createStores(api: ControlApi) {
     clients: createClientsStore(api),
     inspector: createInspectorStore(api),
     policy: createPolicyStore(api),
+    tools: createToolsStore(api),
     writes: createWritesStore(api),
   };
   const stop = api.subscribe(
