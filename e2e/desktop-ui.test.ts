@@ -284,6 +284,37 @@ describe('desktop UI over serve --ui', () => {
     await shot('connections');
   });
 
+  it('Tools: adds a configured tool with a typed parameter; a statement the guard refuses is refused naming the tool', async () => {
+    await open('Tools');
+    await page.click('button:has-text("Add tool")');
+    const form = page.locator('[data-testid="tool-form"]');
+    await form.locator('input[name="name"]').fill('region_customers');
+    await form.locator('input[name="title"]').fill('Customers of a region');
+    await form.locator('textarea[name="description"]').fill('The customers of one region, by name.');
+    await form.locator('select[name="connection"]').selectOption('sales');
+    await form
+      .locator('textarea[name="statement"]')
+      .fill('DELETE FROM Customers WHERE RegionID = @region_id');
+    await form.locator('button:has-text("Add parameter")').click();
+    await form.locator('input[name="param-name-0"]').fill('region_id');
+    await form.locator('input[name="param-type-0"]').fill('int');
+    await form.locator('input[name="param-description-0"]').fill('Regions.RegionID');
+    await form.locator('button[type="submit"]').click();
+    // A read tool that deletes: the same guard as run_query refuses it, with the tool named.
+    await poll(() => page.locator('[role="alert"]').first().innerText()).toContain(
+      'Configured tool "region_customers": its statement is not allowed',
+    );
+    await form
+      .locator('textarea[name="statement"]')
+      .fill('SELECT CustomerID, Name FROM Customers WHERE RegionID = @region_id ORDER BY Name');
+    await form.locator('button[type="submit"]').click();
+    const card = page.locator('[data-testid="tool-region_customers"]');
+    await card.waitFor();
+    expect(await card.innerText()).toContain('@region_id');
+    expect(await card.innerText()).toContain('reads');
+    await shot('tools');
+  });
+
   it('shows a bad value next to its field, not as a raw error at the top', async () => {
     await open('Connections');
     await page.click('button:has-text("Add connection")');
@@ -658,7 +689,7 @@ describe('desktop UI over serve --ui', () => {
           .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
       })()`);
     };
-    const pages = ['Status', 'Identity providers', 'Connections', 'Policy', 'Clients', 'Inspector'];
+    const pages = ['Status', 'Identity providers', 'Connections', 'Tools', 'Policy', 'Clients', 'Inspector'];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const label of pages) {
