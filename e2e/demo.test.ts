@@ -110,6 +110,17 @@ describe('npm run demo -- --ui', () => {
       structuredContent: { rows: unknown[][] };
     };
     expect(r.structuredContent.rows).toEqual([[1000]]);
+    // The demo's configured read: typed parameters, the fixed statement.
+    const orders = (await client.callTool({
+      name: 'customer_orders',
+      arguments: { customer_id: 7, from: '2000-01-01', to: '2100-01-01' },
+    })) as unknown as {
+      isError?: boolean;
+      structuredContent: { columns: Array<{ name: string }>; rowCount: number };
+    };
+    expect(orders.isError ?? false).toBe(false);
+    expect(orders.structuredContent.columns.map((c) => c.name)).toEqual(['OrderID', 'OrderDate', 'Status']);
+    expect(orders.structuredContent.rowCount).toBeGreaterThan(0);
     await client.close();
   });
 
@@ -121,7 +132,16 @@ describe('npm run demo -- --ui', () => {
       user: 'bob',
     });
     const client = await connectWithOAuth(mcp, provider);
-    expect((await client.listTools()).tools.map((t) => t.name)).toContain('execute_statement');
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['execute_statement', 'customer_orders', 'set_order_status']),
+    );
+    // The demo's configured write waits for the person like execute_statement.
+    const status = (await client.callTool({
+      name: 'set_order_status',
+      arguments: { order_id: 3, status: 'Shipped' },
+    })) as unknown as { structuredContent: { committed: boolean; approvalUrl: string } };
+    expect(status.structuredContent.committed).toBe(false);
+    expect(status.structuredContent.approvalUrl).toMatch(/\/writes\/[0-9a-f-]{36}$/);
     const r = (await client.callTool({
       name: 'execute_statement',
       arguments: { sql: "UPDATE Products SET Name = 'Demo write' WHERE ProductID = 1" },
