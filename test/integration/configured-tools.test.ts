@@ -7,24 +7,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ConfiguredToolInput } from '../../app/shared/config-schema.js';
+import { EXAMPLE_TOOLS } from '../../app/shared/example-tools.js';
 import { startEnv, type Env } from '../support/harness.js';
 import { mcpClient, signIn } from '../support/mcp-client.js';
 
-export const TOOLS: ConfiguredToolInput[] = [
-  {
-    name: 'customer_orders',
-    title: 'Orders of a customer',
-    description: 'The orders one customer placed between two dates, newest first.',
+// The demo's two (on this harness's connection) and one bound to the person.
+const TOOLS: ConfiguredToolInput[] = [
+  ...EXAMPLE_TOOLS.map((t) => ({
+    ...t,
+    tags: t.name === 'customer_orders' ? ['sales'] : ['ops'],
     connection: 'sales',
-    statement:
-      'SELECT OrderID, OrderDate, Status FROM Orders WHERE CustomerID = @customer_id AND OrderDate >= @from AND OrderDate < @to ORDER BY OrderDate DESC',
-    parameters: [
-      { name: 'customer_id', type: 'int', min: 1, description: 'The customer (Customers.CustomerID).' },
-      { name: 'from', type: 'date', description: 'First day included.' },
-      { name: 'to', type: 'date', description: 'First day no longer included.' },
-    ],
-    tags: ['sales'],
-  },
+  })),
   {
     name: 'my_customer_record',
     title: 'My customer record',
@@ -32,19 +25,6 @@ export const TOOLS: ConfiguredToolInput[] = [
     connection: 'sales',
     statement: 'SELECT CustomerID, Name, Email FROM Customers WHERE Email = @email',
     parameters: [{ name: 'email', type: 'varchar(200)', bind: 'email' }],
-  },
-  {
-    name: 'set_order_status',
-    title: 'Set the status of an order',
-    description: 'Sets one order’s status; the person confirms the change first.',
-    connection: 'sales',
-    mode: 'write',
-    statement: 'UPDATE Orders SET Status = @status WHERE OrderID = @order_id',
-    parameters: [
-      { name: 'order_id', type: 'int', min: 1 },
-      { name: 'status', type: 'varchar(20)', enum: ['Open', 'Shipped', 'Delivered', 'Cancelled'] },
-    ],
-    tags: ['ops'],
   },
 ];
 

@@ -1,22 +1,11 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { callTool, textOf, useToolResult } from './use-tool';
+import type { WriteReview as Review } from '../../shared/types';
 import './styles.css';
 
 const CARD_META = 'io.github.mssql-mcp-bridge/write-card';
 
-interface Review {
-  id: string;
-  statement: string;
-  server: string;
-  database: string;
-  connection: string;
-  runsAs: string;
-  rowsAffected: number;
-  requestedBy: string;
-  client: string;
-  expiresAt: number;
-}
 interface WriteResult {
   database: string;
   rowsAffected: number;

@@ -136,6 +136,21 @@ function ToolForm({ onDone }: { onDone: () => void }) {
   const f = bindForm(form, (patch) => setForm({ ...form, ...patch }), fieldErrors);
   const setParam = (i: number, patch: Partial<ParamRow>) =>
     setParams(params.map((p, k) => (k === i ? { ...p, ...patch } : p)));
+  const paramInput = (
+    i: number,
+    key: 'name' | 'type' | 'description',
+    label: string,
+    input: { required?: boolean; placeholder?: string } = {},
+  ) => (
+    <Field label={label} name={`param-${key}-${i}`}>
+      <input
+        name={`param-${key}-${i}`}
+        value={params[i]![key]}
+        onChange={(e) => setParam(i, { [key]: e.target.value })}
+        {...input}
+      />
+    </Field>
+  );
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const tool: ConfiguredToolInput = {
@@ -212,30 +227,9 @@ function ToolForm({ onDone }: { onDone: () => void }) {
         <legend>Parameters</legend>
         {params.map((p, i) => (
           <div className="row" key={i} data-testid={`param-${i}`}>
-            <Field label="Name" name={`param-name-${i}`}>
-              <input
-                name={`param-name-${i}`}
-                required
-                value={p.name}
-                onChange={(e) => setParam(i, { name: e.target.value })}
-              />
-            </Field>
-            <Field label="Type" name={`param-type-${i}`}>
-              <input
-                name={`param-type-${i}`}
-                required
-                placeholder="int, date, nvarchar(100)"
-                value={p.type}
-                onChange={(e) => setParam(i, { type: e.target.value })}
-              />
-            </Field>
-            <Field label="Description" name={`param-description-${i}`}>
-              <input
-                name={`param-description-${i}`}
-                value={p.description}
-                onChange={(e) => setParam(i, { description: e.target.value })}
-              />
-            </Field>
+            {paramInput(i, 'name', 'Name', { required: true })}
+            {paramInput(i, 'type', 'Type', { required: true, placeholder: 'int, date, nvarchar(100)' })}
+            {paramInput(i, 'description', 'Description')}
             <Field label="Value from" name={`param-bind-${i}`}>
               <select
                 name={`param-bind-${i}`}
