@@ -133,7 +133,12 @@ describe('npm run demo -- --ui', () => {
     });
     const client = await connectWithOAuth(mcp, provider);
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(
-      expect.arrayContaining(['execute_statement', 'customer_orders', 'set_order_status']),
+      expect.arrayContaining([
+        'execute_statement',
+        'customer_orders',
+        'customer_summary',
+        'set_order_status',
+      ]),
     );
     // The demo's configured write waits for the person like execute_statement.
     const status = (await client.callTool({

@@ -237,6 +237,7 @@ export class BridgeCore {
         config,
         { ...stored, ...oauth, tokens, pendingWrites },
         opts.toolSets ?? [],
+        log,
         opts.clock,
       );
       const byOrigin = originServers({ provider: makeAuthorizationServer, mcp: (ctx) => mcp.handler(ctx) });
@@ -548,6 +549,7 @@ function mcpEndpoint(
   d: Awaited<ReturnType<typeof openStoredServices>> &
     OAuthState & { tokens: AccessTokens; pendingWrites: PendingWrites },
   extra: ToolSet[],
+  log: (message: string) => void,
   clock?: Clock,
 ): McpEndpoint {
   const confirmations = new ConfirmationCodec(
@@ -576,7 +578,7 @@ function mcpEndpoint(
     toolSets: [
       identityTools(d.audit),
       sqlTools(sqlDeps),
-      configuredTools(sqlDeps, () => d.configuredTools.list()),
+      configuredTools(sqlDeps, () => d.configuredTools.list(), log),
       schemaContext(sqlDeps),
       ...extra,
     ],

@@ -252,8 +252,19 @@ export const configuredToolSchema = z
     connection: z.string().min(1),
     /** Default: the connection's database. */
     database: z.string().optional(),
-    /** One T-SQL statement with `@name` parameters. */
-    statement: z.string().min(1).max(20_000),
+    /** One T-SQL statement with `@name` parameters; or, instead, `procedure`. */
+    statement: z.string().min(1).max(20_000).optional(),
+    /**
+     * A stored procedure (`dbo.usp_Name`), run with EXEC; its parameters are read from sys.parameters unless
+     * declared here. What it may do is SQL Server's EXECUTE permission for the person's database user.
+     */
+    procedure: z
+      .string()
+      .regex(
+        /^([A-Za-z_][A-Za-z0-9_]{0,127}\.)?[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        'schema.name, e.g. dbo.usp_CustomerOrderSummary',
+      )
+      .optional(),
     /** A write previews and asks the person as execute_statement does, and needs the write permission too. */
     mode: z.enum(['read', 'write']).default('read'),
     parameters: z.array(configuredParameterSchema).default([]),
@@ -263,7 +274,11 @@ export const configuredToolSchema = z
     row_limit: z.number().int().min(1).max(1_000_000).optional(),
     timeout_seconds: z.number().int().min(1).max(3600).optional(),
   })
-  .strict();
+  .strict()
+  .refine((t) => (t.statement === undefined) !== (t.procedure === undefined), {
+    message: 'a configured tool has either a statement or a procedure',
+    path: ['statement'],
+  });
 export type ConfiguredToolInput = z.input<typeof configuredToolSchema>;
 export type ConfiguredTool = z.infer<typeof configuredToolSchema>;
 export type ConfiguredParameter = ConfiguredTool['parameters'][number];

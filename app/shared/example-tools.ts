@@ -1,8 +1,9 @@
 import type { ConfiguredToolInput } from './config-schema.js';
 
 /**
- * The demo's configured tools over the sample database: a read ("orders of a customer between two dates") and a
- * confirmed write (an order's status). The demo's policy gives the first to analysts and DBAs, the second to DBAs.
+ * The demo's configured tools over the sample database: a read ("orders of a customer between two dates"), the
+ * sample's stored procedure (an order summary of a customer) and a confirmed write (an order's status). The demo's
+ * policy gives the reads to analysts and DBAs, the write to DBAs.
  */
 export const EXAMPLE_TOOLS = [
   {
@@ -18,6 +19,16 @@ export const EXAMPLE_TOOLS = [
       { name: 'from', type: 'date', description: 'First day included.' },
       { name: 'to', type: 'date', description: 'First day no longer included.' },
     ],
+    tags: ['orders'],
+  },
+  {
+    name: 'customer_summary',
+    title: 'Order summary of a customer',
+    description:
+      'How many orders one customer placed since a date, by status, with the last order of each (the stored procedure dbo.usp_CustomerOrderSummary).',
+    connection: 'sample',
+    // Its parameters (@CustomerID int, @Since date) are read from sys.parameters.
+    procedure: 'dbo.usp_CustomerOrderSummary',
     tags: ['orders'],
   },
   {

@@ -15,7 +15,7 @@ import { mcpClient, signIn } from '../support/mcp-client.js';
 const TOOLS: ConfiguredToolInput[] = [
   ...EXAMPLE_TOOLS.map((t) => ({
     ...t,
-    tags: t.name === 'customer_orders' ? ['sales'] : ['ops'],
+    tags: t.mode === 'write' ? ['ops'] : ['sales'],
     connection: 'sales',
   })),
   {
@@ -177,6 +177,45 @@ describe('calling a configured read', () => {
     const alice = await as('alice');
     // Not listed for her, so not callable: the SDK answers as for any tool the caller does not have.
     await expect(alice.call('my_customer_record', {})).rejects.toThrow(/Tool my_customer_record disabled/);
+  });
+});
+
+describe('a stored procedure as a tool', () => {
+  it('takes its typed parameters from sys.parameters and returns the procedure’s rows', async () => {
+    const alice = await as('alice');
+    const tool = (await alice.tools()).find((t) => t.name === 'customer_summary')!;
+    const props = tool.inputSchema.properties as Record<string, Record<string, unknown>>;
+    expect(props.CustomerID).toMatchObject({ type: 'integer', minimum: -2147483648 });
+    expect(props.Since).toMatchObject({ type: 'string', format: 'date' });
+    expect(tool.inputSchema.required).toEqual(['CustomerID', 'Since']);
+    const out = await alice.call('customer_summary', { CustomerID: 7, Since: '2000-01-01' });
+    expect(out.isError ?? false).toBe(false);
+    expect((out.structuredContent!.columns as Array<{ name: string }>).map((c) => c.name)).toEqual([
+      'Status',
+      'Orders',
+      'LastOrder',
+    ]);
+    expect(out.structuredContent!.rowCount).toBeGreaterThan(0);
+    const entry = (await env.core.audit.query({ limit: 5 })).find((e) => e.tool === 'customer_summary');
+    expect(entry?.statement).toBe(
+      'EXEC [dbo].[usp_CustomerOrderSummary] @CustomerID = @CustomerID, @Since = @Since\n-- @CustomerID = 7, @Since = "2000-01-01"',
+    );
+  });
+
+  it('runs as the person: without EXECUTE on the procedure, SQL Server refuses it', async () => {
+    await env.sql!.engine.admin(
+      'REVOKE EXECUTE ON FUNCTION "Sales$dbo"."usp_CustomerOrderSummary"(int, date) FROM alice',
+    );
+    try {
+      const alice = await as('alice');
+      const out = await alice.call('customer_summary', { CustomerID: 7, Since: '2000-01-01' });
+      expect(out.isError).toBe(true);
+      expect(text(out)).toMatch(/permission/i);
+    } finally {
+      await env.sql!.engine.admin(
+        'GRANT EXECUTE ON FUNCTION "Sales$dbo"."usp_CustomerOrderSummary"(int, date) TO alice',
+      );
+    }
   });
 });
 

@@ -90,6 +90,25 @@ describe('configured tools, checked once at load', () => {
     ]);
   });
 
+  it('a tool has a statement or a procedure, not both and not neither; a procedure is schema.name', () => {
+    const both = configSchema.safeParse({ tools: [read({ procedure: 'dbo.usp_X' })] });
+    expect(both.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'tools.0.statement: a configured tool has either a statement or a procedure',
+    ]);
+    const neither = configSchema.safeParse({ tools: [read({ statement: undefined })] });
+    expect(neither.success).toBe(false);
+    const injected = configSchema.safeParse({
+      tools: [read({ statement: undefined, procedure: 'dbo.x; DROP TABLE Orders' })],
+    });
+    expect(injected.error?.issues[0]?.message).toBe('schema.name, e.g. dbo.usp_CustomerOrderSummary');
+    expect(
+      checkConfiguredTools(
+        tools(read({ statement: undefined, procedure: 'dbo.usp_X', parameters: [] })),
+        profiles,
+      ),
+    ).toEqual([]);
+  });
+
   it('the config schema refuses unknown types, bad names and a name used twice, with the path', () => {
     const r = configSchema.safeParse({
       tools: [read({ parameters: [{ name: 'x', type: 'varchar' }] }), read(), read({ name: 'Bad-Name' })],

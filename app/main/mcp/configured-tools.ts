@@ -1,9 +1,10 @@
 import sql from 'mssql';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { ConfiguredParameter, ConfiguredTool } from '../../shared/config-schema.js';
+import { PARAMETER_TYPE, type ConfiguredParameter, type ConfiguredTool } from '../../shared/config-schema.js';
 import { SCOPES } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
+import { sqlIdentity } from '../policy/access-policy.js';
 import { checkStatement, connectionPolicy } from '../sql/guard.js';
 import { parameterNames } from '../sql/tsql-lexer.js';
 import { streamRows } from '../sql/runner.js';
@@ -50,6 +51,13 @@ export function checkConfiguredTools(
     }
     if (t.mode === 'write' && !profile.allow_writes)
       problems.push(`${at}: it writes, and connection "${profile.id}" does not allow writes (allow_writes).`);
+    for (const p of t.parameters)
+      if (p.bind && (p.default !== undefined || p.enum || p.required !== undefined))
+        problems.push(
+          `${at}: parameter ${p.name} is bound to the person's ${p.bind}; it takes no default, enum or required.`,
+        );
+    // A procedure's body is SQL Server's to govern (EXECUTE permission); its parameters come from sys.parameters.
+    if (t.statement === undefined) continue;
     const verdict = checkStatement(t.statement, {
       mode: t.mode,
       ...connectionPolicy(profile),
@@ -66,11 +74,6 @@ export function checkConfiguredTools(
       );
     if (unused.length)
       problems.push(`${at}: parameters ${unused.join(', ')} are declared but the statement never uses them.`);
-    for (const p of t.parameters)
-      if (p.bind && (p.default !== undefined || p.enum || p.required !== undefined))
-        problems.push(
-          `${at}: parameter ${p.name} is bound to the person's ${p.bind}; it takes no default, enum or required.`,
-        );
   }
   return problems;
 }
@@ -83,10 +86,104 @@ function lineOf(text: string | undefined, name: string): string {
 }
 
 /** The configured tools as MCP tools, each listed to the people a policy rule gives it to. */
-export function configuredTools(d: SqlToolDeps & WriteDeps, tools: () => ConfiguredTool[]): ToolSet {
-  return (server, ctx) => {
-    for (const t of tools()) registerSqlTool(server, d, ctx, configuredDefinition(d, server, ctx, t));
+export function configuredTools(
+  d: SqlToolDeps & WriteDeps,
+  tools: () => ConfiguredTool[],
+  log: (message: string) => void = () => undefined,
+): ToolSet {
+  return async (server, ctx) => {
+    for (const t of tools()) {
+      const shaped = t.procedure && !t.parameters.length ? await described(d, ctx, t, log) : t;
+      if (shaped) registerSqlTool(server, d, ctx, configuredDefinition(d, server, ctx, shaped));
+    }
   };
+}
+
+/** Procedures whose parameters were read from sys.parameters, each once (a failure is tried again later). */
+const descriptions = new WeakMap<ConfiguredTool, Promise<ConfiguredTool>>();
+
+/**
+ * A procedure tool with the parameters SQL Server declares for it (sys.parameters), read as the first person the
+ * policy gives the tool to, since metadata is visible only with a permission on the procedure. Until someone can
+ * read it (or while SQL Server cannot be reached) the tool is not listed; the reason is logged.
+ */
+async function described(
+  d: SqlToolDeps,
+  ctx: ToolContext,
+  t: ConfiguredTool,
+  log: (message: string) => void,
+): Promise<ConfiguredTool | undefined> {
+  const access = ctx.access();
+  if (!access.can({ tool: t.name, tags: t.tags, write: t.mode === 'write' })) return undefined;
+  let pending = descriptions.get(t);
+  if (!pending) {
+    pending = (async () => {
+      const profile = access.capped(await d.connections.resolve(t.connection));
+      const rows = await d.runner.session(
+        {
+          profile,
+          database: t.database ?? profile.database,
+          identity: sqlIdentity(ctx.caller.identity, access),
+          end: 'rollback',
+        },
+        async (r) =>
+          (
+            await r()
+              .input('proc', sql.NVarChar(300), t.procedure)
+              .query<ProcedureParameter>(
+                'SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.max_length, p.precision, p.scale, p.is_output FROM sys.parameters p WHERE p.object_id = OBJECT_ID(@proc) ORDER BY p.parameter_id',
+              )
+          ).recordset,
+      );
+      return { ...t, parameters: rows.map((row) => parameterOf(t, row)) };
+    })();
+    descriptions.set(t, pending);
+  }
+  try {
+    return await pending;
+  } catch (err) {
+    descriptions.delete(t);
+    log(
+      `Configured tool "${t.name}": the parameters of ${t.procedure} could not be read (${(err as Error).message}); not listed until they can.`,
+    );
+    return undefined;
+  }
+}
+
+interface ProcedureParameter {
+  name: string;
+  type_name: string;
+  max_length: number;
+  precision: number;
+  scale: number;
+  is_output: boolean;
+}
+
+/** One of sys.parameters' rows as a configured parameter (output parameters are not supported). */
+function parameterOf(t: ConfiguredTool, r: ProcedureParameter): ConfiguredParameter {
+  const type = r.type_name.toLowerCase();
+  const length = (units: number) => (r.max_length === -1 ? 'max' : String(r.max_length / units));
+  const written = ['nvarchar', 'nchar'].includes(type)
+    ? `${type}(${length(2)})`
+    : ['varchar', 'char'].includes(type)
+      ? `${type}(${length(1)})`
+      : ['decimal', 'numeric'].includes(type)
+        ? `${type}(${r.precision},${r.scale})`
+        : type;
+  if (r.is_output || !PARAMETER_TYPE.test(written))
+    throw new ConfiguredToolError(
+      `parameter ${r.name} of ${t.procedure} (${r.is_output ? 'an output parameter' : written}) is not supported`,
+    );
+  return { name: r.name.replace(/^@/, ''), type: written, description: '' };
+}
+
+/** `EXEC [dbo].[usp_Name] @A = @A, …`: the call a procedure tool runs, its values typed parameters. */
+function procedureCall(t: ConfiguredTool & { procedure: string }): string {
+  const name = t.procedure
+    .split('.')
+    .map((part) => `[${part}]`)
+    .join('.');
+  return `EXEC ${name} ${t.parameters.map((p) => `@${p.name} = @${p.name}`).join(', ')}`.trim();
 }
 
 /** Input schemas are made once per tool definition (a 2026-07-28 request builds its server anew). */
@@ -129,18 +226,22 @@ function configuredDefinition(
     where: { connection: t.connection, database: t.database },
     run: async (args, call, req) => {
       const params = bindParameters(t, args, ctx.caller.identity, call.access.dbUser);
+      const statement = t.procedure ? procedureCall({ ...t, procedure: t.procedure }) : t.statement!;
       const profile = {
         ...call.profile,
         row_limit: Math.min(call.profile.row_limit, t.row_limit ?? Infinity),
         query_timeout_seconds: Math.min(call.profile.query_timeout_seconds, t.timeout_seconds ?? Infinity),
       };
-      // The person's own table policy, at every call (the load-time check knew only the connection's).
-      const verdict = checkStatement(t.statement, {
-        mode: t.mode,
-        ...connectionPolicy(profile, call.access),
-        database: call.database,
-      });
-      if (!verdict.ok) throw new ToolRefusal(`${t.name} is not open to you: ${verdict.reason}`);
+      // The person's own table policy, at every call (the load-time check knew only the connection's). A
+      // procedure's body is SQL Server's to govern: its EXECUTE permission for the person's database user.
+      if (t.statement !== undefined) {
+        const verdict = checkStatement(t.statement, {
+          mode: t.mode,
+          ...connectionPolicy(profile, call.access),
+          database: call.database,
+        });
+        if (!verdict.ok) throw new ToolRefusal(`${t.name} is not open to you: ${verdict.reason}`);
+      }
       if (write) {
         if (!profile.allow_writes)
           throw new ToolRefusal(
@@ -154,14 +255,14 @@ function configuredDefinition(
           ctx,
           call: { ...call, profile },
           req,
-          sql: t.statement,
+          sql: statement,
           params,
           tool: t.name,
           pendingWriteId: typeof args.pending_write_id === 'string' ? args.pending_write_id : undefined,
         });
       }
       const result = await req.session('rollback', (r) =>
-        streamRows(r(), t.statement, {
+        streamRows(r(), statement, {
           limit: profile.row_limit,
           params,
           signal: req.signal,
@@ -174,7 +275,7 @@ function configuredDefinition(
         structured,
         text: resultText(structured, profile.row_limit),
         rows: result.rowCount,
-        statement: statementWithValues(t.statement, params),
+        statement: statementWithValues(statement, params),
       };
     },
   };

@@ -137,8 +137,21 @@ COMMENT ON COLUMN "OrderLines"."UnitPrice" IS 'Price charged per unit on this or
 COMMENT ON VIEW "vCustomerOrderTotals" IS 'Per customer: number of orders and total amount spent.';
 COMMENT ON VIEW "vEmployeeDirectory" IS 'Active employees with their department.';
 
+-- A stored procedure (dbo.usp_CustomerOrderSummary @CustomerID, @Since): a PostgreSQL function the TDS test server
+-- runs for EXEC, its parameters listed in sys.parameters.
+CREATE FUNCTION "usp_CustomerOrderSummary"("CustomerID" int, "Since" date)
+RETURNS TABLE ("Status" varchar(20), "Orders" int, "LastOrder" timestamp)
+LANGUAGE sql STABLE AS $$
+  SELECT o."Status", count(*)::int, max(o."OrderDate") FROM "Orders" o
+  WHERE o."CustomerID" = $1 AND o."OrderDate" >= $2 GROUP BY o."Status" ORDER BY o."Status"
+$$;
+COMMENT ON FUNCTION "usp_CustomerOrderSummary"(int, date) IS 'Orders of one customer since a date, by status.';
+
 -- Database users (PostgreSQL roles) with real grants: alice is an analyst without HR data, bob a DBA.
 CREATE ROLE alice;
 CREATE ROLE bob;
 GRANT SELECT ON "Regions", "Customers", "Products", "Orders", "OrderLines", "vCustomerOrderTotals" TO alice;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "Sales$dbo" TO bob;
+-- As in SQL Server, running a procedure needs EXECUTE on it (PostgreSQL gives functions to PUBLIC by default).
+REVOKE EXECUTE ON FUNCTION "usp_CustomerOrderSummary"(int, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION "usp_CustomerOrderSummary"(int, date) TO alice, bob;

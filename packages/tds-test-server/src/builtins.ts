@@ -202,7 +202,14 @@ CREATE FUNCTION object_id(name text, kind text DEFAULT NULL) RETURNS int LANGUAG
   WHERE lower(c.relname) = lower(a[array_length(a, 1)])
     AND lower(n.nspname) = lower(CASE WHEN array_length(a, 1) >= 3 AND a[array_length(a, 1) - 2] <> '' THEN a[array_length(a, 1) - 2] ELSE tsql_db() END
       || '$' || coalesce(nullif(CASE WHEN array_length(a, 1) >= 2 THEN a[array_length(a, 1) - 1] END, ''), 'dbo'))
-    AND c.relkind IN ('r', 'v', 'p', 'm') LIMIT 1 $$;
+    AND c.relkind IN ('r', 'v', 'p', 'm')
+  UNION ALL
+  -- Stored procedures: the database's functions (OIDs are unique across catalogs, so no table shares one).
+  SELECT p.oid::int FROM parts, pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  WHERE lower(p.proname) = lower(a[array_length(a, 1)]) AND p.prokind = 'f'
+    AND lower(n.nspname) = lower(CASE WHEN array_length(a, 1) >= 3 AND a[array_length(a, 1) - 2] <> '' THEN a[array_length(a, 1) - 2] ELSE tsql_db() END
+      || '$' || coalesce(nullif(CASE WHEN array_length(a, 1) >= 2 THEN a[array_length(a, 1) - 1] END, ''), 'dbo'))
+  LIMIT 1 $$;
 CREATE FUNCTION object_name(id int, db int DEFAULT NULL) RETURNS text LANGUAGE sql STABLE AS $$ SELECT relname::text FROM pg_class WHERE oid = id $$;
 CREATE FUNCTION schema_name(id int DEFAULT NULL) RETURNS text LANGUAGE sql STABLE AS $$
   SELECT CASE WHEN id IS NULL THEN 'dbo' ELSE (SELECT split_part(nspname, '$', 2) FROM pg_namespace WHERE oid = id) END $$;

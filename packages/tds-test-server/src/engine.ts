@@ -245,6 +245,14 @@ function catalogViews(db: string): string {
         (SELECT d.create_date FROM "tds$catalog".databases d WHERE d.name = ${literal(db)}) AS create_date,
         (SELECT d.create_date FROM "tds$catalog".databases d WHERE d.name = ${literal(db)}) AS modify_date
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'v', 'p') AND ${userSchema('n.nspname')};
+    CREATE VIEW ${sys('parameters')} AS
+      SELECT p.oid::int AS object_id, ('@' || a.name)::text AS name, a.ord::int AS parameter_id,
+        "tds$catalog".tsql_type_id(a.typ, -1) AS system_type_id, "tds$catalog".tsql_type_id(a.typ, -1) AS user_type_id,
+        (CASE WHEN a.typ = 'text'::regtype THEN -1 WHEN a.typ IN ('varchar'::regtype, 'bpchar'::regtype) THEN 8000 ELSE (SELECT t.typlen FROM pg_type t WHERE t.oid = a.typ) END)::int AS max_length,
+        0 AS precision, 0 AS scale, false AS is_output, false AS has_default_value, false AS is_nullable
+      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace,
+        unnest(p.proargnames[1:p.pronargs], p.proargtypes::oid[]) WITH ORDINALITY AS a(name, typ, ord)
+      WHERE p.prokind = 'f' AND ${userSchema('n.nspname')};
     CREATE VIEW ${sys('tables')} AS SELECT * FROM ${sys('objects')} WHERE type = 'U';
     CREATE VIEW ${sys('views')} AS SELECT * FROM ${sys('objects')} WHERE type = 'V';
     CREATE VIEW ${is('REFERENTIAL_CONSTRAINTS')} AS

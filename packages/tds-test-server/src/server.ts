@@ -9,14 +9,18 @@
  * result sets, row counts, ERROR/INFO tokens, EXECUTE AS USER / REVERT over PostgreSQL roles with real
  * GRANTs, `USE`, three-part names, INFORMATION_SCHEMA and sys views (tables, columns, types, indexes, foreign
  * keys, partitions, dm_db_partition_stats, sql_modules), DECLARE / SET / SELECT @variable = ..., @@ROWCOUNT,
- * and the catalog procedures sp_help, sp_helptext, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex,
- * sp_spaceused and sp_describe_first_result_set.
+ * the catalog procedures sp_help, sp_helptext, sp_columns, sp_tables, sp_pkeys, sp_fkeys, sp_helpindex,
+ * sp_spaceused and sp_describe_first_result_set, and a database's own stored procedures: PostgreSQL functions
+ * of its schema (EXEC with arguments by name or position, EXECUTE permission as in SQL Server, sys.parameters,
+ * OBJECT_ID), such as the sample's dbo.usp_CustomerOrderSummary.
  *
  * Where real SQL Server differs (do not mistake this for it):
  * - Execution is PostgreSQL's: T-SQL is rewritten token by token (translate.ts), with structural rewrites for
  *   APPLY, PIVOT/UNPIVOT, FOR JSON/XML, recursive CTEs, IIF/CHOOSE, TRY_CAST, TOP PERCENT / WITH TIES
  *   (transforms.ts), and T-SQL built-ins written in PostgreSQL (builtins.ts). IF/WHILE/BEGIN...END, other
- *   procedures, EXEC(...), table variables, cursors, SELECT INTO, MERGE and OUTPUT are refused by name.
+ *   procedures, EXEC(...), table variables, cursors, SELECT INTO, MERGE and OUTPUT are refused by name. A
+ *   procedure is a function returning one result set, with no output parameters or return value; procedures are
+ *   not in sys.objects (OBJECT_ID finds them).
  * - FOR JSON AUTO is PATH (no nesting by joined table; dotted aliases are not nested either) and comes as one
  *   row, not in 2,033-character chunks; FOR XML supports PATH, RAW, AUTO (flat) and ROOT; optimizer hints
  *   (OPTION, join and table hints) and COLLATE are ignored; LIKE is case-insensitive, but `=` on text is
@@ -59,6 +63,7 @@ import {
 } from './tokens.js';
 import {
   classify,
+  pgSchema,
   rewrite,
   splitStatements,
   tokenize,
@@ -747,8 +752,7 @@ class Connection {
     params: Map<string, Param>,
     token: 0xfd | 0xff,
   ): Promise<boolean> {
-    if (!isCatalogProcedure(st.name))
-      throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
+    if (!isCatalogProcedure(st.name)) return this.userProcedure(w, st, params, token);
     const proc = procedureName(st.name);
     // A literal (or NULL) as written; a variable or expression evaluated to text.
     const valueOf = async (v: Token[]): Promise<string | null> => {
@@ -766,6 +770,64 @@ class Connection {
         ? [await this.describeFirstResultSet(args.get('@tsql') ?? '', params)]
         : catalogQueries(proc, args, this.session!.database);
     for (const q of queries) this.session!.rowCount = await this.streamQuery(w, q, [], token);
+    return true;
+  }
+
+  /**
+   * A stored procedure of the database: a PostgreSQL function of its schema (the sample's
+   * dbo.usp_CustomerOrderSummary), called with its arguments by name, its rows streamed like a query's. Running it
+   * needs EXECUTE on it, as in SQL Server; output parameters are not supported.
+   */
+  private async userProcedure(
+    w: Writer,
+    st: Extract<Statement, { kind: 'exec-proc' }>,
+    params: Map<string, Param>,
+    token: 0xfd | 0xff,
+  ): Promise<boolean> {
+    const parts = st.name.split('.');
+    const name = parts.pop()!;
+    const schema = pgSchema(this.session!.database, parts.pop() || 'dbo');
+    const found = await this.engine.pg.query<{
+      nsp: string;
+      proc: string;
+      names: string[] | null;
+      n: number;
+    }>(
+      `SELECT n.nspname AS nsp, p.proname AS proc, p.proargnames AS names, p.pronargs AS n
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE lower(n.nspname) = lower($1) AND lower(p.proname) = lower($2) AND p.prokind = 'f'`,
+      [schema, name],
+    );
+    const fn = found.rows[0];
+    if (!fn) throw new TranslateError(`Could not find stored procedure '${st.name}'.`, 2812);
+    const declared = (fn.names ?? []).slice(0, fn.n);
+    const values: unknown[] = [];
+    const ctx = this.nameContext(params, values);
+    const given = new Set<string>();
+    const args = st.args.map((a, i) => {
+      const param = a.name ? declared.find((d) => `@${d.toLowerCase()}` === a.name) : declared[i];
+      if (!param)
+        throw new TranslateError(
+          a.name
+            ? `${a.name} is not a parameter for procedure ${fn.proc}.`
+            : `Procedure or function ${fn.proc} has too many arguments specified.`,
+          a.name ? 8145 : 8144,
+        );
+      given.add(param);
+      return `${ident(param)} => (${rewrite(a.value, ctx)})`;
+    });
+    const missing = declared.find((d) => !given.has(d));
+    if (missing)
+      throw new TranslateError(
+        `Procedure or function '${fn.proc}' expects parameter '@${missing}', which was not supplied.`,
+        201,
+      );
+    this.session!.rowCount = await this.streamQuery(
+      w,
+      `SELECT * FROM ${ident(fn.nsp)}.${ident(fn.proc)}(${args.join(', ')})`,
+      values,
+      token,
+    );
     return true;
   }
 

@@ -152,6 +152,53 @@ describe('T-SQL constructs on the TDS test server', () => {
       .catch((e) => e)) as sql.RequestError;
     expect(missing.number).toBe(2812);
   });
+
+  it("a database's own procedure: EXEC by name or position with typed parameters, sys.parameters, EXECUTE permission", async () => {
+    const byName = await pool
+      .request()
+      .input('c', sql.Int, 7)
+      .input('since', sql.Date, new Date('2000-01-01'))
+      .query('EXEC dbo.usp_CustomerOrderSummary @CustomerID = @c, @Since = @since');
+    expect(Object.keys(byName.recordset[0] as object)).toEqual(['Status', 'Orders', 'LastOrder']);
+    const positional = await rows("EXEC [dbo].[usp_CustomerOrderSummary] 7, '2000-01-01'");
+    expect(positional).toEqual(byName.recordset);
+    expect(
+      await rows(
+        "SELECT p.name, TYPE_NAME(p.user_type_id) AS type_name, p.parameter_id, p.is_output FROM sys.parameters p WHERE p.object_id = OBJECT_ID('dbo.usp_CustomerOrderSummary') ORDER BY p.parameter_id",
+      ),
+    ).toEqual([
+      { name: '@CustomerID', type_name: 'int', parameter_id: 1, is_output: false },
+      { name: '@Since', type_name: 'date', parameter_id: 2, is_output: false },
+    ]);
+    const error = (q: string) =>
+      pool
+        .request()
+        .query(q)
+        .then(
+          () => undefined,
+          (e: sql.RequestError) => ({ number: e.number, message: e.message }),
+        );
+    expect(await error('EXEC dbo.usp_CustomerOrderSummary @CustomerID = 1')).toEqual({
+      number: 201,
+      message:
+        "Procedure or function 'usp_CustomerOrderSummary' expects parameter '@Since', which was not supplied.",
+    });
+    expect((await error("EXEC dbo.usp_CustomerOrderSummary 1, '2020-01-01', 3"))?.number).toBe(8144);
+    expect(
+      (await error("EXEC dbo.usp_CustomerOrderSummary @Nope = 1, @CustomerID = 1, @Since = '2020-01-01'"))
+        ?.number,
+    ).toBe(8145);
+    // Run as a database user without EXECUTE on it: refused as SQL Server refuses it.
+    await server.engine.admin('CREATE ROLE carol; GRANT carol TO "bridge_svc"');
+    const asCarol = await error(
+      "EXECUTE AS USER = 'carol'; EXEC dbo.usp_CustomerOrderSummary 1, '2020-01-01'",
+    );
+    await pool
+      .request()
+      .query('REVERT')
+      .catch(() => undefined);
+    expect(asCarol?.number).toBe(229);
+  });
 });
 
 /**

@@ -67,7 +67,7 @@ function ToolCard({ tool: t }: { tool: Tool }) {
         {t.database ? `, database ${t.database}` : ''}
         {t.tags.length ? ` · tags ${t.tags.join(', ')}` : ''}
       </p>
-      <pre>{t.statement}</pre>
+      <pre>{t.statement ?? `EXEC ${t.procedure}`}</pre>
       {t.parameters.length > 0 && (
         <table>
           <thead>
