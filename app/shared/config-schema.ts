@@ -158,7 +158,10 @@ const tablePattern = z
 /** A policy rule's grant of configured tools: `tool:<name>` or `tag:<tag>`. */
 const toolGrantPattern = z
   .string()
-  .regex(/^(tool|tag):[A-Za-z0-9_.-]{1,64}$/, 'a configured tool is given as "tool:<name>" or "tag:<tag>"');
+  .regex(
+    /^(tool|tag):[A-Za-z0-9_.-]{1,64}$/,
+    'a tool permission is read, explain, write, "tool:<name>" or "tag:<tag>" (a configured tool)',
+  );
 
 export const policyRuleSchema = z
   .object({

@@ -115,7 +115,7 @@ describe('who sees a configured tool', () => {
   it('every tool has a title and a read-only or destructive hint (the connectors directory asks for them)', async () => {
     const bob = await as('bob');
     for (const t of await bob.tools()) {
-      expect(t.annotations?.title ?? t.title, t.name).toBeTruthy();
+      expect(t.annotations?.title, t.name).toBeTruthy();
       expect(t.annotations?.readOnlyHint === true || t.annotations?.destructiveHint === true, t.name).toBe(
         true,
       );

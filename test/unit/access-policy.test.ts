@@ -177,7 +177,11 @@ describe('policy validation', () => {
   it.each<[string, unknown, string]>([
     ['a duplicate rule id', { rules: [{ id: 'a' }, { id: 'a' }] }, 'used twice'],
     ['a one-part table pattern', { rules: [{ id: 'a', tables: { deny: ['Salaries'] } }] }, 'schema.table'],
-    ['an unknown tool', { rules: [{ id: 'a', tools: ['drop'] }] }, 'Invalid option'],
+    [
+      'an unknown tool',
+      { rules: [{ id: 'a', tools: ['drop'] }] },
+      'a tool permission is read, explain, write, \\"tool:<name>\\" or \\"tag:<tag>\\"',
+    ],
     ['an unknown match field', { rules: [{ id: 'a', match: { group: ['x'] } }] }, 'Unrecognized key'],
     ['a database user SQL Server cannot take', { rules: [{ id: 'a', db_user: 'x]; DROP' }] }, 'letters'],
   ])('refuses %s', (_what, input, message) => {

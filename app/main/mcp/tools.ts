@@ -64,7 +64,7 @@ export const identityTools =
           'Returns the signed-in user as the bridge sees them: identity provider subject, email, groups and the database user queries run as.',
         inputSchema: whoamiInput,
         outputSchema: whoamiOutput,
-        annotations: { readOnlyHint: true, openWorldHint: false },
+        annotations: { title: 'Who am I', readOnlyHint: true, openWorldHint: false },
       },
       async () => {
         const id = ctx.caller.identity;
