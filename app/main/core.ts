@@ -415,7 +415,10 @@ async function openStoredServices(
   const problems = checkConfiguredTools(
     config.tools,
     await connections.list(),
-    configFile && fs.existsSync(configFile) ? fs.readFileSync(configFile, 'utf8') : undefined,
+    // Read again only to name lines, and only when there are tools to name.
+    config.tools.length && configFile && fs.existsSync(configFile)
+      ? fs.readFileSync(configFile, 'utf8')
+      : undefined,
   );
   if (problems.length) throw new ConfigError(problems.join('\n'));
   const configuredTools = await ConfiguredToolStore.open(state.settings, config.tools);

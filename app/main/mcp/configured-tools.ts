@@ -1,15 +1,15 @@
 import sql from 'mssql';
 import type { McpServer } from '@modelcontextprotocol/server';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { z } from 'zod';
+import { lineOf } from '../config/unknown-keys.js';
 import { PARAMETER_TYPE, type ConfiguredParameter, type ConfiguredTool } from '../../shared/config-schema.js';
 import { SCOPES } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
 import { sqlIdentity } from '../policy/access-policy.js';
 import { checkStatement, connectionPolicy } from '../sql/guard.js';
 import { parameterNames } from '../sql/tsql-lexer.js';
-import { streamRows } from '../sql/runner.js';
-import type { ConnectionProfile } from '../sql/profiles.js';
-import { resultText } from './result-text.js';
+import { capLimits, type ConnectionProfile } from '../sql/profiles.js';
 import {
   registerSqlTool,
   ToolRefusal,
@@ -18,7 +18,7 @@ import {
   type WriteDeps,
 } from './tool-call.js';
 import type { ToolContext, ToolSet } from './tools.js';
-import { resultShape } from './tools/tool-shapes.js';
+import { resultShape, rowsOutput, streamRead } from './tools/tool-shapes.js';
 import { confirmedWrite, statementWithValues } from './write-tool.js';
 
 type SqlParam = { type: sql.ISqlType | (() => sql.ISqlType); value: unknown };
@@ -40,8 +40,11 @@ export function checkConfiguredTools(
   configText?: string,
 ): string[] {
   const problems: string[] = [];
-  for (const t of tools) {
-    const at = `Configured tool "${t.name}"${lineOf(configText, t.name)}`;
+  const tree = configText === undefined ? undefined : parseTree(configText);
+  for (const [i, t] of tools.entries()) {
+    // The line of the tool's name in the config file, found as the config loader finds its other problems.
+    const node = tree && findNodeAtLocation(tree, ['tools', i, 'name']);
+    const at = `Configured tool "${t.name}"${node ? ` (line ${lineOf(configText!, node.offset)} of the config file)` : ''}`;
     const profile = profiles.find((p) => p.id === t.connection);
     if (!profile) {
       problems.push(
@@ -76,13 +79,6 @@ export function checkConfiguredTools(
       problems.push(`${at}: parameters ${unused.join(', ')} are declared but the statement never uses them.`);
   }
   return problems;
-}
-
-/** ` (line N of the config file)` where the tool's name is defined, when the file's text is known. */
-function lineOf(text: string | undefined, name: string): string {
-  if (!text) return '';
-  const at = text.search(new RegExp(`"name"\\s*:\\s*"${name}"`));
-  return at < 0 ? '' : ` (line ${text.slice(0, at).split('\n').length} of the config file)`;
 }
 
 /** The configured tools as MCP tools, each listed to the people a policy rule gives it to. */
@@ -227,11 +223,7 @@ function configuredDefinition(
     run: async (args, call, req) => {
       const params = bindParameters(t, args, ctx.caller.identity, call.access.dbUser);
       const statement = t.procedure ? procedureCall({ ...t, procedure: t.procedure }) : t.statement!;
-      const profile = {
-        ...call.profile,
-        row_limit: Math.min(call.profile.row_limit, t.row_limit ?? Infinity),
-        query_timeout_seconds: Math.min(call.profile.query_timeout_seconds, t.timeout_seconds ?? Infinity),
-      };
+      const profile = capLimits(call.profile, t);
       // The person's own table policy, at every call (the load-time check knew only the connection's). A
       // procedure's body is SQL Server's to govern: its EXECUTE permission for the person's database user.
       if (t.statement !== undefined) {
@@ -249,9 +241,7 @@ function configuredDefinition(
           );
         return confirmedWrite({
           server,
-          codec: d.confirmations,
-          pending: d.pendingWrites,
-          clientName: d.clientName,
+          d,
           ctx,
           call: { ...call, profile },
           req,
@@ -261,20 +251,10 @@ function configuredDefinition(
           pendingWriteId: typeof args.pending_write_id === 'string' ? args.pending_write_id : undefined,
         });
       }
-      const result = await req.session('rollback', (r) =>
-        streamRows(r(), statement, {
-          limit: profile.row_limit,
-          params,
-          signal: req.signal,
-          deadlineMs: profile.query_timeout_seconds * 1000,
-          onProgress: req.progress,
-        }),
-      );
-      const structured = { database: call.database, ...result, runsAs: call.runsAs };
+      const capped = { ...call, profile };
+      const result = await streamRead(capped, req, statement, { limit: profile.row_limit, params });
       return {
-        structured,
-        text: resultText(structured, profile.row_limit),
-        rows: result.rowCount,
+        ...rowsOutput(capped, result, profile.row_limit),
         statement: statementWithValues(statement, params),
       };
     },

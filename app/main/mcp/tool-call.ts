@@ -238,10 +238,7 @@ async function runTool<I extends z.ZodObject>(
       def.where ? def.where.database : typeof a.database === 'string' ? a.database : undefined,
     );
     ({ profile, database } = call);
-    call.runsAs =
-      call.profile.impersonation === 'execute_as_user'
-        ? `database user ${identity.dbUser}`
-        : `the connection's login${loginOf(call.profile.auth) ? ` ${loginOf(call.profile.auth)}` : ''}`;
+    call.runsAs = runsAsText(call.profile, identity.dbUser);
     const signal = reqCtx.mcpReq.signal;
     const out = await def.run(args, call, {
       ctx: reqCtx,
@@ -307,6 +304,13 @@ async function runTool<I extends z.ZodObject>(
       .join(' ');
     return { isError: true, content: [{ type: 'text', text }] };
   }
+}
+
+/** Whom SQL Server runs a call as, in the words the result grid and every write review use. */
+export function runsAsText(profile: ConnectionProfile, dbUser: string): string {
+  return profile.impersonation === 'execute_as_user'
+    ? `database user ${dbUser}`
+    : "the connection's own login (no impersonation)";
 }
 
 /** The permission a tool needs, as a sentence fragment naming what a policy rule would have to list. */

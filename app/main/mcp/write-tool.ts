@@ -8,16 +8,21 @@ import crypto from 'node:crypto';
 import type sql from 'mssql';
 import type { ConfirmChannel, WriteReview } from '../../shared/types.js';
 import { ConfirmationCodec, type WriteConfirmation } from './confirmations.js';
-import type { PendingWrites } from './pending-writes.js';
 import { CONFIRMED_VIA_META, WRITE_CARD_META, WRITE_REVIEW_META } from './write-review.js';
-import { ToolRefusal, type Call, type CallRequest, type ToolOutput } from './tool-call.js';
+import {
+  runsAsText,
+  ToolRefusal,
+  type Call,
+  type CallRequest,
+  type ToolOutput,
+  type WriteDeps,
+} from './tool-call.js';
 import type { ToolContext } from './tools.js';
 
 interface WriteCall {
   server: McpServer;
-  codec: ConfirmationCodec;
-  pending: PendingWrites;
-  clientName: (clientId: string) => Promise<string | undefined>;
+  /** The confirmation codec, the writes awaiting approval and client names, as the tools get them. */
+  d: WriteDeps;
   ctx: ToolContext;
   call: Call;
   req: CallRequest;
@@ -127,16 +132,13 @@ function done(
 async function reviewOf(w: WriteCall, effect: number[]): Promise<Omit<WriteReview, 'id' | 'expiresAt'>> {
   const p = w.call.profile;
   const identity = w.ctx.caller.identity;
-  const name = await w.clientName(w.ctx.clientId).catch(() => undefined);
+  const name = await w.d.clientName(w.ctx.clientId).catch(() => undefined);
   return {
     statement: statementText(w),
     server: `${p.host}:${p.port}`,
     database: w.call.database,
     connection: p.id,
-    runsAs:
-      p.impersonation === 'execute_as_user'
-        ? `database user ${w.call.access.dbUser ?? identity.dbUser}`
-        : "the connection's own login (no impersonation)",
+    runsAs: runsAsText(p, w.call.access.dbUser ?? identity.dbUser),
     rowsAffected: sum(effect),
     requestedBy: identity.email ?? identity.subject,
     client: name && name !== w.ctx.clientId ? `${name} (${w.ctx.clientId})` : w.ctx.clientId,
@@ -178,11 +180,11 @@ function commitAsPreviewed(w: WriteCall, previewed: number[]) {
 async function askByElicitation(w: WriteCall): Promise<InputRequiredResult> {
   const identity = w.ctx.caller.identity;
   const effect = await rowsOf(w, 'rollback');
-  const requestState = await w.codec.mint({ subject: identity.subject, ...bindingOf(w, effect) });
+  const requestState = await w.d.confirmations.mint({ subject: identity.subject, ...bindingOf(w, effect) });
   const review: WriteReview = {
     ...(await reviewOf(w, effect)),
     id: crypto.randomUUID(),
-    expiresAt: Date.now() + w.pending.ttlMs,
+    expiresAt: Date.now() + w.d.pendingWrites.ttlMs,
   };
   return inputRequired({
     inputRequests: {
@@ -221,7 +223,7 @@ async function afterElicitation(w: WriteCall, confirmation: WriteConfirmation): 
         confirmedVia: via,
       },
     );
-  if (!(await w.codec.consume(confirmation)))
+  if (!(await w.d.confirmations.consume(confirmation)))
     throw new ToolRefusal(
       `This confirmation was already used; nothing was run again. Call ${w.tool} again for another change.`,
     );
@@ -245,7 +247,7 @@ async function askByUrlElicitation(w: WriteCall): Promise<InputRequiredResult> {
         url: approvalUrl(w, review.id),
       }),
     },
-    requestState: await w.codec.mint({
+    requestState: await w.d.confirmations.mint({
       subject: w.ctx.caller.identity.subject,
       ...bindingOf(w, effect),
       pendingWriteId: review.id,
@@ -256,7 +258,7 @@ async function askByUrlElicitation(w: WriteCall): Promise<InputRequiredResult> {
 /** The preview, run and rolled back, stored as a write waiting for the person's decision at its approval page. */
 async function previewAsPending(w: WriteCall): Promise<{ effect: number[]; review: WriteReview }> {
   const effect = await rowsOf(w, 'rollback');
-  const review = await w.pending.create(
+  const review = await w.d.pendingWrites.create(
     await reviewOf(w, effect),
     w.ctx.caller.identity.subject,
     bindingOf(w, effect),
@@ -268,14 +270,14 @@ async function previewAsPending(w: WriteCall): Promise<{ effect: number[]; revie
 async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
   const { effect, review } = await previewAsPending(w);
   const url = approvalUrl(w, review.id);
-  const minutes = Math.round(w.pending.ttlMs / 60_000);
+  const minutes = Math.round(w.d.pendingWrites.ttlMs / 60_000);
   // A host that renders MCP Apps shows the write card: the review, and an approval only the card can spend.
   const card =
     w.ctx.ui && w.tool === 'execute_statement'
       ? {
           [WRITE_CARD_META]: {
             review,
-            approval: await w.codec.mint({
+            approval: await w.d.confirmations.mint({
               subject: w.ctx.caller.identity.subject,
               ...bindingOf(w, effect),
               pendingWriteId: review.id,
@@ -311,14 +313,14 @@ async function askByApprovalLink(w: WriteCall): Promise<ToolOutput> {
  * execute_statement call with the pending write's id, as in every other channel.
  */
 export async function decideOnCard(
-  d: { codec: ConfirmationCodec; pending: PendingWrites },
+  d: Pick<WriteDeps, 'confirmations' | 'pendingWrites'>,
   ctx: ToolContext,
   call: Call,
   reqCtx: CallRequest['ctx'],
   approval: string,
   approve: boolean,
 ): Promise<ToolOutput> {
-  const c = await d.codec.verify(approval, reqCtx).catch(() => undefined);
+  const c = await d.confirmations.verify(approval, reqCtx).catch(() => undefined);
   if (!c || c.purpose !== 'card' || !c.pendingWriteId)
     throw new ToolRefusal(
       "This is not a write card's approval (or it expired); nothing was decided. Only the card shown with a pending write can decide it.",
@@ -332,10 +334,10 @@ export async function decideOnCard(
     throw new ToolRefusal(
       'This approval was given to another user, client, connection or database; nothing was decided.',
     );
-  if (!(await d.codec.consume(c)))
+  if (!(await d.confirmations.consume(c)))
     throw new ToolRefusal('This approval was already used; nothing was decided again.');
   const by = ctx.caller.identity.email ?? ctx.caller.identity.subject;
-  const result = await d.pending.decide(
+  const result = await d.pendingWrites.decide(
     c.pendingWriteId,
     approve,
     { subject: ctx.caller.identity.subject, label: by },
@@ -361,7 +363,7 @@ export async function decideOnCard(
 }
 
 async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {
-  const pending = await w.pending.get(id);
+  const pending = await w.d.pendingWrites.get(id);
   if (!pending || !sameCall(w, pending.binding, pending.subject))
     throw new ToolRefusal(
       `No write "${id}" waits for this statement, connection and user; nothing was run. Call ${w.tool} without pending_write_id to preview it anew.`,
@@ -392,18 +394,18 @@ async function afterApproval(w: WriteCall, id: string): Promise<ToolOutput> {
         `This change was already ${pending.view.status === 'failed' ? 'tried and rolled back' : 'committed'}; nothing was run again. Call ${w.tool} again for another change.`,
       );
   }
-  if ((pending.decidedAt ?? 0) + w.pending.ttlMs < Date.now())
+  if ((pending.decidedAt ?? 0) + w.d.pendingWrites.ttlMs < Date.now())
     throw new ToolRefusal(
       `This approval is too old to commit (it waited longer than the confirmation time); nothing changed. Call ${w.tool} again to preview it anew.`,
     );
-  if (!(await w.pending.claim(id)))
+  if (!(await w.d.pendingWrites.claim(id)))
     throw new ToolRefusal('This change is being committed, or was, by another call; nothing was run again.');
   try {
     const effect = await commitAsPreviewed(w, pending.binding.effect);
-    await w.pending.finish(id, true);
+    await w.d.pendingWrites.finish(id, true);
     return done(w, effect, true, `Committed after approval: ${rowsText(effect)}.`, by);
   } catch (err) {
-    await w.pending.finish(id, false);
+    await w.d.pendingWrites.finish(id, false);
     throw err;
   }
 }

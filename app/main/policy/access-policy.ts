@@ -6,6 +6,7 @@ import type {
 } from '../../shared/config-schema.js';
 import type { Identity } from '../../shared/types.js';
 import type { TableAccess } from '../sql/guard.js';
+import { capLimits } from '../sql/profiles.js';
 
 /** Schemas of the catalog views: readable under any table rule, so metadata queries and tools keep working. */
 const CATALOG_SCHEMAS = new Set(['sys', 'information_schema']);
@@ -97,12 +98,7 @@ function ruleAccess(rule: PolicyRule): Access {
       if (rule.tables.allow.some((p) => tableMatches(p, db, schema, table))) return undefined;
       return `Table ${name} is not among the tables ${by} lets you read (${rule.tables.allow.join(', ') || 'none'}).`;
     },
-    capped: (p) => ({
-      ...p,
-      row_limit: Math.min(p.row_limit, rule.row_limit ?? Infinity),
-      query_timeout_seconds: Math.min(p.query_timeout_seconds, rule.timeout_seconds ?? Infinity),
-      allow_writes: p.allow_writes && rule.tools.includes('write'),
-    }),
+    capped: (p) => ({ ...capLimits(p, rule), allow_writes: p.allow_writes && rule.tools.includes('write') }),
   };
 }
 

@@ -39,6 +39,18 @@ export function loginOf(auth: ConnectionProfileConfig['auth']): string | undefin
   }
 }
 
+/** A profile's row limit and timeout capped, never raised, by a policy rule's or a configured tool's. */
+export function capLimits<P extends ConnectionProfileConfig>(
+  p: P,
+  caps: { row_limit?: number; timeout_seconds?: number },
+): P {
+  return {
+    ...p,
+    row_limit: Math.min(p.row_limit, caps.row_limit ?? Infinity),
+    query_timeout_seconds: Math.min(p.query_timeout_seconds, caps.timeout_seconds ?? Infinity),
+  };
+}
+
 function withoutSecret(p: ConnectionProfileConfig): ConnectionProfileConfig {
   const auth = { ...p.auth } as Record<string, unknown>;
   delete auth.password;

@@ -30,14 +30,6 @@ export function decideWriteTool({ d, ctx }: ToolEnv) {
     capability: 'write',
     scope: SCOPES.write,
     appOnly: true,
-    run: (args, call, req) =>
-      decideOnCard(
-        { codec: d.confirmations, pending: d.pendingWrites },
-        ctx,
-        call,
-        req.ctx,
-        args.approval,
-        args.approve,
-      ),
+    run: (args, call, req) => decideOnCard(d, ctx, call, req.ctx, args.approval, args.approve),
   });
 }

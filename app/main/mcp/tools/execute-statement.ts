@@ -47,9 +47,7 @@ export function executeStatementTool({ server, d, ctx }: ToolEnv) {
       guard(args.sql, call, 'write');
       return confirmedWrite({
         server,
-        codec: d.confirmations,
-        pending: d.pendingWrites,
-        clientName: d.clientName,
+        d,
         ctx,
         call,
         req,

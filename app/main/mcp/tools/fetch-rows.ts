@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { streamRows } from '../../sql/runner.js';
 import { defineTool, ToolRefusal, type ToolEnv } from '../tool-call.js';
-import { guard, readOnly, resultShape, where } from './tool-shapes.js';
+import { guard, readOnly, resultShape, streamRead, where } from './tool-shapes.js';
 
 const input = z.object({
   ...where,
@@ -36,13 +35,7 @@ export function fetchRowsTool(_env: ToolEnv) {
           `The grid already shows the ${limit} rows the connection's row limit allows; narrow the query or aggregate.`,
         );
       const until = Math.min(args.offset + args.count, limit);
-      const result = await req.session('rollback', (r) =>
-        streamRows(r(), args.sql, {
-          limit: until,
-          signal: req.signal,
-          deadlineMs: call.profile.query_timeout_seconds * 1000,
-        }),
-      );
+      const result = await streamRead(call, req, args.sql, { limit: until });
       const rows = result.rows.slice(args.offset);
       const structured = {
         ...result,

@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { streamRows } from '../../sql/runner.js';
-import { resultText } from '../result-text.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
-import { resultShape, readOnly, guard, where } from './tool-shapes.js';
+import { resultShape, readOnly, guard, rowsOutput, streamRead, where } from './tool-shapes.js';
 
 const input = z.object({
   ...where,
@@ -31,21 +29,8 @@ export function runQueryTool(_env: ToolEnv) {
     run: async (args, call, req) => {
       guard(args.sql, call, 'read');
       const limit = Math.min(args.maxRows ?? call.profile.row_limit, call.profile.row_limit);
-      const result = await req.session('rollback', (r) =>
-        streamRows(r(), args.sql, {
-          limit,
-          signal: req.signal,
-          deadlineMs: call.profile.query_timeout_seconds * 1000,
-          onProgress: req.progress,
-        }),
-      );
-      const structured = { database: call.database, ...result, runsAs: call.runsAs };
-      return {
-        structured,
-        text: resultText(structured, limit),
-        rows: result.rowCount,
-        statement: args.sql,
-      };
+      const result = await streamRead(call, req, args.sql, { limit });
+      return { ...rowsOutput(call, result, limit), statement: args.sql };
     },
   });
 }

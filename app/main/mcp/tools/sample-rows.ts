@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { sampleRows } from '../../sql/catalog.js';
-import { resultText } from '../result-text.js';
 import { defineTool, type ToolEnv } from '../tool-call.js';
-import { resultShape, readOnly, tableOf, where } from './tool-shapes.js';
+import { resultShape, readOnly, rowsOutput, tableOf, where } from './tool-shapes.js';
 
 const input = z.object({
   ...where,
@@ -30,8 +29,7 @@ export function sampleRowsTool(_env: ToolEnv) {
           onProgress: req.progress,
         }),
       );
-      const structured = { database: call.database, ...result, truncated: false, runsAs: call.runsAs };
-      return { structured, text: resultText(structured, limit), rows: result.rowCount };
+      return rowsOutput(call, { ...result, truncated: false }, limit);
     },
   });
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { checkStatement, connectionPolicy } from '../../sql/guard.js';
-import { ToolRefusal, type Call } from '../tool-call.js';
+import { streamRows, type QueryResult, type StreamOptions } from '../../sql/runner.js';
+import { resultText } from '../result-text.js';
+import { ToolRefusal, type Call, type CallRequest } from '../tool-call.js';
 
 /** Arguments, result shapes and checks the SQL tools share. */
 export const where = {
@@ -50,4 +52,30 @@ function splitTable(name: string): { schema: string; table: string } {
   throw new ToolRefusal(
     'Give the table as "schema.table" or "table"; use the "database" argument for another database.',
   );
+}
+
+/**
+ * A read statement streamed in the call's rolled-back session: at most `limit` rows, within the connection's
+ * timeout, cancelled with the call, progress to a client that asked for it.
+ */
+export function streamRead(
+  call: Call,
+  req: CallRequest,
+  statement: string,
+  o: { limit: number; params?: StreamOptions['params'] },
+): Promise<QueryResult> {
+  return req.session('rollback', (r) =>
+    streamRows(r(), statement, {
+      ...o,
+      signal: req.signal,
+      deadlineMs: call.profile.query_timeout_seconds * 1000,
+      onProgress: req.progress,
+    }),
+  );
+}
+
+/** Rows as the result tools answer them: the database and who it ran as beside the rows, and the CSV text. */
+export function rowsOutput(call: Call, result: QueryResult, limit: number) {
+  const structured = { database: call.database, ...result, runsAs: call.runsAs };
+  return { structured, text: resultText(structured, limit), rows: result.rowCount };
 }
